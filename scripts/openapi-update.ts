@@ -27,7 +27,8 @@ export interface OpenAPISource {
   version: string;
   sum: string;
   path: string;
-  files: number;
+  /** Every document copied, sorted; generate refuses to run when one is missing or unlisted. */
+  files: string[];
 }
 
 const MODULE = 'k8s.io/kubernetes';
@@ -79,7 +80,7 @@ export function updateOpenAPI(version: string, outDir: string): OpenAPISource {
       JSON.parse(text);
       writeFileSync(join(tmp, 'v3', f), text);
     }
-    const source: OpenAPISource = { module: MODULE, version: info.Version, sum: info.Sum ?? '', path: SPEC_DIR, files: files.length };
+    const source: OpenAPISource = { module: MODULE, version: info.Version, sum: info.Sum ?? '', path: SPEC_DIR, files };
     writeFileSync(join(tmp, 'source.json'), JSON.stringify(source, null, 2) + '\n');
     writeFileSync(join(tmp, 'VERSION'), info.Version + '\n');
     const old = `${resolve(outDir)}.old-${process.pid}`;
@@ -103,7 +104,7 @@ if (isMain) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   try {
     const src = updateOpenAPI(version, join(root, 'openapi'));
-    console.log(`openapi/: ${src.files} documents of ${src.module}@${src.version} (${src.sum})`);
+    console.log(`openapi/: ${src.files.length} documents of ${src.module}@${src.version} (${src.sum})`);
   } catch (err) {
     console.error(`openapi:update failed: ${(err as Error).message}`);
     process.exit(1);
