@@ -1,0 +1,267 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestEnvError } from './errors.js';
+
+/** Versions the local control plane is pinned to (see testenv/go/*). */
+export const VERSIONS = {
+  kubernetes: 'v1.37.2',
+  etcd: 'v3.6.14',
+  kwok: 'v0.8.0',
+} as const;
+
+export interface BinaryPaths {
+  readonly etcd: string;
+  readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
+  readonly kubeScheduler: string;
+  readonly kwok: string;
+  /** kwok Stage documents (node + pod lifecycles) shipped in the kwok module. */
+  readonly kwokStages: string;
+}
+
+export type BuildProgress =
+  | { readonly phase: 'cached'; readonly component: string; readonly dir: string }
+  | { readonly phase: 'building'; readonly component: string; readonly packages: number }
+  | { readonly phase: 'built'; readonly component: string; readonly dir: string; readonly seconds: number };
+
+export interface EnsureBinariesOptions {
+  /** Where built binaries are kept. Default: $KUBEFLUENT_CACHE_DIR, else $XDG_CACHE_HOME/kubefluent/bin, else ~/.cache/kubefluent/bin. */
+  readonly cacheDir?: string;
+  readonly onProgress?: (p: BuildProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+interface ComponentBuild {
+  readonly name: 'kubernetes' | 'etcd' | 'kwok';
+  readonly version: string;
+  readonly packages: readonly string[];
+  readonly binaries: readonly string[];
+  readonly ldflags: string;
+  readonly tags: string;
+  /** Files to copy next to the binaries after the build. */
+  readonly extra?: (moduleDir: string, outDir: string) => void;
+}
+
+function k8sLdflags(v: string): string {
+  const [major, minor] = v.replace(/^v/, '').split('.');
+  const sets: string[] = [];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    sets.push(
+      `-X ${pkg}.gitVersion=${v}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+      `-X ${pkg}.buildDate=2026-01-01T00:00:00Z`,
+    );
+  }
+  return `-s -w -buildid= ${sets.join(' ')}`;
+}
+
+const BUILDS: readonly ComponentBuild[] = [
+  {
+    name: 'etcd',
+    version: VERSIONS.etcd,
+    packages: ['go.etcd.io/etcd/server/v3'],
+    binaries: ['etcd'],
+    ldflags: '-s -w -buildid=',
+    tags: '',
+  },
+  {
+    name: 'kwok',
+    version: VERSIONS.kwok,
+    packages: ['sigs.k8s.io/kwok/cmd/kwok'],
+    binaries: ['kwok'],
+    ldflags: '-s -w -buildid=',
+    tags: '',
+    extra: (moduleDir, outDir) => {
+      // kwok has no default stages: ship the "fast" node/pod lifecycles from its module.
+      const res = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
+        cwd: moduleDir,
+        encoding: 'utf8',
+      });
+      const dir = res.stdout.trim();
+      if (res.status !== 0 || !dir) {
+        throw new TestEnvError('build', 'kwok', `cannot locate the kwok module source: ${res.stderr.trim()}`);
+      }
+      const files = [
+        'kustomize/stage/node/fast/node-initialize.yaml',
+        'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+        'kustomize/stage/pod/fast/pod-ready.yaml',
+        'kustomize/stage/pod/fast/pod-complete.yaml',
+        'kustomize/stage/pod/fast/pod-delete.yaml',
+      ];
+      const docs = files.map((f) => readFileSync(join(dir, f), 'utf8').trim());
+      writeFileSync(join(outDir, 'stages.yaml'), docs.join('\n---\n') + '\n');
+    },
+  },
+  {
+    name: 'kubernetes',
+    version: VERSIONS.kubernetes,
+    packages: [
+      'k8s.io/kubernetes/cmd/kube-apiserver',
+      'k8s.io/kubernetes/cmd/kube-controller-manager',
+      'k8s.io/kubernetes/cmd/kube-scheduler',
+    ],
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+    ldflags: k8sLdflags(VERSIONS.kubernetes),
+    tags: 'selinux,notest,grpcnotrace',
+  },
+];
+
+/** testenv/go, found next to this file in the source tree or in the installed package. */
+export function goModulesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    for (const candidate of [join(dir, 'go'), join(dir, 'testenv', 'go')]) {
+      if (existsSync(join(candidate, 'kubernetes', 'go.mod'))) return candidate;
+    }
+    dir = dirname(dir);
+  }
+  throw new TestEnvError('build', 'testenv', 'cannot find testenv/go (the Go modules that build the control plane); reinstall kubefluent');
+}
+
+export function defaultCacheDir(): string {
+  if (process.env.KUBEFLUENT_CACHE_DIR) return resolve(process.env.KUBEFLUENT_CACHE_DIR);
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'kubefluent', 'bin');
+}
+
+function buildKey(b: ComponentBuild, moduleDir: string): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(moduleDir, 'go.mod')));
+  h.update(readFileSync(join(moduleDir, 'go.sum')));
+  h.update(b.ldflags + '|' + b.tags + '|' + b.packages.join(','));
+  return `${b.name}-${b.version}-${h.digest('hex').slice(0, 12)}`;
+}
+
+/** A cache entry is trusted only if its manifest matches the files and each binary runs. */
+function entryIsValid(dir: string, b: ComponentBuild): boolean {
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) return false;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { sizes?: Record<string, number> };
+    for (const bin of b.binaries) {
+      const p = join(dir, bin);
+      if (!existsSync(p) || statSync(p).size !== manifest.sizes?.[bin]) return false;
+      const res = spawnSync(p, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+      if (res.status !== 0) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function goVersion(): string {
+  const res = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (res.error || res.status !== 0) {
+    throw new TestEnvError(
+      'build',
+      'go',
+      'Go is needed once to build the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) ' +
+        'from the Go module proxy, but `go` was not found on PATH. Install Go >= 1.26 (https://go.dev/dl/), ' +
+        'or point KUBEFLUENT_CACHE_DIR at a cache that already holds the binaries.',
+    );
+  }
+  return res.stdout.trim();
+}
+
+async function runGoBuild(b: ComponentBuild, moduleDir: string, outDir: string, opts: EnsureBinariesOptions): Promise<void> {
+  const args = ['build', '-v', '-trimpath', '-ldflags', b.ldflags];
+  if (b.tags) args.push('-tags', b.tags);
+  // One package: name the output explicitly (go.etcd.io/etcd/server/v3 would be called "server").
+  args.push('-o', b.packages.length === 1 ? join(outDir, b.binaries[0]!) : outDir + '/', ...b.packages);
+  await new Promise<void>((resolvePromise, reject) => {
+    const child = spawn('go', args, {
+      cwd: moduleDir,
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: opts.signal,
+    });
+    let packages = 0;
+    let lastReport = 0;
+    const tail: string[] = [];
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        if (!line) continue;
+        // `go build -v` names each package as it compiles it; anything else is a diagnostic.
+        if (/^[\w.\-]+(\/[\w.\-~+]+)*$/.test(line)) packages++;
+        else tail.push(line);
+        if (tail.length > 40) tail.shift();
+      }
+      const now = Date.now();
+      if (now - lastReport > 2000) {
+        lastReport = now;
+        opts.onProgress?.({ phase: 'building', component: b.name, packages });
+      }
+    });
+    child.stdout.resume();
+    child.on('error', (err) =>
+      reject(new TestEnvError('build', b.name, `go build could not run: ${err.message}`, { cause: err })),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise();
+      else
+        reject(
+          new TestEnvError('build', b.name, `go build failed (exit ${code}) in ${moduleDir}`, { logTail: tail.join('\n') }),
+        );
+    });
+  });
+}
+
+async function ensureComponent(b: ComponentBuild, cacheDir: string, opts: EnsureBinariesOptions): Promise<string> {
+  const moduleDir = join(goModulesDir(), b.name);
+  const dir = join(cacheDir, buildKey(b, moduleDir));
+  if (entryIsValid(dir, b)) {
+    opts.onProgress?.({ phase: 'cached', component: b.name, dir });
+    return dir;
+  }
+  goVersion();
+  const started = Date.now();
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  try {
+    opts.onProgress?.({ phase: 'building', component: b.name, packages: 0 });
+    await runGoBuild(b, moduleDir, tmp, opts);
+    b.extra?.(moduleDir, tmp);
+    const sizes: Record<string, number> = {};
+    for (const bin of b.binaries) sizes[bin] = statSync(join(tmp, bin)).size;
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ version: b.version, packages: b.packages, sizes }, null, 2));
+    // Replace a corrupt entry; if another process finished first, keep theirs.
+    if (existsSync(dir)) {
+      if (entryIsValid(dir, b)) {
+        rmSync(tmp, { recursive: true, force: true });
+        return dir;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  opts.onProgress?.({ phase: 'built', component: b.name, dir, seconds: Math.round((Date.now() - started) / 1000) });
+  return dir;
+}
+
+/** Builds (once) and returns the control-plane binaries, cached outside the project keyed by version and module sums. */
+export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<BinaryPaths> {
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  mkdirSync(cacheDir, { recursive: true });
+  const dirs: Record<string, string> = {};
+  // Sequential on purpose: linking kube-apiserver wants ~2 GB and both cores.
+  for (const b of BUILDS) dirs[b.name] = await ensureComponent(b, cacheDir, opts);
+  return {
+    etcd: join(dirs.etcd!, 'etcd'),
+    kwok: join(dirs.kwok!, 'kwok'),
+    kwokStages: join(dirs.kwok!, 'stages.yaml'),
+    kubeApiserver: join(dirs.kubernetes!, 'kube-apiserver'),
+    kubeControllerManager: join(dirs.kubernetes!, 'kube-controller-manager'),
+    kubeScheduler: join(dirs.kubernetes!, 'kube-scheduler'),
+  };
+}
