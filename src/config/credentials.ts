@@ -1,0 +1,129 @@
+/**
+ * Credential providers: where the Authorization header (or a client certificate) comes
+ * from for each request. Secrets live in private fields so that logging a provider or a
+ * resolved config never prints them.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { ConfigError } from '../core/errors.js';
+
+/** A client certificate and key in PEM form. */
+export interface ClientCertificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** What a provider hands to the transport for one request. */
+export interface Credentials {
+  /** The full Authorization header value, e.g. `Bearer …`. */
+  readonly authorization?: string;
+  /** A client certificate that replaces the kubeconfig's (exec plugins may return one). */
+  readonly clientCertificate?: ClientCertificate;
+}
+
+/** Supplies credentials; implementations cache and refresh as their kind requires. */
+export interface CredentialProvider {
+  /** 'none', 'token', 'token-file', 'basic', 'exec', 'oidc', or a custom name. */
+  readonly kind: string;
+  get(signal?: AbortSignal): Promise<Credentials>;
+  /** After a 401: forget cached credentials. Returns true when fetching them again may help. */
+  invalidate?(): boolean;
+  /** The secret strings currently in use, so the transport can scrub them from anything it emits. */
+  secrets?(): readonly string[];
+}
+
+/** No Authorization header (client certificates or anonymous). */
+export class NoCredentials implements CredentialProvider {
+  readonly kind = 'none';
+  async get(): Promise<Credentials> {
+    return {};
+  }
+}
+
+/** A fixed bearer token. */
+export class StaticTokenCredentials implements CredentialProvider {
+  readonly kind = 'token';
+  readonly #token: string;
+  constructor(token: string) {
+    this.#token = token.trim();
+  }
+  async get(): Promise<Credentials> {
+    return { authorization: `Bearer ${this.#token}` };
+  }
+  secrets(): readonly string[] {
+    return [this.#token];
+  }
+  toJSON(): object {
+    return { kind: this.kind };
+  }
+}
+
+/** HTTP basic auth (removed from the API server in 1.19, kept for old kubeconfigs and proxies). */
+export class BasicAuthCredentials implements CredentialProvider {
+  readonly kind = 'basic';
+  readonly #header: string;
+  readonly #password: string;
+  constructor(username: string, password: string) {
+    this.#header = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    this.#password = password;
+  }
+  async get(): Promise<Credentials> {
+    return { authorization: this.#header };
+  }
+  secrets(): readonly string[] {
+    return [this.#password, this.#header.slice(6)];
+  }
+  toJSON(): object {
+    return { kind: this.kind };
+  }
+}
+
+/**
+ * A bearer token read from a file and re-read as it rotates (projected service-account
+ * tokens are rewritten by the kubelet). The file is re-checked at most every `recheckMs`
+ * and always after a 401.
+ */
+export class TokenFileCredentials implements CredentialProvider {
+  readonly kind = 'token-file';
+  readonly #path: string;
+  readonly #recheckMs: number;
+  #token: string | undefined;
+  #mtimeMs = -1;
+  #checkedAt = 0;
+  constructor(path: string, options: { recheckMs?: number } = {}) {
+    this.#path = path;
+    this.#recheckMs = options.recheckMs ?? 60_000;
+  }
+  async get(): Promise<Credentials> {
+    const now = Date.now();
+    if (this.#token === undefined || now - this.#checkedAt >= this.#recheckMs) {
+      this.#checkedAt = now;
+      let mtimeMs: number;
+      try {
+        mtimeMs = (await stat(this.#path)).mtimeMs;
+        if (this.#token === undefined || mtimeMs !== this.#mtimeMs) {
+          const text = (await readFile(this.#path, 'utf8')).trim();
+          if (text === '') throw Object.assign(new Error('empty'), { code: 'EMPTY' });
+          this.#token = text;
+          this.#mtimeMs = mtimeMs;
+        }
+      } catch (cause) {
+        if (this.#token !== undefined) return { authorization: `Bearer ${this.#token}` };
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new ConfigError(code === 'EMPTY' ? 'token file is empty' : `token file cannot be read (${code ?? 'error'})`, 'FileUnreadable', {
+          file: this.#path, field: 'tokenFile', fix: 'check that the token file exists and is readable', cause,
+        });
+      }
+    }
+    return { authorization: `Bearer ${this.#token}` };
+  }
+  invalidate(): boolean {
+    this.#checkedAt = 0;
+    return true;
+  }
+  secrets(): readonly string[] {
+    return this.#token === undefined ? [] : [this.#token];
+  }
+  toJSON(): object {
+    return { kind: this.kind, path: this.#path };
+  }
+}

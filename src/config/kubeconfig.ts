@@ -1,0 +1,245 @@
+/**
+ * Kubeconfig loading the way kubectl does it: an explicit file, else every file in
+ * $KUBECONFIG merged (the first file to define a name or current-context wins), else
+ * ~/.kube/config. Relative file references are resolved against the file that holds them.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+import { ConfigError } from '../core/errors.js';
+
+const execEnvVar = z.object({ name: z.string(), value: z.string() });
+
+const execConfig = z.looseObject({
+  apiVersion: z.string(),
+  command: z.string().min(1),
+  args: z.array(z.string()).nullish(),
+  env: z.array(execEnvVar).nullish(),
+  installHint: z.string().nullish(),
+  provideClusterInfo: z.boolean().nullish(),
+  interactiveMode: z.enum(['Never', 'IfAvailable', 'Always']).nullish(),
+});
+
+const authProvider = z.looseObject({
+  name: z.string(),
+  config: z.record(z.string(), z.string()).nullish(),
+});
+
+const cluster = z.looseObject({
+  server: z.string().min(1),
+  'certificate-authority': z.string().nullish(),
+  'certificate-authority-data': z.string().nullish(),
+  'insecure-skip-tls-verify': z.boolean().nullish(),
+  'tls-server-name': z.string().nullish(),
+  'proxy-url': z.string().nullish(),
+  'disable-compression': z.boolean().nullish(),
+});
+
+const user = z.looseObject({
+  'client-certificate': z.string().nullish(),
+  'client-certificate-data': z.string().nullish(),
+  'client-key': z.string().nullish(),
+  'client-key-data': z.string().nullish(),
+  token: z.string().nullish(),
+  tokenFile: z.string().nullish(),
+  as: z.string().nullish(),
+  'as-uid': z.string().nullish(),
+  'as-groups': z.array(z.string()).nullish(),
+  'as-user-extra': z.record(z.string(), z.array(z.string())).nullish(),
+  username: z.string().nullish(),
+  password: z.string().nullish(),
+  'auth-provider': authProvider.nullish(),
+  exec: execConfig.nullish(),
+});
+
+const context = z.looseObject({
+  cluster: z.string().min(1),
+  user: z.string().nullish(),
+  namespace: z.string().nullish(),
+});
+
+const kubeconfigSchema = z.looseObject({
+  apiVersion: z.string().nullish(),
+  kind: z.string().nullish(),
+  'current-context': z.string().nullish(),
+  clusters: z.array(z.looseObject({ name: z.string().min(1), cluster })).nullish(),
+  users: z.array(z.looseObject({ name: z.string().min(1), user: user.nullish() })).nullish(),
+  contexts: z.array(z.looseObject({ name: z.string().min(1), context })).nullish(),
+  preferences: z.unknown().optional(),
+});
+
+export type ExecConfig = z.infer<typeof execConfig>;
+export type AuthProviderConfig = z.infer<typeof authProvider>;
+export type KubeconfigCluster = z.infer<typeof cluster>;
+export type KubeconfigUser = z.infer<typeof user>;
+export type KubeconfigContext = z.infer<typeof context>;
+/** A kubeconfig document (the YAML's shape, field names as kubectl writes them). */
+export type Kubeconfig = z.infer<typeof kubeconfigSchema>;
+
+/** A named entry together with the file it came from (for error messages and relative paths). */
+export interface Sourced<T> {
+  readonly name: string;
+  readonly value: T;
+  readonly file: string | undefined;
+}
+
+/** The merged view of one or more kubeconfig files. */
+export interface LoadedKubeconfig {
+  readonly currentContext: string | undefined;
+  readonly clusters: ReadonlyMap<string, Sourced<KubeconfigCluster>>;
+  readonly users: ReadonlyMap<string, Sourced<KubeconfigUser>>;
+  readonly contexts: ReadonlyMap<string, Sourced<KubeconfigContext>>;
+  /** The files that were read, in merge order. */
+  readonly files: readonly string[];
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/**
+ * Parses and checks one kubeconfig document (YAML or JSON text, or an already parsed object).
+ * Relative paths are resolved against `file`'s directory.
+ */
+export function parseKubeconfig(input: string | object, file?: string): Kubeconfig {
+  let raw: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      raw = parseYaml(input);
+    } catch (cause) {
+      const line = (cause as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+      throw new ConfigError(`not valid YAML${line !== undefined ? ` at line ${line}` : ''}`, 'MalformedConfig', {
+        file, fix: 'correct the YAML syntax (indentation, quoting) of the kubeconfig', cause: stripSource(cause),
+      });
+    }
+  }
+  if (raw === null || raw === undefined) raw = {};
+  const result = kubeconfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue ? issuePath(issue.path) : undefined;
+    throw new ConfigError(`malformed kubeconfig: ${issue?.message ?? 'invalid document'}`, 'MalformedConfig', {
+      file, field: field === '' ? undefined : field,
+      fix: 'compare the file with `kubectl config view` output; clusters, users and contexts are lists of {name, cluster|user|context}',
+    });
+  }
+  return file === undefined ? result.data : resolvePaths(result.data, dirname(file));
+}
+
+// YAML errors quote the offending source line, which may hold a token: keep only the message head.
+function stripSource(cause: unknown): Error {
+  const msg = cause instanceof Error ? cause.message.split('\n')[0] ?? '' : 'YAML error';
+  return new Error(msg.replace(/:\s*$/, ''));
+}
+
+function abs(base: string, p: string | null | undefined): string | null | undefined {
+  if (p === undefined || p === null || p === '' || isAbsolute(p)) return p;
+  if (p.startsWith('~/')) return join(homedir(), p.slice(2));
+  return resolve(base, p);
+}
+
+function resolvePaths(cfg: Kubeconfig, base: string): Kubeconfig {
+  return {
+    ...cfg,
+    clusters: cfg.clusters?.map((c) => ({
+      ...c,
+      cluster: { ...c.cluster, 'certificate-authority': abs(base, c.cluster['certificate-authority']) },
+    })),
+    users: cfg.users?.map((u) => {
+      if (!u.user) return u;
+      const exec = u.user.exec;
+      return {
+        ...u,
+        user: {
+          ...u.user,
+          'client-certificate': abs(base, u.user['client-certificate']),
+          'client-key': abs(base, u.user['client-key']),
+          tokenFile: abs(base, u.user.tokenFile),
+          // Like client-go: a bare command name is looked up in PATH; only "./x" or "dir/x" is a file path.
+          exec: exec && !isAbsolute(exec.command) && exec.command.includes(sep) ? { ...exec, command: resolve(base, exec.command) } : exec,
+        },
+      };
+    }),
+  };
+}
+
+/** Merges documents by kubectl's rules: for each name and for current-context, the first definition wins. */
+export function mergeKubeconfigs(docs: readonly { readonly config: Kubeconfig; readonly file?: string | undefined }[]): LoadedKubeconfig {
+  const clusters = new Map<string, Sourced<KubeconfigCluster>>();
+  const users = new Map<string, Sourced<KubeconfigUser>>();
+  const contexts = new Map<string, Sourced<KubeconfigContext>>();
+  let currentContext: string | undefined;
+  for (const { config, file } of docs) {
+    if (currentContext === undefined && config['current-context']) currentContext = config['current-context'];
+    for (const c of config.clusters ?? []) if (!clusters.has(c.name)) clusters.set(c.name, { name: c.name, value: c.cluster, file });
+    for (const u of config.users ?? []) if (!users.has(u.name)) users.set(u.name, { name: u.name, value: u.user ?? {}, file });
+    for (const c of config.contexts ?? []) if (!contexts.has(c.name)) contexts.set(c.name, { name: c.name, value: c.context, file });
+  }
+  return { currentContext, clusters, users, contexts, files: docs.flatMap((d) => (d.file ? [d.file] : [])) };
+}
+
+/** Where to look for kubeconfig files. */
+export interface KubeconfigSource {
+  /** One explicit file (or several, merged), instead of $KUBECONFIG and ~/.kube/config. */
+  readonly path?: string | readonly string[];
+  /** An already-loaded document (YAML text or object). */
+  readonly config?: string | Kubeconfig;
+  /** Environment to read KUBECONFIG from; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Home directory for ~/.kube/config; defaults to os.homedir(). */
+  readonly homeDir?: string;
+}
+
+async function readConfigFile(file: string, required: boolean): Promise<Kubeconfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (!required && code === 'ENOENT') return undefined;
+    throw new ConfigError(code === 'ENOENT' ? 'file does not exist' : `file cannot be read (${code ?? 'error'})`, 'FileUnreadable', {
+      file, fix: code === 'EACCES' ? 'make the file readable by this process' : 'check the path (or $KUBECONFIG)', cause,
+    });
+  }
+  return parseKubeconfig(text, file);
+}
+
+/** The kubeconfig files kubectl would read, in merge order (`files`), and whether they must exist. */
+export function kubeconfigFiles(source: KubeconfigSource = {}): { files: string[]; explicit: boolean } {
+  if (source.path !== undefined) {
+    const list = typeof source.path === 'string' ? [source.path] : [...source.path];
+    return { files: list, explicit: true };
+  }
+  const env = source.env ?? process.env;
+  const fromEnv = env.KUBECONFIG;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const seen = new Set<string>();
+    const files = fromEnv.split(delimiter).filter((f) => f !== '' && !seen.has(f) && seen.add(f));
+    return { files, explicit: false };
+  }
+  return { files: [join(source.homeDir ?? homedir(), '.kube', 'config')], explicit: false };
+}
+
+/**
+ * Loads and merges kubeconfig files. Missing files listed in $KUBECONFIG are skipped, as
+ * kubectl does; an explicit path that is missing is an error.
+ */
+export async function loadKubeconfig(source: KubeconfigSource = {}): Promise<LoadedKubeconfig> {
+  if (source.config !== undefined) {
+    return mergeKubeconfigs([{ config: parseKubeconfig(source.config) }]);
+  }
+  const { files, explicit } = kubeconfigFiles(source);
+  const docs: { config: Kubeconfig; file: string }[] = [];
+  for (const file of files) {
+    const config = await readConfigFile(file, explicit);
+    if (config) docs.push({ config, file });
+  }
+  if (docs.length === 0) {
+    throw new ConfigError(`no kubeconfig found (looked at ${files.join(', ')})`, 'NoConfig', {
+      fix: 'set $KUBECONFIG, create ~/.kube/config, pass { kubeconfig: path }, or run inside a cluster',
+    });
+  }
+  return mergeKubeconfigs(docs);
+}
