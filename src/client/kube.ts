@@ -1,0 +1,183 @@
+/**
+ * The entry point: `const kube = await Kube.connect()`, then `kube.pods.namespace('web')`,
+ * `kube.resource('apps/v1/deployments')`, `kube.customResource({...})`.
+ */
+import type * as z from 'zod';
+import { preferred, type PreferredName, type ResourceKey, type Resources, resources, type ResourceTypeMap, resourceKeysByKind } from '../../generated/resources.js';
+import { ClusterConfig } from '../config/cluster-config.js';
+import { type ConfigOptions, loadClusterConfig } from '../config/load.js';
+import { UsageError } from '../core/errors.js';
+import type { ResourceInfo } from '../core/resource-info.js';
+import { Transport, type TransportOptions } from '../transport/transport.js';
+import { Discovery, type DiscoveryQuery } from './discovery.js';
+import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
+import type { CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
+import { generatedSchemaValidator, zodValidator } from './validate.js';
+
+export interface ClientOptions extends TransportOptions {
+  /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
+  readonly fieldManager?: string;
+  /** Server-side field validation for writes; default 'Strict'. */
+  readonly fieldValidation?: FieldValidation;
+  /**
+   * Client-side schema validation: writes are checked against the generated strict
+   * schemas by default; reads only when asked. false turns it off; an object picks each.
+   */
+  readonly validate?: boolean | { readonly writes?: boolean; readonly reads?: boolean };
+  /** Replaces the generated-schema validator (e.g. for tests or a newer cluster). */
+  readonly validator?: ObjectValidator;
+  /** How long discovery results are cached; default 10 minutes. */
+  readonly discoveryTtlMs?: number;
+}
+
+export interface ConnectOptions extends ConfigOptions, ClientOptions {}
+
+type HandleFor<K extends ResourceKey> = ResourceHandle<ResourceTypeMap[K], Resources[K]>;
+
+/** `kube.pods`, `kube.deployments`, … one getter per resource name, at its preferred version. */
+export type PreferredHandles = {
+  readonly [N in PreferredName]: HandleFor<(typeof preferred)[N]>;
+};
+
+/** Describes a custom resource for {@link Kube.customResource}, optionally with a zod schema for its objects. */
+export interface CustomResourceOptions<T> extends CustomResourceSpec {
+  /** Objects are checked against this schema on writes (and on reads when asked). */
+  readonly schema?: z.ZodType<T>;
+}
+
+function isResourceKey(key: string): key is ResourceKey {
+  return Object.hasOwn(resources, key);
+}
+
+function infoFromSpec(spec: CustomResourceSpec): ResourceInfo {
+  return {
+    group: spec.group,
+    version: spec.version,
+    plural: spec.plural,
+    kind: spec.kind ?? '',
+    singular: spec.singular ?? (spec.kind ?? '').toLowerCase(),
+    namespaced: spec.namespaced,
+    verbs: spec.verbs ?? [],
+    subresources: spec.subresources ?? [],
+  };
+}
+
+/** A connected client for one cluster. */
+export class Kube {
+  /** The resolved cluster configuration (server, namespace, credentials kind — never printed secrets). */
+  readonly config: ClusterConfig;
+  readonly transport: Transport;
+  /** Cached discovery of the cluster's resources (for custom resources and unknown kinds). */
+  readonly discovery: Discovery;
+  readonly #ctx: ClientContext;
+  readonly #handles = new Map<string, unknown>();
+
+  /** Builds a client from an already resolved config (no I/O). */
+  constructor(config: ClusterConfig, options: ClientOptions = {}) {
+    this.config = config;
+    this.transport = new Transport(config, options);
+    this.discovery = new Discovery(this.transport, options.discoveryTtlMs !== undefined ? { ttlMs: options.discoveryTtlMs } : {});
+    const v = options.validate;
+    const writes = typeof v === 'object' ? (v.writes ?? true) : (v ?? true);
+    const reads = typeof v === 'object' ? (v.reads ?? false) : false;
+    this.#ctx = {
+      transport: this.transport,
+      defaultNamespace: config.namespace,
+      fieldManager: options.fieldManager,
+      fieldValidation: options.fieldValidation ?? 'Strict',
+      validateWrites: writes,
+      validateReads: reads,
+      validator: options.validator ?? generatedSchemaValidator,
+    };
+  }
+
+  /**
+   * Finds the cluster as kubectl would ($KUBECONFIG, ~/.kube/config, in-cluster) and
+   * returns a client. Only reads configuration; the first request opens the connection.
+   *
+   * @example const kube = await Kube.connect({ context: 'kind-dev', fieldManager: 'deployer' })
+   */
+  static async connect(options: ConnectOptions = {}): Promise<Kube> {
+    const config = await loadClusterConfig(options);
+    return new Kube(config, options);
+  }
+
+  /** The config's default namespace (context namespace, or the pod's in-cluster). */
+  get defaultNamespace(): string {
+    return this.config.namespace;
+  }
+
+  /**
+   * A handle on any built-in resource by key, or on any resource by its info.
+   *
+   * @example kube.resource('apps/v1/deployments').namespace('web').get('app')
+   * @example kube.resource({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true })
+   */
+  resource<K extends ResourceKey>(key: K): HandleFor<K>;
+  resource<const S extends CustomResourceSpec>(spec: S): ResourceHandle<KubeObject, InfoOf<S>>;
+  resource(keyOrSpec: string | CustomResourceSpec): unknown {
+    if (typeof keyOrSpec === 'string') {
+      if (!isResourceKey(keyOrSpec)) {
+        throw new UsageError(`unknown resource key ${JSON.stringify(keyOrSpec)}: use '<apiVersion>/<plural>' such as 'apps/v1/deployments', or resource({ group, version, plural, namespaced })`);
+      }
+      let h = this.#handles.get(keyOrSpec);
+      if (!h) {
+        h = new ResourceClient(resources[keyOrSpec], this.#ctx);
+        this.#handles.set(keyOrSpec, h);
+      }
+      return h;
+    }
+    return new ResourceClient(infoFromSpec(keyOrSpec), this.#ctx);
+  }
+
+  /**
+   * A handle on a custom resource, typed by `T` or by the zod schema's output. With a schema,
+   * writes are validated against it.
+   *
+   * @example kube.customResource<CronTab>({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true })
+   */
+  customResource<T = KubeObject, const S extends CustomResourceOptions<T> = CustomResourceOptions<T>>(spec: S): ResourceHandle<T, InfoOf<S>> {
+    const validator = spec.schema ? zodValidator(spec.schema) : undefined;
+    return new ResourceClient<T>(infoFromSpec(spec), this.#ctx, undefined, validator) as unknown as ResourceHandle<T, InfoOf<S>>;
+  }
+
+  /**
+   * Finds a resource through discovery (kind → plural and scope, cached) and returns a handle
+   * whose scope is checked at run time.
+   *
+   * @example const tabs = await kube.discover<CronTab>({ apiVersion: 'stable.example.com/v1', kind: 'CronTab' })
+   */
+  async discover<T = KubeObject>(query: DiscoveryQuery & { readonly schema?: z.ZodType<T> }, signal?: AbortSignal): Promise<DynamicHandle<T, ResourceInfo>> {
+    const apiVersion = query.apiVersion ?? (query.group ? `${query.group}/${query.version ?? ''}` : query.version);
+    if (apiVersion && query.kind && !apiVersion.endsWith('/')) {
+      const key = (resourceKeysByKind as Readonly<Record<string, ResourceKey>>)[`${apiVersion}/${query.kind}`];
+      if (key !== undefined && Object.hasOwn(resourceKeysByKind, `${apiVersion}/${query.kind}`)) {
+        return new ResourceClient<T>(resources[key], this.#ctx) as unknown as DynamicHandle<T, ResourceInfo>;
+      }
+    }
+    const info = await this.discovery.find(query, signal);
+    const validator = query.schema ? zodValidator(query.schema) : undefined;
+    return new ResourceClient<T>(info, this.#ctx, undefined, validator) as unknown as DynamicHandle<T, ResourceInfo>;
+  }
+
+  /** Closes idle connections; the client stays usable and reconnects on the next request. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  static {
+    for (const [name, key] of Object.entries(preferred)) {
+      Object.defineProperty(Kube.prototype, name, {
+        configurable: true,
+        enumerable: false,
+        get(this: Kube) {
+          return this.resource(key);
+        },
+      });
+    }
+  }
+}
+
+// Declaration merging: the getters defined in the static block above.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Kube extends PreferredHandles {}

@@ -1,0 +1,361 @@
+/**
+ * The one generic resource handle. Every resource, built-in or custom, goes through this
+ * class; what a handle may do is decided by its type (see types.ts), and checked again at
+ * run time against the resource info for callers without types.
+ */
+import type { Scale } from '../../generated/models.js';
+import { NotFoundError, UsageError, isStatus } from '../core/errors.js';
+import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
+import { resourcePath, type QueryValue } from '../core/paths.js';
+import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
+import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
+import type { RequestOptions, Transport } from '../transport/transport.js';
+import type { Condition } from './conditions.js';
+import type {
+  ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,
+  KubeObject, ListOptions, LogOptions, PatchInput, SelectorOptions, WaitOptions, WriteOptions,
+} from './types.js';
+import { waitForObject } from './wait.js';
+import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
+
+/** Checks an object against a schema; throws a ValidationError naming the path. */
+export type ObjectValidator = (object: unknown, context: { readonly apiVersion: string; readonly kind: string; readonly mode: 'write' | 'read' }) => void;
+
+/** Client-wide settings every handle shares. */
+export interface ClientContext {
+  readonly transport: Transport;
+  readonly defaultNamespace: string;
+  /** The client's field manager; apply needs this or a per-call one. */
+  readonly fieldManager: string | undefined;
+  readonly fieldValidation: 'Strict' | 'Warn' | 'Ignore';
+  readonly validateWrites: boolean;
+  readonly validateReads: boolean;
+  readonly validator: ObjectValidator | undefined;
+}
+
+const DEFAULT_FIELD_MANAGER = 'kubefluent';
+const DEFAULT_PAGE = 500;
+
+function call(options: CallOptions | undefined): Pick<RequestOptions, 'signal' | 'timeoutMs'> {
+  return {
+    ...(options?.signal ? { signal: options.signal } : {}),
+    ...(options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
+}
+
+function selectorQuery(options: SelectorOptions | undefined): Record<string, QueryValue> {
+  return {
+    labelSelector: options?.labelSelector === undefined ? undefined : formatLabelSelector(options.labelSelector),
+    fieldSelector: options?.fieldSelector === undefined ? undefined : formatFieldSelector(options.fieldSelector),
+  };
+}
+
+function deleteBody(options: DeleteOptions | undefined): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'DeleteOptions',
+    ...(options?.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+    ...(options?.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+    ...(options?.preconditions ? { preconditions: options.preconditions } : {}),
+    ...(options?.dryRun ? { dryRun: ['All'] } : {}),
+  };
+}
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+}
+
+/**
+ * A handle on one resource, optionally bound to a namespace. Namespaced resources without
+ * a namespace can list and watch across all namespaces; everything else needs `.namespace()`.
+ */
+export class ResourceClient<T> {
+  readonly info: ResourceInfo;
+  /** The namespace this handle is bound to; undefined for cluster-scoped or all-namespaces handles. */
+  readonly namespaceName: string | undefined;
+  readonly #ctx: ClientContext;
+  readonly #validateSchema: ObjectValidator | undefined;
+
+  constructor(info: ResourceInfo, ctx: ClientContext, namespace?: string, validator?: ObjectValidator) {
+    this.info = info;
+    this.#ctx = ctx;
+    this.namespaceName = namespace;
+    this.#validateSchema = validator ?? ctx.validator;
+  }
+
+  /** The handle for one namespace (default: the config's namespace). */
+  namespace(name?: string): ResourceClient<T> {
+    if (!this.info.namespaced) throw new UsageError(`${this.info.plural} is cluster-scoped: it has no namespace`);
+    return new ResourceClient<T>(this.info, this.#ctx, name ?? this.#ctx.defaultNamespace, this.#validateSchema);
+  }
+
+  get #apiVersion(): string {
+    return apiVersionOf(this.info);
+  }
+
+  #needScope(op: string): void {
+    if (this.info.namespaced && this.namespaceName === undefined) {
+      throw new UsageError(`${this.info.plural}.${op}() needs a namespace: use .namespace(name).${op}(...)`);
+    }
+  }
+
+  #needVerb(verb: string): void {
+    if (this.info.verbs.length > 0 && !this.info.verbs.includes(verb)) {
+      throw new UsageError(`${this.info.plural} does not support ${verb}`);
+    }
+  }
+
+  #needSub(sub: string): void {
+    if (!this.info.subresources.includes(sub)) throw new UsageError(`${this.info.plural} has no ${sub} subresource`);
+  }
+
+  #path(name?: string, subresource?: string): string {
+    return resourcePath(this.info, { namespace: this.namespaceName, name, subresource });
+  }
+
+  #writeQuery(options: WriteOptions | undefined, apply = false): Record<string, QueryValue> {
+    let fieldManager = options?.fieldManager ?? this.#ctx.fieldManager;
+    if (apply && !fieldManager) {
+      throw new UsageError(`apply needs a fieldManager: pass { fieldManager: 'my-tool' } or set it when connecting`);
+    }
+    fieldManager ??= DEFAULT_FIELD_MANAGER;
+    return {
+      fieldManager,
+      fieldValidation: options?.fieldValidation ?? this.#ctx.fieldValidation,
+      dryRun: options?.dryRun ? 'All' : undefined,
+      ...(apply && (options as ApplyOptions | undefined)?.force ? { force: true } : {}),
+    };
+  }
+
+  #check(object: unknown, mode: 'write' | 'read', flag: boolean | undefined): void {
+    const on = flag ?? (mode === 'write' ? this.#ctx.validateWrites : this.#ctx.validateReads);
+    if (!on || !this.#validateSchema) return;
+    this.#validateSchema(object, { apiVersion: this.#apiVersion, kind: this.info.kind, mode });
+  }
+
+  /** Fills apiVersion, kind and namespace; rejects a body that names another resource or namespace. */
+  #prepare(object: unknown, needName: boolean): { body: Record<string, unknown>; name: string | undefined } {
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new UsageError(`${this.info.kind} body must be an object`);
+    const o = object as Record<string, unknown>;
+    const apiVersion = this.#apiVersion;
+    if (o.apiVersion !== undefined && o.apiVersion !== apiVersion) {
+      throw new UsageError(`object apiVersion ${String(o.apiVersion)} does not match ${this.info.plural} (${apiVersion})`);
+    }
+    if (o.kind !== undefined && this.info.kind !== '' && o.kind !== this.info.kind) {
+      throw new UsageError(`object kind ${String(o.kind)} does not match ${this.info.plural} (${this.info.kind})`);
+    }
+    const meta = { ...((o.metadata as Meta | undefined) ?? {}) };
+    if (this.info.namespaced) {
+      this.#needScope('write');
+      if (meta.namespace !== undefined && meta.namespace !== this.namespaceName) {
+        throw new UsageError(`object namespace "${meta.namespace}" does not match the handle's namespace "${this.namespaceName ?? ''}"`);
+      }
+      meta.namespace = this.namespaceName;
+    }
+    if (needName && !meta.name) throw new UsageError(`${this.info.kind} needs metadata.name`);
+    const body: Record<string, unknown> = { ...o, apiVersion, ...(this.info.kind ? { kind: this.info.kind } : {}), metadata: meta };
+    return { body, name: meta.name };
+  }
+
+  #read<R>(value: R, options: { validate?: boolean } | undefined): R {
+    this.#check(value, 'read', options?.validate);
+    return value;
+  }
+
+  async get(name: string, options?: GetOptions): Promise<T> {
+    this.#needScope('get');
+    const obj = await this.#ctx.transport.request<T>({
+      method: 'GET', path: this.#path(name), query: { resourceVersion: options?.resourceVersion }, ...call(options),
+    });
+    return this.#read(obj, options);
+  }
+
+  async getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined> {
+    try {
+      return await this.get(name, options);
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  async list(options?: ListOptions): Promise<KubeList<T>> {
+    this.#needVerb('list');
+    const list = await this.#ctx.transport.request<KubeList<T>>({
+      method: 'GET',
+      path: this.#path(),
+      query: {
+        ...selectorQuery(options),
+        limit: options?.limit,
+        continue: options?.continue,
+        resourceVersion: options?.resourceVersion,
+        resourceVersionMatch: options?.resourceVersionMatch,
+        timeoutSeconds: options?.timeoutSeconds,
+      },
+      ...call(options),
+    });
+    // Items in a list omit apiVersion/kind; fill them so each item stands on its own.
+    for (const item of list.items ?? []) {
+      const it = item as Record<string, unknown>;
+      it.apiVersion ??= this.#apiVersion;
+      if (this.info.kind) it.kind ??= this.info.kind;
+    }
+    list.items ??= [];
+    if (options?.validate ?? this.#ctx.validateReads) for (const item of list.items) this.#check(item, 'read', true);
+    return list;
+  }
+
+  async *pages(options?: ListOptions): AsyncIterable<KubeList<T>> {
+    let token = options?.continue;
+    const limit = options?.limit ?? DEFAULT_PAGE;
+    for (;;) {
+      const page = await this.list({ ...options, limit, ...(token ? { continue: token } : {}) });
+      yield page;
+      token = page.metadata?.continue;
+      if (!token) return;
+    }
+  }
+
+  async *iterate(options?: ListOptions): AsyncIterable<T> {
+    for await (const page of this.pages(options)) yield* page.items;
+  }
+
+  watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>> {
+    this.#needVerb('watch');
+    return watchStream<T>(this.#ctx.transport, this.#path(), options);
+  }
+
+  waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined> {
+    this.#needScope('waitFor');
+    return waitForObject<T>(this, name, condition, options);
+  }
+
+  async create(object: T, options?: WriteOptions): Promise<T> {
+    this.#needVerb('create');
+    const { body } = this.#prepare(object, false);
+    this.#check(body, 'write', options?.validate);
+    return this.#ctx.transport.request<T>({ method: 'POST', path: this.#path(), query: this.#writeQuery(options), body, ...call(options) });
+  }
+
+  async replace(object: T, options?: WriteOptions): Promise<T> {
+    this.#needVerb('update');
+    const { body, name } = this.#prepare(object, true);
+    this.#check(body, 'write', options?.validate);
+    return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name), query: this.#writeQuery(options), body, ...call(options) });
+  }
+
+  async patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
+    return this.#patch(name, undefined, patch, options);
+  }
+
+  async #patch<R>(name: string, subresource: string | undefined, patch: unknown, options?: WriteOptions): Promise<R> {
+    this.#needScope('patch');
+    this.#needVerb('patch');
+    const p = isPatch(patch) ? patch : { type: 'merge' as const, body: patch };
+    return this.#ctx.transport.request<R>({
+      method: 'PATCH', path: this.#path(name, subresource), query: this.#writeQuery(options),
+      body: p.body, contentType: patchContentTypes[p.type as PatchType], ...call(options),
+    });
+  }
+
+  async apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
+    return this.#apply(object, undefined, options);
+  }
+
+  async #apply(object: unknown, subresource: string | undefined, options?: ApplyOptions): Promise<T> {
+    this.#needVerb('patch');
+    const query = this.#writeQuery(options, true);
+    const { body, name } = this.#prepare(object, true);
+    if (!this.info.kind) throw new UsageError(`apply needs the resource's kind: give { kind } for ${this.info.plural}`);
+    this.#check(body, 'write', options?.validate);
+    return this.#ctx.transport.request<T>({
+      method: 'PATCH', path: this.#path(name, subresource), query, body, contentType: patchContentTypes.apply, ...call(options),
+    });
+  }
+
+  async delete(name: string, options?: DeleteOptions): Promise<T | undefined> {
+    this.#needScope('delete');
+    this.#needVerb('delete');
+    const res = await this.#ctx.transport.request<unknown>({
+      method: 'DELETE', path: this.#path(name), body: deleteBody(options), ...call(options),
+    });
+    return res === undefined || isStatus(res) ? undefined : (res as T);
+  }
+
+  async deleteCollection(options?: DeleteCollectionOptions): Promise<void> {
+    this.#needScope('deleteCollection');
+    this.#needVerb('deletecollection');
+    await this.#ctx.transport.request<unknown>({
+      method: 'DELETE', path: this.#path(), query: selectorQuery(options), body: deleteBody(options), ...call(options),
+    });
+  }
+
+  async getStatus(name: string, options?: GetOptions): Promise<T> {
+    this.#needScope('getStatus');
+    this.#needSub('status');
+    return this.#read(await this.#ctx.transport.request<T>({ method: 'GET', path: this.#path(name, 'status'), ...call(options) }), options);
+  }
+
+  async replaceStatus(object: T, options?: WriteOptions): Promise<T> {
+    this.#needSub('status');
+    const { body, name } = this.#prepare(object, true);
+    return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name, 'status'), query: this.#writeQuery(options), body, ...call(options) });
+  }
+
+  async patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
+    this.#needSub('status');
+    return this.#patch<T>(name, 'status', patch, options);
+  }
+
+  async applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
+    this.#needSub('status');
+    return this.#apply(object, 'status', { ...options, validate: false });
+  }
+
+  async getScale(name: string, options?: CallOptions): Promise<Scale> {
+    this.#needScope('getScale');
+    this.#needSub('scale');
+    return this.#ctx.transport.request<Scale>({ method: 'GET', path: this.#path(name, 'scale'), ...call(options) });
+  }
+
+  async scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale> {
+    this.#needSub('scale');
+    if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`replicas must be a non-negative integer, got ${replicas}`);
+    return this.#patch<Scale>(name, 'scale', { type: 'merge', body: { spec: { replicas } } }, options);
+  }
+
+  async evict(name: string, options?: EvictOptions): Promise<void> {
+    this.#needScope('evict');
+    this.#needSub('eviction');
+    const del = options?.deleteOptions ? deleteBody(options.deleteOptions) : undefined;
+    await this.#ctx.transport.request<unknown>({
+      method: 'POST',
+      path: this.#path(name, 'eviction'),
+      query: { dryRun: options?.dryRun ? 'All' : undefined },
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: this.namespaceName }, ...(del ? { deleteOptions: del } : {}) },
+      ...call(options),
+    });
+  }
+
+  async logs(name: string, options?: LogOptions): Promise<string> {
+    this.#needScope('logs');
+    this.#needSub('log');
+    return this.#ctx.transport.requestText({
+      method: 'GET',
+      path: this.#path(name, 'log'),
+      accept: 'text/plain',
+      query: {
+        container: options?.container, tailLines: options?.tailLines, sinceSeconds: options?.sinceSeconds,
+        timestamps: options?.timestamps, previous: options?.previous, limitBytes: options?.limitBytes,
+      },
+      ...call(options),
+    });
+  }
+}
+
+/** Narrow structural view used by waitFor. */
+export type WaitableClient<T> = Pick<ResourceClient<T>, 'list' | 'watch' | 'info' | 'namespaceName'>;
+
+export type { KubeObject };

@@ -1,0 +1,259 @@
+/**
+ * The types of the fluent surface. One generic handle, whose abilities come from the
+ * resource table's literal types: scope (namespaced → `.namespace()`), verbs (no `create`
+ * on a read-only resource) and subresources (`scale` only where there is one, `logs` only
+ * on pods).
+ */
+import type { ListMeta, ObjectMeta, Scale } from '../../generated/models.js';
+import type { KubeStatus } from '../core/errors.js';
+import type { Patch, DeepPartial } from '../core/patch.js';
+import type { ResourceInfo } from '../core/resource-info.js';
+import type { FieldSelectorInput, LabelSelectorInput } from '../core/selectors.js';
+import type { Condition } from './conditions.js';
+import type { WatchEvent, WatchOptions } from './watch.js';
+
+/** The least every Kubernetes object has. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** A list response: one page of items plus continue token and resourceVersion. */
+export interface KubeList<T> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Overrides the client's timeout for this call (ms); false disables it. */
+  readonly timeoutMs?: number | false;
+}
+
+export interface GetOptions extends CallOptions {
+  readonly resourceVersion?: string;
+  /** Check the response against the generated (loose) schema. */
+  readonly validate?: boolean;
+}
+
+export interface SelectorOptions {
+  readonly labelSelector?: LabelSelectorInput;
+  readonly fieldSelector?: FieldSelectorInput;
+}
+
+export interface ListOptions extends CallOptions, SelectorOptions {
+  /** Page size; the server returns a continue token when there is more. */
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  readonly timeoutSeconds?: number;
+  readonly validate?: boolean;
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions extends CallOptions {
+  /** Send with dryRun=All: the server validates and admits but does not persist. */
+  readonly dryRun?: boolean;
+  /** Defaults to the client's fieldManager, else 'kubefluent'. */
+  readonly fieldManager?: string;
+  /** Default 'Strict': unknown or duplicate fields are errors. */
+  readonly fieldValidation?: FieldValidation;
+  /** Validate the body against the generated strict schema first (default: the client's setting, on). */
+  readonly validate?: boolean;
+}
+
+export interface ApplyOptions extends WriteOptions {
+  /** Required here or on the client: server-side apply tracks ownership per manager. */
+  readonly fieldManager?: string;
+  /** Take ownership of fields other managers own instead of failing with a ConflictError. */
+  readonly force?: boolean;
+}
+
+export interface DeleteOptions extends CallOptions {
+  readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly dryRun?: boolean;
+}
+
+export interface DeleteCollectionOptions extends DeleteOptions, SelectorOptions {}
+
+export interface WaitOptions {
+  /** Give up after this long (ms) with a WaitTimeoutError; default 5 minutes. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Apply payloads carry only what the caller sets: everything optional, recursively. */
+export type ApplyObject<T> = T extends readonly (infer E)[]
+  ? readonly ApplyObject<E>[]
+  : T extends object
+    ? { [K in keyof T]?: ApplyObject<T[K]> }
+    : T;
+
+/** What `patch` accepts: a typed {@link Patch}, or a partial object sent as a JSON merge patch. */
+export type PatchInput<T> = Patch<T> | DeepPartial<T>;
+
+export interface GetOps<T> {
+  /** Reads one object; NotFoundError when it does not exist. */
+  get(name: string, options?: GetOptions): Promise<T>;
+  /** Like get, but undefined instead of NotFoundError. */
+  getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined>;
+}
+
+export interface ListOps<T> {
+  /** One page (all items unless `limit` is set). */
+  list(options?: ListOptions): Promise<KubeList<T>>;
+  /** Every item across all pages, fetched `limit` at a time (default 500). */
+  iterate(options?: ListOptions): AsyncIterable<T>;
+  /** Every page, following continue tokens. */
+  pages(options?: ListOptions): AsyncIterable<KubeList<T>>;
+}
+
+export interface WatchOps<T> {
+  /** A low-level watch: typed events until the server ends the stream or the signal fires. */
+  watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>>;
+}
+
+export interface WaitOps<T> {
+  /**
+   * Waits (on a watch, not by polling) until `condition` holds for the named object;
+   * the object is undefined while it does not exist.
+   */
+  waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined>;
+}
+
+export interface CreateOps<T> {
+  create(object: T, options?: WriteOptions): Promise<T>;
+}
+
+export interface UpdateOps<T> {
+  /** PUT: the object must carry metadata.resourceVersion for optimistic concurrency (ConflictError when stale). */
+  replace(object: T, options?: WriteOptions): Promise<T>;
+}
+
+export interface PatchOps<T> {
+  patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  /** Server-side apply with the caller's field manager. */
+  apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
+}
+
+export interface DeleteOps<T> {
+  /** Deletes one object; resolves to the object while it is still terminating, else undefined. */
+  delete(name: string, options?: DeleteOptions): Promise<T | undefined>;
+}
+
+export interface DeleteCollectionOps {
+  deleteCollection(options?: DeleteCollectionOptions): Promise<void>;
+}
+
+export interface StatusOps<T> {
+  getStatus(name: string, options?: GetOptions): Promise<T>;
+  replaceStatus(object: T, options?: WriteOptions): Promise<T>;
+  patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
+}
+
+export interface ScaleOps {
+  getScale(name: string, options?: CallOptions): Promise<Scale>;
+  /** Sets spec.replicas through the scale subresource. */
+  scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale>;
+}
+
+export interface EvictOptions extends CallOptions {
+  readonly dryRun?: boolean;
+  readonly deleteOptions?: Omit<DeleteOptions, keyof CallOptions | 'dryRun'>;
+}
+
+export interface EvictionOps {
+  /** Evicts a pod through the eviction subresource (respects PodDisruptionBudgets; 429 when one blocks). */
+  evict(name: string, options?: EvictOptions): Promise<void>;
+}
+
+export interface LogOptions extends CallOptions {
+  readonly container?: string;
+  readonly tailLines?: number;
+  readonly sinceSeconds?: number;
+  readonly timestamps?: boolean;
+  readonly previous?: boolean;
+  readonly limitBytes?: number;
+}
+
+export interface LogOps {
+  /** The container log as text (exec/attach/port-forward come later; pods only). */
+  logs(name: string, options?: LogOptions): Promise<string>;
+}
+
+type Verb<I extends ResourceInfo> = I['verbs'][number];
+type Sub<I extends ResourceInfo> = I['subresources'][number];
+type If<C extends boolean, X> = C extends true ? X : unknown;
+type Has<U, V extends string> = V extends U ? true : false;
+
+/** The ops on one object scope (a namespace, or the cluster for cluster-scoped resources). */
+export type ScopedOps<T, I extends ResourceInfo> =
+  & If<Has<Verb<I>, 'get'>, GetOps<T>>
+  & If<Has<Verb<I>, 'list'>, ListOps<T>>
+  & If<Has<Verb<I>, 'watch'>, WatchOps<T>>
+  & If<Has<Verb<I>, 'list'> extends true ? Has<Verb<I>, 'watch'> : false, WaitOps<T>>
+  & If<Has<Verb<I>, 'create'>, CreateOps<T>>
+  & If<Has<Verb<I>, 'update'>, UpdateOps<T>>
+  & If<Has<Verb<I>, 'patch'>, PatchOps<T>>
+  & If<Has<Verb<I>, 'delete'>, DeleteOps<T>>
+  & If<Has<Verb<I>, 'deletecollection'>, DeleteCollectionOps>
+  & If<Has<Sub<I>, 'status'>, StatusOps<T>>
+  & If<Has<Sub<I>, 'scale'>, ScaleOps>
+  & If<Has<Sub<I>, 'eviction'>, EvictionOps>
+  & If<Has<Sub<I>, 'log'>, LogOps>
+  & { readonly info: I; readonly namespaceName: string | undefined };
+
+/** A namespaced resource: pick a namespace, or list/watch across all of them. */
+export type NamespacedHandle<T, I extends ResourceInfo> =
+  & If<Has<Verb<I>, 'list'>, ListOps<T>>
+  & If<Has<Verb<I>, 'watch'>, WatchOps<T>>
+  & {
+    readonly info: I;
+    /** The ops inside one namespace; without an argument, the config's default namespace. */
+    namespace(name?: string): ScopedOps<T, I>;
+  };
+
+/** A cluster-scoped resource: no namespace step. */
+export type ClusterHandle<T, I extends ResourceInfo> = ScopedOps<T, I>;
+
+/** A handle whose scope is known only at run time (discovery): both shapes, checked when called. */
+export type DynamicHandle<T, I extends ResourceInfo> = ScopedOps<T, I> & { namespace(name?: string): ScopedOps<T, I> };
+
+/** The handle type for a resource, chosen by its scope. */
+export type ResourceHandle<T, I extends ResourceInfo> = I['namespaced'] extends true
+  ? NamespacedHandle<T, I>
+  : I['namespaced'] extends false
+    ? ClusterHandle<T, I>
+    : DynamicHandle<T, I>;
+
+/** How a custom resource (or any group/version) is described by the caller. */
+export interface CustomResourceSpec {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  /** Needed for create/apply bodies; defaults from discovery when omitted there. */
+  readonly kind?: string;
+  readonly namespaced: boolean;
+  readonly singular?: string;
+  readonly verbs?: readonly string[];
+  readonly subresources?: readonly string[];
+}
+
+/** The full info for a {@link CustomResourceSpec}: absent verbs mean all verbs; absent subresources mean none. */
+export type InfoOf<S extends CustomResourceSpec> = ResourceInfo & {
+  readonly namespaced: S['namespaced'];
+  readonly verbs: S['verbs'] extends readonly string[] ? S['verbs'] : readonly string[];
+  readonly subresources: S['subresources'] extends readonly string[] ? S['subresources'] : readonly never[];
+};
+
+export type { KubeStatus };

@@ -1,0 +1,154 @@
+/**
+ * The low-level watch: one HTTP stream of newline-delimited JSON events, parsed robustly
+ * across chunk boundaries. It measures inactivity, never total time (a watch may rightly
+ * last an hour), and asks for bookmarks by default so quiet watches stay alive.
+ * The resilient watcher and informers build on this (re-list on 410, backoff, resume).
+ */
+import { AbortedError, errorFromStatus, isStatus, type KubeStatus, type RequestRef, WatchError } from '../core/errors.js';
+import type { QueryValue } from '../core/paths.js';
+import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
+import { wrapNetworkError } from '../transport/network-errors.js';
+import type { Transport } from '../transport/transport.js';
+
+/** A bookmark carries only a resourceVersion (and, after the initial events, an annotation). */
+export interface BookmarkObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: { readonly resourceVersion: string; readonly annotations?: Readonly<Record<string, string>> };
+}
+
+export type WatchEvent<T> =
+  | { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: T }
+  | { readonly type: 'BOOKMARK'; readonly object: BookmarkObject };
+
+export type WatchEventType = WatchEvent<unknown>['type'];
+
+export interface WatchOptions {
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  readonly labelSelector?: LabelSelectorInput;
+  readonly fieldSelector?: FieldSelectorInput;
+  /** Default true: the server sends BOOKMARK events with the latest resourceVersion. */
+  readonly allowWatchBookmarks?: boolean;
+  /** Ask for the current state as ADDED events first (needs resourceVersionMatch NotOlderThan). */
+  readonly sendInitialEvents?: boolean;
+  /** The server ends the watch after this many seconds (a normal end of iteration). */
+  readonly timeoutSeconds?: number;
+  /**
+   * Fail with WatchError('WatchInactive') when no data arrives for this long. Default:
+   * 5 minutes with bookmarks (the server sends one about every minute), otherwise
+   * timeoutSeconds + 60 s when set, otherwise off. false disables it.
+   */
+  readonly inactivityTimeoutMs?: number | false;
+  /** How long to wait for the response headers; default: the client's timeout. */
+  readonly connectTimeoutMs?: number | false;
+  readonly signal?: AbortSignal;
+}
+
+const TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+/** Query parameters for a watch request. */
+export function watchQuery(options: WatchOptions): Record<string, QueryValue> {
+  return {
+    watch: 'true',
+    allowWatchBookmarks: options.allowWatchBookmarks ?? true,
+    resourceVersion: options.resourceVersion,
+    resourceVersionMatch: options.resourceVersionMatch,
+    labelSelector: options.labelSelector === undefined ? undefined : formatLabelSelector(options.labelSelector),
+    fieldSelector: options.fieldSelector === undefined ? undefined : formatFieldSelector(options.fieldSelector),
+    sendInitialEvents: options.sendInitialEvents,
+    timeoutSeconds: options.timeoutSeconds,
+  };
+}
+
+function inactivityMs(options: WatchOptions): number | undefined {
+  if (options.inactivityTimeoutMs === false) return undefined;
+  if (typeof options.inactivityTimeoutMs === 'number') return options.inactivityTimeoutMs;
+  if (options.allowWatchBookmarks ?? true) return 300_000;
+  return options.timeoutSeconds !== undefined ? (options.timeoutSeconds + 60) * 1000 : undefined;
+}
+
+/**
+ * Parses one line of a watch stream. ERROR events become the typed error of their Status
+ * (GoneError for 410 "too old resource version"). The message never quotes the line:
+ * it may be a Secret.
+ */
+export function parseWatchLine<T>(line: string, ref: RequestRef): WatchEvent<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (cause) {
+    throw new WatchError(`${ref.method} ${ref.path}: malformed watch event (${line.length} bytes of invalid JSON)`, 'MalformedWatchEvent', ref.path, {
+      cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')),
+    });
+  }
+  const e = parsed as { type?: unknown; object?: unknown };
+  if (typeof parsed !== 'object' || parsed === null || typeof e.type !== 'string' || !TYPES.has(e.type) || typeof e.object !== 'object' || e.object === null) {
+    throw new WatchError(`${ref.method} ${ref.path}: malformed watch event (expected {type, object}, got type ${JSON.stringify(typeof e.type === 'string' ? e.type.slice(0, 32) : typeof e.type)})`, 'MalformedWatchEvent', ref.path);
+  }
+  if (e.type === 'ERROR') {
+    const status: KubeStatus = isStatus(e.object) ? e.object : { kind: 'Status', status: 'Failure', message: 'watch error', code: 500 };
+    throw errorFromStatus(status, ref);
+  }
+  return parsed as WatchEvent<T>;
+}
+
+/**
+ * Opens a watch on `path` and yields typed events. Breaking out of the loop (or the
+ * signal firing) closes the stream.
+ */
+export async function* watchStream<T>(transport: Transport, path: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  const ref: RequestRef = { method: 'GET', path };
+  const local = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal;
+  const idleMs = inactivityMs(options);
+  const res = await transport.stream({
+    method: 'GET', path, query: watchQuery(options), signal, retry: true,
+    ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
+  });
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let scanFrom = 0;
+  let idle = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    for (;;) {
+      // The watchdog runs only while we wait for the server, never while the consumer works.
+      if (idleMs !== undefined) {
+        timer = setTimeout(() => {
+          idle = true;
+          local.abort();
+        }, idleMs);
+      }
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (idle) throw new WatchError(`${ref.method} ${ref.path}: no data from the server for ${idleMs} ms; the watch was closed`, 'WatchInactive', path);
+        if (options.signal?.aborted) throw new AbortedError(`watch ${path}`, options.signal.reason);
+        throw wrapNetworkError(e, ref, transport.config.server);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let nl = buffer.indexOf('\n', scanFrom);
+      let start = 0;
+      while (nl >= 0) {
+        const line = buffer.slice(start, nl).trim();
+        start = nl + 1;
+        if (line !== '') yield parseWatchLine<T>(line, ref);
+        nl = buffer.indexOf('\n', start);
+      }
+      buffer = buffer.slice(start);
+      scanFrom = buffer.length;
+    }
+    const rest = (buffer + decoder.decode()).trim();
+    if (rest !== '') yield parseWatchLine<T>(rest, ref);
+  } finally {
+    clearTimeout(timer);
+    local.abort();
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,28 @@
+// The public surface of kubefluent. A plain list of re-exports; append yours below.
+export { Kube, type ClientOptions, type ConnectOptions, type PreferredHandles, type CustomResourceOptions } from './client/kube.js';
+export { ResourceClient, type ObjectValidator } from './client/resource-client.js';
+export type {
+  ApplyObject, ApplyOptions, CallOptions, ClusterHandle, CustomResourceSpec, DeleteCollectionOptions, DeleteOptions,
+  DynamicHandle, EvictOptions, FieldValidation, GetOptions, InfoOf, KubeList, KubeObject, ListOptions, LogOptions,
+  NamespacedHandle, PatchInput, ResourceHandle, ScopedOps, WaitOptions, WriteOptions,
+} from './client/types.js';
+export { watchStream, parseWatchLine, type WatchEvent, type WatchEventType, type WatchOptions, type BookmarkObject } from './client/watch.js';
+export { conditions, deleted, exists, hasCondition, podReady, podCompleted, deploymentAvailable, rolledOut, jobComplete, type Condition, type NamedCondition } from './client/conditions.js';
+export { Discovery, type DiscoveryQuery } from './client/discovery.js';
+export * from './core/errors.js';
+export { resourcePath, groupVersionPath } from './core/paths.js';
+export { apiVersionOf, type ResourceInfo } from './core/resource-info.js';
+export { labelSelector, fieldSelector, LabelSelector, FieldSelector, formatLabelSelector, formatFieldSelector, type LabelSelectorInput, type LabelSelectorObject, type FieldSelectorInput, type FieldSelectorKey } from './core/selectors.js';
+export { mergePatch, strategicMergePatch, jsonPatch, jsonPointer, patchContentTypes, type Patch, type PatchType, type DeepPartial, type JsonPatchOperation, type StrategicMergePatch } from './core/patch.js';
+export { ClusterConfig, type TlsOptions, type Impersonation, type ClusterConfigInit } from './config/cluster-config.js';
+export { loadClusterConfig, type ConfigOptions } from './config/load.js';
+export { loadKubeconfig, parseKubeconfig, mergeKubeconfigs, kubeconfigFiles, type Kubeconfig, type LoadedKubeconfig, type KubeconfigSource } from './config/kubeconfig.js';
+export { resolveKubeconfig, type ContextSelection } from './config/resolve.js';
+export { inClusterConfig, isInCluster, type InClusterOptions } from './config/in-cluster.js';
+export { StaticTokenCredentials, TokenFileCredentials, BasicAuthCredentials, NoCredentials, type CredentialProvider, type Credentials, type ClientCertificate } from './config/credentials.js';
+export { ExecCredentials, type ExecCredentialOptions } from './config/exec-credential.js';
+export { OidcCredentials, type OidcConfig, type OidcOptions } from './config/oidc.js';
+export { Transport, type TransportOptions, type RequestOptions, type DebugEvent, type StreamResponse } from './transport/transport.js';
+export { type RetryOptions } from './transport/retry.js';
+export { type RateLimitOptions } from './transport/rate-limiter.js';
+export { type KubeWarning } from './transport/warnings.js';
