@@ -1,40 +1,26 @@
 /**
- * Client-side validation of objects against the generated zod schemas (strict on writes,
- * loose on reads) or a caller's schema for custom resources.
- * TODO(validation): switch to src/core/validation.ts once it lands.
+ * Client-side validation: built-in kinds against the generated zod schemas (strict on
+ * writes, loose on reads), custom resources against the caller's schema when given.
  */
 import type * as z from 'zod';
-import { schemaFor } from '../../generated/schemas.js';
-import { KubefluentError } from '../core/errors.js';
+import { validate, ValidationError } from '../core/validation.js';
 import type { ObjectValidator } from './resource-client.js';
 
-/** Placeholder until src/core/validation.ts provides ValidationError. */
-class SchemaValidationError extends KubefluentError {
-  readonly issues: readonly { path: string; message: string }[];
-  constructor(kind: string, issues: readonly { path: string; message: string }[]) {
-    const first = issues[0];
-    super(`${kind} is invalid: ${first ? `${first.path || '(root)'}: ${first.message}` : 'schema mismatch'}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, 'ValidationFailed');
-    this.name = 'ValidationError';
-    this.issues = issues;
-  }
+function subject(kind: string, object: unknown): string {
+  const name = (object as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return `${kind || 'object'}${typeof name === 'string' ? ` ${JSON.stringify(name)}` : ''}`;
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-}
-
-function run(schema: z.ZodType, object: unknown, kind: string): void {
-  const r = schema.safeParse(object);
-  if (!r.success) throw new SchemaValidationError(kind, r.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
-}
-
-/** Validates built-in kinds with the generated schemas; kinds without one pass. */
-export const generatedSchemaValidator: ObjectValidator = (object, { apiVersion, kind, mode }) => {
-  const schema = schemaFor(apiVersion, kind, mode === 'write' ? 'strict' : 'loose');
-  if (schema) run(schema, object, kind);
+/** Validates built-in kinds with the generated schemas; kinds without one (custom resources) pass. */
+export const generatedSchemaValidator: ObjectValidator = (object, { kind, mode }) => {
+  const r = validate(object, { mode: mode === 'write' ? 'strict' : 'loose' });
+  if (!r.ok && r.checked) throw new ValidationError(r.issues, subject(kind, object));
 };
 
 /** Validates with a caller-supplied zod schema. */
 export function zodValidator(schema: z.ZodType): ObjectValidator {
-  return (object, { kind }) => run(schema, object, kind || 'object');
+  return (object, { kind }) => {
+    const r = validate(object, { schema });
+    if (!r.ok) throw new ValidationError(r.issues, subject(kind, object));
+  };
 }
