@@ -1,0 +1,108 @@
+/** Test helpers: a scripted local HTTP(S) server for fault injection, and a throwaway PKI. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterConfig, type ClusterConfigInit } from '../../src/config/cluster-config.js';
+import { NoCredentials } from '../../src/config/credentials.js';
+
+export interface Recorded {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
+
+export interface TestServer {
+  readonly url: string;
+  readonly requests: Recorded[];
+  close(): Promise<void>;
+}
+
+export async function startServer(handler: Handler, tls?: { key: string; cert: string }): Promise<TestServer> {
+  const requests: Recorded[] = [];
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, res, body, requests.length);
+    });
+  };
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest) : createHttpServer(onRequest);
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function status(code: number, reason: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, ...extra };
+}
+
+export function config(server: string, init: Partial<ClusterConfigInit> = {}): ClusterConfig {
+  return new ClusterConfig({ server, credentials: new NoCredentials(), ...init });
+}
+
+export interface Pki {
+  readonly dir: string;
+  readonly caCert: string;
+  readonly caFile: string;
+  readonly serverKey: string;
+  readonly serverCert: string;
+  readonly otherCaCert: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+let cached: Pki | undefined;
+
+/** A CA, a serving certificate for 127.0.0.1, a client certificate, and an unrelated CA. */
+export function makePki(): Pki {
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), 'kf-pki-'));
+  const ssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  const ca = (name: string): void => {
+    ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`);
+  };
+  ca('ca');
+  ca('other-ca');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  const leaf = (name: string, cn: string, ext: boolean): void => {
+    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', ...(ext ? ['-extfile', 'san.ext'] : []));
+  };
+  leaf('server', '127.0.0.1', true);
+  leaf('client', 'tester', false);
+  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+  cached = {
+    dir, caCert: read('ca.crt'), caFile: join(dir, 'ca.crt'), serverKey: read('server.key'), serverCert: read('server.crt'),
+    otherCaCert: read('other-ca.crt'), clientCert: read('client.crt'), clientKey: read('client.key'),
+  };
+  return cached;
+}

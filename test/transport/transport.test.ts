@@ -1,0 +1,200 @@
+// Unit tests of the transport against a scripted local HTTP(S) server (fault injection only).
+import { afterEach, describe, expect, it } from 'vitest';
+import { StaticTokenCredentials, TokenFileCredentials } from '../../src/config/credentials.js';
+import {
+  AbortedError, AlreadyExistsError, ConflictError, ExpiredError, ForbiddenError, InvalidError, NetworkError, NotFoundError,
+  RequestTimeoutError, ServiceUnavailableError, TlsError, TooManyRequestsError, UnauthorizedError,
+} from '../../src/core/errors.js';
+import { type DebugEvent, Transport } from '../../src/transport/transport.js';
+import type { KubeWarning } from '../../src/transport/warnings.js';
+import { config, json, makePki, startServer, status, type TestServer } from './helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const fastRetry = { limit: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+describe('Transport', () => {
+  it('sends user agent, accept and bearer token, and parses JSON', async () => {
+    server = await startServer((_q, res) => json(res, 200, { kind: 'Pod', metadata: { name: 'a' } }));
+    const t = new Transport(config(server.url, { credentials: new StaticTokenCredentials('tok-123456') }));
+    const pod = await t.request<{ metadata: { name: string } }>({ method: 'GET', path: '/api/v1/namespaces/x/pods/a', query: { pretty: false } });
+    expect(pod.metadata.name).toBe('a');
+    const r = server.requests[0]!;
+    expect(r.url).toBe('/api/v1/namespaces/x/pods/a?pretty=false');
+    expect(r.headers.authorization).toBe('Bearer tok-123456');
+    expect(r.headers['user-agent']).toMatch(/^kubefluent\/\d+\.\d+\.\d+ \(node v\d+/);
+    expect(r.headers.accept).toBe('application/json');
+    await t.close();
+  });
+
+  it('maps every Status reason to its error class with method, path and causes', async () => {
+    const cases: [number, Record<string, unknown>, abstract new (...a: never[]) => Error][] = [
+      [404, status(404, 'NotFound', 'pods "a" not found'), NotFoundError],
+      [409, status(409, 'AlreadyExists', 'pods "a" already exists'), AlreadyExistsError],
+      [409, status(409, 'Conflict', 'the object has been modified'), ConflictError],
+      [422, status(422, 'Invalid', 'Pod "a" is invalid', { details: { causes: [{ field: 'spec.containers', reason: 'FieldValueRequired', message: 'Required value' }] } }), InvalidError],
+      [403, status(403, 'Forbidden', 'forbidden'), ForbiddenError],
+      [401, status(401, 'Unauthorized', 'Unauthorized'), UnauthorizedError],
+      [410, status(410, 'Expired', 'continue token expired'), ExpiredError],
+    ];
+    let i = 0;
+    server = await startServer((_q, res) => {
+      const [code, body] = cases[i++ % cases.length]!;
+      json(res, code, body);
+    });
+    const t = new Transport(config(server.url), { retry: false });
+    for (const [code, , cls] of cases) {
+      const err = await t.request({ method: 'GET', path: '/api/v1/pods' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(cls);
+      expect(err).toMatchObject({ code, method: 'GET', path: '/api/v1/pods' });
+      expect((err as Error).message).toContain('GET /api/v1/pods');
+    }
+    await t.close();
+  });
+
+  it('turns a non-Status error body into a typed error too', async () => {
+    server = await startServer((_q, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html>upstream down</html>');
+    });
+    const t = new Transport(config(server.url), { retry: false });
+    const err = await t.request({ method: 'GET', path: '/version' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailableError);
+    expect((err as Error).message).toContain('upstream down');
+  });
+
+  it('retries GET on 429 honouring Retry-After, and on 503 with backoff', async () => {
+    server = await startServer((_q, res, _b, n) => {
+      if (n === 1) json(res, 429, status(429, 'TooManyRequests', 'slow down'), { 'retry-after': '1' });
+      else if (n === 2) json(res, 503, status(503, 'ServiceUnavailable', 'busy'));
+      else json(res, 200, { ok: true });
+    });
+    const events: DebugEvent[] = [];
+    const t = new Transport(config(server.url), { retry: fastRetry, onDebug: (e) => events.push(e) });
+    const started = Date.now();
+    await expect(t.request({ method: 'GET', path: '/x' })).resolves.toEqual({ ok: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const retries = events.filter((e) => e.type === 'retry');
+    expect(retries.map((e) => (e.type === 'retry' ? e.delayMs : 0))[0]).toBe(1000);
+    expect(retries).toHaveLength(2);
+  });
+
+  it('never retries a write blindly: 503 without Retry-After fails, with Retry-After is retried', async () => {
+    server = await startServer((_q, res, _b, n) => {
+      if (n === 1) json(res, 503, status(503, 'ServiceUnavailable', 'busy'));
+      else if (n === 2) json(res, 429, status(429, 'TooManyRequests', 'later'), { 'retry-after': '0' });
+      else json(res, 201, { created: true });
+    });
+    const t = new Transport(config(server.url), { retry: fastRetry });
+    await expect(t.request({ method: 'POST', path: '/x', body: {} })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(t.request({ method: 'POST', path: '/x', body: {} })).resolves.toEqual({ created: true });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('gives up with TooManyRequestsError after the retry limit', async () => {
+    server = await startServer((_q, res) => json(res, 429, status(429, 'TooManyRequests', 'no'), { 'retry-after': '0' }));
+    const t = new Transport(config(server.url), { retry: { ...fastRetry, limit: 2 } });
+    const err = await t.request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TooManyRequestsError);
+    expect((err as TooManyRequestsError).retryAfterSeconds).toBe(0);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('retries a GET whose connection is dropped, but not a POST', async () => {
+    server = await startServer((req, res, _b, n) => {
+      if (n === 1 || req.method === 'POST') req.socket.destroy();
+      else json(res, 200, { ok: n });
+    });
+    const t = new Transport(config(server.url), { retry: fastRetry });
+    await expect(t.request({ method: 'GET', path: '/x' })).resolves.toEqual({ ok: 2 });
+    const err = await t.request({ method: 'POST', path: '/x', body: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('wraps a refused connection in NetworkError with its cause', async () => {
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const t = new Transport(config(closed.url), { retry: false });
+    const err = await t.request({ method: 'GET', path: '/api' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err).toMatchObject({ code: 'ECONNREFUSED', reason: 'NetworkError' });
+    expect((err as Error).message).toContain('connection refused');
+    expect((err as Error).cause).toBeDefined();
+  });
+
+  it('surfaces Warning headers through the hook, and logs each distinct one once by default', async () => {
+    server = await startServer((_q, res) => json(res, 200, {}, { warning: '299 - "v1beta1 is deprecated, use v1", 299 - "unknown field \\"spec.foo\\""' }));
+    const seen: KubeWarning[] = [];
+    const t = new Transport(config(server.url), { onWarning: (w) => seen.push(w) });
+    await t.request({ method: 'GET', path: '/x' });
+    expect(seen.map((w) => w.text)).toEqual(['v1beta1 is deprecated, use v1', 'unknown field "spec.foo"']);
+    const logged: string[] = [];
+    const orig = console.warn;
+    console.warn = (m: string) => logged.push(m);
+    try {
+      const d = new Transport(config(server.url));
+      await d.request({ method: 'GET', path: '/x' });
+      await d.request({ method: 'GET', path: '/x' });
+    } finally {
+      console.warn = orig;
+    }
+    expect(logged).toHaveLength(2);
+  });
+
+  it('applies the per-call timeout and the caller\'s AbortSignal', async () => {
+    server = await startServer((_q, res) => setTimeout(() => json(res, 200, {}), 500));
+    const t = new Transport(config(server.url), { retry: false });
+    const err = await t.request({ method: 'GET', path: '/slow', timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    await expect(t.request({ method: 'GET', path: '/slow', signal: ac.signal })).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('refreshes credentials once on 401 (token file rotated)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kf-tok-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'old-token-aaaa');
+    server = await startServer((req, res) => {
+      if (req.headers.authorization === 'Bearer new-token-bbbb') json(res, 200, { ok: true });
+      else json(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    });
+    const t = new Transport(config(server.url, { credentials: new TokenFileCredentials(file) }));
+    await expect(t.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(UnauthorizedError);
+    writeFileSync(file, 'new-token-bbbb\n');
+    await expect(t.request({ method: 'GET', path: '/x' })).resolves.toEqual({ ok: true });
+  });
+
+  it('limits the request rate when asked', async () => {
+    server = await startServer((_q, res) => json(res, 200, {}));
+    const t = new Transport(config(server.url), { rateLimit: { qps: 20, burst: 1 } });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 5 }, () => t.request({ method: 'GET', path: '/x' })));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(180);
+  });
+
+  it('verifies the server against the kubeconfig CA and fails closed with a TlsError', async () => {
+    const pki = makePki();
+    server = await startServer((_q, res) => json(res, 200, { ok: true }), { key: pki.serverKey, cert: pki.serverCert });
+    const good = new Transport(config(server.url, { tls: { ca: pki.caCert } }));
+    await expect(good.request({ method: 'GET', path: '/version' })).resolves.toEqual({ ok: true });
+    const wrong = new Transport(config(server.url, { tls: { ca: pki.otherCaCert } }), { retry: false });
+    const err = await wrong.request({ method: 'GET', path: '/version' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TlsError);
+    expect((err as Error).message).toMatch(/not signed by a trusted certificate authority|certificate/);
+    expect((err as Error).message).toContain('certificate-authority');
+    const system = new Transport(config(server.url), { retry: false });
+    await expect(system.request({ method: 'GET', path: '/version' })).rejects.toBeInstanceOf(TlsError);
+    const name = new Transport(config(server.url.replace('127.0.0.1', 'localhost'), { tls: { ca: pki.caCert, serverName: 'wrong.example' } }), { retry: false });
+    await expect(name.request({ method: 'GET', path: '/version' })).rejects.toBeInstanceOf(TlsError);
+    await Promise.all([good.close(), wrong.close(), system.close(), name.close()]);
+  });
+});
