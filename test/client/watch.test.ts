@@ -18,6 +18,7 @@ const ev = (type: string, name: string, rv: string): string =>
 
 function stream(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  res.flushHeaders();
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -99,22 +100,20 @@ describe('watch', () => {
     let silent = false;
     server = await startServer((_q, res) => {
       stream(res);
-      if (silent) {
-        res.flushHeaders(); // headers, then nothing
-        return;
-      }
+      if (silent) return; // headers, then nothing
       let n = 0;
       const tick = setInterval(() => {
         res.write(`${ev('MODIFIED', 'a', String(++n))}\n`);
-        if (n === 8) {
+        if (n === 10) {
           clearInterval(tick);
           res.end();
         }
       }, 50);
     });
-    const t = new Transport(config(server.url), { timeoutMs: 100 });
-    const events = await collect(watchStream(t, '/api/v1/configmaps', { inactivityTimeoutMs: 250 }));
-    expect(events).toHaveLength(8);
+    // The whole watch (~500 ms) outlasts the client timeout (200 ms): that only covers the headers.
+    const t = new Transport(config(server.url), { timeoutMs: 200 });
+    const events = await collect(watchStream(t, '/api/v1/configmaps', { inactivityTimeoutMs: 400 }));
+    expect(events).toHaveLength(10);
     silent = true;
     const started = Date.now();
     const err = await collect(watchStream(t, '/api/v1/configmaps', { inactivityTimeoutMs: 150 })).catch((e: unknown) => e);
