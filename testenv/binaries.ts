@@ -214,7 +214,7 @@ async function runGoBuild(b: ComponentBuild, moduleDir: string, outDir: string, 
   });
 }
 
-async function ensureComponent(b: ComponentBuild, cacheDir: string, opts: EnsureBinariesOptions): Promise<string> {
+async function buildComponent(b: ComponentBuild, cacheDir: string, opts: EnsureBinariesOptions): Promise<string> {
   const moduleDir = join(goModulesDir(), b.name);
   const dir = join(cacheDir, buildKey(b, moduleDir));
   if (entryIsValid(dir, b)) {
@@ -249,13 +249,24 @@ async function ensureComponent(b: ComponentBuild, cacheDir: string, opts: Ensure
   return dir;
 }
 
+export type ComponentName = ComponentBuild['name'];
+
+/** Builds (once) one component and returns the cache directory holding its binaries. */
+export async function ensureComponent(name: ComponentName, opts: EnsureBinariesOptions = {}): Promise<string> {
+  const b = BUILDS.find((x) => x.name === name);
+  if (!b) throw new TestEnvError('config', 'testenv', `unknown component ${JSON.stringify(name)}`);
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  mkdirSync(cacheDir, { recursive: true });
+  return await buildComponent(b, cacheDir, opts);
+}
+
 /** Builds (once) and returns the control-plane binaries, cached outside the project keyed by version and module sums. */
 export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<BinaryPaths> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   mkdirSync(cacheDir, { recursive: true });
   const dirs: Record<string, string> = {};
   // Sequential on purpose: linking kube-apiserver wants ~2 GB and both cores.
-  for (const b of BUILDS) dirs[b.name] = await ensureComponent(b, cacheDir, opts);
+  for (const b of BUILDS) dirs[b.name] = await buildComponent(b, cacheDir, opts);
   return {
     etcd: join(dirs.etcd!, 'etcd'),
     kwok: join(dirs.kwok!, 'kwok'),

@@ -67,11 +67,10 @@ export interface TestEnv {
 }
 
 const DIR_PREFIX = 'kubefluent-testenv-';
-const POD_LOG = [
-  'kubefluent testenv: simulated container log (kwok ClusterLogs)',
-  'line 2',
-  'line 3',
-].join('\n') + '\n';
+// kwok serves container logs from a file in the CRI log format: "<RFC3339Nano> <stream> <F|P> <line>".
+const POD_LOG = ['kubefluent testenv: simulated container log (kwok ClusterLogs)', 'line 2', 'line 3']
+  .map((line, i) => `2026-01-01T00:00:0${i}.000000000Z stdout F ${line}`)
+  .join('\n') + '\n';
 export const PORT_FORWARD_BODY = 'hello from kubefluent testenv port-forward\n';
 
 /** Removes data dirs of launchers that died without cleaning up. */
@@ -327,6 +326,8 @@ class Cluster implements TestEnv {
       `--etcd-servers=${this.etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
+      // The endpoint reconciler refuses loopback addresses; nothing in-cluster dials the API server here.
+      '--endpoint-reconciler-type=none',
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'apiserver')}`,
       `--tls-cert-file=${serving.certFile}`,

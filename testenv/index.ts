@@ -5,7 +5,7 @@
  */
 export { startTestEnv, PORT_FORWARD_BODY } from './cluster.js';
 export type { TestEnv, TestEnvOptions, TestUser } from './cluster.js';
-export { ensureBinaries, defaultCacheDir, VERSIONS } from './binaries.js';
-export type { BinaryPaths, BuildProgress, EnsureBinariesOptions } from './binaries.js';
+export { ensureBinaries, ensureComponent, defaultCacheDir, VERSIONS } from './binaries.js';
+export type { BinaryPaths, BuildProgress, ComponentName, EnsureBinariesOptions } from './binaries.js';
 export { TestEnvError } from './errors.js';
 export type { TestEnvErrorReason } from './errors.js';
