@@ -1,0 +1,250 @@
+/**
+ * An informer: a resilient watcher feeding an indexed store, with handlers for add,
+ * update (old and new) and delete, an optional periodic resync and a `synced` promise.
+ * A handler that throws is reported through `onError` and never stops the informer.
+ */
+import { AbortedError, UsageError } from '../core/errors.js';
+import type { HealthListener, WatcherHealth } from './health.js';
+import type { IndexFunc } from './indexers.js';
+import type { ListerWatcher } from './lister-watcher.js';
+import type { HasMetadata } from './object-meta.js';
+import { type ReadonlyStore, Store } from './store.js';
+import { Watcher, type WatcherOptions } from './watcher.js';
+
+/** What an informer tells its handlers. Each may be async; a rejection goes to `onError` too. */
+export interface EventHandler<T> {
+  add?(object: T): void | Promise<void>;
+  /** `old` is the previous state. On a periodic resync `old === object`. */
+  update?(old: T, object: T): void | Promise<void>;
+  /**
+   * `object` is the final state, or with `finalStateUnknown` the last known one (the
+   * deletion happened while the watch was down and was found by a relist).
+   */
+  delete?(object: T, info: { readonly finalStateUnknown: boolean }): void | Promise<void>;
+}
+
+/** Something that went wrong inside an informer; it keeps running. */
+export type InformerProblem =
+  | { readonly source: 'handler'; readonly handler: 'add' | 'update' | 'delete'; readonly error: unknown }
+  | { readonly source: 'watch'; readonly error: Error; readonly retryInMs: number }
+  | { readonly source: 'index'; readonly index: string; readonly error: unknown };
+
+export interface InformerOptions<T> extends Omit<WatcherOptions<T>, 'cache' | 'signal'> {
+  readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
+  /** Calls `update(obj, obj)` for every cached object this often (client-go's resync); off by default. */
+  readonly resyncPeriodMs?: number;
+  /** Handler failures, watch errors (retried by themselves) and index function failures. Default: console.error for handler and index failures. */
+  readonly onError?: (problem: InformerProblem) => void;
+}
+
+/**
+ * @example
+ * const informer = new Informer(resourceSource<ConfigMap>(transport, resources['v1/configmaps']), {
+ *   indexers: { app: indexers.label('app') },
+ * });
+ * informer.addEventHandler({ update: (old, cm) => console.log(old.data, '→', cm.data) });
+ * informer.start(signal);
+ * await informer.synced;
+ * informer.store.byIndex('app', 'web');
+ */
+export class Informer<T extends HasMetadata> {
+  readonly #source: ListerWatcher<T>;
+  readonly #options: InformerOptions<T>;
+  readonly #store: Store<T>;
+  readonly #handlers = new Set<EventHandler<T>>();
+  readonly #watcher: Watcher<T>;
+  readonly #stop = new AbortController();
+  readonly #synced: Promise<void>;
+  #resolveSynced!: () => void;
+  #rejectSynced!: (e: unknown) => void;
+  #hasSynced = false;
+  #running: Promise<void> | undefined;
+  #resync: ReturnType<typeof setInterval> | undefined;
+
+  constructor(source: ListerWatcher<T>, options: InformerOptions<T> = {}) {
+    this.#source = source;
+    this.#options = options;
+    this.#store = new Store<T>(options.indexers, (index, error) => this.#report({ source: 'index', index, error }));
+    this.#watcher = new Watcher<T>(source, { ...options, cache: this.#store, signal: this.#stop.signal });
+    this.#synced = new Promise<void>((resolve, reject) => {
+      this.#resolveSynced = resolve;
+      this.#rejectSynced = reject;
+    });
+    // Nobody may be waiting when an informer stops before syncing; that is not a crash.
+    this.#synced.catch(() => undefined);
+  }
+
+  /** The cache: get, list, and lookups by index. */
+  get store(): ReadonlyStore<T> {
+    return this.#store;
+  }
+
+  /** The list/watch source this informer runs on. */
+  get source(): ListerWatcher<T> {
+    return this.#source;
+  }
+
+  /** Resolves once the store holds the complete initial state and add handlers saw it; rejects with AbortedError when stopped first. */
+  get synced(): Promise<void> {
+    return this.#synced;
+  }
+
+  get hasSynced(): boolean {
+    return this.#hasSynced;
+  }
+
+  /** Resolves once synced; rejects with AbortedError if `signal` fires or the informer stops first. */
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#hasSynced) return;
+    if (signal === undefined) return this.#synced;
+    if (signal.aborted) throw new AbortedError('waitForSync', signal.reason);
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        this.#synced,
+        new Promise<never>((_, reject) => {
+          onAbort = () => reject(new AbortedError('waitForSync', signal.reason));
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  get health(): WatcherHealth {
+    return this.#watcher.health;
+  }
+
+  onHealth(listener: HealthListener): () => void {
+    return this.#watcher.onHealth(listener);
+  }
+
+  healthChanges(signal?: AbortSignal): AsyncIterable<WatcherHealth> {
+    return this.#watcher.healthChanges(signal);
+  }
+
+  /** Shorthand for `store.getByName`. */
+  get(name: string, namespace?: string): T | undefined {
+    return this.#store.getByName(name, namespace);
+  }
+
+  /** Shorthand for `store.list()`. */
+  list(): T[] {
+    return this.#store.list();
+  }
+
+  /** Adds an index (also after start: it is built from the objects already cached). */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    this.#store.addIndexer(name, fn);
+  }
+
+  /**
+   * Registers handlers; objects already cached are replayed to its `add` at once, so a late
+   * handler sees the same world as an early one. Returns a function that removes it.
+   */
+  addEventHandler(handler: EventHandler<T>): () => void {
+    if (this.#handlers.has(handler)) throw new UsageError('this handler is already registered');
+    this.#handlers.add(handler);
+    if (handler.add !== undefined) for (const o of this.#store.values()) this.#call('add', () => handler.add?.(o));
+    return () => {
+      this.#handlers.delete(handler);
+    };
+  }
+
+  /** Starts the list and watch (once; later calls return the same run). Runs until `signal` fires or `stop()`. */
+  start(signal?: AbortSignal): this {
+    if (signal !== undefined) {
+      if (signal.aborted) this.stop();
+      else signal.addEventListener('abort', () => this.stop(), { once: true });
+    }
+    this.#running ??= this.#run();
+    return this;
+  }
+
+  /** Stops the informer; `done` resolves when the watch is closed. */
+  stop(): void {
+    this.#stop.abort(new AbortedError('informer stopped'));
+  }
+
+  /** Resolves when the informer has stopped (after `stop()` or its signal). */
+  get done(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  get running(): boolean {
+    return this.#running !== undefined && !this.#stop.signal.aborted;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      for await (const e of this.#watcher) {
+        switch (e.type) {
+          case 'ADDED':
+            for (const h of this.#handlers) if (h.add) this.#call('add', () => h.add?.(e.object));
+            break;
+          case 'MODIFIED':
+            for (const h of this.#handlers) if (h.update) this.#call('update', () => h.update?.(e.old, e.object));
+            break;
+          case 'DELETED': {
+            const info = { finalStateUnknown: e.finalStateUnknown };
+            for (const h of this.#handlers) if (h.delete) this.#call('delete', () => h.delete?.(e.object, info));
+            break;
+          }
+          case 'SYNCED':
+            if (!this.#hasSynced) {
+              this.#hasSynced = true;
+              this.#resolveSynced();
+              this.#startResync();
+            }
+            break;
+          case 'ERROR':
+            this.#report({ source: 'watch', error: e.error, retryInMs: e.retryInMs });
+            break;
+          case 'BOOKMARK':
+            break;
+        }
+      }
+    } finally {
+      if (this.#resync !== undefined) clearInterval(this.#resync);
+      if (!this.#hasSynced) this.#rejectSynced(new AbortedError('informer stopped before it synced', this.#stop.signal.reason));
+    }
+  }
+
+  #startResync(): void {
+    const period = this.#options.resyncPeriodMs;
+    if (period === undefined || period <= 0) return;
+    this.#resync = setInterval(() => {
+      for (const o of this.#store.values()) {
+        for (const h of this.#handlers) if (h.update) this.#call('update', () => h.update?.(o, o));
+      }
+    }, period);
+  }
+
+  #call(handler: 'add' | 'update' | 'delete', fn: () => void | Promise<void>): void {
+    try {
+      const r = fn();
+      if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+        (r as Promise<void>).then(undefined, (error: unknown) => this.#report({ source: 'handler', handler, error }));
+      }
+    } catch (error) {
+      this.#report({ source: 'handler', handler, error });
+    }
+  }
+
+  #report(problem: InformerProblem): void {
+    try {
+      if (this.#options.onError) this.#options.onError(problem);
+      // Without a hook, bugs in the caller's code (handlers, index functions) are still
+      // shown; watch errors are retried and visible in `health`.
+      else if (problem.source !== 'watch') console.error(`kubefluent informer: ${problem.source} ${problem.source === 'handler' ? problem.handler : problem.index} failed:`, problem.error);
+    } catch {
+      // The error hook itself failed; nothing sensible is left to tell.
+    }
+  }
+}
+
+/** An informer over `source`; call `start(signal)` to run it. */
+export function informer<T extends HasMetadata>(source: ListerWatcher<T>, options: InformerOptions<T> = {}): Informer<T> {
+  return new Informer(source, options);
+}
