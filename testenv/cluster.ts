@@ -8,7 +8,7 @@ import { ensureBinaries, VERSIONS, type BinaryPaths, type BuildProgress } from '
 import { TestEnvError } from './errors.js';
 import { AdminHttp } from './http.js';
 import { createCA, createServiceAccountKey, issue, type CertPair } from './pki.js';
-import { assertPortFree, Component, freePort, onProcessExit, sleep } from './process.js';
+import { assertPortFree, Component, freePort, onProcessExit, sleep, startJanitor } from './process.js';
 
 export interface TestEnvOptions {
   /** Number of kwok (simulated) nodes. Default 2. */
@@ -187,10 +187,15 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
   const dataDir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
   writeFileSync(join(dataDir, 'owner.pid'), String(process.pid));
   const cluster = new Cluster(binaries, dataDir, options);
+  const dismissJanitor = options.keepDataDir ? () => {} : startJanitor(dataDir);
   const removeHook = onProcessExit(() => {
+    dismissJanitor();
     if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  cluster.onStopped = removeHook;
+  cluster.onStopped = () => {
+    dismissJanitor();
+    removeHook();
+  };
   try {
     await cluster.start(progress);
   } catch (err) {

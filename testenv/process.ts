@@ -198,3 +198,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * A tiny shell that removes `dir` when the launcher dies without cleaning up (the kernel
+ * sends it SIGTERM through pdeathsig). Returns a function that dismisses it.
+ */
+export function startJanitor(dir: string): () => void {
+  if (!PDEATHSIG) return () => {};
+  const script = 'trap \'rm -rf "$0"; exit 0\' TERM INT HUP; while :; do sleep 5 & wait $!; done';
+  const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', script, dir], { stdio: 'ignore' });
+  child.unref();
+  return () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+}
