@@ -131,14 +131,17 @@ export class Kube {
   }
 
   /**
-   * A handle on a custom resource, typed by `T` or by the zod schema's output. With a schema,
-   * writes are validated against it.
+   * A handle on a custom resource, typed by the zod schema's output (writes are validated
+   * against it), or by an explicit `T` (then the scope is checked at run time).
    *
+   * @example kube.customResource({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true, schema: cronTabSchema })
    * @example kube.customResource<CronTab>({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true })
    */
-  customResource<T = KubeObject, const S extends CustomResourceOptions<T> = CustomResourceOptions<T>>(spec: S): ResourceHandle<T, InfoOf<S>> {
+  customResource<const S extends CustomResourceSpec & { readonly schema: z.ZodType }>(spec: S): ResourceHandle<z.output<S['schema']>, InfoOf<S>>;
+  customResource<T = KubeObject, const S extends CustomResourceSpec = CustomResourceSpec>(spec: S & { readonly schema?: z.ZodType<T> }): ResourceHandle<T, InfoOf<S>>;
+  customResource(spec: CustomResourceOptions<unknown>): unknown {
     const validator = spec.schema ? zodValidator(spec.schema) : undefined;
-    return new ResourceClient<T>(infoFromSpec(spec), this.#ctx, undefined, validator) as unknown as ResourceHandle<T, InfoOf<S>>;
+    return new ResourceClient<unknown>(infoFromSpec(spec), this.#ctx, undefined, validator);
   }
 
   /**
