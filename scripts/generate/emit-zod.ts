@@ -19,23 +19,33 @@ import { QUANTITY, refName, unwrapAllOf } from './normalize.js';
 import type { Schema } from './spec.js';
 import { apiVersionOf } from '../../src/core/resource-info.js';
 
-/** A zod expression, its zod type, and the definitions it reaches without an object boundary. */
+/**
+ * A zod expression (`code`), its zod type (`type`), the TypeScript type of what it parses to
+ * (`out`, needed only on reference cycles), and the definitions it reaches without an object
+ * boundary (`refs`: such a property must be a getter).
+ */
 interface Expr {
   code: string;
   type: string;
+  out: string;
   refs: Set<string>;
 }
 
-const leaf = (code: string, type: string): Expr => ({ code, type, refs: new Set() });
+const leaf = (code: string, type: string, out: string): Expr => ({ code, type, out, refs: new Set() });
 
-function wrap(inner: Expr, code: (c: string) => string, type: (t: string) => string): Expr {
-  return { code: code(inner.code), type: type(inner.type), refs: inner.refs };
+function wrap(inner: Expr, code: (c: string) => string, type: (t: string) => string, out: (o: string) => string): Expr {
+  return { code: code(inner.code), type: type(inner.type), out: out(inner.out), refs: inner.refs };
 }
 
 function union(parts: Expr[]): Expr {
   const refs = new Set<string>();
   for (const p of parts) for (const r of p.refs) refs.add(r);
-  return { code: `z.union([${parts.map((p) => p.code).join(', ')}])`, type: `z.ZodUnion<[${parts.map((p) => p.type).join(', ')}]>`, refs };
+  return {
+    code: `z.union([${parts.map((p) => p.code).join(', ')}])`,
+    type: `z.ZodUnion<[${parts.map((p) => p.type).join(', ')}]>`,
+    out: parts.map((p) => `(${p.out})`).join(' | '),
+    refs,
+  };
 }
 
 function isIntOrString(alts: Schema[]): boolean {
@@ -44,12 +54,16 @@ function isIntOrString(alts: Schema[]): boolean {
 }
 
 const schemaType = (name: string): string => `Schemas[${JSON.stringify(name)}]`;
-const UNKNOWN = leaf('z.unknown()', 'z.ZodUnknown');
+/** Name of the spelled-out output type of a definition on a reference cycle. */
+const outputName = (name: string): string => `${defIdent(name)}_Output`;
+const UNKNOWN = leaf('z.unknown()', 'z.ZodUnknown', 'unknown');
 
 class ZodEmitter {
   constructor(
     private readonly schemas: Record<string, Schema>,
     private readonly file: string,
+    /** Definitions on a reference cycle (JSONSchemaProps, CompositePodGroupTemplate). */
+    private readonly cyclic: ReadonlySet<string>,
   ) {}
 
   private fail(path: (string | number)[], detail: string): never {
@@ -59,14 +73,15 @@ class ZodEmitter {
   private expr(raw: Schema, path: (string | number)[]): Expr {
     const s = unwrapAllOf(raw);
     const e = this.exprInner(s, path);
-    return s.nullable === true ? wrap(e, (c) => `${c}.nullable()`, (t) => `z.ZodNullable<${t}>`) : e;
+    return s.nullable === true ? wrap(e, (c) => `z.nullable(${c})`, (t) => `z.ZodNullable<${t}>`, (o) => `${o} | null`) : e;
   }
 
   private exprInner(s: Schema, path: (string | number)[]): Expr {
     if (s.$ref !== undefined) {
       const ref = refName(s);
       if (ref === undefined || !Object.hasOwn(this.schemas, ref)) this.fail([...path, '$ref'], `$ref to unknown schema ${JSON.stringify(s.$ref)}`);
-      return { code: defIdent(ref), type: schemaType(ref), refs: new Set([ref]) };
+      const out = this.cyclic.has(ref) ? outputName(ref) : `z.output<${schemaType(ref)}>`;
+      return { code: defIdent(ref), type: schemaType(ref), out, refs: new Set([ref]) };
     }
     if (s.allOf) {
       const parts = s.allOf.map((p, i) => this.expr(p, [...path, 'allOf', i]));
@@ -76,32 +91,34 @@ class ZodEmitter {
       return parts.reduce((a, b) => ({
         code: `z.intersection(${a.code}, ${b.code})`,
         type: `z.ZodIntersection<${a.type}, ${b.type}>`,
+        out: `(${a.out}) & (${b.out})`,
         refs: new Set([...a.refs, ...b.refs]),
       }));
     }
     const alts = s.oneOf ?? s.anyOf;
     if (alts) {
-      if (isIntOrString(alts)) return union([leaf('z.int()', 'z.ZodInt'), leaf('z.string()', 'z.ZodString')]);
+      if (isIntOrString(alts)) return union([leaf('z.int()', 'z.ZodInt', 'number'), leaf('z.string()', 'z.ZodString', 'string')]);
       return union(alts.map((a, i) => this.expr(a, [...path, s.oneOf ? 'oneOf' : 'anyOf', i])));
     }
     if (s.enum) {
-      if (s.enum.every((v): v is string => typeof v === 'string')) {
-        return leaf(`z.enum(${JSON.stringify(s.enum)})`, `z.ZodEnum<{ ${s.enum.map((v) => `${JSON.stringify(v)}: ${JSON.stringify(v)}`).join('; ')} }>`);
+      const literals = s.enum.map((v) => JSON.stringify(v));
+      if (s.enum.every((v) => typeof v === 'string')) {
+        return leaf(`z.enum([${literals.join(', ')}])`, `z.ZodEnum<{ ${literals.map((v) => `${v}: ${v}`).join('; ')} }>`, literals.join(' | '));
       }
-      return union(s.enum.map((v) => leaf(`z.literal(${JSON.stringify(v)})`, `z.ZodLiteral<${JSON.stringify(v)}>`)));
+      return union(literals.map((v) => leaf(`z.literal(${v})`, `z.ZodLiteral<${v}>`, v)));
     }
     switch (s.type) {
       case 'string':
-        return s.format === 'byte' ? leaf('z.base64()', 'z.ZodBase64') : leaf('z.string()', 'z.ZodString');
+        return s.format === 'byte' ? leaf('z.base64()', 'z.ZodBase64', 'string') : leaf('z.string()', 'z.ZodString', 'string');
       case 'integer':
-        return s.format === 'int32' ? leaf('z.int32()', 'z.ZodInt32') : leaf('z.int()', 'z.ZodInt');
+        return s.format === 'int32' ? leaf('z.int32()', 'z.ZodInt32', 'number') : leaf('z.int()', 'z.ZodInt', 'number');
       case 'number':
-        return leaf('z.number()', 'z.ZodNumber');
+        return leaf('z.number()', 'z.ZodNumber', 'number');
       case 'boolean':
-        return leaf('z.boolean()', 'z.ZodBoolean');
+        return leaf('z.boolean()', 'z.ZodBoolean', 'boolean');
       case 'array': {
         const item = s.items ? this.expr(s.items, [...path, 'items']) : UNKNOWN;
-        return wrap(item, (c) => `z.array(${c})`, (t) => `z.ZodArray<${t}>`);
+        return wrap(item, (c) => `z.array(${c})`, (t) => `z.ZodArray<${t}>`, (o) => `Array<${o}>`);
       }
       case 'object':
         return this.object(s, path);
@@ -123,60 +140,120 @@ class ZodEmitter {
     const ap = s.additionalProperties;
     const hasMap = ap === true || typeof ap === 'object';
     if (Object.keys(props).length === 0) {
-      if (!hasMap) return leaf('obj({})', 'z.ZodObject<{}, z.core.$strict>');
-      return wrap(this.mapValue(s, path), (c) => `z.record(z.string(), ${c})`, (t) => `z.ZodRecord<z.ZodString, ${t}>`);
+      if (!hasMap) return leaf('obj({})', 'z.ZodObject<{}, z.core.$strict>', 'Record<string, never>');
+      return wrap(this.mapValue(s, path), (c) => `z.record(z.string(), ${c})`, (t) => `z.ZodRecord<z.ZodString, ${t}>`, (o) => `Record<string, ${o}>`);
     }
     const shape = this.shape(s, path);
-    if (!hasMap) return leaf(`obj(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$strict>`);
+    if (!hasMap) return leaf(`obj(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$strict>`, shape.out);
     const value = this.mapValue(s, path);
+    const open = `${shape.out.slice(0, -1)}[key: string]: unknown; }`;
     // A free-form value (preserve-unknown-fields) keeps unknown keys in both modes.
-    if (value === UNKNOWN) return leaf(`z.looseObject(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$loose>`);
+    if (value === UNKNOWN) return leaf(`z.looseObject(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$loose>`, open);
     const lazy = value.refs.size > 0;
     return leaf(
       `obj(${shape.code}).catchall(${lazy ? `z.lazy(() => ${value.code})` : value.code})`,
       `z.ZodObject<${shape.type}, z.core.$catchall<${lazy ? `z.ZodLazy<${value.type}>` : value.type}>>`,
+      open,
     );
   }
 
   /**
-   * `{ a: …, get b() { … } }` and its type. Optional fields accept null and undefined (servers
-   * and kubectl send `creationTimestamp: null`); required ones accept neither. A property that
-   * refers to another definition is a getter, resolved on first use.
+   * `{ a: …, get b() { … } }`, its zod type and its output type. Optional fields accept null
+   * and undefined (servers and kubectl send `creationTimestamp: null`); required ones accept
+   * neither. A property that refers to another definition is a getter, resolved on first use.
    */
-  private shape(s: Schema, path: (string | number)[]): { code: string; type: string } {
+  private shape(s: Schema, path: (string | number)[]): { code: string; type: string; out: string } {
     const required = new Set(s.required ?? []);
     const code: string[] = [];
     const type: string[] = [];
+    const out: string[] = [];
     for (const key of Object.keys(s.properties ?? {}).sort()) {
       let e = this.expr(s.properties![key]!, [...path, 'properties', key]);
-      if (!required.has(key)) e = wrap(e, (c) => `${c}.nullish()`, (t) => `z.ZodOptional<z.ZodNullable<${t}>>`);
+      const optional = !required.has(key);
+      if (optional) e = wrap(e, (c) => `z.nullish(${c})`, (t) => `z.ZodOptional<z.ZodNullable<${t}>>`, (o) => `${o} | null`);
       code.push(e.refs.size === 0 ? `${propKey(key)}: ${e.code},` : `get ${propKey(key)}() { return ${e.code}; },`);
       type.push(`${propKey(key)}: ${e.type};`);
+      out.push(`${propKey(key)}${optional ? '?' : ''}: ${e.out};`);
     }
-    return { code: `{ ${code.join(' ')} }`, type: `{ ${type.join(' ')} }` };
+    return { code: `{ ${code.join(' ')} }`, type: `{ ${type.join(' ')} }`, out: `{ ${out.join(' ')} }` };
   }
 
-  /** The `const` that builds one definition, and its member of the `Schemas` interface. */
-  definition(name: string): { code: string; type: string } {
+  /** The `const` that builds one definition, its member of the `Schemas` interface and, on a cycle, its output type. */
+  definition(name: string): { code: string; type: string; output?: string } {
     const id = defIdent(name);
     const declared = schemaType(name);
+    const member = (t: string): string => `  ${JSON.stringify(name)}: ${t};`;
     if (name === QUANTITY) {
-      return {
-        code: `  const ${id}: ${declared} = z.union([z.string().regex(QUANTITY_PATTERN), z.number()]);`,
-        type: `  ${JSON.stringify(name)}: z.ZodUnion<[z.ZodString, z.ZodNumber]>;`,
-      };
+      return { code: `  const ${id}: ${declared} = z.union([z.string().regex(QUANTITY_PATTERN), z.number()]);`, type: member('z.ZodUnion<[z.ZodString, z.ZodNumber]>') };
     }
     const e = this.expr(this.schemas[name]!, [name]);
-    // Naming the declared shape lets the compiler check the literal against it member by
-    // member instead of comparing two instantiations of ZodObject (several times slower).
-    if (e.code.startsWith('obj({')) {
-      return { code: `  const ${id}: ${declared} = obj<${declared}['shape']>(${e.code.slice('obj('.length)};`, type: `  ${JSON.stringify(name)}: ${e.type};` };
-    }
     // A definition that is itself a reference (none in Kubernetes today) must not be read before it is built.
     const code = e.refs.size === 0 ? e.code : `z.lazy(() => ${e.code})`;
-    const type = e.refs.size === 0 ? e.type : `z.ZodLazy<${e.type}>`;
-    return { code: `  const ${id}: ${declared} = ${code};`, type: `  ${JSON.stringify(name)}: ${type};` };
+    if (this.cyclic.has(name)) {
+      // zod's type inference turns a reference back to the definition being inferred into
+      // `any`/`unknown`; on a cycle the output type is spelled out instead.
+      const out = outputName(name);
+      return {
+        code: `  const ${id}: ${declared} = ${code};`,
+        type: member(`z.ZodType<${out}, ${out}>`),
+        output: `/** What \`${name}\` parses to (spelled out: zod cannot infer through the self-reference). */\nexport type ${out} = ${e.out};`,
+      };
+    }
+    // Naming the declared shape lets the compiler check the literal against it member by
+    // member instead of comparing two instantiations of ZodObject (several times slower).
+    if (code.startsWith('obj({')) return { code: `  const ${id}: ${declared} = obj<${declared}['shape']>(${code.slice('obj('.length)};`, type: member(e.type) };
+    return { code: `  const ${id}: ${declared} = ${code};`, type: member(e.refs.size === 0 ? e.type : `z.ZodLazy<${e.type}>`) };
   }
+}
+
+/** Definitions that can reach themselves through references (strongly connected components of size > 1, or a self-loop). */
+function referenceCycles(schemas: Record<string, Schema>): Set<string> {
+  const edges = new Map<string, string[]>();
+  for (const [name, s] of Object.entries(schemas)) {
+    const refs = new Set<string>();
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) n.forEach(walk);
+      else if (n !== null && typeof n === 'object') {
+        for (const [k, v] of Object.entries(n)) {
+          const r = k === '$ref' && typeof v === 'string' ? refName({ $ref: v }) : undefined;
+          if (r !== undefined) refs.add(r);
+          else walk(v);
+        }
+      }
+    };
+    walk(s);
+    edges.set(name, [...refs].filter((r) => Object.hasOwn(schemas, r)).sort());
+  }
+  // Tarjan's algorithm.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cyclic = new Set<string>();
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v)!) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || edges.get(v)!.includes(v)) for (const m of component) cyclic.add(m);
+  };
+  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
+  return cyclic;
 }
 
 /**
@@ -185,9 +262,9 @@ class ZodEmitter {
  */
 export const QUANTITY_REGEX = String.raw`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`;
 
-/** The body of generated/schemas.ts (without the file header). */
-export function emitZod(schemas: Record<string, Schema>, file: string): string {
-  const emitter = new ZodEmitter(schemas, file);
+/** The bodies (without the file header) of generated/schema-types.ts and generated/schemas.ts. */
+export function emitZod(schemas: Record<string, Schema>, file: string): { types: string; runtime: string } {
+  const emitter = new ZodEmitter(schemas, file, referenceCycles(schemas));
   const names = Object.keys(schemas).sort();
   const gvkToName = new Map<string, string>();
   for (const name of names) {
@@ -201,15 +278,34 @@ export function emitZod(schemas: Record<string, Schema>, file: string): string {
   const defs = names.map((n) => emitter.definition(n));
   const table = names.map((n) => `    ${JSON.stringify(n)}: ${defIdent(n)},`);
   const kinds = [...gvkToName.keys()].sort().map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(gvkToName.get(k))},`);
-  return `${ZOD_PRELUDE.replace('%QUANTITY%', QUANTITY_REGEX)}
+  const types = `import type * as z from 'zod';
+
+/** \`strict\`: unknown keys are errors. \`loose\`: unknown keys pass through. */
+export type ValidationMode = 'strict' | 'loose';
+
 /**
- * The zod type of every definition, by definition name (\`io.k8s.api.core.v1.Pod\`). Spelled
- * out rather than inferred: inferring ~900 mutually referring schemas exceeds what the
- * compiler will write into a declaration file, and a declared type checks faster.
+ * The zod type of every definition, by definition name (\`io.k8s.api.core.v1.Pod\`), as built
+ * by schemas.ts. Spelled out rather than inferred: inferring ~900 mutually referring schemas
+ * exceeds what the compiler will write into a declaration file, and a declared type checks
+ * faster. Kept apart from the runtime so that type-only users do not check its body.
  */
 export interface Schemas {
 ${defs.map((d) => d.type).join('\n')}
 }
+
+/** A definition name, e.g. \`io.k8s.api.core.v1.Pod\`. */
+export type SchemaName = keyof Schemas;
+
+${defs.flatMap((d) => (d.output ? [d.output] : [])).join('\n\n')}
+`;
+  const runtime = `// \`import * as z\` rather than \`import { z }\`: the latter drags zod's locales into bundles.
+import * as z from 'zod';
+import type { SchemaName, Schemas, ValidationMode } from './schema-types.js';
+
+export type { SchemaName, Schemas, ValidationMode };
+
+/** The k8s quantity grammar: a signed decimal, then a binary-SI (Ki…Ei) or decimal-SI (n, u, m, k, M, G, T, P, E) suffix or an exponent. */
+export const QUANTITY_PATTERN: RegExp = /${QUANTITY_REGEX}/;
 
 /**
  * Builds the zod schema of every definition. \`strict\`: unknown keys are errors (a typo such
@@ -228,9 +324,6 @@ ${defs.map((d) => d.code).join('\n')}
 ${table.join('\n')}
   };
 }
-
-/** A definition name, e.g. \`io.k8s.api.core.v1.Pod\`. */
-export type SchemaName = keyof Schemas;
 
 /** \`<apiVersion>/<kind>\` → definition name, for every kind in the documents. */
 export const kindSchemaNames: Readonly<Record<string, SchemaName>> = {
@@ -262,14 +355,5 @@ export function schemaFor(apiVersion: string, kind: string, mode: ValidationMode
   return name === undefined ? undefined : schemaByName(name, mode);
 }
 `;
+  return { types, runtime };
 }
-
-const ZOD_PRELUDE = `// \`import * as z\` rather than \`import { z }\`: the latter drags zod's locales into bundles.
-import * as z from 'zod';
-
-/** \`strict\`: unknown keys are errors. \`loose\`: unknown keys pass through. */
-export type ValidationMode = 'strict' | 'loose';
-
-/** The k8s quantity grammar: a signed decimal, then a binary-SI (Ki…Ei) or decimal-SI (n, u, m, k, M, G, T, P, E) suffix or an exponent. */
-export const QUANTITY_PATTERN: RegExp = /%QUANTITY%/;
-`;

@@ -68,11 +68,13 @@ export async function renderAll(inputDir: string): Promise<{ files: Record<strin
   const schemas = normalizeSchemas(specs.schemas);
   const table = buildResourceTable(specs.documents, specs.schemas);
   const head = header(specs.source);
+  const zod = emitZod(schemas, 'merged components.schemas');
   const files: Record<string, string> = {
     'index.ts': head + INDEX,
     'models.ts': head + emitModels(schemas),
     'resources.ts': head + emitResources(table),
-    'schemas.ts': head + emitZod(schemas, 'merged components.schemas'),
+    'schema-types.ts': head + zod.types,
+    'schemas.ts': head + zod.runtime,
     'types.ts': head + (await emitTypes(schemas)),
   };
   return { files, schemas: Object.keys(schemas).length, resources: Object.keys(table).length };
