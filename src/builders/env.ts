@@ -1,0 +1,53 @@
+/** Environment variable values and sources: `EnvValue.fromSecretKey('db', 'password')`, `EnvFrom.configMap('cfg')`. */
+import type { EnvFromSource, EnvVar } from '../../generated/models.js';
+import { BuilderError } from './errors.js';
+import { compact, deepFreeze } from './objects.js';
+import { checkQuantity } from './quantity.js';
+
+/** The value side of an environment variable: a literal or a `valueFrom` source. */
+export type EnvValue = Omit<EnvVar, 'name'>;
+
+const ENV_NAME = /^[^=]+$/;
+
+/** Checks an environment variable name (anything printable without '='). */
+export function envName(name: string): string {
+  if (name === '' || !ENV_NAME.test(name)) {
+    throw new BuilderError('InvalidName', `environment variable name ${JSON.stringify(name)} must be non-empty and must not contain '='`, 'env');
+  }
+  return name;
+}
+
+/** Values for `container.env(name, value)`. */
+export const EnvValue = {
+  /** A literal. */
+  fromValue(value: string): EnvValue {
+    return deepFreeze({ value });
+  },
+  /** One key of a ConfigMap. */
+  fromConfigMapKey(configMap: string, key: string, options: { readonly optional?: boolean } = {}): EnvValue {
+    return deepFreeze({ valueFrom: { configMapKeyRef: compact({ name: configMap, key, optional: options.optional }) } });
+  },
+  /** One key of a Secret. */
+  fromSecretKey(secret: string, key: string, options: { readonly optional?: boolean } = {}): EnvValue {
+    return deepFreeze({ valueFrom: { secretKeyRef: compact({ name: secret, key, optional: options.optional }) } });
+  },
+  /** A pod field: `metadata.name`, `metadata.namespace`, `status.podIP`, `spec.nodeName`, … */
+  fromFieldRef(fieldPath: string, options: { readonly apiVersion?: string } = {}): EnvValue {
+    return deepFreeze({ valueFrom: { fieldRef: compact({ fieldPath, apiVersion: options.apiVersion }) } });
+  },
+  /** A container resource: `limits.cpu`, `requests.memory`, … (of this container unless `containerName`). */
+  fromResource(resource: string, options: { readonly containerName?: string; readonly divisor?: string } = {}): EnvValue {
+    const divisor = options.divisor === undefined ? undefined : checkQuantity('any', options.divisor);
+    return deepFreeze({ valueFrom: { resourceFieldRef: compact({ resource, containerName: options.containerName, divisor }) } });
+  },
+} as const;
+
+/** Whole ConfigMaps or Secrets as environment, for `container.envFrom(...)`. */
+export const EnvFrom = {
+  configMap(name: string, options: { readonly prefix?: string; readonly optional?: boolean } = {}): EnvFromSource {
+    return deepFreeze(compact({ configMapRef: compact({ name, optional: options.optional }), prefix: options.prefix }));
+  },
+  secret(name: string, options: { readonly prefix?: string; readonly optional?: boolean } = {}): EnvFromSource {
+    return deepFreeze(compact({ secretRef: compact({ name, optional: options.optional }), prefix: options.prefix }));
+  },
+} as const;

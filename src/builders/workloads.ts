@@ -1,0 +1,397 @@
+/**
+ * Workloads from a pod template: Deployment, StatefulSet, DaemonSet, Job, CronJob. Each is an
+ * immutable value. The selector and the template labels are kept consistent: by default the
+ * selector is the template's labels; `.select(labels)` narrows or extends it and puts any new
+ * label on the template too. No label is invented: a template without labels is an error.
+ *
+ * @example deployment('web', pod().label('app', 'web').container(...)).replicas(2).build()
+ */
+import type {
+  CronJob,
+  CronJobSpec,
+  DaemonSet,
+  DaemonSetSpec,
+  Deployment,
+  DeploymentSpec,
+  Job,
+  JobSpec,
+  LabelSelector,
+  ObjectMeta,
+  PodTemplateSpec,
+  StatefulSet,
+  StatefulSetSpec,
+} from '../../generated/models.js';
+import { BuilderError } from './errors.js';
+import { MetadataBuilder } from './metadata.js';
+import { dnsSubdomain, labelValue, qualifiedName } from './names.js';
+import { deepFreeze } from './objects.js';
+import type { PodBuilder } from './pod.js';
+import { validateBuilt } from './validate.js';
+
+type IntOrPercent = number | `${number}%`;
+
+interface WorkloadState<F> {
+  readonly meta: ObjectMeta;
+  readonly template: PodBuilder;
+  /** Labels the caller chose for the selector; unset means "all template labels". */
+  readonly select: Readonly<Record<string, string>> | undefined;
+  readonly fields: F;
+}
+
+type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+/** What every workload builder shares: metadata, the pod template and spec fields. */
+abstract class WorkloadBuilder<F extends object> extends MetadataBuilder {
+  protected readonly s: WorkloadState<F>;
+  protected abstract readonly kind: string;
+  /** Restart policies the controller accepts; `undefined` in the list means "may be left unset". */
+  protected abstract readonly restartPolicies: readonly (RestartPolicy | undefined)[];
+
+  /** @internal use the factory functions. */
+  constructor(state: WorkloadState<F>) {
+    super();
+    this.s = deepFreeze({ ...state });
+  }
+  protected abstract copy(state: WorkloadState<F>): this;
+
+  get metadata(): ObjectMeta {
+    return this.s.meta;
+  }
+  protected withMetadata(meta: ObjectMeta): this {
+    return this.copy({ ...this.s, meta });
+  }
+  protected set(fields: Partial<F>): this {
+    return this.copy({ ...this.s, fields: { ...this.s.fields, ...fields } });
+  }
+  /** The pod template builder. */
+  get podTemplate(): PodBuilder {
+    return this.s.template;
+  }
+  /** Replaces the pod template (the selector chosen with `.select()` is carried over to it). */
+  template(template: PodBuilder): this {
+    return this.copy({ ...this.s, template: withLabels(this.kind, template, this.s.select ?? {}) });
+  }
+
+  protected templateSpec(): PodTemplateSpec {
+    const claim = this.s.template.claimTemplates[0];
+    if (claim !== undefined && this.kind !== 'StatefulSet') {
+      throw new BuilderError('InvalidArgument', `the ${this.kind}'s pod template mounts claim template '${claim.claimTemplate.metadata.name}': claim templates only work in a StatefulSet; use Volume.ephemeral(...) or Volume.fromPersistentVolumeClaim(...)`, 'spec.template.spec.volumes');
+    }
+    const t = this.s.template.toTemplate();
+    const policy = t.spec?.restartPolicy as RestartPolicy | undefined;
+    if (!this.restartPolicies.includes(policy)) {
+      const allowed = this.restartPolicies.filter((p) => p !== undefined).join(' or ');
+      throw new BuilderError(
+        'InvalidRestartPolicy',
+        `a ${this.kind}'s pods need restartPolicy ${allowed}${policy === undefined ? ', and the template sets none' : `, not ${policy}`}: call .restartPolicy('${this.restartPolicies.find((p) => p !== undefined)}') on the pod template`,
+        'spec.template.spec.restartPolicy',
+      );
+    }
+    return t;
+  }
+  protected objectMeta(): ObjectMeta {
+    return structuredClone(this.s.meta) as ObjectMeta;
+  }
+}
+
+function withLabels(kind: string, template: PodBuilder, labels: Readonly<Record<string, string>>): PodBuilder {
+  const have = template.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (k in have && have[k] !== v) {
+      throw new BuilderError('SelectorMismatch', `the ${kind} selects ${k}=${v}, but its pod template has ${k}=${have[k]}: the selector must match the template's labels`, 'spec.selector');
+    }
+  }
+  return Object.keys(labels).every((k) => k in have) ? template : template.labels(labels);
+}
+
+/** Workloads with a label selector (Deployment, StatefulSet, DaemonSet). */
+abstract class SelectingWorkload<F extends object> extends WorkloadBuilder<F> {
+  /**
+   * Chooses the selector labels. Labels the template lacks are added to it (the pods must
+   * carry what selects them); a template label with another value is an error.
+   */
+  select(labels: Readonly<Record<string, string>>): this {
+    for (const [k, v] of Object.entries(labels)) {
+      qualifiedName('selector key', k);
+      labelValue(`selector ${k}`, v);
+    }
+    if (Object.keys(labels).length === 0) throw new BuilderError('SelectorMismatch', `a ${this.kind} selector needs at least one label`, 'spec.selector');
+    return this.copy({ ...this.s, select: { ...labels }, template: withLabels(this.kind, this.s.template, labels) });
+  }
+
+  /** The selector that `build()` will write. */
+  selector(): LabelSelector {
+    const labels = this.s.select ?? this.s.template.metadata.labels ?? {};
+    if (Object.keys(labels).length === 0) {
+      throw new BuilderError(
+        'SelectorMismatch',
+        `${this.kind} '${this.s.meta.name}' has nothing to select its pods by: give the pod template a label (pod().label('app', '${this.s.meta.name}')) or call .select({...})`,
+        'spec.selector',
+      );
+    }
+    return { matchLabels: { ...labels } };
+  }
+}
+
+function start<F>(kind: string, name: string, template: PodBuilder, fields: F): WorkloadState<F> {
+  return { meta: { name: dnsSubdomain(`${kind} name`, name) }, template, select: undefined, fields };
+}
+
+function count(what: string, n: number, min = 0): number {
+  if (!Number.isInteger(n) || n < min) throw new BuilderError('InvalidArgument', `${what} ${n} must be a whole number ≥ ${min}`, what);
+  return n;
+}
+
+function intOrPercent(what: string, v: IntOrPercent): IntOrPercent {
+  if (typeof v === 'number') return count(what, v);
+  if (!/^[0-9]+%$/.test(v)) throw new BuilderError('InvalidArgument', `${what} ${JSON.stringify(v)} must be a count or a percentage such as '25%'`, what);
+  return v;
+}
+
+// ---------------------------------------------------------------- Deployment
+
+type DeploymentFields = Omit<DeploymentSpec, 'selector' | 'template'>;
+
+/** Starts a Deployment from a pod template. */
+export function deployment(name: string, template: PodBuilder): DeploymentBuilder {
+  return new DeploymentBuilder(start('Deployment', name, template, {}));
+}
+
+export class DeploymentBuilder extends SelectingWorkload<DeploymentFields> {
+  protected readonly kind = 'Deployment';
+  protected readonly restartPolicies = [undefined, 'Always'] as const;
+  protected copy(s: WorkloadState<DeploymentFields>): this {
+    return new DeploymentBuilder(s) as this;
+  }
+  replicas(n: number): this {
+    return this.set({ replicas: count('replicas', n) });
+  }
+  /** Replace pods a few at a time; unset fields keep the server's defaults (25%). */
+  rollingUpdate(options: { readonly maxSurge?: IntOrPercent; readonly maxUnavailable?: IntOrPercent } = {}): this {
+    const rollingUpdate: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent } = {};
+    if (options.maxSurge !== undefined) rollingUpdate.maxSurge = intOrPercent('maxSurge', options.maxSurge);
+    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
+    if (rollingUpdate.maxSurge === 0 && rollingUpdate.maxUnavailable === 0) {
+      throw new BuilderError('InvalidArgument', 'maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress', 'spec.strategy.rollingUpdate');
+    }
+    return this.set({ strategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+  }
+  /** Stop all old pods before starting new ones. */
+  recreate(): this {
+    return this.set({ strategy: { type: 'Recreate' } });
+  }
+  minReadySeconds(seconds: number): this {
+    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
+  }
+  revisionHistoryLimit(n: number): this {
+    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
+  }
+  progressDeadlineSeconds(seconds: number): this {
+    return this.set({ progressDeadlineSeconds: count('progressDeadlineSeconds', seconds, 1) });
+  }
+  paused(paused = true): this {
+    return this.set({ paused });
+  }
+  build(): Deployment {
+    const spec: DeploymentSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
+    return validateBuilt({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: this.objectMeta(), spec });
+  }
+}
+
+// ---------------------------------------------------------------- StatefulSet
+
+type StatefulSetFields = Omit<StatefulSetSpec, 'selector' | 'template' | 'volumeClaimTemplates'>;
+
+/** Starts a StatefulSet; `Volume.claimTemplate(...)` mounts become `volumeClaimTemplates`. */
+export function statefulSet(name: string, template: PodBuilder): StatefulSetBuilder {
+  return new StatefulSetBuilder(start('StatefulSet', name, template, {}));
+}
+
+export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
+  protected readonly kind = 'StatefulSet';
+  protected readonly restartPolicies = [undefined, 'Always'] as const;
+  protected copy(s: WorkloadState<StatefulSetFields>): this {
+    return new StatefulSetBuilder(s) as this;
+  }
+  replicas(n: number): this {
+    return this.set({ replicas: count('replicas', n) });
+  }
+  /** The headless Service that gives the pods their DNS names. */
+  serviceName(name: string): this {
+    return this.set({ serviceName: dnsSubdomain('serviceName', name) });
+  }
+  podManagementPolicy(policy: 'OrderedReady' | 'Parallel'): this {
+    return this.set({ podManagementPolicy: policy });
+  }
+  rollingUpdate(options: { readonly partition?: number; readonly maxUnavailable?: IntOrPercent } = {}): this {
+    const rollingUpdate: { partition?: number; maxUnavailable?: IntOrPercent } = {};
+    if (options.partition !== undefined) rollingUpdate.partition = count('partition', options.partition);
+    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
+    return this.set({ updateStrategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+  }
+  onDelete(): this {
+    return this.set({ updateStrategy: { type: 'OnDelete' } });
+  }
+  persistentVolumeClaimRetentionPolicy(policy: { readonly whenDeleted?: 'Retain' | 'Delete'; readonly whenScaled?: 'Retain' | 'Delete' }): this {
+    return this.set({ persistentVolumeClaimRetentionPolicy: { ...policy } });
+  }
+  minReadySeconds(seconds: number): this {
+    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
+  }
+  revisionHistoryLimit(n: number): this {
+    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
+  }
+  build(): StatefulSet {
+    const spec: StatefulSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
+    const claims = this.s.template.claimTemplates;
+    if (claims.length > 0) spec.volumeClaimTemplates = claims.map((c) => structuredClone(c.claimTemplate));
+    return validateBuilt({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: this.objectMeta(), spec });
+  }
+}
+
+// ---------------------------------------------------------------- DaemonSet
+
+type DaemonSetFields = Omit<DaemonSetSpec, 'selector' | 'template'>;
+
+/** Starts a DaemonSet: one pod per (matching) node. */
+export function daemonSet(name: string, template: PodBuilder): DaemonSetBuilder {
+  return new DaemonSetBuilder(start('DaemonSet', name, template, {}));
+}
+
+export class DaemonSetBuilder extends SelectingWorkload<DaemonSetFields> {
+  protected readonly kind = 'DaemonSet';
+  protected readonly restartPolicies = [undefined, 'Always'] as const;
+  protected copy(s: WorkloadState<DaemonSetFields>): this {
+    return new DaemonSetBuilder(s) as this;
+  }
+  rollingUpdate(options: { readonly maxSurge?: IntOrPercent; readonly maxUnavailable?: IntOrPercent } = {}): this {
+    const rollingUpdate: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent } = {};
+    if (options.maxSurge !== undefined) rollingUpdate.maxSurge = intOrPercent('maxSurge', options.maxSurge);
+    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
+    return this.set({ updateStrategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+  }
+  onDelete(): this {
+    return this.set({ updateStrategy: { type: 'OnDelete' } });
+  }
+  minReadySeconds(seconds: number): this {
+    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
+  }
+  revisionHistoryLimit(n: number): this {
+    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
+  }
+  build(): DaemonSet {
+    const spec: DaemonSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
+    return validateBuilt({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: this.objectMeta(), spec });
+  }
+}
+
+// ---------------------------------------------------------------- Job and CronJob
+
+type JobFields = Omit<JobSpec, 'template' | 'selector' | 'manualSelector'>;
+
+/** Job settings shared by Job and CronJob. */
+abstract class JobLike<F extends { job: JobFields }> extends WorkloadBuilder<F> {
+  protected readonly restartPolicies = ['OnFailure', 'Never'] as const;
+  #job(patch: JobFields): this {
+    return this.set({ job: { ...this.s.fields.job, ...patch } } as Partial<F>);
+  }
+  /** How many pods must succeed. */
+  completions(n: number): this {
+    return this.#job({ completions: count('completions', n) });
+  }
+  /** How many pods may run at once. */
+  parallelism(n: number): this {
+    return this.#job({ parallelism: count('parallelism', n) });
+  }
+  /** Retries before the Job fails. */
+  backoffLimit(n: number): this {
+    return this.#job({ backoffLimit: count('backoffLimit', n) });
+  }
+  activeDeadlineSeconds(seconds: number): this {
+    return this.#job({ activeDeadlineSeconds: count('activeDeadlineSeconds', seconds, 1) });
+  }
+  /** Deletes the finished Job after this many seconds. */
+  ttlSecondsAfterFinished(seconds: number): this {
+    return this.#job({ ttlSecondsAfterFinished: count('ttlSecondsAfterFinished', seconds) });
+  }
+  completionMode(mode: 'NonIndexed' | 'Indexed'): this {
+    return this.#job({ completionMode: mode });
+  }
+  protected jobSpec(): JobSpec {
+    return { ...structuredClone(this.s.fields.job), template: this.templateSpec() };
+  }
+}
+
+/** Starts a Job; its pod template must set restartPolicy OnFailure or Never. */
+export function job(name: string, template: PodBuilder): JobBuilder {
+  return new JobBuilder(start('Job', name, template, { job: {} }));
+}
+
+export class JobBuilder extends JobLike<{ job: JobFields }> {
+  protected readonly kind = 'Job';
+  protected copy(s: WorkloadState<{ job: JobFields }>): this {
+    return new JobBuilder(s) as this;
+  }
+  suspend(suspend = true): this {
+    return this.set({ job: { ...this.s.fields.job, suspend } });
+  }
+  build(): Job {
+    return validateBuilt({ apiVersion: 'batch/v1', kind: 'Job', metadata: this.objectMeta(), spec: this.jobSpec() });
+  }
+}
+
+type CronFields = { job: JobFields; cron: Omit<CronJobSpec, 'jobTemplate' | 'schedule'>; schedule: string };
+
+const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+function cronSchedule(schedule: string): string {
+  const s = schedule.trim();
+  if (CRON_MACROS.has(s) || /^@every\s+\S+$/.test(s)) return schedule;
+  const body = s.replace(/^(CRON_TZ|TZ)=\S+\s+/, '');
+  if (body.split(/\s+/).length !== 5) {
+    throw new BuilderError('InvalidArgument', `cron schedule ${JSON.stringify(schedule)} must have five fields (minute hour day-of-month month day-of-week), e.g. '0 3 * * *', or be a macro such as '@daily'`, 'spec.schedule');
+  }
+  return schedule;
+}
+
+/** Starts a CronJob: a Job from this template on a cron schedule. */
+export function cronJob(name: string, schedule: string, template: PodBuilder): CronJobBuilder {
+  return new CronJobBuilder(start('CronJob', name, template, { job: {}, cron: {}, schedule: cronSchedule(schedule) }));
+}
+
+export class CronJobBuilder extends JobLike<CronFields> {
+  protected readonly kind = 'CronJob';
+  protected copy(s: WorkloadState<CronFields>): this {
+    return new CronJobBuilder(s) as this;
+  }
+  #cron(patch: CronFields['cron']): this {
+    return this.set({ cron: { ...this.s.fields.cron, ...patch } });
+  }
+  schedule(schedule: string): this {
+    return this.set({ schedule: cronSchedule(schedule) });
+  }
+  concurrencyPolicy(policy: 'Allow' | 'Forbid' | 'Replace'): this {
+    return this.#cron({ concurrencyPolicy: policy });
+  }
+  /** Stops scheduling new runs. */
+  suspend(suspend = true): this {
+    return this.#cron({ suspend });
+  }
+  /** An IANA time zone such as 'Europe/Berlin'. */
+  timeZone(zone: string): this {
+    return this.#cron({ timeZone: zone });
+  }
+  startingDeadlineSeconds(seconds: number): this {
+    return this.#cron({ startingDeadlineSeconds: count('startingDeadlineSeconds', seconds) });
+  }
+  successfulJobsHistoryLimit(n: number): this {
+    return this.#cron({ successfulJobsHistoryLimit: count('successfulJobsHistoryLimit', n) });
+  }
+  failedJobsHistoryLimit(n: number): this {
+    return this.#cron({ failedJobsHistoryLimit: count('failedJobsHistoryLimit', n) });
+  }
+  build(): CronJob {
+    const spec: CronJobSpec = { ...structuredClone(this.s.fields.cron), schedule: this.s.fields.schedule, jobTemplate: { spec: this.jobSpec() } };
+    return validateBuilt({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: this.objectMeta(), spec });
+  }
+}
