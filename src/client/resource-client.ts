@@ -18,8 +18,8 @@ import type {
 import { waitForObject } from './wait.js';
 import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
 
-/** Checks an object against a schema; throws a ValidationError naming the path. */
-export type ObjectValidator = (object: unknown, context: { readonly apiVersion: string; readonly kind: string; readonly mode: 'write' | 'read' }) => void;
+/** Checks an object against a schema; throws a ValidationError naming the path. 'apply' bodies are partial by design. */
+export type ObjectValidator = (object: unknown, context: { readonly apiVersion: string; readonly kind: string; readonly mode: 'write' | 'apply' | 'read' }) => void;
 
 /** Client-wide settings every handle shares. */
 export interface ClientContext {
@@ -129,8 +129,8 @@ export class ResourceClient<T> {
     };
   }
 
-  #check(object: unknown, mode: 'write' | 'read', flag: boolean | undefined): void {
-    const on = flag ?? (mode === 'write' ? this.#ctx.validateWrites : this.#ctx.validateReads);
+  #check(object: unknown, mode: 'write' | 'apply' | 'read', flag: boolean | undefined): void {
+    const on = flag ?? (mode === 'read' ? this.#ctx.validateReads : this.#ctx.validateWrites);
     if (!on || !this.#validateSchema) return;
     this.#validateSchema(object, { apiVersion: this.#apiVersion, kind: this.info.kind, mode });
   }
@@ -269,7 +269,7 @@ export class ResourceClient<T> {
     const query = this.#writeQuery(options, true);
     const { body, name } = this.#prepare(object, true);
     if (!this.info.kind) throw new UsageError(`apply needs the resource's kind: give { kind } for ${this.info.plural}`);
-    this.#check(body, 'write', options?.validate);
+    this.#check(body, 'apply', options?.validate);
     return this.#ctx.transport.request<T>({
       method: 'PATCH', path: this.#path(name, subresource), query, body, contentType: patchContentTypes.apply, ...call(options),
     });

@@ -3,7 +3,7 @@
  * writes, loose on reads), custom resources against the caller's schema when given.
  */
 import type * as z from 'zod';
-import { validate, ValidationError } from '../core/validation.js';
+import { validate, ValidationError, type ValidationIssue } from '../core/validation.js';
 import type { ObjectValidator } from './resource-client.js';
 
 function subject(kind: string, object: unknown): string {
@@ -11,16 +11,24 @@ function subject(kind: string, object: unknown): string {
   return `${kind || 'object'}${typeof name === 'string' ? ` ${JSON.stringify(name)}` : ''}`;
 }
 
+// Apply configurations carry only the fields the caller owns: a missing required field is fine
+// there (the server merges), an unknown or mistyped one is not.
+function relevant(issues: readonly ValidationIssue[], mode: 'write' | 'apply' | 'read'): readonly ValidationIssue[] {
+  return mode === 'apply' ? issues.filter((i) => !i.message.startsWith('required field is missing')) : issues;
+}
+
 /** Validates built-in kinds with the generated schemas; kinds without one (custom resources) pass. */
 export const generatedSchemaValidator: ObjectValidator = (object, { kind, mode }) => {
-  const r = validate(object, { mode: mode === 'write' ? 'strict' : 'loose' });
-  if (!r.ok && r.checked) throw new ValidationError(r.issues, subject(kind, object));
+  const r = validate(object, { mode: mode === 'read' ? 'loose' : 'strict' });
+  const issues = r.ok || !r.checked ? [] : relevant(r.issues, mode);
+  if (issues.length > 0) throw new ValidationError(issues, subject(kind, object));
 };
 
 /** Validates with a caller-supplied zod schema. */
 export function zodValidator(schema: z.ZodType): ObjectValidator {
-  return (object, { kind }) => {
+  return (object, { kind, mode }) => {
     const r = validate(object, { schema });
-    if (!r.ok) throw new ValidationError(r.issues, subject(kind, object));
+    const issues = r.ok ? [] : relevant(r.issues, mode);
+    if (issues.length > 0) throw new ValidationError(issues, subject(kind, object));
   };
 }

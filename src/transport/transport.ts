@@ -267,7 +267,8 @@ export class Transport {
           continue;
         }
       }
-      return fail(errorFromResponse(res.status, text, ref, retryAfter));
+      // The server never should echo a credential, but if it does, it stops here.
+      return fail(errorFromResponse(res.status, redactText(text, this.#secrets()), ref, retryAfter));
     }
   }
 }
