@@ -51,6 +51,9 @@ export class SharedInformerFactory {
   informer(resource: WatchableResourceKey, selection: ResourceSelection = {}, options: SharedInformerOptions<never> = {}): unknown {
     if (this.#transport === undefined) throw new UsageError('this factory has no transport: pass one to the constructor, or use informerFor(source)');
     const info = resources[resource];
+    if (info === undefined || !(info.verbs as readonly string[]).includes('watch') || !(info.verbs as readonly string[]).includes('list')) {
+      throw new UsageError(`${resource} can't be listed and watched, so it has no informer`);
+    }
     return this.informerFor(resourceSource<HasMetadata>(this.#transport, info, selection as ResourceSelection & { metadataOnly?: false }), options as SharedInformerOptions<HasMetadata>);
   }
 
