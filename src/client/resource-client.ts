@@ -345,7 +345,8 @@ export class ResourceClient<T> {
     return this.#ctx.transport.requestText({
       method: 'GET',
       path: this.#path(name, 'log'),
-      accept: 'text/plain',
+      // The log endpoint negotiates like any other; it answers text/plain to a wildcard.
+      accept: '*/*',
       query: {
         container: options?.container, tailLines: options?.tailLines, sinceSeconds: options?.sinceSeconds,
         timestamps: options?.timestamps, previous: options?.previous, limitBytes: options?.limitBytes,
