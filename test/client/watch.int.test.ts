@@ -51,7 +51,7 @@ describe('low-level watch against the real server', () => {
     const started = Date.now();
     for await (const e of cms.watch({ sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', timeoutSeconds: 2 })) events.push(e);
     expect(Date.now() - started).toBeLessThan(15_000);
-    const names = events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata?.name);
+    const names = events.flatMap((e) => (e.type === 'ADDED' ? [e.object.metadata?.name] : []));
     expect(names).toEqual(expect.arrayContaining(['init', 'kube-root-ca.crt']));
     const bookmark = events.find((e) => e.type === 'BOOKMARK');
     expect(bookmark?.object.metadata.annotations?.['k8s.io/initial-events-end']).toBe('true');
