@@ -234,7 +234,7 @@ export class PodBuilder extends MetadataBuilder {
     const metadata: ObjectMeta = {};
     if (labels !== undefined) metadata.labels = { ...labels };
     if (annotations !== undefined) metadata.annotations = { ...annotations };
-    return { metadata, spec: this.toSpec() };
+    return Object.keys(metadata).length > 0 ? { metadata, spec: this.toSpec() } : { spec: this.toSpec() };
   }
 
   /** The `v1 Pod`, validated by the strict schema. */

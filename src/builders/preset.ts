@@ -167,34 +167,27 @@ function checkSpec(name: string, spec: PodPresetSpec): PodPresetSpec {
   return spec;
 }
 
-interface PodPart {
-  readonly meta: ObjectMeta;
-  readonly spec: PodSpec | undefined;
+/** The object that holds the pod's (or template's) metadata and spec. */
+interface PodHolder {
+  metadata?: ObjectMeta;
+  spec?: PodSpec;
 }
 
-// Where the pod (template) lives in each kind; the returned objects are the copy's own.
-function podPart(obj: PresetTarget): PodPart {
+// Where the pod (template) lives in each kind; the holder belongs to the copy being changed.
+function podHolder(obj: PresetTarget): PodHolder | undefined {
   switch (obj.kind) {
     case 'Pod':
-      return { meta: ((obj as Pod).metadata ??= {}), spec: (obj as Pod).spec };
-    case 'PodTemplate': {
-      const t = ((obj as PodTemplate).template ??= {});
-      return { meta: (t.metadata ??= {}), spec: t.spec };
-    }
-    case 'CronJob': {
-      const t = (obj as CronJob).spec?.jobTemplate.spec?.template;
-      if (t === undefined) break;
-      return { meta: (t.metadata ??= {}), spec: t.spec };
-    }
+      return obj as Pod;
+    case 'PodTemplate':
+      return (obj as PodTemplate).template;
+    case 'CronJob':
+      return (obj as CronJob).spec?.jobTemplate.spec?.template;
     case 'Deployment':
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':
-    case 'Job': {
-      const t = (obj as Deployment).spec?.template;
-      if (t === undefined) break;
-      return { meta: (t.metadata ??= {}), spec: t.spec };
-    }
+    case 'Job':
+      return (obj as Deployment).spec?.template;
   }
   throw new BuilderError('InvalidArgument', `presets apply to Pods and to workloads with a pod template, not to ${obj.kind ?? 'an object without a kind'}`, 'kind');
 }
@@ -207,12 +200,13 @@ function podPart(obj: PresetTarget): PodPart {
  */
 export function applyPresets<T extends PresetTarget>(obj: T, presets: readonly PodPreset[]): T {
   const out = structuredClone(obj);
-  const { meta, spec } = podPart(out);
-  const annotations = meta.annotations ?? {};
+  const holder = podHolder(out);
+  const spec = holder?.spec;
+  const annotations = holder?.metadata?.annotations ?? {};
   if (annotations[PODPRESET_EXCLUDE_ANNOTATION] === 'true' || MIRROR_POD_ANNOTATION in annotations) return out;
   const namespace = out.metadata?.namespace ?? undefined;
-  const matching = presets.filter((p) => p.matches(meta.labels, namespace));
-  if (matching.length === 0 || spec === undefined) return out;
+  const matching = presets.filter((p) => p.matches(holder?.metadata?.labels, namespace));
+  if (matching.length === 0 || holder === undefined || spec === undefined) return out;
 
   const conflicts: string[] = [];
   const volumes = mergeByName(spec.volumes ?? [], matching, (p) => p.spec.volumes, 'volume', conflicts, 'pod');
@@ -240,8 +234,8 @@ export function applyPresets<T extends PresetTarget>(obj: T, presets: readonly P
       'spec',
     );
   }
-  meta.annotations = { ...annotations };
-  for (const p of matching) meta.annotations[p.annotationKey] = p.version;
+  const added = Object.fromEntries(matching.map((p) => [p.annotationKey, p.version]));
+  holder.metadata = { ...holder.metadata, annotations: { ...annotations, ...added } };
   return validateBuilt(out);
 }
 
