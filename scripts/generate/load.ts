@@ -45,13 +45,47 @@ function parseJSON(text: string, file: string): unknown {
     const pos = /position (\d+)/.exec(msg);
     let where = '$';
     if (pos) {
-      const before = text.slice(0, Number(pos[1]));
+      const offset = Number(pos[1]);
+      const before = text.slice(0, offset);
       const line = before.split('\n').length;
       const column = before.length - before.lastIndexOf('\n');
-      where = `$ (line ${line}, column ${column})`;
+      where = `${jsonPath(pathAtOffset(text, offset))} (line ${line}, column ${column})`;
     }
     throw new GenerateError(file, where, `invalid JSON: ${msg}`);
   }
+}
+
+/** The JSON path of the innermost value being read at `offset` of (possibly broken) JSON text. */
+function pathAtOffset(text: string, offset: number): (string | number)[] {
+  const stack: { key: string | number | undefined; array: boolean }[] = [];
+  let expectKey = false;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top && !top.array && expectKey && j < offset) {
+        top.key = text.slice(i + 1, j);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push({ key: undefined, array: false });
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push({ key: 0, array: true });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',' && top) {
+      if (top.array) top.key = (top.key as number) + 1;
+      else {
+        top.key = undefined;
+        expectKey = true;
+      }
+    }
+  }
+  return stack.flatMap((f) => (f.key === undefined ? [] : [f.key]));
 }
 
 function readSource(inputDir: string): SourceInfo {
