@@ -9,7 +9,9 @@ export type {
 export { watchStream, parseWatchLine, type WatchEvent, type WatchEventType, type WatchOptions, type BookmarkObject } from './client/watch.js';
 export { conditions, deleted, exists, hasCondition, podReady, podCompleted, deploymentAvailable, rolledOut, jobComplete, type Condition, type NamedCondition } from './client/conditions.js';
 export { Discovery, type DiscoveryQuery } from './client/discovery.js';
-export * from './core/errors.js';
+export {
+  type StatusCause, type KubeStatus, KubefluentError, type RequestRef, KubeError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, MethodNotAllowedError, AlreadyExistsError, ConflictError, GoneError, ExpiredError, InvalidError, UnsupportedMediaTypeError, TooManyRequestsError, TimeoutError, ServerError, ServiceUnavailableError, NetworkError, TlsError, RequestTimeoutError, AbortedError, type ConfigErrorDetails, ConfigError, AuthPluginError, WatchError, WaitTimeoutError, DiscoveryError, UsageError, isStatus, errorFromStatus, errorFromResponse,
+} from './core/errors.js';
 export { resourcePath, groupVersionPath } from './core/paths.js';
 export { apiVersionOf, type ResourceInfo } from './core/resource-info.js';
 export { labelSelector, fieldSelector, LabelSelector, FieldSelector, formatLabelSelector, formatFieldSelector, type LabelSelectorInput, type LabelSelectorObject, type FieldSelectorInput, type FieldSelectorKey } from './core/selectors.js';
@@ -26,3 +28,14 @@ export { Transport, type TransportOptions, type RequestOptions, type DebugEvent,
 export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
+// Model types: the everyday kinds by name; every generated alias under `models` (models.core.v1.Pod, …).
+// Not `export type *`: names such as Volume and Probe belong to kubefluent/builders.
+export type * as models from '../generated/models.js';
+export type {
+  ObjectMeta, ListMeta, OwnerReference, Scale, Pod, PodSpec, PodTemplateSpec, Container, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+  Job, CronJob, Service, Endpoints, EndpointSlice, Ingress, NetworkPolicy, ConfigMap, Secret, Namespace, Node, Event, ServiceAccount,
+  PersistentVolume, PersistentVolumeClaim, StorageClass, Role, RoleBinding, ClusterRole, ClusterRoleBinding, HorizontalPodAutoscaler,
+  PodDisruptionBudget, CustomResourceDefinition, Lease, ResourceQuota, LimitRange, PriorityClass,
+} from '../generated/models.js';
+export { resources, preferred, resourceKeysByKind, type ResourceKey, type Resources as ResourceTable, type ResourceTypeMap, type ResourceListTypeMap, type PreferredName } from '../generated/resources.js';
+export { validate, assertValid, ValidationError, type ValidationIssue, type ValidateOptions, type ValidationResult } from './core/validation.js';
