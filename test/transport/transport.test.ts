@@ -9,6 +9,8 @@ import { type DebugEvent, Transport } from '../../src/transport/transport.js';
 import type { KubeWarning } from '../../src/transport/warnings.js';
 import { config, json, makePki, startServer, status, type TestServer } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -196,5 +198,43 @@ describe('Transport', () => {
     const name = new Transport(config(server.url.replace('127.0.0.1', 'localhost'), { tls: { ca: pki.caCert, serverName: 'wrong.example' } }), { retry: false });
     await expect(name.request({ method: 'GET', path: '/version' })).rejects.toBeInstanceOf(TlsError);
     await Promise.all([good.close(), wrong.close(), system.close(), name.close()]);
+  });
+
+  it('sends impersonation headers from the kubeconfig', async () => {
+    server = await startServer((_q, res) => json(res, 200, {}));
+    const t = new Transport(config(server.url, { impersonate: { user: 'jane', uid: 'u-1', groups: ['dev'], extra: { 'scopes.example/x': ['a', 'b'] } } }));
+    await t.request({ method: 'GET', path: '/x' });
+    const h = server.requests[0]!.headers;
+    expect([h['impersonate-user'], h['impersonate-uid'], h['impersonate-group'], h['impersonate-extra-scopes.example%2fx']]).toEqual(['jane', 'u-1', 'dev', 'a, b']);
+  });
+
+  it('tunnels through proxy-url (HTTP CONNECT) to an HTTPS server with the cluster CA', async () => {
+    const pki = makePki();
+    server = await startServer((_q, res) => json(res, 200, { via: 'tunnel' }), { key: pki.serverKey, cert: pki.serverCert });
+    const connects: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      connects.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const t = new Transport(config(server.url, { tls: { ca: pki.caCert }, proxyUrl }));
+      await expect(t.request({ method: 'GET', path: '/version' })).resolves.toEqual({ via: 'tunnel' });
+      expect(connects).toEqual([server.url.replace('https://', '')]);
+      await t.close();
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
