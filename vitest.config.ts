@@ -1,4 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// `kubefluent` resolves to the sources, as tsconfig's paths say (examples and README snippets import it by name).
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const alias = {
+  'kubefluent/builders': src('./src/builders.ts'),
+  'kubefluent/testenv': src('./src/testenv.ts'),
+  kubefluent: src('./src/index.ts'),
+};
 
 // Two projects: `unit` needs no network; `integration` runs against the real local
 // control plane that test/global-setup.ts starts once (or the cluster named by
@@ -7,6 +16,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -15,6 +25,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias },
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],

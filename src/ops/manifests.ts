@@ -1,0 +1,452 @@
+/**
+ * Multi-document manifests, applied the way a careful person would: every document parsed
+ * and validated before anything is sent, then a server-side dry run of the whole set, then
+ * server-side apply in dependency order (Namespaces and CRDs first, waiting until each CRD
+ * is Established). Bad input applies nothing and reports every problem with its document
+ * index and path.
+ */
+import { parseAllDocuments } from 'yaml';
+import { resourceKeysByKind, resources } from '../../generated/resources.js';
+import type { Kube } from '../client/kube.js';
+import type { ResourceClient } from '../client/resource-client.js';
+import type { KubeObject } from '../client/types.js';
+import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
+import type { ResourceInfo } from '../core/resource-info.js';
+import { validate } from '../core/validation.js';
+
+/** One problem in one document: `document 2 (Deployment "web"): spec.replicas: expected number`. */
+export interface ManifestProblem {
+  /** 0-based position of the document in the input. */
+  readonly index: number;
+  /** `Deployment "web"` when known. */
+  readonly subject: string;
+  /** `spec.template.spec.containers[0].image`; '' for the document itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The manifests were not applied (nothing was); `problems` lists every reason. */
+export class ManifestError extends KubefluentError {
+  readonly problems: readonly ManifestProblem[];
+  constructor(problems: readonly ManifestProblem[], what = 'manifests are invalid; nothing was applied') {
+    const lines = problems.map((p) => `  - document ${p.index} (${p.subject})${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+    super(`${what} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, 'InvalidManifest');
+    this.name = 'ManifestError';
+    this.problems = problems;
+  }
+}
+
+export interface ManifestDocument {
+  readonly index: number;
+  readonly object: KubeObject;
+}
+
+/** What happened to one object. */
+export interface ManifestResult {
+  readonly index: number;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  /** applied; pruned (deleted: no longer in the set); deleted; absent (already gone); skipped (dry run: depends on an object the run would create). */
+  readonly action: 'applied' | 'pruned' | 'deleted' | 'absent' | 'skipped';
+  /** The object as the server returned it (applied), absent otherwise. */
+  readonly object?: KubeObject;
+  readonly note?: string;
+}
+
+export interface ApplyManifestsOptions {
+  /** Server-side apply records ownership per manager: name yours. */
+  readonly fieldManager: string;
+  /** Take over fields other managers own instead of failing with a ConflictError. */
+  readonly force?: boolean;
+  /** Validate and admit on the server without persisting anything. */
+  readonly dryRun?: boolean;
+  /** Namespace for namespaced objects that name none (default: the client's namespace). */
+  readonly namespace?: string;
+  /**
+   * Delete objects applied earlier under the same apply set that are no longer in the input.
+   * The set is recorded in a ConfigMap `kubefluent-applyset-<name>` in `namespace` (default "default").
+   */
+  readonly prune?: { readonly applySet: string; readonly namespace?: string };
+  /** How long to wait for a CRD to be Established; default 60 s. */
+  readonly crdTimeoutMs?: number;
+  /** Called after each object is applied or pruned. */
+  readonly onResult?: (r: ManifestResult) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface DeleteManifestsOptions {
+  readonly namespace?: string;
+  readonly dryRun?: boolean;
+  readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** Wait until each object is gone (watch-based); default false. */
+  readonly wait?: boolean;
+  readonly timeoutMs?: number;
+  readonly onResult?: (r: ManifestResult) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The label that marks members of an apply set (for prune). */
+export const APPLY_SET_LABEL = 'applyset.kubefluent.dev/name';
+
+// Install order, as kubectl and Helm use it: what others depend on comes first.
+const KIND_ORDER = [
+  'Namespace', 'CustomResourceDefinition', 'PriorityClass', 'NetworkPolicy', 'ResourceQuota', 'LimitRange',
+  'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'ConfigMap', 'StorageClass', 'PersistentVolume',
+  'PersistentVolumeClaim', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'DaemonSet',
+  'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job',
+  'CronJob', 'IngressClass', 'Ingress', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+];
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function subjectOf(o: unknown): string {
+  if (!isRecord(o)) return 'not an object';
+  const kind = typeof o.kind === 'string' ? o.kind : 'object';
+  const name = isRecord(o.metadata) && typeof o.metadata.name === 'string' ? ` ${JSON.stringify(o.metadata.name)}` : '';
+  return kind + name;
+}
+
+/**
+ * Parses multi-document YAML (or JSON), or takes objects as they are; `kind: List` is
+ * flattened. Throws a ManifestError naming every document that is not an object.
+ */
+export function parseManifests(input: string | readonly unknown[]): ManifestDocument[] {
+  const problems: ManifestProblem[] = [];
+  const raw: unknown[] = [];
+  if (typeof input === 'string') {
+    const docs = parseAllDocuments(input);
+    const list = Array.isArray(docs) ? docs : [docs];
+    list.forEach((d, i) => {
+      if (d.errors.length > 0) {
+        const e = d.errors[0]!;
+        problems.push({ index: i, subject: 'YAML', path: '', message: `${e.message.split('\n')[0]} (fix the YAML syntax)` });
+        raw.push(undefined);
+      } else {
+        raw.push(d.toJS());
+      }
+    });
+  } else {
+    raw.push(...input);
+  }
+  const out: ManifestDocument[] = [];
+  raw.forEach((o, index) => {
+    if (o === undefined || o === null) return; // empty document (e.g. a trailing ---) or one already reported
+    if (isRecord(o) && o.kind === 'List' && Array.isArray(o.items)) {
+      for (const item of o.items) out.push({ index, object: item as KubeObject });
+      return;
+    }
+    if (!isRecord(o)) {
+      problems.push({ index, subject: 'document', path: '', message: `expected an object with apiVersion and kind, got ${Array.isArray(o) ? 'an array' : typeof o}` });
+      return;
+    }
+    out.push({ index, object: o as KubeObject });
+  });
+  if (problems.length) throw new ManifestError(problems);
+  return out;
+}
+
+interface Resolved {
+  readonly doc: ManifestDocument;
+  readonly info: ResourceInfo;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  /** Defined by a CRD in the same input: cannot be checked against the server until it is installed. */
+  readonly pendingCrd: boolean;
+}
+
+function crdKinds(docs: readonly ManifestDocument[]): Map<string, ResourceInfo> {
+  const out = new Map<string, ResourceInfo>();
+  for (const { object } of docs) {
+    if (object.kind !== 'CustomResourceDefinition' || !isRecord(object.spec)) continue;
+    const spec = object.spec as { group?: string; scope?: string; names?: { kind?: string; plural?: string; singular?: string }; versions?: { name?: string }[] };
+    for (const v of spec.versions ?? []) {
+      if (!spec.group || !v.name || !spec.names?.kind || !spec.names.plural) continue;
+      out.set(`${spec.group}/${v.name}/${spec.names.kind}`, {
+        group: spec.group,
+        version: v.name,
+        kind: spec.names.kind,
+        plural: spec.names.plural,
+        singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
+        namespaced: spec.scope !== 'Cluster',
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+        subresources: [],
+      });
+    }
+  }
+  return out;
+}
+
+/** Validates every document and finds its resource; throws one ManifestError listing every problem. */
+async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], defaultNs: string, signal?: AbortSignal): Promise<Resolved[]> {
+  const problems: ManifestProblem[] = [];
+  const pending = crdKinds(docs);
+  const out: Resolved[] = [];
+  const seen = new Map<string, number>();
+  for (const doc of docs) {
+    const o = doc.object;
+    const subject = subjectOf(o);
+    const report = (path: string, message: string) => problems.push({ index: doc.index, subject, path, message });
+    if (typeof o.apiVersion !== 'string' || o.apiVersion === '') {
+      report('apiVersion', 'missing: every document needs apiVersion (e.g. "apps/v1")');
+      continue;
+    }
+    if (typeof o.kind !== 'string' || o.kind === '') {
+      report('kind', 'missing: every document needs kind (e.g. "Deployment")');
+      continue;
+    }
+    const name = o.metadata?.name;
+    if (typeof name !== 'string' || name === '') {
+      report('metadata.name', 'missing: server-side apply needs a name (generateName is not supported by apply)');
+      continue;
+    }
+    const gvk = `${o.apiVersion}/${o.kind}`;
+    const key = (resourceKeysByKind as Record<string, string>)[gvk];
+    let info: ResourceInfo | undefined = key ? (resources as Record<string, ResourceInfo>)[key] : undefined;
+    let pendingCrd = false;
+    if (info) {
+      const r = validate(o, { mode: 'strict' });
+      for (const issue of r.issues) report(issue.path, issue.message);
+    } else if (pending.has(gvk)) {
+      info = pending.get(gvk)!;
+      pendingCrd = true;
+    } else {
+      const r = validate(o, { mode: 'strict' });
+      if (r.checked && !r.ok) {
+        for (const issue of r.issues) report(issue.path, issue.message);
+        continue;
+      }
+      try {
+        info = await kube.discovery.find({ apiVersion: o.apiVersion, kind: o.kind }, signal);
+      } catch (err) {
+        report('kind', `the server has no resource for ${gvk}: is its CustomResourceDefinition installed, or is apiVersion misspelt? (${(err as Error).message})`);
+        continue;
+      }
+    }
+    let namespace: string | undefined;
+    if (info.namespaced) {
+      namespace = o.metadata?.namespace ?? defaultNs;
+    } else if (o.metadata?.namespace) {
+      report('metadata.namespace', `${o.kind} is cluster-scoped: remove metadata.namespace`);
+      continue;
+    }
+    const id = `${info.group}/${info.kind}/${namespace ?? ''}/${name}`;
+    const dup = seen.get(id);
+    if (dup !== undefined) {
+      report('metadata.name', `the same object is also document ${dup}: each object may appear once`);
+      continue;
+    }
+    seen.set(id, doc.index);
+    out.push({ doc, info, name, namespace, pendingCrd });
+  }
+  if (problems.length) throw new ManifestError(problems);
+  return out;
+}
+
+function clientFor(kube: Kube, info: ResourceInfo, namespace: string | undefined): ResourceClient<KubeObject> {
+  const handle = kube.resource({
+    group: info.group,
+    version: info.version,
+    plural: info.plural,
+    kind: info.kind,
+    namespaced: info.namespaced,
+    singular: info.singular,
+    verbs: info.verbs,
+    subresources: info.subresources,
+  }) as unknown as ResourceClient<KubeObject>;
+  return info.namespaced ? handle.namespace(namespace) : handle;
+}
+
+function withNamespace(r: Resolved, extraLabels?: Record<string, string>): KubeObject {
+  const o = r.doc.object;
+  const metadata = { ...o.metadata, ...(r.namespace ? { namespace: r.namespace } : {}) };
+  if (extraLabels) metadata.labels = { ...metadata.labels, ...extraLabels };
+  return { ...o, metadata };
+}
+
+function order(list: readonly Resolved[]): Resolved[] {
+  return [...list].sort((a, b) => kindRank(a.info.kind) - kindRank(b.info.kind) || a.doc.index - b.doc.index);
+}
+
+function resultOf(r: Resolved, action: ManifestResult['action'], object?: KubeObject, note?: string): ManifestResult {
+  return {
+    index: r.doc.index,
+    apiVersion: r.doc.object.apiVersion!,
+    kind: r.info.kind,
+    name: r.name,
+    namespace: r.namespace,
+    action,
+    ...(object ? { object } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * Applies multi-document YAML/JSON or objects with server-side apply, in dependency order.
+ *
+ * @example await applyManifests(kube, fs.readFileSync('app.yaml', 'utf8'), { fieldManager: 'deployer' })
+ */
+export async function applyManifests(kube: Kube, input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
+  const signal = options.signal;
+  const docs = parseManifests(input);
+  const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal));
+  const labels = options.prune ? { [APPLY_SET_LABEL]: options.prune.applySet } : undefined;
+  const newNamespaces = new Set(resolved.filter((r) => r.info.kind === 'Namespace' && r.info.group === '').map((r) => r.name));
+  const existingNs = new Set<string>();
+  if (newNamespaces.size) {
+    for (const ns of newNamespaces) {
+      if (await kube.namespaces.getOrUndefined(ns, signal ? { signal } : {})) existingNs.add(ns);
+    }
+  }
+  // An object that needs a namespace or a CRD this run creates cannot be dry-run before it exists.
+  const dependsOnNew = (r: Resolved): string | undefined => {
+    if (r.pendingCrd) return `its CustomResourceDefinition is created by this input`;
+    if (r.namespace && newNamespaces.has(r.namespace) && !existingNs.has(r.namespace)) return `namespace "${r.namespace}" is created by this input`;
+    return undefined;
+  };
+  const applyOpts = (dryRun: boolean) => ({
+    fieldManager: options.fieldManager,
+    ...(options.force ? { force: true } : {}),
+    ...(dryRun ? { dryRun: true } : {}),
+    ...(signal ? { signal } : {}),
+    validate: false, // validated above, all at once
+  });
+
+  // 1. Preflight: the server checks every object (admission, immutable fields, conflicts) before any is written.
+  const problems: ManifestProblem[] = [];
+  await Promise.all(
+    resolved.map(async (r) => {
+      if (dependsOnNew(r)) return;
+      try {
+        await clientFor(kube, r.info, r.namespace).apply(withNamespace(r, labels), applyOpts(true));
+      } catch (err) {
+        if (!(err instanceof KubeError)) throw err;
+        const causes = err.status.details?.causes ?? [];
+        if (causes.length) for (const c of causes) problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: c.field ?? '', message: `${c.message ?? c.reason ?? ''} (${err.reason})` });
+        else problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: '', message: `${err.status.message ?? err.message} (${err.reason})` });
+      }
+    }),
+  );
+  if (problems.length) throw new ManifestError(problems, 'the server rejected the manifests in a dry run; nothing was applied');
+
+  const results: ManifestResult[] = [];
+  const emit = (r: ManifestResult) => {
+    results.push(r);
+    options.onResult?.(r);
+  };
+  if (options.dryRun) {
+    for (const r of resolved) {
+      const why = dependsOnNew(r);
+      emit(why ? resultOf(r, 'skipped', undefined, `not checked by the dry run: ${why}`) : resultOf(r, 'applied', undefined, 'dry run'));
+    }
+    return results;
+  }
+
+  // 2. Apply in order; wait for CRDs before the custom resources that need them.
+  for (const r of resolved) {
+    signal?.throwIfAborted();
+    const applied = await clientFor(kube, r.info, r.namespace).apply(withNamespace(r, labels), applyOpts(false));
+    emit(resultOf(r, 'applied', applied));
+    if (r.info.kind === 'CustomResourceDefinition' && r.info.group === 'apiextensions.k8s.io') {
+      await kube.customresourcedefinitions.waitFor(r.name, establishedCondition, {
+        timeoutMs: options.crdTimeoutMs ?? 60_000,
+        ...(signal ? { signal } : {}),
+      });
+    }
+  }
+  if (options.prune) await prune(kube, resolved, options, emit);
+  return results;
+}
+
+const establishedCondition = {
+  description: 'the CustomResourceDefinition to be Established',
+  test: (o: { status?: { conditions?: readonly { type: string; status: string }[] } } | undefined) =>
+    o?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true,
+};
+
+interface ApplySetRecord {
+  /** `group/version/plural/namespaced` entries. */
+  resources: string[];
+  namespaces: string[];
+}
+
+async function prune(kube: Kube, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
+  const set = options.prune!;
+  const signal = options.signal;
+  const recordNs = set.namespace ?? 'default';
+  const recordName = `kubefluent-applyset-${set.applySet}`;
+  const previous = await kube.configmaps.namespace(recordNs).getOrUndefined(recordName, signal ? { signal } : {});
+  const before: ApplySetRecord = previous?.data?.record ? (JSON.parse(previous.data.record) as ApplySetRecord) : { resources: [], namespaces: [] };
+  const infoKey = (i: ResourceInfo) => `${i.group}/${i.version}/${i.plural}/${i.namespaced}/${i.kind}`;
+  const now: ApplySetRecord = {
+    resources: [...new Set(applied.map((r) => infoKey(r.info)))].sort(),
+    namespaces: [...new Set(applied.flatMap((r) => (r.namespace ? [r.namespace] : [])))].sort(),
+  };
+  const keep = new Set(applied.map((r) => `${r.info.group}/${r.info.kind}/${r.namespace ?? ''}/${r.name}`));
+  const scan = new Set([...before.resources, ...now.resources]);
+  const namespaces = [...new Set([...before.namespaces, ...now.namespaces])];
+  for (const key of scan) {
+    const [group, version, plural, namespaced, kind] = key.split('/') as [string, string, string, string, string];
+    const info: ResourceInfo = { group, version, plural, kind, singular: kind.toLowerCase(), namespaced: namespaced === 'true', verbs: [], subresources: [] };
+    for (const ns of info.namespaced ? namespaces : [undefined]) {
+      const client = clientFor(kube, info, ns);
+      let items: KubeObject[];
+      try {
+        items = (await client.list({ labelSelector: `${APPLY_SET_LABEL}=${set.applySet}`, ...(signal ? { signal } : {}) })).items;
+      } catch (err) {
+        if (err instanceof NotFoundError) continue; // the resource type itself is gone
+        throw err;
+      }
+      for (const item of items) {
+        const name = item.metadata?.name ?? '';
+        if (keep.has(`${group}/${kind}/${ns ?? ''}/${name}`)) continue;
+        await client.delete(name, signal ? { signal } : {});
+        emit({ index: -1, apiVersion: group ? `${group}/${version}` : version, kind, name, namespace: ns, action: 'pruned' });
+      }
+    }
+  }
+  await kube.configmaps.namespace(recordNs).apply(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: recordName, namespace: recordNs }, data: { record: JSON.stringify(now) } },
+    { fieldManager: options.fieldManager, force: true, ...(signal ? { signal } : {}) },
+  );
+}
+
+/** Deletes what the manifests describe, in reverse dependency order; objects already gone are reported `absent`. */
+export async function deleteManifests(kube: Kube, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {
+  const signal = options.signal;
+  const docs = parseManifests(input);
+  const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal)).reverse();
+  const results: ManifestResult[] = [];
+  for (const r of resolved) {
+    const client = clientFor(kube, r.info, r.namespace);
+    let action: ManifestResult['action'] = 'deleted';
+    try {
+      await client.delete(r.name, {
+        ...(options.dryRun ? { dryRun: true } : {}),
+        ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      if (options.wait && !options.dryRun) {
+        await client.waitFor(r.name, { description: 'the object to be deleted', test: (o) => o === undefined }, {
+          timeoutMs: options.timeoutMs ?? 120_000,
+          ...(signal ? { signal } : {}),
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      action = 'absent';
+    }
+    const res = resultOf(r, action);
+    results.push(res);
+    options.onResult?.(res);
+  }
+  return results;
+}
