@@ -16,7 +16,7 @@ export {
   memory,
   parseQuantity,
   quantity,
-  storage,
+  storageSize,
   type CpuQuantity,
   type MemoryQuantity,
   type QuantityKind,
@@ -44,7 +44,7 @@ export {
   type Protocol,
   type PullPolicy,
   type ResourceMap,
-  type Resources,
+  type ContainerResources,
 } from './builders/container.js';
 export type { MetadataBuilder } from './builders/metadata.js';
 export { pod, PodBuilder, podTemplate, type PodSpecFields } from './builders/pod.js';

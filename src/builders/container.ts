@@ -25,7 +25,7 @@ export interface ResourceMap {
   readonly [resource: string]: ResourceQuantity | undefined;
 }
 
-export interface Resources {
+export interface ContainerResources {
   readonly requests?: ResourceMap;
   readonly limits?: ResourceMap;
 }
@@ -165,7 +165,7 @@ export class ContainerBuilder {
    * Requests and limits with typed quantities; a request above its limit is an error.
    * Only what you pass is set: there are no default requests or limits.
    */
-  resources(resources: Resources): ContainerBuilder {
+  resources(resources: ContainerResources): ContainerBuilder {
     const out: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } = {};
     for (const kind of ['requests', 'limits'] as const) {
       const map = resources[kind];

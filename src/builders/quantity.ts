@@ -1,5 +1,5 @@
 /**
- * Typed resource quantities. `cpu('250m')`, `memory('128Mi')` and `storage('10Gi')` check the
+ * Typed resource quantities. `cpu('250m')`, `memory('128Mi')` and `storageSize('10Gi')` check the
  * Kubernetes quantity grammar where they are written and return the same string, branded so
  * that a memory quantity cannot land in a cpu slot. Nothing is rewritten: what you pass is what
  * the server gets (numbers become their canonical string).
@@ -104,7 +104,7 @@ cpu.cores = (cores: number): CpuQuantity => cpu(cores);
 
 function bytes(what: 'memory' | 'storage', value: string | number): string {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) refuse(`${what} ${value}: a byte count must be a whole number; use a suffix for larger units (${what}('1.5Gi'))`);
+    if (!Number.isInteger(value)) refuse(`${what} ${value}: a byte count must be a whole number; use a suffix for larger units (${what === 'memory' ? 'memory' : 'storageSize'}('1.5Gi'))`);
     return fromNumber(what, value);
   }
   const p = parse(what, value);
@@ -128,7 +128,7 @@ memory.mebibytes = (n: number): MemoryQuantity => memory(`${fromNumber('memory',
 memory.gibibytes = (n: number): MemoryQuantity => memory(`${fromNumber('memory', n)}Gi`);
 
 /** A storage quantity (ephemeral-storage, emptyDir sizeLimit, volume claims): same rules as memory. */
-export function storage(value: string | number): StorageQuantity {
+export function storageSize(value: string | number): StorageQuantity {
   return bytes('storage', value) as StorageQuantity;
 }
 
@@ -143,6 +143,6 @@ export function quantity(value: string | number): ResourceQuantity<'any'> {
 export function checkQuantity(resource: string, value: string | number): string {
   if (resource === 'cpu') return cpu(value);
   if (resource === 'memory') return memory(value);
-  if (resource === 'ephemeral-storage' || resource === 'storage') return storage(value);
+  if (resource === 'ephemeral-storage' || resource === 'storage') return storageSize(value);
   return quantity(value);
 }

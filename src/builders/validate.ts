@@ -1,36 +1,20 @@
 // Every build() ends here: the object is checked against the generated strict schema of its
-// kind, so a builder can never hand out something the server would reject as malformed.
-import { schemaByName, schemaFor } from '../../generated/schemas.js';
-import { BuilderError } from './errors.js';
+// kind, so a builder never hands out something the server would reject as malformed. Failures
+// are the library's ValidationError, which names each path.
+import { schemaByName } from '../../generated/schemas.js';
+import { assertValid, validate, ValidationError } from '../core/validation.js';
 
 /** Checks a built object against the strict schema of its apiVersion/kind and returns it. */
 export function validateBuilt<T extends { apiVersion?: string | null; kind?: string | null }>(object: T): T {
-  const schema = schemaFor(object.apiVersion ?? '', object.kind ?? '', 'strict');
-  if (!schema) throw new BuilderError('InvalidArgument', `no schema for ${object.apiVersion}/${object.kind}`);
-  const result = schema.safeParse(object);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue ? formatPath(issue.path) : '';
-    throw new BuilderError('InvalidArgument', `${object.kind} is invalid at ${path || '(root)'}: ${issue?.message ?? 'unknown'}`, path);
-  }
+  assertValid(object, { mode: 'strict' });
   return object;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? String(seg) : `.${String(seg)}`;
-  return out;
 }
 
 /** Checks a part of an object (a Volume, an EnvVar, …) against its strict definition schema. */
 export function validatePart<T>(definition: string, value: T, what: string): T {
   const schema = schemaByName(definition, 'strict');
-  if (!schema) throw new BuilderError('InvalidArgument', `no schema for ${definition}`);
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue ? formatPath(issue.path) : '';
-    throw new BuilderError('InvalidArgument', `${what} is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown'}`, path || what);
-  }
+  if (schema === undefined) throw new Error(`no schema for ${definition}`);
+  const r = validate(value, { schema });
+  if (!r.ok) throw new ValidationError(r.issues, what);
   return value;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { container, ContainerBuilder, cpu, EnvFrom, EnvValue, memory, Probe, quantity, storage, Volume } from '../../src/builders.js';
+import { container, ContainerBuilder, cpu, EnvFrom, EnvValue, memory, Probe, quantity, storageSize, Volume } from '../../src/builders.js';
 import type { Container } from '../../generated/models.js';
 import { builderError } from './helpers.js';
 
@@ -77,7 +77,7 @@ describe('container()', () => {
 
   it('resources with typed quantities, only what is given', () => {
     const c = container('a', 'x')
-      .resources({ requests: { cpu: cpu('250m'), memory: memory('128Mi'), 'ephemeral-storage': storage('1Gi') }, limits: { memory: memory('256Mi'), 'nvidia.com/gpu': quantity('1') } })
+      .resources({ requests: { cpu: cpu('250m'), memory: memory('128Mi'), 'ephemeral-storage': storageSize('1Gi') }, limits: { memory: memory('256Mi'), 'nvidia.com/gpu': quantity('1') } })
       .toObject();
     expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '1Gi' }, limits: { memory: '256Mi', 'nvidia.com/gpu': '1' } });
     expect(container('a', 'x').resources({ limits: { cpu: cpu(1) } }).toObject().resources).toEqual({ limits: { cpu: '1' } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { container, memory, pod, podTemplate, Probe, storage, Volume } from '../../src/builders.js';
+import { container, memory, pod, podTemplate, Probe, storageSize, Volume } from '../../src/builders.js';
+import { ValidationError } from '../../src/core/validation.js';
 import { builderError } from './helpers.js';
 
 describe('pod()', () => {
@@ -121,13 +122,14 @@ describe('pod()', () => {
   });
 
   it('claim templates belong to StatefulSets only', () => {
-    const p = pod('p').container(container('db', 'pg').mount(Volume.claimTemplate('data', { storage: storage('1Gi'), accessModes: ['ReadWriteOnce'] }), '/var/lib/pg'));
+    const p = pod('p').container(container('db', 'pg').mount(Volume.claimTemplate('data', { storage: storageSize('1Gi'), accessModes: ['ReadWriteOnce'] }), '/var/lib/pg'));
     builderError(() => p.build(), 'InvalidArgument', /only work in a StatefulSet/);
   });
 
   it('the strict schema runs on build(): what slips past the builder is still caught, with its path', () => {
-    const e = builderError(() => pod('p').container(container('c', 'x')).spec({ priority: 1.5 }).build(), 'InvalidArgument', /spec\.priority/);
-    expect(e.field).toBe('spec.priority');
+    const built = () => pod('p').container(container('c', 'x')).spec({ priority: 1.5 }).build();
+    expect(built).toThrow(ValidationError);
+    expect(built).toThrow(/Pod "p" is invalid .*\n.*spec\.priority/);
   });
 
   it('probe ports are checked when the container joins the pod', () => {

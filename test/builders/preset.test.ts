@@ -15,6 +15,7 @@ import {
   Volume,
 } from '../../src/builders.js';
 import type { Pod } from '../../generated/models.js';
+import { ValidationError } from '../../src/core/validation.js';
 import { builderError } from './helpers.js';
 
 const web = pod('web')
@@ -164,7 +165,8 @@ describe('pod presets', () => {
     builderError(() => podPreset('p', { selector: {}, volumeMounts: [{ name: 'a', mountPath: 'rel' }] }), 'InvalidArgument', /absolute/);
     builderError(() => podPreset('p', { selector: { matchExpressions: [{ key: 'a', operator: 'In' }] } }), 'InvalidArgument', /at least one value/);
     builderError(() => podPreset('p', { selector: { matchExpressions: [{ key: 'a', operator: 'Has' }] } }), 'InvalidArgument', /must be In, NotIn/);
-    builderError(() => podPreset('p', { selector: {}, volumes: [{ name: 'v', emptyDir: {}, bogus: 1 } as never] }), 'InvalidArgument', /bogus|Unrecognized/);
+    expect(() => podPreset('p', { selector: {}, volumes: [{ name: 'v', emptyDir: {}, bogus: 1 } as never] })).toThrow(ValidationError);
+    expect(() => podPreset('p', { selector: {}, env: [{ name: 'A', valu: '1' } as never] })).toThrow(/unknown field "valu" — did you mean "value"\?/);
     builderError(() => applyPresets({ apiVersion: 'v1', kind: 'Service' } as never, [injectConfig]), 'InvalidArgument', /not to Service/);
   });
 });

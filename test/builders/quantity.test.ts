@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cpu, memory, parseQuantity, quantity, storage } from '../../src/builders.js';
+import { cpu, memory, parseQuantity, quantity, storageSize } from '../../src/builders.js';
 import { QUANTITY_PATTERN } from '../../generated/schemas.js';
 import { builderError } from './helpers.js';
 
@@ -11,7 +11,7 @@ describe('quantities', () => {
     expect(cpu('1e3')).toBe('1e3');
     expect(memory('128Mi')).toBe('128Mi');
     expect(memory('1G')).toBe('1G');
-    expect(storage('10Gi')).toBe('10Gi');
+    expect(storageSize('10Gi')).toBe('10Gi');
     expect(quantity('1')).toBe('1');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DownwardAPIFile, memory, Projection, storage, Volume } from '../../src/builders.js';
+import { DownwardAPIFile, memory, Projection, storageSize, Volume } from '../../src/builders.js';
 import { schemaByName } from '../../generated/schemas.js';
 import { builderError } from './helpers.js';
 
@@ -75,7 +75,7 @@ describe('Volume', () => {
   });
 
   it('ephemeral claim, with required access modes and no default storage class', () => {
-    expect(Volume.ephemeral('scratch', { storage: storage('1Gi'), accessModes: ['ReadWriteOnce'] })).toEqual({
+    expect(Volume.ephemeral('scratch', { storage: storageSize('1Gi'), accessModes: ['ReadWriteOnce'] })).toEqual({
       name: 'scratch',
       ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } },
     });
@@ -91,7 +91,7 @@ describe('Volume', () => {
       Volume.projected('f', [Projection.serviceAccountToken('t')]),
       Volume.downwardAPI('g', [DownwardAPIFile.field('n', 'metadata.name')]),
       Volume.fromImage('h', 'busybox'),
-      Volume.ephemeral('i', { storage: storage('1Gi'), accessModes: ['ReadWriteOnce'], storageClassName: 'fast', labels: { a: 'b' } }),
+      Volume.ephemeral('i', { storage: storageSize('1Gi'), accessModes: ['ReadWriteOnce'], storageClassName: 'fast', labels: { a: 'b' } }),
     ];
     for (const v of all) expect(volumeSchema.safeParse(v).success, v.name).toBe(true);
   });
@@ -112,6 +112,6 @@ describe('Volume', () => {
     builderError(() => Volume.projected('p', []), 'InvalidArgument', /at least one source/);
     builderError(() => Projection.serviceAccountToken('t', { expirationSeconds: 60 }), 'InvalidArgument', /at least 600/);
     builderError(() => Volume.emptyDir('x', { sizeLimit: '1GB' as never }), 'InvalidQuantity');
-    builderError(() => Volume.ephemeral('x', { storage: storage('1Gi'), accessModes: [] }), 'InvalidArgument', /access mode/);
+    builderError(() => Volume.ephemeral('x', { storage: storageSize('1Gi'), accessModes: [] }), 'InvalidArgument', /access mode/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { container, cronJob, daemonSet, deployment, job, pod, statefulSet, storage, Volume } from '../../src/builders.js';
+import { container, cronJob, daemonSet, deployment, job, pod, statefulSet, storageSize, Volume } from '../../src/builders.js';
 import { builderError } from './helpers.js';
 
 const web = pod().label('app', 'web').container(container('web', 'nginx:1.27').port(80, 'http'));
@@ -58,7 +58,7 @@ describe('workloads', () => {
   });
 
   it('StatefulSet: serviceName, policies, claim templates lifted from mounts', () => {
-    const data = Volume.claimTemplate('data', { storage: storage('1Gi'), accessModes: ['ReadWriteOnce'], storageClassName: 'standard' });
+    const data = Volume.claimTemplate('data', { storage: storageSize('1Gi'), accessModes: ['ReadWriteOnce'], storageClassName: 'standard' });
     const tpl = pod().label('app', 'db').container(container('db', 'postgres:17').port(5432, 'pg').mount(data, '/var/lib/postgresql/data'));
     const s = statefulSet('db', tpl).replicas(3).serviceName('db').podManagementPolicy('Parallel').rollingUpdate({ partition: 1 }).persistentVolumeClaimRetentionPolicy({ whenDeleted: 'Delete' }).build();
     expect(s.spec).toMatchObject({
