@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { Kube } from '../../src/client/kube.js';
 import type { DebugEvent } from '../../src/transport/transport.js';
 import {
@@ -143,6 +143,29 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     });
     for (let i = 0; i < 4; i++) await k.configmaps.namespace().list();
     expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(2);
+    await k.close();
+  });
+
+  it('an exec plugin that returns a client certificate instead of a token', async () => {
+    const admin = parse(readFileSync(adminKubeconfig(), 'utf8')) as { users: { user: Record<string, string> }[] };
+    const u = admin.users[0]!.user;
+    const pem = (data: string | undefined, file: string | undefined): string => (data ? Buffer.from(data, 'base64').toString('utf8') : readFileSync(file ?? '', 'utf8'));
+    const credential = join(dir, 'cert-credential.json');
+    writeFileSync(credential, JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential',
+      status: { clientCertificateData: pem(u['client-certificate-data'], u['client-certificate']), clientKeyData: pem(u['client-key-data'], u['client-key']) },
+    }), { mode: 0o600 });
+    const k = await Kube.connect({
+      kubeconfig: {
+        clusters: [{ name: 'c', cluster: { server: server(), 'certificate-authority-data': Buffer.from(caPem()).toString('base64') } }],
+        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'cat', args: [credential] } } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      },
+      onDebug: debug,
+    });
+    const list = await k.namespaces.list();
+    expect(list.items.map((n) => n.metadata?.name)).toContain('kube-system');
     await k.close();
   });
 
