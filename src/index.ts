@@ -4,7 +4,7 @@ export { ResourceClient, type ObjectValidator } from './client/resource-client.j
 export type {
   ApplyObject, ApplyOptions, CallOptions, ClusterHandle, CustomResourceSpec, DeleteCollectionOptions, DeleteOptions,
   DynamicHandle, EvictOptions, FieldValidation, GetOptions, InfoOf, KubeList, KubeObject, ListOptions, LogOptions,
-  NamespacedHandle, PatchInput, ResourceHandle, ScopedOps, WaitOptions, WriteOptions,
+  NamespacedHandle, PatchInput, ResourceHandle, ScopedOps, StreamingSubresource, SubresourceHandle, SubresourceOps, WaitOptions, WriteOptions,
 } from './client/types.js';
 export { watchStream, parseWatchLine, type WatchEvent, type WatchEventType, type WatchOptions, type BookmarkObject } from './client/watch.js';
 export { conditions, deleted, exists, hasCondition, podReady, podCompleted, deploymentAvailable, rolledOut, jobComplete, type Condition, type NamedCondition } from './client/conditions.js';
@@ -28,8 +28,6 @@ export { Transport, type TransportOptions, type RequestOptions, type DebugEvent,
 export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
-export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
-export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
 // Model types: the everyday kinds by name; every generated alias under `models` (models.core.v1.Pod, …).
 // Not `export type *`: names such as Volume and Probe belong to kubefluent/builders.
 export type * as models from '../generated/models.js';

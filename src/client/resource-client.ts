@@ -13,7 +13,7 @@ import type { RequestOptions, Transport } from '../transport/transport.js';
 import type { Condition } from './conditions.js';
 import type {
   ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,
-  KubeObject, ListOptions, LogOptions, PatchInput, SelectorOptions, WaitOptions, WriteOptions,
+  KubeObject, ListOptions, LogOptions, PatchInput, SelectorOptions, SubresourceHandle, WaitOptions, WriteOptions,
 } from './types.js';
 import { waitForObject } from './wait.js';
 import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
@@ -337,6 +337,22 @@ export class ResourceClient<T> {
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: this.namespaceName }, ...(del ? { deleteOptions: del } : {}) },
       ...call(options),
     });
+  }
+
+  subresource(name: string, subresource: string): SubresourceHandle {
+    this.#needScope('subresource');
+    this.#needSub(subresource);
+    const path = this.#path(name, subresource);
+    const transport = this.#ctx.transport;
+    const write = (method: 'POST' | 'PUT', body: unknown, options?: WriteOptions): RequestOptions => ({
+      method, path, query: this.#writeQuery(options), body, ...call(options),
+    });
+    return {
+      get: <R>(options?: CallOptions) => transport.request<R>({ method: 'GET', path, ...call(options) }),
+      create: <R>(body: unknown, options?: WriteOptions) => transport.request<R>(write('POST', body, options)),
+      replace: <R>(body: unknown, options?: WriteOptions) => transport.request<R>(write('PUT', body, options)),
+      patch: <R>(patch: PatchInput<unknown>, options?: WriteOptions) => this.#patch<R>(name, subresource, patch, options),
+    };
   }
 
   async logs(name: string, options?: LogOptions): Promise<string> {

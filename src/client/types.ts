@@ -191,6 +191,26 @@ export interface LogOps {
   logs(name: string, options?: LogOptions): Promise<string>;
 }
 
+/** Raw access to one subresource of one object; the caller names the result type. */
+export interface SubresourceHandle {
+  get<R = unknown>(options?: CallOptions): Promise<R>;
+  create<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  replace<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  patch<R = unknown>(patch: PatchInput<unknown>, options?: WriteOptions): Promise<R>;
+}
+
+/** Streaming subresources need an upgraded connection; they get their own methods (logs now, exec/attach later). */
+export type StreamingSubresource = 'exec' | 'attach' | 'portforward' | 'proxy' | 'log';
+
+export interface SubresourceOps<S extends string> {
+  /**
+   * Any other subresource the table lists for this resource: binding, ephemeralcontainers,
+   * resize, token, approval, … (typed by name; results typed by the caller).
+   * @example kube.serviceaccounts.namespace('ci').subresource('builder', 'token').create<TokenRequest>({ spec: { audiences: ['api'] } })
+   */
+  subresource(name: string, subresource: S): SubresourceHandle;
+}
+
 type Verb<I extends ResourceInfo> = I['verbs'][number];
 type Sub<I extends ResourceInfo> = I['subresources'][number];
 type If<C extends boolean, X> = C extends true ? X : unknown;
@@ -211,6 +231,7 @@ export type ScopedOps<T, I extends ResourceInfo> =
   & If<Has<Sub<I>, 'scale'>, ScaleOps>
   & If<Has<Sub<I>, 'eviction'>, EvictionOps>
   & If<Has<Sub<I>, 'log'>, LogOps>
+  & ([Exclude<Sub<I>, StreamingSubresource>] extends [never] ? unknown : SubresourceOps<Exclude<Sub<I>, StreamingSubresource>>)
   & { readonly info: I; readonly namespaceName: string | undefined };
 
 /** A namespaced resource: pick a namespace, or list/watch across all of them. */

@@ -128,9 +128,15 @@ export class ExecCredentials implements CredentialProvider {
         reject(new AbortedError(this.#label(), signal.reason));
         return;
       }
-      const child = spawn(cfg.command, cfg.args ?? [], {
-        env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'], windowsHide: true,
-      });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(cfg.command, cfg.args ?? [], {
+          env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'], windowsHide: true,
+        });
+      } catch (e) {
+        fail(`could not start (${(e as Error).message})`, e);
+        return;
+      }
       let stdout = '';
       let stderr = '';
       let settled = false;

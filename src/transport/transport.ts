@@ -7,7 +7,7 @@ import ky, { type Options as KyOptions } from 'ky';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
-import { AbortedError, errorFromResponse, type KubefluentError, type RequestRef, RequestTimeoutError } from '../core/errors.js';
+import { AbortedError, errorFromResponse, KubefluentError, type RequestRef, RequestTimeoutError } from '../core/errors.js';
 import { queryString, type QueryValue } from '../core/paths.js';
 import { redactHeaders, redactText } from '../core/redact.js';
 import { createDispatcher } from './agent.js';
@@ -88,7 +88,12 @@ export class Transport {
   /** Sends a request and parses the JSON answer. */
   async request<T>(options: RequestOptions): Promise<T> {
     const text = await this.requestText({ accept: 'application/json', ...options });
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new KubefluentError(`${options.method} ${options.path}: the response is not JSON (${text.length} bytes)`, 'MalformedResponse', { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
+    }
   }
 
   /** Sends a request and returns the body as text. */

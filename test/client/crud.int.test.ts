@@ -130,6 +130,16 @@ describe('CRUD on built-in resources', () => {
     await h.delete('typo');
   });
 
+  it('ServiceAccount token through the raw subresource accessor', async () => {
+    const sas = kube.serviceaccounts.namespace(ns);
+    await sas.create({ metadata: { name: 'builder' } });
+    const tr = await sas.subresource('builder', 'token').create<{ status?: { token?: string; expirationTimestamp?: string } }>({
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 600 },
+    });
+    expect(tr.status?.token?.split('.')).toHaveLength(3);
+    expect(tr.status?.expirationTimestamp).toBeTruthy();
+  });
+
   it('Secrets', async () => {
     const h = kube.secrets.namespace(ns);
     await exerciseVerbs(h as unknown as Crud, (n) => ({ metadata: labelled(n), type: 'Opaque', stringData: { password: 's3cret' } }), {

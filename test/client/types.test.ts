@@ -33,6 +33,11 @@ describe('fluent handle types', () => {
     expectTypeOf(kube.pods.list).toBeFunction();
     expectTypeOf(kube.pods.watch).toBeFunction();
     expectTypeOf(kube.clusterroles.get).toBeFunction();
+    // Raw subresources by name; streaming ones (exec, attach, …) are not reachable this way.
+    expectTypeOf(kube.serviceaccounts.namespace('x').subresource).parameter(1).toEqualTypeOf<'token'>();
+    expectTypeOf(kube.pods.namespace('x').subresource).parameter(1).toEqualTypeOf<'binding' | 'ephemeralcontainers' | 'eviction' | 'resize' | 'status'>();
+    // @ts-expect-error configmaps have no subresources at all
+    void (() => kube.configmaps.namespace('x').subresource('a', 'status'));
   });
 
   it('types custom resources by the caller', () => {
