@@ -78,7 +78,20 @@ export function emitModels(schemas: Record<string, Schema>): string {
   const { chosen, ambiguous } = chooseAliases(cands);
 
   const out: string[] = [];
-  out.push(`import type { components } from './types.js';`, '', 'type S = components[\'schemas\'];', '');
+  out.push(
+    '/*',
+    ' * Friendly names for components[\'schemas\'][…]. Top-level aliases name the preferred',
+    ' * version: GA over beta over alpha, then the higher number (autoscaling/v2 over v1, as the',
+    ' * API server prefers). When groups share a name, kinds win over helper types, then version',
+    ' * priority, then the core/meta group: `Event` is core/v1\'s (what `kubectl get events` shows;',
+    ' * events.k8s.io\'s is `events.v1.Event`), `Eviction` is policy/v1\'s. Every definition is also',
+    ' * reachable as `<group>.<version>.<Name>`, the group being its first label (`rbac.v1.Role`).',
+    ' */',
+    `import type { components } from './types.js';`,
+    '',
+    "type S = components['schemas'];",
+    '',
+  );
   if (ambiguous.size > 0) {
     out.push('// No top-level alias (the name means different things in different groups; use the namespace):');
     for (const [alias, list] of ambiguous) out.push(`//   ${alias}: ${list.map((c) => `${c.ns}.${c.version}.${c.short}`).join(', ')}`);
