@@ -9,6 +9,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     builders: 'src/builders.ts',
+    models: 'src/models.ts',
     testenv: 'src/testenv.ts',
   },
   format: ['esm', 'cjs'],

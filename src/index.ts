@@ -28,9 +28,13 @@ export { Transport, type TransportOptions, type RequestOptions, type DebugEvent,
 export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
-// Model types: the everyday kinds by name; every generated alias under `models` (models.core.v1.Pod, …).
-// Not `export type *`: names such as Volume and Probe belong to kubefluent/builders.
-export type * as models from '../generated/models.js';
+export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
+export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
+// Model types: the everyday kinds by name here; every generated alias and the group/version
+// namespaces (core.v1.Pod, apps.v1.Deployment, …) in `kubefluent/models`.
+// Not `export type *`: names such as Volume and Probe belong to kubefluent/builders; and not
+// `export type * as models`: bundled declarations turn it into `typeof <namespace>`, which
+// does not compile for type-only namespaces (test/package/dist.int.test.ts checks).
 export type {
   ObjectMeta, ListMeta, OwnerReference, Scale, Pod, PodSpec, PodTemplateSpec, Container, Deployment, StatefulSet, DaemonSet, ReplicaSet,
   Job, CronJob, Service, Endpoints, EndpointSlice, Ingress, NetworkPolicy, ConfigMap, Secret, Namespace, Node, Event, ServiceAccount,

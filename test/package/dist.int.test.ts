@@ -1,0 +1,78 @@
+// Integration: the built package (dist/, as `npm test` builds it) loaded the way users load
+// it — `require` from CommonJS and `import` from ESM, by package name through the exports
+// map — making a real call to the local control plane through each. Also type-checks a
+// CommonJS and an ESM consumer against the shipped .d.cts / .d.ts.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const dir = join(root, '.tmp', `dist-${process.pid}`);
+const kubeconfig = process.env.KUBEFLUENT_TEST_KUBECONFIG!;
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'index.cjs'))) throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
+  mkdirSync(dir, { recursive: true });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(file: string, source: string): Promise<string> {
+  const path = join(dir, file);
+  writeFileSync(path, source);
+  const { stdout } = await exec(process.execPath, [path], { cwd: root, env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 });
+  return stdout.trim();
+}
+
+describe('built package', () => {
+  it('works from CommonJS (require), ky bundled', async () => {
+    const out = await run(
+      'consumer.cjs',
+      `const { Kube, NotFoundError } = require('kubefluent');
+       const { pod, container } = require('kubefluent/builders');
+       (async () => {
+         const kube = await Kube.connect();
+         const ns = await kube.namespaces.get('default');
+         let reason = '';
+         try { await kube.pods.namespace('default').get('does-not-exist'); } catch (e) { reason = e instanceof NotFoundError ? e.reason : String(e); }
+         const built = pod('p').container(container('c', 'nginx')).build();
+         console.log(JSON.stringify({ name: ns.metadata.name, reason, kind: built.kind, file: require.resolve('kubefluent') }));
+         await kube.close();
+       })().catch((e) => { console.error(e); process.exit(1); });`,
+    );
+    const result = JSON.parse(out) as { name: string; reason: string; kind: string; file: string };
+    expect(result).toMatchObject({ name: 'default', reason: 'NotFound', kind: 'Pod' });
+    expect(result.file).toBe(join(root, 'dist', 'index.cjs'));
+  });
+
+  it('works from ESM (import)', async () => {
+    const out = await run(
+      'consumer.mjs',
+      `import { Kube } from 'kubefluent';
+       import { startTestEnv } from 'kubefluent/testenv';
+       const kube = await Kube.connect();
+       const list = await kube.namespaces.list();
+       console.log(JSON.stringify({ names: list.items.map((n) => n.metadata.name), testenv: typeof startTestEnv, url: import.meta.resolve('kubefluent') }));
+       await kube.close();`,
+    );
+    const result = JSON.parse(out) as { names: string[]; testenv: string; url: string };
+    expect(result.names).toContain('kube-system');
+    expect(result.testenv).toBe('function');
+    expect(result.url).toBe(`file://${join(root, 'dist', 'index.js')}`);
+  });
+
+  it('ships types for both module systems', async () => {
+    writeFileSync(join(dir, 'types-cjs.cts'), `import { Kube } from 'kubefluent';\nimport type { Pod } from 'kubefluent';\nexport async function f(): Promise<Pod> { const k = await Kube.connect(); return k.pods.namespace('x').get('y'); }\n`);
+    writeFileSync(join(dir, 'types-esm.mts'), `import { Kube, type Pod } from 'kubefluent';\nimport { pod } from 'kubefluent/builders';\nimport type { apps, core } from 'kubefluent/models';\nexport const d: apps.v1.Deployment | core.v1.Pod | undefined = undefined;\nexport async function g(): Promise<Pod> { const k = await Kube.connect(); await k.pods.namespace('x').apply(pod('y').build(), { fieldManager: 'm' }); return k.pods.namespace('x').get('y'); }\n`);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: ['types-cjs.cts', 'types-esm.mts'] }),
+    );
+    const { stdout } = await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: root, timeout: 120_000 }).catch(
+      (e: { stdout: string }) => ({ stdout: e.stdout }),
+    );
+    expect(stdout).toBe('');
+  }, 150_000);
+});
