@@ -12,6 +12,7 @@
  */
 export { BuilderError, type BuilderErrorReason } from './builders/errors.js';
 export {
+  canonicalQuantity,
   cpu,
   memory,
   parseQuantity,

@@ -2,7 +2,7 @@
 import type { EnvFromSource, EnvVar } from '../../generated/models.js';
 import { BuilderError } from './errors.js';
 import { compact, deepFreeze } from './objects.js';
-import { checkQuantity } from './quantity.js';
+import { quantity } from './quantity.js';
 
 /** The value side of an environment variable: a literal or a `valueFrom` source. */
 export type EnvValue = Omit<EnvVar, 'name'>;
@@ -37,7 +37,7 @@ export const EnvValue = {
   },
   /** A container resource: `limits.cpu`, `requests.memory`, … (of this container unless `containerName`). */
   fromResource(resource: string, options: { readonly containerName?: string; readonly divisor?: string } = {}): EnvValue {
-    const divisor = options.divisor === undefined ? undefined : checkQuantity('any', options.divisor);
+    const divisor = options.divisor === undefined ? undefined : quantity(options.divisor);
     return deepFreeze({ valueFrom: { resourceFieldRef: compact({ resource, containerName: options.containerName, divisor }) } });
   },
 } as const;

@@ -14,7 +14,7 @@ import type {
 import { BuilderError } from './errors.js';
 import { compact, deepFreeze } from './objects.js';
 import { dnsLabel, fileMode } from './names.js';
-import { checkQuantity, type MemoryQuantity, type StorageQuantity } from './quantity.js';
+import { checkQuantity, quantity, type MemoryQuantity, type StorageQuantity } from './quantity.js';
 
 /** A pod volume: the generated `core/v1 Volume` type. */
 export type Volume = VolumeObject;
@@ -204,7 +204,7 @@ export const DownwardAPIFile = {
     resource: string,
     options: { readonly containerName: string; readonly divisor?: string; readonly mode?: number },
   ): DownwardAPIVolumeFile {
-    const divisor = options.divisor === undefined ? undefined : checkQuantity('any', options.divisor);
+    const divisor = options.divisor === undefined ? undefined : quantity(options.divisor);
     return deepFreeze(
       compact({ path, resourceFieldRef: compact({ resource, containerName: options.containerName, divisor }), mode: mode('downwardAPI item mode', options.mode) }),
     );
