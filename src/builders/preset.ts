@@ -113,8 +113,8 @@ export class PodPreset {
     return selectorMatches(this.spec.selector, labels);
   }
 
-  /** A copy of `obj` with this preset applied (if it selects it); the input is never changed. */
-  applyTo<T extends PresetTarget>(obj: T): T {
+  /** A copy of `obj` (or of what a builder builds) with this preset applied if it selects it; the input is never changed. */
+  applyTo<T extends PresetTarget>(obj: T | { build(): T }): T {
     return applyPresets(obj, [this]);
   }
 
@@ -193,13 +193,14 @@ function podHolder(obj: PresetTarget): PodHolder | undefined {
 }
 
 /**
- * Applies every preset that selects `obj` (a Pod or a workload's pod template), in order.
+ * Applies every preset that selects `obj` (a Pod or a workload's pod template, or a builder of
+ * one), in order.
  * Returns a new object; the input is never changed. On any conflict it throws a
  * `PresetConflict` BuilderError naming each one, and nothing is applied.
  * @example const withConfig = applyPresets(deployment.build(), [injectConfig, injectSecrets]);
  */
-export function applyPresets<T extends PresetTarget>(obj: T, presets: readonly PodPreset[]): T {
-  const out = structuredClone(obj);
+export function applyPresets<T extends PresetTarget>(obj: T | { build(): T }, presets: readonly PodPreset[]): T {
+  const out = 'build' in obj && typeof obj.build === 'function' ? obj.build() : structuredClone(obj as T);
   const holder = podHolder(out);
   const spec = holder?.spec;
   const annotations = holder?.metadata?.annotations ?? {};

@@ -104,8 +104,21 @@ function withLabels(kind: string, template: PodBuilder, labels: Readonly<Record<
   return Object.keys(labels).every((k) => k in have) ? template : template.labels(labels);
 }
 
-/** Workloads with a label selector (Deployment, StatefulSet, DaemonSet). */
-abstract class SelectingWorkload<F extends object> extends WorkloadBuilder<F> {
+type SelectingFields = { minReadySeconds?: number; revisionHistoryLimit?: number };
+
+/** Workloads with a label selector whose pods run for good (Deployment, StatefulSet, DaemonSet). */
+abstract class SelectingWorkload<F extends SelectingFields> extends WorkloadBuilder<F> {
+  protected readonly restartPolicies = [undefined, 'Always'] as const;
+
+  /** Seconds a new pod must be ready before it counts as available. */
+  minReadySeconds(seconds: number): this {
+    return this.set({ minReadySeconds: count('minReadySeconds', seconds) } as Partial<F>);
+  }
+  /** How many old revisions to keep for rollback. */
+  revisionHistoryLimit(n: number): this {
+    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) } as Partial<F>);
+  }
+
   /**
    * Chooses the selector labels. Labels the template lacks are added to it (the pods must
    * carry what selects them); a template label with another value is an error.
@@ -148,6 +161,22 @@ function intOrPercent(what: string, v: IntOrPercent): IntOrPercent {
   return v;
 }
 
+
+interface RollingOptions {
+  readonly maxSurge?: IntOrPercent;
+  readonly maxUnavailable?: IntOrPercent;
+  readonly partition?: number;
+}
+
+// `{ type: 'RollingUpdate' }`, with `rollingUpdate` only when a field was given.
+function rolling(options: RollingOptions): { type: 'RollingUpdate'; rollingUpdate?: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } } {
+  const r: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } = {};
+  if (options.maxSurge !== undefined) r.maxSurge = intOrPercent('maxSurge', options.maxSurge);
+  if (options.maxUnavailable !== undefined) r.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
+  if (options.partition !== undefined) r.partition = count('partition', options.partition);
+  return Object.keys(r).length > 0 ? { type: 'RollingUpdate', rollingUpdate: r } : { type: 'RollingUpdate' };
+}
+
 // ---------------------------------------------------------------- Deployment
 
 type DeploymentFields = Omit<DeploymentSpec, 'selector' | 'template'>;
@@ -159,7 +188,6 @@ export function deployment(name: string, template: PodBuilder): DeploymentBuilde
 
 export class DeploymentBuilder extends SelectingWorkload<DeploymentFields> {
   protected readonly kind = 'Deployment';
-  protected readonly restartPolicies = [undefined, 'Always'] as const;
   protected copy(s: WorkloadState<DeploymentFields>): this {
     return new DeploymentBuilder(s) as this;
   }
@@ -167,24 +195,15 @@ export class DeploymentBuilder extends SelectingWorkload<DeploymentFields> {
     return this.set({ replicas: count('replicas', n) });
   }
   /** Replace pods a few at a time; unset fields keep the server's defaults (25%). */
-  rollingUpdate(options: { readonly maxSurge?: IntOrPercent; readonly maxUnavailable?: IntOrPercent } = {}): this {
-    const rollingUpdate: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent } = {};
-    if (options.maxSurge !== undefined) rollingUpdate.maxSurge = intOrPercent('maxSurge', options.maxSurge);
-    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
-    if (rollingUpdate.maxSurge === 0 && rollingUpdate.maxUnavailable === 0) {
+  rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
+    if (options.maxSurge === 0 && options.maxUnavailable === 0) {
       throw new BuilderError('InvalidArgument', 'maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress', 'spec.strategy.rollingUpdate');
     }
-    return this.set({ strategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+    return this.set({ strategy: rolling(options) });
   }
   /** Stop all old pods before starting new ones. */
   recreate(): this {
     return this.set({ strategy: { type: 'Recreate' } });
-  }
-  minReadySeconds(seconds: number): this {
-    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
-  }
-  revisionHistoryLimit(n: number): this {
-    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
   }
   progressDeadlineSeconds(seconds: number): this {
     return this.set({ progressDeadlineSeconds: count('progressDeadlineSeconds', seconds, 1) });
@@ -209,7 +228,6 @@ export function statefulSet(name: string, template: PodBuilder): StatefulSetBuil
 
 export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
   protected readonly kind = 'StatefulSet';
-  protected readonly restartPolicies = [undefined, 'Always'] as const;
   protected copy(s: WorkloadState<StatefulSetFields>): this {
     return new StatefulSetBuilder(s) as this;
   }
@@ -223,23 +241,15 @@ export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
   podManagementPolicy(policy: 'OrderedReady' | 'Parallel'): this {
     return this.set({ podManagementPolicy: policy });
   }
-  rollingUpdate(options: { readonly partition?: number; readonly maxUnavailable?: IntOrPercent } = {}): this {
-    const rollingUpdate: { partition?: number; maxUnavailable?: IntOrPercent } = {};
-    if (options.partition !== undefined) rollingUpdate.partition = count('partition', options.partition);
-    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
-    return this.set({ updateStrategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+  /** Update pods in order; `partition` holds back pods with a lower ordinal. */
+  rollingUpdate(options: Pick<RollingOptions, 'partition' | 'maxUnavailable'> = {}): this {
+    return this.set({ updateStrategy: rolling(options) });
   }
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
   }
   persistentVolumeClaimRetentionPolicy(policy: { readonly whenDeleted?: 'Retain' | 'Delete'; readonly whenScaled?: 'Retain' | 'Delete' }): this {
     return this.set({ persistentVolumeClaimRetentionPolicy: { ...policy } });
-  }
-  minReadySeconds(seconds: number): this {
-    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
-  }
-  revisionHistoryLimit(n: number): this {
-    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
   }
   build(): StatefulSet {
     const spec: StatefulSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
@@ -260,24 +270,15 @@ export function daemonSet(name: string, template: PodBuilder): DaemonSetBuilder 
 
 export class DaemonSetBuilder extends SelectingWorkload<DaemonSetFields> {
   protected readonly kind = 'DaemonSet';
-  protected readonly restartPolicies = [undefined, 'Always'] as const;
   protected copy(s: WorkloadState<DaemonSetFields>): this {
     return new DaemonSetBuilder(s) as this;
   }
-  rollingUpdate(options: { readonly maxSurge?: IntOrPercent; readonly maxUnavailable?: IntOrPercent } = {}): this {
-    const rollingUpdate: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent } = {};
-    if (options.maxSurge !== undefined) rollingUpdate.maxSurge = intOrPercent('maxSurge', options.maxSurge);
-    if (options.maxUnavailable !== undefined) rollingUpdate.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
-    return this.set({ updateStrategy: Object.keys(rollingUpdate).length > 0 ? { type: 'RollingUpdate', rollingUpdate } : { type: 'RollingUpdate' } });
+  /** Replace pods node by node. */
+  rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
+    return this.set({ updateStrategy: rolling(options) });
   }
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
-  }
-  minReadySeconds(seconds: number): this {
-    return this.set({ minReadySeconds: count('minReadySeconds', seconds) });
-  }
-  revisionHistoryLimit(n: number): this {
-    return this.set({ revisionHistoryLimit: count('revisionHistoryLimit', n) });
   }
   build(): DaemonSet {
     const spec: DaemonSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };

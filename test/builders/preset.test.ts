@@ -113,6 +113,12 @@ describe('pod presets', () => {
     builderError(() => podPreset('m', { selector: {}, volumeMounts: [{ name: 'ghost', mountPath: '/g' }] }).applyTo(web.build()), 'UnknownVolume', /neither the pod nor the presets define/);
   });
 
+  it('takes builders too (built first)', () => {
+    expect(injectConfig.applyTo(web)).toEqual(injectConfig.applyTo(web.build()));
+    const d = deployment('web', pod().label('app', 'web').container(container('web', 'nginx:1.27')));
+    expect(applyPresets(d, [injectConfig]).spec?.template.metadata?.annotations).toEqual({ 'podpreset.admission.kubernetes.io/podpreset-inject-config': '42' });
+  });
+
   it('identical entries are not repeated: applying twice changes nothing', () => {
     const once = injectConfig.applyTo(web.build());
     expect(injectConfig.applyTo(once)).toEqual(once);
