@@ -1,0 +1,119 @@
+/**
+ * Informer: initial sync of every ConfigMap in a namespace, the heap its cache takes per
+ * object, then the time until it has seen a burst of updates made by a separate process
+ * (cases/informer-updater.ts, the same driver for every side).
+ */
+import { spawn } from 'node:child_process';
+import { gc, load, params, report, run, Stopwatch, touch } from '../lib/child.js';
+import type { ClientNode, ClusterFacts, KubeObjectLike, OursWithRuntime } from '../lib/peer-types.js';
+
+interface Params {
+  readonly side: 'ours' | 'client-node';
+  readonly oursRuntime: string;
+  readonly cluster: ClusterFacts;
+  readonly namespace: string;
+  readonly objects: number;
+  readonly updates: number;
+  readonly runId: string;
+  readonly updaterScript: string;
+}
+
+const p = params<Params>();
+
+interface Side {
+  /** Starts the informer; resolves when its cache holds the initial state. */
+  sync(): Promise<void>;
+  size(): number;
+  /** Resolves after `updates` update notifications (counted from the call). */
+  updated(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function counter(): { bump: () => void; wait: (count: number) => Promise<void> } {
+  let seen = 0;
+  let target = Number.POSITIVE_INFINITY;
+  let done: (() => void) | undefined;
+  return {
+    bump() {
+      if (++seen >= target) done?.();
+    },
+    wait(count) {
+      seen = 0;
+      target = count;
+      return new Promise<void>((resolve) => {
+        done = resolve;
+      });
+    },
+  };
+}
+
+async function ours(): Promise<Side> {
+  const rt = await load<OursWithRuntime>(p.oursRuntime);
+  const kube = await rt.Kube.connect({ kubeconfig: p.cluster.kubeconfig });
+  const updates = counter();
+  const stop = new AbortController();
+  const inf = rt.informer(rt.handleSource(kube.configmaps.namespace(p.namespace)));
+  inf.addEventHandler({ update: () => updates.bump() });
+  return {
+    async sync() {
+      inf.start(stop.signal);
+      await inf.synced;
+    },
+    size: () => inf.store.size,
+    updated: (count) => updates.wait(count),
+    async stop() {
+      stop.abort();
+      await inf.done;
+      await kube.close();
+    },
+  };
+}
+
+async function clientNode(): Promise<Side> {
+  const k8s = await load<ClientNode>('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(p.cluster.kubeconfig);
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const updates = counter();
+  const inf = k8s.makeInformer(kc, `/api/v1/namespaces/${p.namespace}/configmaps`, () => api.listNamespacedConfigMap({ namespace: p.namespace }));
+  inf.on('update', (o: KubeObjectLike) => {
+    touch(o);
+    updates.bump();
+  });
+  inf.on('error', (e) => process.stderr.write(`client-node informer error: ${String(e)}\n`));
+  return {
+    // start() resolves once the list is in the cache and the watch is connected.
+    sync: () => inf.start(),
+    size: () => inf.list(p.namespace).length,
+    updated: (count) => updates.wait(count),
+    stop: () => inf.stop(),
+  };
+}
+
+function runUpdater(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [p.updaterScript, JSON.stringify({ cluster: p.cluster, namespace: p.namespace, count: p.updates, runId: p.runId })], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`updater exited with ${code}`))));
+  });
+}
+
+run(async () => {
+  const side = p.side === 'ours' ? await ours() : await clientNode();
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  const clock = new Stopwatch();
+  clock.start();
+  await side.sync();
+  const syncMs = clock.ms;
+  if (side.size() !== p.objects) throw new Error(`${p.side}: cache holds ${side.size()} objects after sync, expected ${p.objects}`);
+  gc();
+  const heapPerObject = (process.memoryUsage().heapUsed - baseline) / p.objects;
+  const drained = side.updated(p.updates);
+  const drain = new Stopwatch();
+  drain.start();
+  await Promise.all([runUpdater(), drained]);
+  const drainMs = drain.ms;
+  await side.stop();
+  report({ syncMs, drainMs, heapPerObject });
+});

@@ -1,0 +1,223 @@
+/**
+ * `npm run bench`: every benchmark of kubefluent against its peers in one run, on Node 24.
+ * Each side of each benchmark runs in its own fresh process, sides alternating run by run;
+ * medians go to bench/results/latest.{json,md,svg}.
+ *
+ *   npm run bench                          the full run (about 15 minutes)
+ *   npm run bench -- --smoke               tiny sizes, one run, results in bench/.work/smoke/ (KUBEFLUENT_BENCH_SMOKE=1 too)
+ *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer)
+ *   npm run bench -- --runs 3 --out DIR    fewer runs; results elsewhere
+ *
+ * The cluster benchmarks use the cluster of KUBEFLUENT_TEST_KUBECONFIG, else start one testenv.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchCluster, type BenchCluster } from './lib/cluster.js';
+import { RESULTS, WORK } from './lib/paths.js';
+import { command, runChild, startServer, timeUntilReady } from './lib/proc.js';
+import { makeRow, problems, type Row, writeResults } from './lib/report.js';
+import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
+
+const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: process.env.KUBEFLUENT_BENCH_SMOKE === '1' },
+    only: { type: 'string' },
+    runs: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const smoke = args.smoke ?? false;
+const only = new Set<string>(args.only ? args.only.split(',') : BENCHMARKS);
+for (const b of only) if (!(BENCHMARKS as readonly string[]).includes(b)) throw new Error(`unknown benchmark ${b}; known: ${BENCHMARKS.join(', ')}`);
+const want = (b: Benchmark): boolean => only.has(b);
+const outDir = args.out ?? (smoke ? join(WORK, 'smoke') : RESULTS);
+
+const sizes = smoke
+  ? { watchEvents: 2_000, configMaps: 300, listLimit: 50, informerUpdates: 100, getRequests: 200, getConcurrency: 8, getWarmup: 16, validatePods: 300 }
+  : { watchEvents: 100_000, configMaps: 10_000, listLimit: 500, informerUpdates: 5_000, getRequests: 2_000, getConcurrency: 32, getWarmup: 64, validatePods: 10_000 };
+const runs = (full: number): number => (smoke ? 1 : args.runs ? Number(args.runs) : full);
+
+const started = Date.now();
+const log = (m: string): void => {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
+};
+
+/** Runs `measure` for each side `count` times, alternating the order of sides each run. */
+async function alternate<S extends string>(label: string, sides: readonly S[], count: number, measure: (side: S, run: number) => Promise<Record<string, number>>): Promise<Record<S, Record<string, number>[]>> {
+  const out = Object.fromEntries(sides.map((s) => [s, [] as Record<string, number>[]])) as Record<S, Record<string, number>[]>;
+  for (let r = 0; r < count; r++) {
+    const order = r % 2 ? [...sides].reverse() : sides;
+    for (const side of order) {
+      const result = await measure(side, r);
+      out[side].push(result);
+      log(`${label} run ${r + 1}/${count} ${side}: ${Object.entries(result).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ')}`);
+    }
+  }
+  return out;
+}
+
+const pick = (results: Record<string, number>[], key: string): number[] => results.map((r) => r[key]!);
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const node = await node24(log);
+  const nodeVersion = (await command(node, ['--version'])).trim();
+  log(`Node ${nodeVersion} at ${node}${smoke ? ' (smoke)' : ''}`);
+  await benchDeps(log);
+  await freshDist(log);
+  await compileCases();
+  const ours = await installOurs(log);
+  const clientNode = await installPeer('client-node', '@kubernetes/client-node', log);
+  const fluent = await installPeer('kubernetes-fluent-client', 'kubernetes-fluent-client', log);
+  const oursEntry = join(ours.dir, 'node_modules', 'kubefluent', 'dist', 'index.js');
+  const peers: readonly [string, Installed][] = [['client-node', clientNode], ['kubernetes-fluent-client', fluent]];
+
+  if (want('footprint')) {
+    const mine = footprint(ours.dir);
+    for (const [name, inst] of peers) {
+      const theirs = footprint(inst.dir);
+      rows.push(makeRow('install-bytes', 'bytes', 'lower', name, [mine.bytes], [theirs.bytes]));
+      rows.push(makeRow('install-packages', 'packages', 'lower', name, [mine.packages], [theirs.packages]));
+    }
+    notes.push('install-*: a fresh `npm install` into an empty folder (ours from its `npm pack` tarball); bytes = sum of file sizes under node_modules. kubernetes-fluent-client 3.11.11 installs only with an override (quicktype-core 25.0.0 is not on the registry; 25.1.0 is used).');
+  }
+
+  if (want('import')) {
+    const kubeconfig = join(WORK, 'import-kubeconfig.yaml');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: bench',
+      'clusters:', '- name: bench', '  cluster:', '    server: https://127.0.0.1:6443', '    insecure-skip-tls-verify: true',
+      'users:', '- name: bench', '  user:', '    token: bench-token',
+      'contexts:', '- name: bench', '  context:', '    cluster: bench', '    user: bench', '    namespace: default', '',
+    ].join('\n'));
+    const scripts: Record<string, [Installed, string]> = {
+      ours: [ours, `import { Kube } from 'kubefluent';\nconst kube = await Kube.connect({ kubeconfig: process.argv[2] });\nkube.pods.namespace('default');\nprocess.stdout.write('ready\\n');\n`],
+      'client-node': [clientNode, `import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';\nconst kc = new KubeConfig();\nkc.loadFromFile(process.argv[2]);\nkc.makeApiClient(CoreV1Api);\nprocess.stdout.write('ready\\n');\n`],
+      'kubernetes-fluent-client': [fluent, `import { K8s, kind } from 'kubernetes-fluent-client';\nK8s(kind.Pod).InNamespace('default');\nprocess.stdout.write('ready\\n');\n`],
+      limit: [ours, `process.stdout.write('ready\\n');\n`],
+    };
+    for (const [side, [inst, source]] of Object.entries(scripts)) writeFileSync(join(inst.dir, `ready-${side}.mjs`), source);
+    const env = { ...process.env, KUBECONFIG: kubeconfig };
+    const res = await alternate('import-time', Object.keys(scripts), runs(9), async (side) => {
+      const [inst] = scripts[side]!;
+      return { ms: await timeUntilReady(node, [`ready-${side}.mjs`, kubeconfig], inst.dir, env) };
+    });
+    for (const peer of ['client-node', 'kubernetes-fluent-client', 'limit']) rows.push(makeRow('import-time', 'ms', 'lower', peer, pick(res.ours!, 'ms'), pick(res[peer]!, 'ms')));
+    notes.push('import-time: wall time from spawning `node script.mjs` until the client is built and the script prints "ready" (ours: `Kube.connect({ kubeconfig })` + a pods handle; client-node: `loadFromFile` + `makeApiClient(CoreV1Api)`; fluent-client: `K8s(kind.Pod)`, which reads its kubeconfig lazily). limit = a bare Node process.');
+  }
+
+  if (want('bundle')) {
+    const entries: [string, Installed, string][] = [
+      ['ours', ours, `import { Kube } from 'kubefluent';\nconst kube = await Kube.connect();\nconst pod = await kube.pods.namespace('default').get('web');\nconsole.log(pod.metadata?.name);\n`],
+      ['client-node', clientNode, `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';\nconst kc = new KubeConfig();\nkc.loadFromDefault();\nconst pod = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: 'web', namespace: 'default' });\nconsole.log(pod.metadata?.name);\n`],
+      ['kubernetes-fluent-client', fluent, `import { K8s, kind } from 'kubernetes-fluent-client';\nconst pod = await K8s(kind.Pod).InNamespace('default').Get('web');\nconsole.log(pod.metadata?.name);\n`],
+    ];
+    const sizesBy: Record<string, { bytes: number; gzip: number }> = {};
+    for (const [side, inst, source] of entries) {
+      sizesBy[side] = await bundleGzip(inst.dir, 'read-one-pod.mjs', source);
+      log(`bundle ${side}: ${sizesBy[side]!.bytes} bytes minified, ${sizesBy[side]!.gzip} gzipped`);
+    }
+    for (const peer of ['client-node', 'kubernetes-fluent-client']) rows.push(makeRow('bundle-gzip', 'bytes', 'lower', peer, [sizesBy.ours!.gzip], [sizesBy[peer]!.gzip]));
+    notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9.');
+  }
+
+  if (want('validate')) {
+    const res = await alternate('validate', ['ours', 'kubernetes-models'] as const, runs(5), (side) =>
+      runChild(node, caseScript('validate'), { side, ours: oursEntry, count: sizes.validatePods }));
+    rows.push(makeRow('validate-time', 'ms', 'lower', 'kubernetes-models', pick(res.ours, 'ms'), pick(res['kubernetes-models'], 'ms')));
+    notes.push(`validate-time: ${sizes.validatePods.toLocaleString('en-US')} valid ~5.7 KB Pods, ours \`validate(pod, { mode: 'strict' })\` against kubernetes-models' precompiled Ajv validator for core/v1 Pod (what \`new Pod(data).validate()\` runs); first call included, imports not.`);
+  }
+
+  if (want('watch')) {
+    let server: ChildProcess | undefined;
+    try {
+      log(`generating and serving ${sizes.watchEvents.toLocaleString('en-US')} Pod events`);
+      const s = await startServer(node, caseScript('watch-server'), { events: sizes.watchEvents }, /PORT (\d+) BYTES (\d+)/);
+      server = s.child;
+      const url = `http://127.0.0.1:${s.match[1]}`;
+      log(`stream: ${(Number(s.match[2]) / 1e6).toFixed(0)} MB at ${url}`);
+      const res = await alternate('watch', ['ours', 'client-node', 'limit'] as const, runs(5), (side) =>
+        runChild(node, caseScript('watch'), { side, url, events: sizes.watchEvents, ours: oursEntry }));
+      for (const peer of ['client-node', 'limit'] as const) rows.push(makeRow('watch-throughput', 'events/s', 'higher', peer, pick(res.ours, 'eventsPerSec'), pick(res[peer], 'eventsPerSec')));
+      notes.push(`watch-throughput: ${sizes.watchEvents.toLocaleString('en-US')} recorded Pod events (~${Math.round(Number(s.match[2]) / sizes.watchEvents)} bytes each) from a local HTTP server in its own process; each side decodes every event and reads its name. limit = undici \`request\` + TextDecoder + split on newlines + JSON.parse.`);
+    } finally {
+      server?.kill();
+    }
+  }
+
+  const needCluster = want('list') || want('get') || want('informer');
+  let cluster: BenchCluster | undefined;
+  try {
+    if (needCluster) cluster = await benchCluster(sizes.configMaps, log);
+    if (cluster && want('list')) {
+      const c = cluster;
+      const res = await alternate('list', ['ours', 'client-node', 'limit'] as const, runs(5), (side) =>
+        runChild(node, caseScript('list'), { side, ours: oursEntry, cluster: c.facts, namespace: c.namespace, limit: sizes.listLimit, expected: c.configMaps }));
+      for (const peer of ['client-node', 'limit'] as const) {
+        rows.push(makeRow('list-throughput', 'objects/s', 'higher', peer, pick(res.ours, 'objectsPerSec'), pick(res[peer], 'objectsPerSec')));
+        rows.push(makeRow('list-peak-rss', 'bytes', 'lower', peer, pick(res.ours, 'peakRss'), pick(res[peer], 'peakRss')));
+      }
+      notes.push(`list-*: ${c.configMaps.toLocaleString('en-US')} ~0.9 KB ConfigMaps in one namespace, pages of ${sizes.listLimit}, each item read; peak RSS = the whole process's maxRSS (runtime and imports included).`);
+    }
+    if (cluster && want('get')) {
+      const c = cluster;
+      const env = { ...process.env, KUBECONFIG: c.facts.kubeconfig };
+      const res = await alternate('get', ['ours', 'client-node', 'limit', 'kubernetes-fluent-client'] as const, runs(5), (side) =>
+        runChild(node, caseScript('get'), {
+          side, ours: oursEntry, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
+          requests: sizes.getRequests, concurrency: sizes.getConcurrency, warmup: sizes.getWarmup,
+        }, { env }));
+      for (const peer of ['client-node', 'limit', 'kubernetes-fluent-client'] as const) {
+        rows.push(makeRow('get-throughput', 'req/s', 'higher', peer, pick(res.ours, 'reqPerSec'), pick(res[peer], 'reqPerSec')));
+        rows.push(makeRow('get-p99', 'ms', 'lower', peer, pick(res.ours, 'p99Ms'), pick(res[peer], 'p99Ms')));
+      }
+      notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores.`);
+    }
+    if (cluster && want('informer')) {
+      const c = cluster;
+      const runtime = await oursWithRuntime(ours);
+      const res = await alternate('informer', ['ours', 'client-node'] as const, runs(3), (side, r) =>
+        runChild(node, caseScript('informer'), {
+          side, oursRuntime: runtime.path, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
+          updates: sizes.informerUpdates, runId: `${side}-${r}-${Date.now()}`, updaterScript: caseScript('informer-updater'),
+        }));
+      rows.push(makeRow('informer-sync', 'ms', 'lower', 'client-node', pick(res.ours, 'syncMs'), pick(res['client-node'], 'syncMs')));
+      rows.push(makeRow('informer-drain', 'ms', 'lower', 'client-node', pick(res.ours, 'drainMs'), pick(res['client-node'], 'drainMs')));
+      rows.push(makeRow('informer-heap-per-object', 'bytes', 'lower', 'client-node', pick(res.ours, 'heapPerObject'), pick(res['client-node'], 'heapPerObject')));
+      notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
+    }
+  } finally {
+    await cluster?.close();
+  }
+
+  const durationS = (Date.now() - started) / 1000;
+  const info = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    node: nodeVersion,
+    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB`,
+    durationS,
+    smoke,
+    sizes,
+    notes,
+  };
+  writeResults(outDir, 'latest', rows, info);
+  log(`wrote ${join(outDir, 'latest.json')}, latest.md and latest.svg in ${durationS.toFixed(0)} s`);
+  const bad = problems(rows);
+  if (bad.length > 0) throw new Error(`rows without finite results:\n${bad.join('\n')}`);
+  if (rows.length === 0) throw new Error('no rows');
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
