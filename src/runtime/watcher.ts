@@ -85,6 +85,34 @@ function asError(e: unknown): Error {
 const EMPTY: readonly never[] = [];
 
 /**
+ * Iterates `source`, but stops as soon as `signal` fires even when the source does not
+ * notice (a stream whose abort got lost): the watcher's own end must never depend on it.
+ */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
+  const it = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<IteratorResult<T>>((resolve) => {
+    onAbort = () => resolve({ done: true, value: undefined });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  let finished = false;
+  try {
+    while (!signal.aborted) {
+      const r = await Promise.race([it.next(), aborted]);
+      if (r.done) {
+        finished = !signal.aborted;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Closing a source that is still busy only queues; never wait for it here.
+    if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
+}
+
+/**
  * A resilient watch over a {@link ListerWatcher}. Iterate it once (`for await`); read
  * `health`, or subscribe with `onHealth` / `healthChanges()`.
  *
@@ -268,7 +296,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     this.#health.update({ state: initial ? 'listing' : 'watching', reconnects: Math.max(0, opened), ...(initial ? { initialListMethod: 'stream' } : {}) });
     let seen = initial ? new Set<string>() : undefined;
     const h = this.#health;
-    for await (const event of this.#lw.watch(request, signal)) {
+    for await (const event of untilAborted(this.#lw.watch(request, signal), signal)) {
       this.#progress = true;
       const now = new Date();
       if (event.type === 'BOOKMARK') {

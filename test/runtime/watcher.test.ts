@@ -260,6 +260,32 @@ describe('watcher: errors, backoff, stopping', () => {
     expect(() => w[Symbol.asyncIterator]()).toThrow(UsageError);
   });
 
+  it('stops at once when aborted, even if the underlying stream never notices the abort', async () => {
+    const api = new FakeApi();
+    let closed = false;
+    const deaf: typeof api.watch = (req, _signal) => {
+      const inner = api.watch(req, new AbortController().signal); // ignores the real signal
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            yield* inner;
+          } finally {
+            closed = true;
+          }
+        },
+      };
+    };
+    const stop = new AbortController();
+    const w = new Watcher({ list: api.list.bind(api), watch: deaf }, { signal: stop.signal });
+    const done = (async () => {
+      for await (const e of w) if (e.type === 'SYNCED') stop.abort();
+    })();
+    await done;
+    expect(w.health.state).toBe('stopped');
+    api.dropWatches(); // the deaf stream ends later; it is closed then, not leaked
+    await until(() => closed);
+  });
+
   it('closes the watch when the consumer leaves the loop', async () => {
     const api = new FakeApi();
     api.create('a');
