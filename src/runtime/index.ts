@@ -2,7 +2,7 @@
  * kubefluent runtime: the resilient watcher, informers with indexed stores, and the
  * shared informer factory.
  */
-export { Watcher, watcher, StreamingListError, INITIAL_EVENTS_END_ANNOTATION } from './watcher.js';
+export { Watcher, watcher, StreamingListError, INITIAL_EVENTS_END_ANNOTATION, stripManagedFields } from './watcher.js';
 export type { WatcherEvent, WatcherEventType, WatcherOptions, WatcherCache, InitialListMode } from './watcher.js';
 export type { WatcherHealth, WatcherState, InitialListMethod, HealthListener } from './health.js';
 export type { BackoffOptions } from './backoff.js';

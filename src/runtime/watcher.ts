@@ -61,6 +61,18 @@ export interface WatcherOptions<T> {
   readonly backoff?: BackoffOptions;
   /** The cache to keep; default a new Map. An informer passes its indexed store. */
   readonly cache?: WatcherCache<T>;
+  /**
+   * Applied to every object before it is cached or emitted, to keep only what is needed
+   * (e.g. {@link stripManagedFields}: often half of an object's size). Must keep metadata.
+   */
+  readonly transform?: (object: T) => T;
+}
+
+/** A transform that drops metadata.managedFields (server-side apply bookkeeping) from cached objects. */
+export function stripManagedFields<T extends HasMetadata>(object: T): T {
+  const m = object.metadata as { managedFields?: unknown } | undefined;
+  if (m !== undefined && m.managedFields !== undefined) delete m.managedFields;
+  return object;
 }
 
 /** The server ignored or refused the streaming list (reason StreamingListUnsupported). */
@@ -126,6 +138,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   readonly #cache: WatcherCache<T>;
   readonly #health = new HealthReporter();
   readonly #backoff: Backoff;
+  readonly #transform: ((object: T) => T) | undefined;
   #started = false;
   #rv: string | undefined;
   /** The cache holds a complete state at #rv: a plain watch can resume. */
@@ -144,6 +157,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     this.#options = options;
     this.#cache = options.cache ?? new Map<string, T>();
     this.#backoff = new Backoff(options.backoff);
+    this.#transform = options.transform;
     this.#stream = (options.initialList ?? 'auto') !== 'list';
   }
 
@@ -245,7 +259,8 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
       this.#progress = true;
       // List items come without kind/apiVersion; give them the ones watch events carry.
       const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
-      for (const item of page.items) {
+      for (const listed of page.items) {
+        const item = this.#transform ? this.#transform(listed) : listed;
         const o = item as { kind?: string; apiVersion?: string };
         if (kind !== undefined && o.kind === undefined) {
           o.kind = kind;
@@ -317,7 +332,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         continue;
       }
       h.touch({ lastEventAt: now, events: h.current.events + 1 });
-      const object = event.object;
+      const object = this.#transform ? this.#transform(event.object) : event.object;
       if (seen !== undefined) {
         if (event.type !== 'ADDED') throw new StreamingListError(`the server sent ${event.type} during the initial events of a streaming list: it does not support sendInitialEvents`);
         seen.add(objectKey(object));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { errorFromStatus, UsageError } from '../../src/core/errors.js';
 import { Backoff } from '../../src/runtime/backoff.js';
 import type { WatcherHealth } from '../../src/runtime/health.js';
-import { StreamingListError, Watcher, type WatcherEvent, type WatcherOptions } from '../../src/runtime/watcher.js';
+import { StreamingListError, stripManagedFields, Watcher, type WatcherEvent, type WatcherOptions } from '../../src/runtime/watcher.js';
 import { FakeApi, type FakeObject, networkError, until } from '../support/fake-api.js';
 
 const fast = { initialDelayMs: 5, maxDelayMs: 20 };
@@ -162,6 +162,28 @@ describe('watcher: live events', () => {
     api.dropWatches(networkError());
     await until(() => api.watchRequests.length === 2);
     expect(api.watchRequests[1]!.resourceVersion).toBe('150');
+  });
+});
+
+describe('watcher: transform', () => {
+  it('applies the transform to listed and watched objects before caching them', async () => {
+    const api = new FakeApi({ streaming: 'refuse' });
+    api.create('a', { big: 'x'.repeat(100) });
+    const cache = new Map<string, FakeObject>();
+    const strip = (o: FakeObject): FakeObject => ({ ...o, data: { size: String(JSON.stringify(o.data ?? {}).length) } });
+    const { events } = run(api, { transform: strip, cache });
+    await until(() => synced(events) === 1);
+    api.update('a', { big: 'y' });
+    await until(() => events.some((e) => e.type === 'MODIFIED'));
+    const mod = events.find((e) => e.type === 'MODIFIED') as Extract<WatcherEvent<FakeObject>, { type: 'MODIFIED' }>;
+    expect(mod.old.data).toEqual({ size: '110' });
+    expect(mod.object.data).toEqual({ size: '11' });
+    expect(cache.get('default/a')?.data).toEqual({ size: '11' });
+  });
+
+  it('stripManagedFields drops metadata.managedFields only', () => {
+    const o = { metadata: { name: 'a', managedFields: [{ manager: 'kubectl' }] }, spec: { x: 1 } };
+    expect(stripManagedFields(o)).toEqual({ metadata: { name: 'a' }, spec: { x: 1 } });
   });
 });
 
