@@ -15,6 +15,7 @@ const alias = {
 // KUBEFLUENT_TEST_KUBECONFIG). Integration files end in `.int.test.ts`.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         resolve: { alias },

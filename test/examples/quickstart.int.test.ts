@@ -9,11 +9,17 @@ const exec = promisify(execFile);
 const kubeconfig = process.env.KUBEFLUENT_TEST_KUBECONFIG!;
 
 async function quickstart(args: string[]): Promise<string> {
-  const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts', ...args], {
-    timeout: 240_000,
-    maxBuffer: 8 << 20,
-  });
-  return stdout;
+  try {
+    const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts', ...args], {
+      timeout: 240_000,
+      maxBuffer: 8 << 20,
+    });
+    return stdout;
+  } catch (err) {
+    // Show where it stopped: the quickstart prints a line per step with elapsed times.
+    const e = err as { stdout?: string; stderr?: string; signal?: string; message: string };
+    throw new Error(`quickstart failed (${e.signal ?? 'exit'}): ${e.message.split('\n')[0]}\n--- stdout ---\n${e.stdout ?? ''}\n--- stderr ---\n${e.stderr ?? ''}`);
+  }
 }
 
 async function kubectlJson<T>(args: string[]): Promise<T> {
