@@ -163,7 +163,10 @@ export class Kube {
     return new ResourceClient<T>(info, this.#ctx, undefined, validator) as unknown as DynamicHandle<T, ResourceInfo>;
   }
 
-  /** Closes idle connections; the client stays usable and reconnects on the next request. */
+  /**
+   * Closes the connections (requests still open after a short grace, such as forgotten
+   * watches, are cut); the client stays usable and reconnects on the next request.
+   */
   async close(): Promise<void> {
     await this.transport.close();
   }

@@ -68,6 +68,8 @@ export class Transport {
   readonly #retry: Required<RetryOptions> | undefined;
   readonly #limiter: RateLimiter | undefined;
   readonly #dispatchers = new Map<string, Dispatcher>();
+  /** Open streams, so close() can end them (a destroyed dispatcher leaves fetch bodies pending). */
+  readonly #streams = new Set<AbortController>();
   readonly #ky: typeof ky;
   readonly #userAgent: string;
 
@@ -104,14 +106,41 @@ export class Transport {
 
   /** Opens a streaming request; the timeout applies only until the response headers arrive. */
   async stream(options: RequestOptions): Promise<StreamResponse> {
-    return (await this.#send(options, true)) as StreamResponse;
+    const owner = new AbortController();
+    this.#streams.add(owner);
+    owner.signal.addEventListener('abort', () => this.#streams.delete(owner), { once: true });
+    options.signal?.addEventListener('abort', () => owner.abort(options.signal?.reason), { once: true });
+    if (options.signal?.aborted) owner.abort(options.signal.reason);
+    try {
+      return (await this.#send({ ...options, signal: owner.signal }, true)) as StreamResponse;
+    } catch (e) {
+      owner.abort();
+      throw e;
+    }
   }
 
-  /** Closes idle keep-alive connections. */
-  async close(): Promise<void> {
+  /**
+   * Closes the connections: requests in flight get `graceMs` (default 2 s) to finish, then
+   * they are cut (an open watch would otherwise keep the client alive for its whole length).
+   * The transport stays usable; the next request opens new connections.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    for (const s of [...this.#streams]) s.abort(new Error('transport closed'));
     const all = [...this.#dispatchers.values()];
     this.#dispatchers.clear();
-    await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+    await Promise.all(all.map(async (d) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceful = d.close().then(() => true, () => true);
+      const late = new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), graceMs);
+      });
+      const done = await Promise.race([graceful, late]);
+      clearTimeout(timer);
+      if (!done) {
+        this.#debug({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` });
+        await d.destroy().catch(() => undefined);
+      }
+    }));
   }
 
   /** Secrets currently in use, for scrubbing. */

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { Kube, type ClientOptions } from '../../src/client/kube.js';
@@ -51,8 +51,15 @@ export function restrictedToken(): string {
   return raw(restrictedKubeconfig()).users[0]!.user.token ?? '';
 }
 
+/** Set KUBEFLUENT_TEST_DEBUG_FILE to trace every request (redacted) while investigating a failure. */
+function traceTo(): ClientOptions {
+  const file = env('KUBEFLUENT_TEST_DEBUG_FILE');
+  if (!file) return {};
+  return { onDebug: (e) => appendFileSync(file, `${new Date().toISOString()} ${JSON.stringify({ ...e, headers: undefined })}\n`) };
+}
+
 export function adminKube(options: ClientOptions = {}): Promise<Kube> {
-  return Kube.connect({ kubeconfig: adminKubeconfig(), fieldManager: 'kubefluent-test', ...options });
+  return Kube.connect({ kubeconfig: adminKubeconfig(), fieldManager: 'kubefluent-test', ...traceTo(), ...options });
 }
 
 /** A fresh, unique name for this run. */

@@ -237,4 +237,19 @@ describe('Transport', () => {
       await new Promise((r) => proxy.close(r));
     }
   });
+
+  it('close() does not hang on a stream nobody reads: open streams are cut', async () => {
+    server = await startServer((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    const events: DebugEvent[] = [];
+    const t = new Transport(config(server.url), { onDebug: (e) => events.push(e) });
+    const s = await t.stream({ method: 'GET', path: '/api/v1/pods', query: { watch: true } });
+    const started = Date.now();
+    await t.close(100);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await expect(s.body.getReader().read()).rejects.toBeDefined();
+    expect(events.map((e) => e.type)).toEqual(['request', 'response']);
+  });
 });
