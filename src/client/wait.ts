@@ -4,6 +4,7 @@
  * old (410). No polling.
  */
 import { AbortedError, GoneError, WaitTimeoutError } from '../core/errors.js';
+import { linkSignals } from '../core/signals.js';
 import { type Condition, describeCondition, testCondition } from './conditions.js';
 import type { WaitableClient } from './resource-client.js';
 import type { WaitOptions } from './types.js';
@@ -12,9 +13,13 @@ const DEFAULT_WAIT_MS = 300_000;
 
 export async function waitForObject<T>(client: WaitableClient<T>, name: string, condition: Condition<T>, options: WaitOptions = {}): Promise<T | undefined> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
-  const timer = new AbortController();
-  const handle = setTimeout(() => timer.abort(), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+  const timer = linkSignals(options.signal);
+  let timedOut = false;
+  const handle = setTimeout(() => {
+    timedOut = true;
+    timer.abort();
+  }, timeoutMs);
+  const signal = timer.signal;
   const where = `${client.info.plural}/${name}${client.namespaceName ? ` in namespace ${client.namespaceName}` : ''}`;
   const fieldSelector = { 'metadata.name': name };
   try {
@@ -37,12 +42,13 @@ export async function waitForObject<T>(client: WaitableClient<T>, name: string, 
       }
     }
   } catch (e) {
-    if (timer.signal.aborted && !options.signal?.aborted) {
+    if (timedOut && !options.signal?.aborted) {
       throw new WaitTimeoutError(`${where}: ${describeCondition(condition)}`, timeoutMs);
     }
     if (options.signal?.aborted && !(e instanceof AbortedError)) throw new AbortedError(`waitFor ${where}`, options.signal.reason);
     throw e;
   } finally {
     clearTimeout(handle);
+    timer.dispose();
   }
 }

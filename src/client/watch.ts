@@ -5,6 +5,7 @@
  * The resilient watcher and informers build on this (re-list on 410, backoff, resume).
  */
 import { AbortedError, errorFromStatus, isStatus, type KubeStatus, type RequestRef, WatchError } from '../core/errors.js';
+import { linkSignals } from '../core/signals.js';
 import type { QueryValue } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
 import { wrapNetworkError } from '../transport/network-errors.js';
@@ -99,8 +100,8 @@ export function parseWatchLine<T>(line: string, ref: RequestRef): WatchEvent<T> 
  */
 export async function* watchStream<T>(transport: Transport, path: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
   const ref: RequestRef = { method: 'GET', path };
-  const local = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal;
+  const local = linkSignals(options.signal);
+  const signal = local.signal;
   const idleMs = inactivityMs(options);
   const res = await transport.stream({
     method: 'GET', path, query: watchQuery(options), signal, retry: true,

@@ -10,6 +10,7 @@ import type { ClientCertificate, Credentials } from '../config/credentials.js';
 import { AbortedError, errorFromResponse, KubefluentError, type RequestRef, RequestTimeoutError } from '../core/errors.js';
 import { queryString, type QueryValue } from '../core/paths.js';
 import { redactHeaders, redactText } from '../core/redact.js';
+import { type LinkedSignal, linkSignals } from '../core/signals.js';
 import { createDispatcher } from './agent.js';
 import { wrapNetworkError } from './network-errors.js';
 import { RateLimiter, type RateLimitOptions, sleep } from './rate-limiter.js';
@@ -69,7 +70,7 @@ export class Transport {
   readonly #limiter: RateLimiter | undefined;
   readonly #dispatchers = new Map<string, Dispatcher>();
   /** Open streams, so close() can end them (a destroyed dispatcher leaves fetch bodies pending). */
-  readonly #streams = new Set<AbortController>();
+  readonly #streams = new Set<LinkedSignal>();
   readonly #ky: typeof ky;
   readonly #userAgent: string;
 
@@ -106,11 +107,10 @@ export class Transport {
 
   /** Opens a streaming request; the timeout applies only until the response headers arrive. */
   async stream(options: RequestOptions): Promise<StreamResponse> {
-    const owner = new AbortController();
+    // One controller per stream, strongly linked to the caller's signal, so close() can end it.
+    const owner = linkSignals(options.signal);
     this.#streams.add(owner);
     owner.signal.addEventListener('abort', () => this.#streams.delete(owner), { once: true });
-    options.signal?.addEventListener('abort', () => owner.abort(options.signal?.reason), { once: true });
-    if (options.signal?.aborted) owner.abort(options.signal.reason);
     try {
       return (await this.#send({ ...options, signal: owner.signal }, true)) as StreamResponse;
     } catch (e) {
@@ -216,9 +216,11 @@ export class Transport {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000;
     const timer = new AbortController();
     const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => timer.abort(), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+    const link = linkSignals(options.signal, timer.signal);
+    const signal = link.signal;
     const fail = (error: unknown): never => {
       if (handle) clearTimeout(handle);
+      link.dispose();
       if (options.signal?.aborted) throw new AbortedError(`${ref.method} ${ref.path}`, options.signal.reason);
       if (timer.signal.aborted) throw new RequestTimeoutError(ref, timeoutMs as number);
       throw this.#scrub(error as KubefluentError);
@@ -236,8 +238,8 @@ export class Transport {
         const creds = await this.config.credentials.get(signal);
         const headers = this.#headers(options, creds);
         this.#debug({ type: 'request', method: ref.method, url: shownUrl, attempt, headers: redactHeaders(headers) });
-        const kyOptions: KyOptions & { undiciDispatcher: Dispatcher } = {
-          method: options.method, headers, signal, undiciDispatcher: this.#dispatcherFor(creds.clientCertificate),
+        const kyOptions: KyOptions & { undiciDispatcher: Dispatcher; undiciSignal: AbortSignal } = {
+          method: options.method, headers, signal, undiciSignal: signal, undiciDispatcher: this.#dispatcherFor(creds.clientCertificate),
           ...(body !== undefined ? { body } : {}),
         };
         res = await this.#ky(url, kyOptions);
@@ -271,6 +273,7 @@ export class Transport {
         try {
           const text = await res.text();
           if (handle) clearTimeout(handle);
+          link.dispose();
           return text;
         } catch (e) {
           return fail(signal.aborted ? e : wrapNetworkError(e, ref, this.config.server));
@@ -313,12 +316,14 @@ export class Transport {
  */
 async function undiciAdapter(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
   const req = input instanceof Request ? input : new Request(input, init);
-  const dispatcher = (init as { undiciDispatcher?: Dispatcher } | undefined)?.undiciDispatcher;
+  const extra = init as { undiciDispatcher?: Dispatcher; undiciSignal?: AbortSignal } | undefined;
+  const dispatcher = extra?.undiciDispatcher;
   const body = req.body === null ? undefined : await req.arrayBuffer();
   const res = await undiciFetch(req.url, {
     method: req.method,
     headers: [...req.headers],
-    signal: req.signal,
+    // Our own signal, not req.signal: a Request's signal follows its source only weakly.
+    signal: extra?.undiciSignal ?? req.signal,
     ...(body !== undefined ? { body } : {}),
     ...(dispatcher ? { dispatcher } : {}),
   });

@@ -122,3 +122,25 @@ describe('retry policy', () => {
     expect(parseWarningHeader(null)).toEqual([]);
   });
 });
+
+describe('linkSignals', () => {
+  it('aborts when any source aborts, with its reason, and detaches on dispose', async () => {
+    const { linkSignals } = await import('../../src/core/signals.js');
+    const a = new AbortController();
+    const b = new AbortController();
+    const l = linkSignals(a.signal, undefined, b.signal);
+    b.abort('why');
+    expect(l.signal.aborted).toBe(true);
+    expect(l.signal.reason).toBe('why');
+    const pre = linkSignals(AbortSignal.abort('early'));
+    expect(pre.signal.reason).toBe('early');
+    const c = new AbortController();
+    const d = linkSignals(c.signal);
+    d.dispose();
+    c.abort();
+    expect(d.signal.aborted).toBe(false);
+    const e = linkSignals(c.signal);
+    e.abort('own');
+    expect(e.signal.reason).toBe('own');
+  });
+});
