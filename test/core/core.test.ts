@@ -139,7 +139,7 @@ describe('linkSignals', () => {
     d.dispose();
     c.abort();
     expect(d.signal.aborted).toBe(false);
-    const e = linkSignals(c.signal);
+    const e = linkSignals(new AbortController().signal);
     e.abort('own');
     expect(e.signal.reason).toBe('own');
   });
