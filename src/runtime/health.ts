@@ -43,12 +43,15 @@ export type HealthListener = (health: WatcherHealth) => void;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The fields that change with state, not per event. */
+type StateFields = Omit<WatcherHealth, 'events' | 'bookmarks' | 'resourceVersion' | 'lastEventAt' | 'lastBookmarkAt'>;
+
 /** Holds the live health of one watcher and tells listeners about changes. */
 export class HealthReporter {
-  readonly #h: Mutable<WatcherHealth> = {
-    state: 'idle', synced: false, degraded: false, resourceVersion: undefined, initialListMethod: undefined,
-    streamingListSupported: undefined, lastEventAt: undefined, lastBookmarkAt: undefined, lastSyncAt: undefined,
-    reconnects: 0, relists: 0, events: 0, bookmarks: 0, errors: 0, consecutiveErrors: 0, lastError: undefined, lastErrorAt: undefined,
+  readonly #h: Mutable<StateFields> = {
+    state: 'idle', synced: false, degraded: false, initialListMethod: undefined,
+    streamingListSupported: undefined, lastSyncAt: undefined,
+    reconnects: 0, relists: 0, errors: 0, consecutiveErrors: 0, lastError: undefined, lastErrorAt: undefined,
   };
   readonly #listeners = new Set<HealthListener>();
   /** Reports listener failures without letting them break the watcher. */
@@ -58,17 +61,44 @@ export class HealthReporter {
     this.#onListenerError = onListenerError;
   }
 
+  // Per-event fields live here, as plain numbers, and become Dates only in snapshots.
+  #events = 0;
+  #bookmarks = 0;
+  #lastEventMs: number | undefined;
+  #lastBookmarkMs: number | undefined;
+  #rv: string | undefined;
+
   snapshot(): WatcherHealth {
-    return Object.freeze({ ...this.#h, degraded: this.#h.consecutiveErrors > 0 });
+    return Object.freeze({
+      ...this.#h,
+      degraded: this.#h.consecutiveErrors > 0,
+      events: this.#events,
+      bookmarks: this.#bookmarks,
+      resourceVersion: this.#rv,
+      lastEventAt: this.#lastEventMs === undefined ? undefined : new Date(this.#lastEventMs),
+      lastBookmarkAt: this.#lastBookmarkMs === undefined ? undefined : new Date(this.#lastBookmarkMs),
+    });
   }
 
-  /** Changes fields silently (per-event counters). */
-  touch(patch: Partial<Mutable<WatcherHealth>>): void {
-    Object.assign(this.#h, patch);
+  /** Data arrived (any event); `counted` for ADDED/MODIFIED/DELETED. */
+  event(now: number, counted: boolean): void {
+    this.#lastEventMs = now;
+    if (counted) this.#events++;
+  }
+
+  bookmark(now: number, resourceVersion: string): void {
+    this.#lastEventMs = now;
+    this.#lastBookmarkMs = now;
+    this.#bookmarks++;
+    this.#rv = resourceVersion;
+  }
+
+  resourceVersion(rv: string | undefined): void {
+    this.#rv = rv;
   }
 
   /** Changes fields and notifies listeners. */
-  update(patch: Partial<Mutable<WatcherHealth>>): void {
+  update(patch: Partial<Mutable<StateFields>>): void {
     Object.assign(this.#h, patch);
     if (this.#listeners.size === 0) return;
     const snap = this.snapshot();
@@ -81,7 +111,7 @@ export class HealthReporter {
     }
   }
 
-  get current(): Readonly<Mutable<WatcherHealth>> {
+  get current(): Readonly<StateFields> {
     return this.#h;
   }
 

@@ -10,6 +10,7 @@ import { GoneError, KubeError, KubefluentError, UsageError } from '../core/error
 import { sleep } from '../transport/rate-limiter.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { HealthReporter, type HealthListener, type WatcherHealth } from './health.js';
+import type { WatchEvent } from '../client/watch.js';
 import type { ListerWatcher, WatchRequest } from './lister-watcher.js';
 import { type HasMetadata, objectKey, resourceVersionOf, uidOf } from './object-meta.js';
 
@@ -95,34 +96,6 @@ function asError(e: unknown): Error {
 }
 
 const EMPTY: readonly never[] = [];
-
-/**
- * Iterates `source`, but stops as soon as `signal` fires even when the source does not
- * notice (a stream whose abort got lost): the watcher's own end must never depend on it.
- */
-async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
-  const it = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<IteratorResult<T>>((resolve) => {
-    onAbort = () => resolve({ done: true, value: undefined });
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  let finished = false;
-  try {
-    while (!signal.aborted) {
-      const r = await Promise.race([it.next(), aborted]);
-      if (r.done) {
-        finished = !signal.aborted;
-        return;
-      }
-      yield r.value;
-    }
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-    // Closing a source that is still busy only queues; never wait for it here.
-    if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
-  }
-}
 
 /**
  * A resilient watch over a {@link ListerWatcher}. Iterate it once (`for await`); read
@@ -222,7 +195,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
           // relist completes waits.
           this.#listed = false;
           this.#rv = undefined;
-          this.#health.touch({ resourceVersion: undefined });
+          this.#health.resourceVersion(undefined);
           if (this.#gone++ === 0) continue;
           delay = this.#backoff.next(error);
         } else {
@@ -290,8 +263,9 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     this.#backoff.reset();
     this.#lists++;
     const initial = !this.#health.current.synced;
+    this.#health.resourceVersion(rv);
     this.#health.update({
-      state: 'watching', synced: true, lastSyncAt: new Date(), relists: this.#lists - 1, resourceVersion: rv,
+      state: 'watching', synced: true, lastSyncAt: new Date(), relists: this.#lists - 1,
       consecutiveErrors: 0, ...(this.#stream ? { streamingListSupported: true } : {}),
     });
     yield { type: 'SYNCED', resourceVersion: rv, initial };
@@ -311,42 +285,69 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     this.#health.update({ state: initial ? 'listing' : 'watching', reconnects: Math.max(0, opened), ...(initial ? { initialListMethod: 'stream' } : {}) });
     let seen = initial ? new Set<string>() : undefined;
     const h = this.#health;
-    for await (const event of untilAborted(this.#lw.watch(request, signal), signal)) {
-      this.#progress = true;
-      const now = new Date();
-      if (event.type === 'BOOKMARK') {
-        const rv = event.object.metadata.resourceVersion;
-        if (seen !== undefined) {
-          if (event.object.metadata.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {
-            throw new StreamingListError('the server sent a bookmark without k8s.io/initial-events-end during a streaming list: it does not support sendInitialEvents');
+    // Iterated by hand rather than with for-await, so that an abort ends the watch at once
+    // even if the stream never notices it (a lost fetch abort), without an extra generator layer.
+    const it = this.#lw.watch(request, signal)[Symbol.asyncIterator]();
+    // Each wait gets its own promise that the abort can settle; racing against one shared
+    // abort promise instead would pile up a reaction per event for the life of the watch.
+    let wake: ((r: IteratorResult<WatchEvent<T>>) => void) | undefined;
+    const onAbort = (): void => wake?.({ done: true, value: undefined });
+    signal.addEventListener('abort', onAbort, { once: true });
+    let finished = false;
+    try {
+      for (;;) {
+        const r = signal.aborted
+          ? { done: true as const, value: undefined }
+          : await new Promise<IteratorResult<WatchEvent<T>>>((resolve, reject) => {
+            wake = resolve;
+            it.next().then(resolve, reject);
+          });
+        wake = undefined;
+        if (r.done) {
+          finished = !signal.aborted;
+          return;
+        }
+        const event = r.value;
+        this.#progress = true;
+        const now = Date.now();
+        if (event.type === 'BOOKMARK') {
+          const rv = event.object.metadata.resourceVersion;
+          if (seen !== undefined) {
+            if (event.object.metadata.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {
+              throw new StreamingListError('the server sent a bookmark without k8s.io/initial-events-end during a streaming list: it does not support sendInitialEvents');
+            }
+            h.event(now, false);
+            yield* this.#finishList(seen, rv);
+            seen = undefined;
+            continue;
           }
-          h.touch({ lastEventAt: now });
-          yield* this.#finishList(seen, rv);
-          seen = undefined;
+          this.#rv = rv;
+          h.bookmark(now, rv);
+          this.#resetErrors();
+          yield { type: 'BOOKMARK', resourceVersion: rv };
           continue;
         }
-        this.#rv = rv;
-        h.touch({ lastEventAt: now, lastBookmarkAt: now, bookmarks: h.current.bookmarks + 1, resourceVersion: rv });
+        h.event(now, true);
+        const object = this.#transform ? this.#transform(event.object) : event.object;
+        if (seen !== undefined) {
+          if (event.type !== 'ADDED') throw new StreamingListError(`the server sent ${event.type} during the initial events of a streaming list: it does not support sendInitialEvents`);
+          seen.add(objectKey(object));
+          for (const e of this.#upsert(object)) yield e;
+          continue;
+        }
+        const rv = resourceVersionOf(object);
+        if (rv !== undefined) {
+          this.#rv = rv;
+          h.resourceVersion(rv);
+        }
         this.#resetErrors();
-        yield { type: 'BOOKMARK', resourceVersion: rv };
-        continue;
+        const out = event.type === 'DELETED' ? this.#remove(object) : this.#upsert(object);
+        for (const e of out) yield e;
       }
-      h.touch({ lastEventAt: now, events: h.current.events + 1 });
-      const object = this.#transform ? this.#transform(event.object) : event.object;
-      if (seen !== undefined) {
-        if (event.type !== 'ADDED') throw new StreamingListError(`the server sent ${event.type} during the initial events of a streaming list: it does not support sendInitialEvents`);
-        seen.add(objectKey(object));
-        for (const e of this.#upsert(object)) yield e;
-        continue;
-      }
-      const rv = resourceVersionOf(object);
-      if (rv !== undefined) {
-        this.#rv = rv;
-        h.touch({ resourceVersion: rv });
-      }
-      this.#resetErrors();
-      const out = event.type === 'DELETED' ? this.#remove(object) : this.#upsert(object);
-      for (const e of out) yield e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      // Closing a stream that is still busy only queues the close; never wait for it here.
+      if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
     }
   }
 
