@@ -79,8 +79,17 @@ async function exerciseVerbs(h: Crud, make: (n: string) => KubeObject, change: {
   expect((await h.list({ fieldSelector: { 'metadata.name': `${p}c` } })).items.map(name)).toEqual([`${p}c`]);
 
   // replace with the current resourceVersion, then a stale one.
-  const current = await h.get(`${p}a`);
-  const replaced = await h.replace({ ...current, metadata: { ...current.metadata, annotations: { replaced: 'yes' } } });
+  // Controllers may write the object too (status): re-read and retry on conflict, as callers should.
+  let current = await h.get(`${p}a`);
+  let replaced: KubeObject | undefined;
+  for (let attempt = 0; !replaced; attempt++) {
+    try {
+      replaced = await h.replace({ ...current, metadata: { ...current.metadata, annotations: { replaced: 'yes' } } });
+    } catch (e) {
+      if (!(e instanceof ConflictError) || attempt >= 5) throw e;
+      current = await h.get(`${p}a`);
+    }
+  }
   expect(replaced.metadata?.annotations?.replaced).toBe('yes');
   await expect(h.replace({ ...current, metadata: { ...current.metadata, annotations: { replaced: 'stale' } } })).rejects.toBeInstanceOf(ConflictError);
 
