@@ -197,7 +197,13 @@ describe('Transport', () => {
     await expect(system.request({ method: 'GET', path: '/version' })).rejects.toBeInstanceOf(TlsError);
     const name = new Transport(config(server.url.replace('127.0.0.1', 'localhost'), { tls: { ca: pki.caCert, serverName: 'wrong.example' } }), { retry: false });
     await expect(name.request({ method: 'GET', path: '/version' })).rejects.toBeInstanceOf(TlsError);
-    await Promise.all([good.close(), wrong.close(), system.close(), name.close()]);
+    // tls-server-name: verify against another name the certificate carries.
+    const sni = new Transport(config(server.url, { tls: { ca: pki.caCert, serverName: 'localhost' } }));
+    await expect(sni.request({ method: 'GET', path: '/version' })).resolves.toEqual({ ok: true });
+    // insecure-skip-tls-verify: only when the kubeconfig says so.
+    const insecure = new Transport(config(server.url, { tls: { insecureSkipTlsVerify: true } }));
+    await expect(insecure.request({ method: 'GET', path: '/version' })).resolves.toEqual({ ok: true });
+    await Promise.all([good.close(), wrong.close(), system.close(), name.close(), sni.close(), insecure.close()]);
   });
 
   it('sends impersonation headers from the kubeconfig', async () => {
