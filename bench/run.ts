@@ -12,7 +12,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCluster, type BenchCluster } from './lib/cluster.js';
@@ -44,6 +44,7 @@ const sizes = smoke
 const runs = (full: number): number => (smoke ? 1 : args.runs ? Number(args.runs) : full);
 
 const started = Date.now();
+const loadAtStart = loadavg()[0]!;
 const log = (m: string): void => {
   process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 };
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
   const info = {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     node: nodeVersion,
-    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB`,
+    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at the end`,
     durationS,
     smoke,
     sizes,

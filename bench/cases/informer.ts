@@ -19,6 +19,10 @@ interface Params {
 }
 
 const p = params<Params>();
+const T0 = Date.now();
+const dbg = (m: string): void => {
+  if (process.env.BENCH_DEBUG) process.stderr.write(`[${Date.now() - T0}ms] ${m}\n`);
+};
 
 interface Side {
   /** Starts the informer; resolves when its cache holds the initial state. */
@@ -40,7 +44,7 @@ function counter(): { bump: () => void; wait: (count: number) => Promise<void> }
     wait(count) {
       seen = 0;
       target = count;
-      return new Promise<void>((resolve) => {
+      return count <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
         done = resolve;
       });
     },
@@ -63,7 +67,9 @@ async function ours(): Promise<Side> {
     updated: (count) => updates.wait(count),
     async stop() {
       stop.abort();
+      dbg('aborted');
       await inf.done;
+      dbg('informer done');
       await kube.close();
     },
   };
@@ -114,6 +120,8 @@ run(async () => {
   drain.start();
   await Promise.all([runUpdater(), drained]);
   const drainMs = drain.ms;
+  dbg('drained');
   await side.stop();
+  dbg('stopped');
   report({ syncMs, drainMs, heapPerObject });
 });

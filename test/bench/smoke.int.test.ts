@@ -1,0 +1,42 @@
+// Integration (real kube-apiserver of test/global-setup.ts, through KUBEFLUENT_TEST_KUBECONFIG;
+// the npm registry for the peers' first install): the benchmark suite in smoke mode — tiny
+// sizes, one run — so it keeps working. Not a timed test: only that every row comes out.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, inject, it } from 'vitest';
+import { GOALS, type Row } from '../../bench/lib/report.js';
+
+const out = mkdtempSync(join(tmpdir(), 'kubefluent-bench-smoke-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function smoke(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'bench/run.ts', '--smoke', '--out', out], {
+      env: { ...process.env, KUBEFLUENT_TEST_KUBECONFIG: inject('kubeconfig') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+it('runs every benchmark against every peer and writes finite ratios as JSON, Markdown and SVG', async () => {
+  const { code, output } = await smoke();
+  expect(code, output.slice(-4000)).toBe(0);
+  const rows = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Row[];
+  const produced = new Set(rows.map((r) => `${r.name}|${r.peerName}`));
+  for (const goal of Object.keys(GOALS)) expect(produced, `row ${goal}`).toContain(goal);
+  for (const r of rows) {
+    for (const v of [r.ours, r.peer, r.ratio]) expect(Number.isFinite(v) && v > 0, `${r.name} vs ${r.peerName}: ${v}`).toBe(true);
+    expect(r.ratio).toBeCloseTo(r.ours / r.peer, 1);
+    expect(r.runs).toBe(1);
+    expect(['higher', 'lower']).toContain(r.better);
+  }
+  expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| import-time | ms | lower | client-node |');
+  expect(readFileSync(join(out, 'latest.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+}, 300_000);
