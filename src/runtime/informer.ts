@@ -158,7 +158,8 @@ export class Informer<T extends HasMetadata> {
       if (signal.aborted) this.stop();
       else signal.addEventListener('abort', () => this.stop(), { once: true });
     }
-    this.#running ??= this.#run();
+    // #run reports everything itself; this catch only keeps a bug from becoming an unhandled rejection.
+    this.#running ??= this.#run().catch((error: unknown) => this.#report({ source: 'watch', error: error instanceof Error ? error : new Error(String(error)), retryInMs: 0 }));
     return this;
   }
 

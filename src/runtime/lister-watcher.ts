@@ -74,50 +74,15 @@ function selectionId(resource: Pick<ResourceInfo, 'group' | 'version' | 'plural'
 }
 
 /**
- * A view of `transport` for one watch: its streams carry `accept` (the low-level watch has
- * no Accept option yet), and `signal` cancels the response body directly. The abort that
- * fetch should deliver is lost once its Request objects are garbage-collected (undici
- * follows the caller's signal through a WeakRef), which would leave an aborted watch
- * open until the server's timeout; cancelling the body closes it at once.
+ * A view of `transport` whose streams carry a different Accept header: the low-level
+ * watch has no Accept option yet, and metadata-only watches need one.
  */
-function watchTransport(transport: Transport, accept: string | undefined, signal: AbortSignal): Transport {
+function withStreamAccept(transport: Transport, accept: string): Transport {
   const view = Object.create(transport) as Transport;
   Object.defineProperty(view, 'stream', {
-    value: async (options: RequestOptions): Promise<StreamResponse> => {
-      const res = await transport.stream(accept === undefined ? options : { ...options, accept });
-      return { status: res.status, headers: res.headers, body: cancelOnAbort(res.body, signal) };
-    },
+    value: (options: RequestOptions): Promise<StreamResponse> => transport.stream({ ...options, accept }),
   });
   return view;
-}
-
-function cancelOnAbort(body: ReadableStream<Uint8Array>, signal: AbortSignal): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  const cancel = (): void => {
-    reader.cancel(signal.reason).catch(() => undefined);
-  };
-  if (signal.aborted) cancel();
-  else signal.addEventListener('abort', cancel, { once: true });
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const r = await reader.read();
-        if (r.done) {
-          signal.removeEventListener('abort', cancel);
-          controller.close();
-        } else {
-          controller.enqueue(r.value);
-        }
-      } catch (e) {
-        signal.removeEventListener('abort', cancel);
-        controller.error(e);
-      }
-    },
-    cancel(reason) {
-      signal.removeEventListener('abort', cancel);
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }
 
 /**
@@ -145,7 +110,7 @@ export function resourceSource<T extends HasMetadata>(
   const path = resourcePath(resource, selection.namespace === undefined ? {} : { namespace: selection.namespace });
   const labelSelector = selection.labelSelector === undefined ? undefined : formatLabelSelector(selection.labelSelector);
   const fieldSelector = selection.fieldSelector === undefined ? undefined : formatFieldSelector(selection.fieldSelector);
-  const accept = selection.metadataOnly ? METADATA_WATCH_ACCEPT : undefined;
+  const streams = selection.metadataOnly ? withStreamAccept(transport, METADATA_WATCH_ACCEPT) : transport;
   return {
     id: selectionId(resource, selection),
     list(request, signal) {
@@ -156,7 +121,7 @@ export function resourceSource<T extends HasMetadata>(
       });
     },
     watch(request, signal) {
-      return watchStream<T>(watchTransport(transport, accept, signal), path, {
+      return watchStream<T>(streams, path, {
         ...request, signal,
         ...(labelSelector !== undefined ? { labelSelector } : {}),
         ...(fieldSelector !== undefined ? { fieldSelector } : {}),

@@ -50,7 +50,7 @@ function privateCluster(apiServerArgs: string[]): Cluster {
   });
   afterAll(async () => {
     for (const s of c.stops) s.abort();
-    await Promise.race([c.kube?.close(), sleep(2000)]);
+    await c.kube?.close();
     await c.env?.stop();
   });
   return c;
@@ -200,7 +200,7 @@ describe('without streaming lists or watch cache (--feature-gates=WatchList=fals
       stop.abort();
       await done;
     } finally {
-      void viaProxy.close();
+      await viaProxy.close();
       await proxy.close();
     }
   });
