@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { AbortedError, ConfigError } from '../core/errors.js';
 import { ClusterConfig } from './cluster-config.js';
 import { TokenFileCredentials } from './credentials.js';
 
@@ -18,6 +18,7 @@ export interface InClusterOptions {
   readonly namespace?: string;
   /** How often the token file is checked for a new token; default 60 s (and after every 401). */
   readonly tokenRecheckMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /** True when the environment looks like a pod (KUBERNETES_SERVICE_HOST and _PORT are set). */
@@ -38,8 +39,9 @@ export async function inClusterConfig(options: InClusterOptions = {}): Promise<C
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const read = async (name: string, required: boolean): Promise<string | undefined> => {
     try {
-      return await readFile(join(dir, name), 'utf8');
+      return await readFile(join(dir, name), { encoding: 'utf8', ...(options.signal ? { signal: options.signal } : {}) });
     } catch (cause) {
+      if (options.signal?.aborted) throw new AbortedError(`reading ${join(dir, name)}`, options.signal.reason);
       if (!required) return undefined;
       throw new ConfigError(`cannot read the service account ${name} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, 'FileUnreadable', {
         file: join(dir, name), fix: 'mount a service account token into the pod (automountServiceAccountToken: true)', cause,

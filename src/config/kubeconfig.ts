@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { AbortedError, ConfigError } from '../core/errors.js';
 
 const execEnvVar = z.object({ name: z.string(), value: z.string() });
 
@@ -190,13 +190,15 @@ export interface KubeconfigSource {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Home directory for ~/.kube/config; defaults to os.homedir(). */
   readonly homeDir?: string;
+  readonly signal?: AbortSignal;
 }
 
-async function readConfigFile(file: string, required: boolean): Promise<Kubeconfig | undefined> {
+async function readConfigFile(file: string, required: boolean, signal?: AbortSignal): Promise<Kubeconfig | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(file, { encoding: 'utf8', ...(signal ? { signal } : {}) });
   } catch (cause) {
+    if (signal?.aborted) throw new AbortedError(`reading ${file}`, signal.reason);
     const code = (cause as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return undefined;
     throw new ConfigError(code === 'ENOENT' ? 'file does not exist' : `file cannot be read (${code ?? 'error'})`, 'FileUnreadable', {
@@ -233,7 +235,7 @@ export async function loadKubeconfig(source: KubeconfigSource = {}): Promise<Loa
   const { files, explicit } = kubeconfigFiles(source);
   const docs: { config: Kubeconfig; file: string }[] = [];
   for (const file of files) {
-    const config = await readConfigFile(file, explicit);
+    const config = await readConfigFile(file, explicit, source.signal);
     if (config) docs.push({ config, file });
   }
   if (docs.length === 0) {

@@ -34,7 +34,9 @@ async function exists(path: string): Promise<boolean> {
 /** Loads the cluster configuration as kubectl would (see {@link ConfigOptions}). */
 export async function loadClusterConfig(options: ConfigOptions = {}): Promise<ClusterConfig> {
   const env = options.env ?? process.env;
-  const inClusterOpts: InClusterOptions = { env, ...(typeof options.inCluster === 'object' ? options.inCluster : {}), ...(options.namespace ? { namespace: options.namespace } : {}) };
+  const inClusterOpts: InClusterOptions = {
+    env, ...(typeof options.inCluster === 'object' ? options.inCluster : {}), ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.signal ? { signal: options.signal } : {}),
+  };
   if (options.kubeconfig instanceof ClusterConfig) {
     return options.namespace ? options.kubeconfig.withNamespace(options.namespace) : options.kubeconfig;
   }
@@ -45,7 +47,7 @@ export async function loadClusterConfig(options: ConfigOptions = {}): Promise<Cl
   if (options.kubeconfig !== undefined) {
     const k = options.kubeconfig;
     const loaded = typeof k === 'string' || Array.isArray(k)
-      ? await loadKubeconfig({ path: k as string | readonly string[] })
+      ? await loadKubeconfig({ path: k as string | readonly string[], ...(options.signal ? { signal: options.signal } : {}) })
       : await loadKubeconfig({ config: k as Kubeconfig });
     return resolveKubeconfig(loaded, options);
   }
@@ -57,5 +59,5 @@ export async function loadClusterConfig(options: ConfigOptions = {}): Promise<Cl
       fix: 'set $KUBECONFIG, create ~/.kube/config, or pass { kubeconfig: path }',
     });
   }
-  return resolveKubeconfig(await loadKubeconfig({ env, ...(options.homeDir ? { homeDir: options.homeDir } : {}) }), options);
+  return resolveKubeconfig(await loadKubeconfig({ env, ...(options.homeDir ? { homeDir: options.homeDir } : {}), ...(options.signal ? { signal: options.signal } : {}) }), options);
 }

@@ -3,7 +3,7 @@
  * certificate files, checks combinations kubectl rejects, and picks the credential provider.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../core/errors.js';
+import { AbortedError, ConfigError } from '../core/errors.js';
 import { ClusterConfig, type Impersonation } from './cluster-config.js';
 import { BasicAuthCredentials, type ClientCertificate, type CredentialProvider, NoCredentials, StaticTokenCredentials, TokenFileCredentials } from './credentials.js';
 import { ExecCredentials, type ExecCredentialOptions } from './exec-credential.js';
@@ -19,11 +19,13 @@ export interface ContextSelection {
   /** Options for exec credential plugins (timeout, terminal detection). */
   readonly exec?: Pick<ExecCredentialOptions, 'timeoutMs' | 'stdinIsTerminal' | 'env'>;
   readonly oidc?: OidcOptions;
+  readonly signal?: AbortSignal;
 }
 
 interface Where {
   readonly file: string | undefined;
   readonly context: string | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 async function pemFrom(
@@ -44,8 +46,9 @@ async function pemFrom(
   if (filePath) {
     let text: string;
     try {
-      text = await readFile(filePath, 'utf8');
+      text = await readFile(filePath, { encoding: 'utf8', ...(where.signal ? { signal: where.signal } : {}) });
     } catch (cause) {
+      if (where.signal?.aborted) throw new AbortedError(`reading ${filePath}`, where.signal.reason);
       const code = (cause as NodeJS.ErrnoException).code;
       throw new ConfigError(`cannot read ${label} file ${filePath} (${code ?? 'error'})`, 'FileUnreadable', {
         ...where, field, fix: code === 'EACCES' ? `make ${filePath} readable by this process` : `check that ${filePath} exists, or use ${field}-data`, cause,
@@ -149,7 +152,8 @@ export async function resolveKubeconfig(loaded: LoadedKubeconfig, selection: Con
   let clusterName = selection.cluster;
   let userName = selection.user;
   let namespace = selection.namespace;
-  let where: Where = { file: anyFile, context: contextName };
+  const signal = selection.signal;
+  let where: Where = { file: anyFile, context: contextName, signal };
   if (contextName !== undefined && contextName !== '') {
     const ctx = loaded.contexts.get(contextName);
     if (!ctx) {
@@ -159,7 +163,7 @@ export async function resolveKubeconfig(loaded: LoadedKubeconfig, selection: Con
         fix: names.length ? `use one of: ${names.join(', ')}` : 'add a context (kubectl config set-context)',
       });
     }
-    where = { file: ctx.file, context: contextName };
+    where = { file: ctx.file, context: contextName, signal };
     clusterName ??= ctx.value.cluster;
     userName ??= ctx.value.user ?? undefined;
     namespace ??= ctx.value.namespace ?? undefined;
@@ -185,10 +189,10 @@ export async function resolveKubeconfig(loaded: LoadedKubeconfig, selection: Con
       });
     }
     user = u.value;
-    userWhere = { file: u.file, context: where.context };
+    userWhere = { file: u.file, context: where.context, signal };
   }
   const c = cluster.value;
-  const clusterWhere: Where = { file: cluster.file, context: where.context };
+  const clusterWhere: Where = { file: cluster.file, context: where.context, signal };
   const server = checkServer(c.server, clusterWhere, clusterName);
   const caField = `clusters[${clusterName}].certificate-authority`;
   const ca = await pemFrom(clusterWhere, caField, c['certificate-authority'], c['certificate-authority-data'], 'certificate authority');

@@ -105,6 +105,12 @@ contexts: [{ name: x, context: { cluster: c, user: files } }, { name: y, context
     expect(y.clientCertificate?.cert).toBe(pki.clientCert);
   });
 
+  it('honours an AbortSignal while reading files', async () => {
+    const dir = tmp();
+    const p = write(dir, 'config', fileA);
+    await expect(loadClusterConfig({ kubeconfig: p, signal: AbortSignal.abort() })).rejects.toMatchObject({ reason: 'Aborted' });
+  });
+
   it('accepts a kubeconfig object or YAML text', async () => {
     const cfg = await loadClusterConfig({
       kubeconfig: { clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080' } }], contexts: [{ name: 'x', context: { cluster: 'c' } }], 'current-context': 'x' },
