@@ -134,9 +134,13 @@ describe('CRUD on built-in resources', () => {
     const err = await h.create(typo, { validate: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as Error).message).toContain('unknown field "dataa"');
-    // …and 'Warn' turns it into a Warning header.
-    await h.create(typo, { validate: false, fieldValidation: 'Warn' });
+    // …and 'Warn' turns it into a Warning header, surfaced through the hook.
+    const warnings: string[] = [];
+    const warned = await adminKube({ onWarning: (w) => warnings.push(w.text) });
+    await warned.configmaps.namespace(ns).create(typo, { validate: false, fieldValidation: 'Warn' });
+    expect(warnings).toEqual(['unknown field "dataa"']);
     await h.delete('typo');
+    await warned.close();
   });
 
   it('ServiceAccount token through the raw subresource accessor', async () => {
