@@ -5,6 +5,7 @@
 import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { ClientCertificate } from '../config/credentials.js';
 import type { TlsOptions } from '../config/cluster-config.js';
+import { repeatedHeadersInterceptor } from './repeated-headers.js';
 
 export interface AgentOptions {
   readonly tls: TlsOptions;
@@ -35,9 +36,9 @@ export function createDispatcher(options: AgentOptions): Dispatcher {
     if (scheme === 'socks5:') {
       // undici's SOCKS agent reads the target's TLS settings from `requestTls` (not in its typings).
       const socksOptions: Socks5ProxyAgent.Options & { requestTls: typeof connect } = { ...common, requestTls: connect };
-      return new Socks5ProxyAgent(options.proxyUrl, socksOptions);
+      return new Socks5ProxyAgent(options.proxyUrl, socksOptions).compose(repeatedHeadersInterceptor);
     }
-    return new ProxyAgent({ uri: options.proxyUrl, requestTls: connect, ...common });
+    return new ProxyAgent({ uri: options.proxyUrl, requestTls: connect, ...common }).compose(repeatedHeadersInterceptor);
   }
-  return new Agent({ ...common, connect });
+  return new Agent({ ...common, connect }).compose(repeatedHeadersInterceptor);
 }

@@ -15,6 +15,7 @@ import { createDispatcher } from './agent.js';
 import { wrapNetworkError } from './network-errors.js';
 import { RateLimiter, type RateLimitOptions, sleep } from './rate-limiter.js';
 import { backoffDelay, defaultRetry, parseRetryAfter, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from './retry.js';
+import { repeatedHeader } from './repeated-headers.js';
 import { defaultUserAgent } from './user-agent.js';
 import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from './warnings.js';
 
@@ -184,9 +185,9 @@ export class Transport {
     if (imp) {
       if (imp.user) h['impersonate-user'] = imp.user;
       if (imp.uid) h['impersonate-uid'] = imp.uid;
-      // fetch joins repeated headers with ", "; the API server then sees one group. One group is exact.
-      if (imp.groups?.length) h['impersonate-group'] = imp.groups.join(', ');
-      for (const [k, vs] of Object.entries(imp.extra ?? {})) h[`impersonate-extra-${encodeURIComponent(k)}`] = vs.join(', ');
+      // One header line per group / extra value (see repeated-headers.ts).
+      if (imp.groups?.length) Object.assign(h, repeatedHeader('impersonate-group', imp.groups));
+      for (const [k, vs] of Object.entries(imp.extra ?? {})) if (vs.length) Object.assign(h, repeatedHeader(`impersonate-extra-${encodeURIComponent(k)}`, vs));
     }
     return h;
   }

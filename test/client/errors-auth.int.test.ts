@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Kube } from '../../src/client/kube.js';
+import { parseKubeconfig } from '../../src/config/kubeconfig.js';
 import type { DebugEvent } from '../../src/transport/transport.js';
 import {
   AlreadyExistsError, ConflictError, ExpiredError, ForbiddenError, InvalidError, NotFoundError, TlsError, UnauthorizedError,
@@ -166,6 +167,20 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     });
     const list = await k.namespaces.list();
     expect(list.items.map((n) => n.metadata?.name)).toContain('kube-system');
+    await k.close();
+  });
+
+  it('impersonation from the kubeconfig (user, several groups, extra), seen by the server', async () => {
+    const admin = parseKubeconfig(readFileSync(adminKubeconfig(), 'utf8'), adminKubeconfig());
+    const user = admin.users![0]!;
+    const k = await Kube.connect({
+      kubeconfig: { ...admin, users: [{ name: user.name, user: { ...user.user, as: 'jane', 'as-groups': ['devs', 'ops, eu'], 'as-user-extra': { team: ['a', 'b'] } } }] },
+      onDebug: debug,
+    });
+    const review = await k.selfsubjectreviews.create({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    expect(review.status?.userInfo?.username).toBe('jane');
+    expect(review.status?.userInfo?.groups).toEqual(expect.arrayContaining(['devs', 'ops, eu', 'system:authenticated']));
+    expect(review.status?.userInfo?.extra).toEqual({ team: ['a', 'b'] });
     await k.close();
   });
 

@@ -13,6 +13,7 @@ export interface Recorded {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  readonly rawHeaders: string[];
   readonly body: string;
 }
 
@@ -31,7 +32,7 @@ export async function startServer(handler: Handler, tls?: { key: string; cert: s
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
       handler(req, res, body, requests.length);
     });
   };

@@ -208,10 +208,16 @@ describe('Transport', () => {
 
   it('sends impersonation headers from the kubeconfig', async () => {
     server = await startServer((_q, res) => json(res, 200, {}));
-    const t = new Transport(config(server.url, { impersonate: { user: 'jane', uid: 'u-1', groups: ['dev'], extra: { 'scopes.example/x': ['a', 'b'] } } }));
+    const t = new Transport(config(server.url, { impersonate: { user: 'jane', uid: 'u-1', groups: ['dev', 'ops, eu'], extra: { 'scopes.example/x': ['a', 'b'], one: ['1'] } } }));
     await t.request({ method: 'GET', path: '/x' });
     const h = server.requests[0]!.headers;
-    expect([h['impersonate-user'], h['impersonate-uid'], h['impersonate-group'], h['impersonate-extra-scopes.example%2fx']]).toEqual(['jane', 'u-1', 'dev', 'a, b']);
+    expect([h['impersonate-user'], h['impersonate-uid'], h['impersonate-extra-one']]).toEqual(['jane', 'u-1', '1']);
+    // Each group and extra value on its own header line, as the API server reads them.
+    const raw = server.requests[0]!.rawHeaders;
+    const lines = (name: string): string[] => raw.flatMap((v, i) => (i % 2 === 1 && raw[i - 1]!.toLowerCase() === name ? [v] : []));
+    expect(lines('impersonate-group')).toEqual(['dev', 'ops, eu']);
+    expect(lines('impersonate-extra-scopes.example%2fx')).toEqual(['a', 'b']);
+    expect(raw.some((v) => v.startsWith('x-kubefluent-repeat'))).toBe(false);
   });
 
   it('tunnels through proxy-url (HTTP CONNECT) to an HTTPS server with the cluster CA', async () => {
