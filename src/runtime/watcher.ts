@@ -7,6 +7,7 @@
  * by itself: only its AbortSignal (or the consumer leaving the loop) ends it.
  */
 import { GoneError, KubeError, KubefluentError, UsageError } from '../core/errors.js';
+import { linkSignals } from '../core/signals.js';
 import { sleep } from '../transport/rate-limiter.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { HealthReporter, type HealthListener, type WatcherHealth } from './health.js';
@@ -156,8 +157,9 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   }
 
   async *#run(): AsyncGenerator<WatcherEvent<T>, void, undefined> {
-    const local = new AbortController();
-    const signal = this.#options.signal ? AbortSignal.any([this.#options.signal, local.signal]) : local.signal;
+    // Not AbortSignal.any: on Node 20 its result is held weakly and an abort can get lost.
+    const local = linkSignals(this.#options.signal);
+    const signal = local.signal;
     try {
       while (!signal.aborted) {
         let error: unknown;
@@ -217,6 +219,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
       }
     } finally {
       local.abort();
+      local.dispose();
       this.#health.update({ state: 'stopped' });
     }
   }
