@@ -2,7 +2,7 @@
  * One keep-alive undici dispatcher per cluster (and per client certificate), with TLS
  * settings from the kubeconfig and an optional proxy.
  */
-import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { ClientCertificate } from '../config/credentials.js';
 import type { TlsOptions } from '../config/cluster-config.js';
 import { repeatedHeadersInterceptor } from './repeated-headers.js';
@@ -15,6 +15,20 @@ export interface AgentOptions {
   readonly connectTimeoutMs?: number;
   /** How long an idle keep-alive socket is kept; default 60 s. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), used like kubectl
+   * does when the kubeconfig has no proxy-url. Defaults to process.env.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+function proxyFromEnv(env: Readonly<Record<string, string | undefined>>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined {
+  const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name] || undefined;
+  const httpProxy = pick('HTTP_PROXY');
+  const httpsProxy = pick('HTTPS_PROXY');
+  if (!httpProxy && !httpsProxy) return undefined;
+  const noProxy = pick('NO_PROXY');
+  return { ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy ? { noProxy } : {}) };
 }
 
 export function createDispatcher(options: AgentOptions): Dispatcher {
@@ -39,6 +53,11 @@ export function createDispatcher(options: AgentOptions): Dispatcher {
       return new Socks5ProxyAgent(options.proxyUrl, socksOptions).compose(repeatedHeadersInterceptor);
     }
     return new ProxyAgent({ uri: options.proxyUrl, requestTls: connect, ...common }).compose(repeatedHeadersInterceptor);
+  }
+  const fromEnv = proxyFromEnv(options.env ?? process.env);
+  if (fromEnv) {
+    // No proxy-url: honour the environment like kubectl (NO_PROXY hosts go direct with `connect`).
+    return new EnvHttpProxyAgent({ ...common, connect, requestTls: connect, ...fromEnv }).compose(repeatedHeadersInterceptor);
   }
   return new Agent({ ...common, connect }).compose(repeatedHeadersInterceptor);
 }

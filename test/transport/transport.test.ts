@@ -7,10 +7,10 @@ import {
 } from '../../src/core/errors.js';
 import { type DebugEvent, Transport } from '../../src/transport/transport.js';
 import type { KubeWarning } from '../../src/transport/warnings.js';
-import { config, json, makePki, startServer, status, type TestServer } from './helpers.js';
+import { fetch as undiciFetch } from 'undici';
+import { createDispatcher } from '../../src/transport/agent.js';
+import { config, json, makePki, startConnectProxy, startServer, status, type TestServer } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -223,30 +223,36 @@ describe('Transport', () => {
   it('tunnels through proxy-url (HTTP CONNECT) to an HTTPS server with the cluster CA', async () => {
     const pki = makePki();
     server = await startServer((_q, res) => json(res, 200, { via: 'tunnel' }), { key: pki.serverKey, cert: pki.serverCert });
-    const connects: string[] = [];
-    const proxy = createServer();
-    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      connects.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await startConnectProxy();
     try {
-      const t = new Transport(config(server.url, { tls: { ca: pki.caCert }, proxyUrl }));
+      const t = new Transport(config(server.url, { tls: { ca: pki.caCert }, proxyUrl: proxy.url }));
       await expect(t.request({ method: 'GET', path: '/version' })).resolves.toEqual({ via: 'tunnel' });
-      expect(connects).toEqual([server.url.replace('https://', '')]);
+      expect(proxy.connects).toEqual([server.url.replace('https://', '')]);
       await t.close();
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
+    }
+  });
+
+  it('honours HTTPS_PROXY and NO_PROXY from the environment when there is no proxy-url', async () => {
+    const pki = makePki();
+    server = await startServer((_q, res) => json(res, 200, { ok: true }), { key: pki.serverKey, cert: pki.serverCert });
+    const proxy = await startConnectProxy();
+    const get = async (env: Record<string, string>): Promise<unknown> => {
+      const d = createDispatcher({ tls: { ca: pki.caCert, insecureSkipTlsVerify: false }, env });
+      try {
+        return await (await undiciFetch(`${server?.url}/version`, { dispatcher: d })).json();
+      } finally {
+        await d.close();
+      }
+    };
+    try {
+      await expect(get({ HTTPS_PROXY: proxy.url })).resolves.toEqual({ ok: true });
+      expect(proxy.connects).toHaveLength(1);
+      await expect(get({ https_proxy: proxy.url, NO_PROXY: '127.0.0.1' })).resolves.toEqual({ ok: true });
+      expect(proxy.connects).toHaveLength(1);
+    } finally {
+      await proxy.close();
     }
   });
 
