@@ -44,3 +44,4 @@ export type {
 export { resources, preferred, resourceKeysByKind, type ResourceKey, type Resources as ResourceTable, type ResourceTypeMap, type ResourceListTypeMap, type PreferredName } from '../generated/resources.js';
 export { validate, assertValid, ValidationError, type ValidationIssue, type ValidateOptions, type ValidationResult } from './core/validation.js';
 export * from './builders.js';
+export * from './runtime/index.js';
