@@ -55,6 +55,7 @@ run(async () => {
   });
   const latencies = new Float64Array(p.requests);
   const clock = new Stopwatch();
+  const cpu = process.cpuUsage();
   clock.start();
   await pool(p.requests, p.concurrency, async (i) => {
     const t = performance.now();
@@ -63,5 +64,6 @@ run(async () => {
     if (touch(cm) === 0) throw new Error('empty name');
   });
   const ms = clock.ms;
-  report({ reqPerSec: p.requests / (ms / 1000), p99Ms: percentile([...latencies], 99), ms });
+  const used = process.cpuUsage(cpu);
+  report({ reqPerSec: p.requests / (ms / 1000), p99Ms: percentile([...latencies], 99), ms, cpuUsPerReq: (used.user + used.system) / p.requests });
 });
