@@ -154,8 +154,10 @@ export class ResourceClient<T> {
       }
       meta.namespace = this.namespaceName;
     }
-    if (needName && !meta.name) throw new UsageError(`${this.info.kind} needs metadata.name`);
-    const body: Record<string, unknown> = { ...o, apiVersion, ...(this.info.kind ? { kind: this.info.kind } : {}), metadata: meta };
+    const kind = this.info.kind || (typeof o.kind === 'string' ? o.kind : '');
+    if (!kind) throw new UsageError(`${this.info.plural}: the object needs a kind (or give { kind } when describing the resource)`);
+    if (needName && !meta.name) throw new UsageError(`${kind} needs metadata.name`);
+    const body: Record<string, unknown> = { ...o, apiVersion, kind, metadata: meta };
     return { body, name: meta.name };
   }
 
@@ -268,7 +270,6 @@ export class ResourceClient<T> {
     this.#needVerb('patch');
     const query = this.#writeQuery(options, true);
     const { body, name } = this.#prepare(object, true);
-    if (!this.info.kind) throw new UsageError(`apply needs the resource's kind: give { kind } for ${this.info.plural}`);
     this.#check(body, 'apply', options?.validate);
     return this.#ctx.transport.request<T>({
       method: 'PATCH', path: this.#path(name, subresource), query, body, contentType: patchContentTypes.apply, ...call(options),

@@ -312,8 +312,9 @@ export class Transport {
 }
 
 /**
- * ky builds a standard Request and passes unknown options (our `undiciDispatcher`) on; hand it to undici's own fetch so the per-cluster
- * dispatcher (TLS, keep-alive, proxy) from the same undici version is used.
+ * ky builds a standard Request and passes unknown options (`undiciDispatcher`, `undiciSignal`)
+ * on; hand them to undici's own fetch so the per-cluster dispatcher (TLS, keep-alive, proxy)
+ * of the same undici version is used.
  */
 async function undiciAdapter(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
   const req = input instanceof Request ? input : new Request(input, init);

@@ -110,7 +110,11 @@ describe('ResourceClient requests', () => {
     await expect(cms.create({ kind: 'Secret', metadata: { name: 'a' } })).rejects.toThrow(/kind Secret/);
     await expect(cms.create({ apiVersion: 'v2', metadata: { name: 'a' } })).rejects.toThrow(/apiVersion v2/);
     await expect(cms.replace({ data: {} })).rejects.toThrow(/needs metadata.name/);
+    const things = kube.resource({ group: 'example.com', version: 'v1', plural: 'things', namespaced: false });
+    await expect(things.create({ metadata: { name: 'a' } })).rejects.toThrow(/needs a kind/);
     expect(server.requests).toHaveLength(0);
+    await things.create({ kind: 'Thing', metadata: { name: 'a' } });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'a' } });
   });
 
   it('validates writes client-side (opt-out per client and per call), reads when asked', async () => {
