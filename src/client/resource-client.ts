@@ -4,11 +4,12 @@
  * run time against the resource info for callers without types.
  */
 import type { Scale } from '../../generated/models.js';
-import { NotFoundError, UsageError, isStatus } from '../core/errors.js';
+import { AbortedError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
 import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
+import { wrapNetworkError } from '../transport/network-errors.js';
 import type { RequestOptions, Transport } from '../transport/transport.js';
 import type { Condition } from './conditions.js';
 import type {
@@ -356,10 +357,10 @@ export class ResourceClient<T> {
     };
   }
 
-  async logs(name: string, options?: LogOptions): Promise<string> {
+  #logRequest(name: string, options: LogOptions | undefined, follow: boolean): RequestOptions {
     this.#needScope('logs');
     this.#needSub('log');
-    return this.#ctx.transport.requestText({
+    return {
       method: 'GET',
       path: this.#path(name, 'log'),
       // The log endpoint negotiates like any other; it answers text/plain to a wildcard.
@@ -367,9 +368,38 @@ export class ResourceClient<T> {
       query: {
         container: options?.container, tailLines: options?.tailLines, sinceSeconds: options?.sinceSeconds,
         timestamps: options?.timestamps, previous: options?.previous, limitBytes: options?.limitBytes,
+        follow: follow ? true : undefined,
       },
       ...call(options),
-    });
+    };
+  }
+
+  async logs(name: string, options?: LogOptions): Promise<string> {
+    return this.#ctx.transport.requestText(this.#logRequest(name, options, false));
+  }
+
+  async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
+    const res = await this.#ctx.transport.stream(this.#logRequest(name, options, true));
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          yield buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          nl = buffer.indexOf('\n');
+        }
+      }
+    } catch (e) {
+      if (options?.signal?.aborted) throw new AbortedError(`logs ${name}`, options.signal.reason);
+      throw wrapNetworkError(e, { method: 'GET', path: this.#path(name, 'log') }, this.#ctx.transport.config.server);
+    } finally {
+      await res.body.cancel().catch(() => undefined);
+    }
+    buffer += decoder.decode();
+    if (buffer !== '') yield buffer;
   }
 }
 

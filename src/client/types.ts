@@ -189,6 +189,8 @@ export interface LogOptions extends CallOptions {
 export interface LogOps {
   /** The container log as text (exec/attach/port-forward come later; pods only). */
   logs(name: string, options?: LogOptions): Promise<string>;
+  /** The container log as it is written (follow=true), one line at a time, until the container stops or the signal fires. */
+  followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string>;
 }
 
 /** Raw access to one subresource of one object; the caller names the result type. */

@@ -159,4 +159,20 @@ describe('ResourceClient requests', () => {
     expect(events.some((e) => e.type === 'request' && e.headers.authorization === '<redacted>')).toBe(true);
     expect(text).not.toContain(token);
   });
+
+  it('followLogs streams lines across chunk boundaries until the server ends', async () => {
+    server = await startServer((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('line one\nline t');
+      setTimeout(() => {
+        res.write('wo\nünïcode\n');
+        res.end('last without newline');
+      }, 50);
+    });
+    const kube = new Kube(config(server.url));
+    const lines: string[] = [];
+    for await (const l of kube.pods.namespace('web').followLogs('p', { container: 'c' })) lines.push(l);
+    expect(lines).toEqual(['line one', 'line two', 'ünïcode', 'last without newline']);
+    expect(server.requests[0]!.url).toBe('/api/v1/namespaces/web/pods/p/log?container=c&follow=true');
+  });
 });

@@ -80,5 +80,13 @@ describe('low-level watch against the real server', () => {
     await pods.waitFor('logger', conditions.podReady, { timeoutMs: 60_000 });
     const text = await pods.logs('logger', { container: 'app' });
     expect(typeof text).toBe('string');
+    // Following keeps the stream open: read the lines we know are there, then stop.
+    const expected = text.split('\n').filter((l) => l !== '');
+    const lines: string[] = [];
+    for await (const line of pods.followLogs('logger', { container: 'app', signal: AbortSignal.timeout(20_000) })) {
+      lines.push(line);
+      if (lines.length === expected.length) break;
+    }
+    expect(lines).toEqual(expected);
   });
 });
