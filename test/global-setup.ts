@@ -9,6 +9,8 @@
  * `npm run cluster:up`), that cluster is used and nothing is started. A cluster that cannot
  * start fails the run: there is no skip path.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startTestEnv, type TestEnv } from '../testenv/index.js';
 
@@ -26,6 +28,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.KUBEFLUENT_TEST_CA_FILE = env.caFile;
     process.env.KUBEFLUENT_TEST_DATA_DIR = env.dataDir;
     process.env.KUBEFLUENT_TEST_ETCD_URL = env.etcdUrl;
+  } else {
+    // A cluster from `npm run cluster:up`: its restricted user's kubeconfig and state sit next to the admin one.
+    const dir = dirname(process.env.KUBEFLUENT_TEST_KUBECONFIG);
+    const restricted = join(dir, 'restricted.kubeconfig');
+    if (!process.env.KUBEFLUENT_TEST_RESTRICTED_KUBECONFIG && existsSync(restricted)) process.env.KUBEFLUENT_TEST_RESTRICTED_KUBECONFIG = restricted;
+    const statePath = join(dir, 'state.json');
+    if (existsSync(statePath)) {
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { server?: string; etcdUrl?: string; dataDir?: string };
+      process.env.KUBEFLUENT_TEST_SERVER ??= state.server;
+      if (state.etcdUrl) process.env.KUBEFLUENT_TEST_ETCD_URL ??= state.etcdUrl;
+      if (state.dataDir) process.env.KUBEFLUENT_TEST_DATA_DIR ??= state.dataDir;
+    }
   }
   project.provide('kubeconfig', process.env.KUBEFLUENT_TEST_KUBECONFIG!);
   return async () => {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestEnv } from './cluster.js';
 import { TestEnvError } from './errors.js';
-import { sleep } from './process.js';
+import { pidAlive as alive, sleep } from './process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = join(root, '.cluster');
@@ -25,6 +25,7 @@ interface State {
   server: string;
   version: string;
   dataDir: string;
+  etcdUrl: string;
   components: Record<string, number | undefined>;
   startedAt: string;
 }
@@ -34,15 +35,6 @@ function readState(): State | undefined {
     return JSON.parse(readFileSync(statePath, 'utf8')) as State;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -104,6 +96,7 @@ async function daemon(): Promise<number> {
     server: env.server,
     version: env.version,
     dataDir: env.dataDir,
+    etcdUrl: env.etcdUrl,
     components: env.pids(),
     startedAt: new Date().toISOString(),
   };

@@ -8,7 +8,7 @@ import { ensureBinaries, VERSIONS, type BinaryPaths, type BuildProgress } from '
 import { TestEnvError } from './errors.js';
 import { AdminHttp } from './http.js';
 import { createCA, createServiceAccountKey, issue, type CertPair } from './pki.js';
-import { assertPortFree, Component, freePort, onProcessExit, sleep, startJanitor } from './process.js';
+import { assertPortFree, Component, freePort, onProcessExit, pidAlive, sleep, startJanitor } from './process.js';
 
 export interface TestEnvOptions {
   /** Number of kwok (simulated) nodes. Default 2. */
@@ -90,15 +90,6 @@ function sweepStaleDirs(): void {
     } catch {
       // no owner file yet: a launcher that is just starting; leave it
     }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -212,3 +212,13 @@ export function startJanitor(dir: string): () => void {
     if (child.exitCode === null) child.kill('SIGKILL');
   };
 }
+
+/** True while a process with this id exists (EPERM still means it exists). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

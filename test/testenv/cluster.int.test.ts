@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startTestEnv, TestEnvError, VERSIONS } from '../../testenv/index.js';
+import { pidAlive } from '../../testenv/process.js';
 
 const exec = promisify(execFile);
 const kubeconfig = process.env.KUBEFLUENT_TEST_KUBECONFIG!;
@@ -38,15 +39,6 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
     }
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

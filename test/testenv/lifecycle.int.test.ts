@@ -4,19 +4,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pidAlive as alive } from '../../testenv/process.js';
 
 interface Started {
   pids: Record<string, number>;
   dataDir: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function startChild(): Promise<{ child: ReturnType<typeof spawn>; started: Started }> {
