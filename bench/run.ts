@@ -68,6 +68,12 @@ const pick = (results: Record<string, number>[], key: string): number[] => resul
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: string[] = [];
+  /** Every run's value, by `name|peerName`, for latest.run.json. */
+  const samples: Record<string, { ours: readonly number[]; peer: readonly number[] }> = {};
+  const push = (name: string, unit: string, better: 'higher' | 'lower', peerName: string, ours: readonly number[], peer: readonly number[]): void => {
+    samples[`${name}|${peerName}`] = { ours, peer };
+    rows.push(makeRow(name, unit, better, peerName, ours, peer));
+  };
   const node = await node24(log);
   const nodeVersion = (await command(node, ['--version'])).trim();
   log(`Node ${nodeVersion} at ${node}${smoke ? ' (smoke)' : ''}`);
@@ -84,8 +90,8 @@ async function main(): Promise<void> {
     const mine = footprint(ours.dir);
     for (const [name, inst] of peers) {
       const theirs = footprint(inst.dir);
-      rows.push(makeRow('install-bytes', 'bytes', 'lower', name, [mine.bytes], [theirs.bytes]));
-      rows.push(makeRow('install-packages', 'packages', 'lower', name, [mine.packages], [theirs.packages]));
+      push('install-bytes', 'bytes', 'lower', name, [mine.bytes], [theirs.bytes]);
+      push('install-packages', 'packages', 'lower', name, [mine.packages], [theirs.packages]);
     }
     notes.push('install-*: a fresh `npm install` into an empty folder (ours from its `npm pack` tarball); bytes = sum of file sizes under node_modules. kubernetes-fluent-client 3.11.11 installs only with an override (quicktype-core 25.0.0 is not on the registry; 25.1.0 is used).');
   }
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
       const [inst] = scripts[side]!;
       return { ms: await timeUntilReady(node, [`ready-${side}.mjs`, kubeconfig], inst.dir, env) };
     });
-    for (const peer of ['client-node', 'kubernetes-fluent-client', 'limit']) rows.push(makeRow('import-time', 'ms', 'lower', peer, pick(res.ours!, 'ms'), pick(res[peer]!, 'ms')));
+    for (const peer of ['client-node', 'kubernetes-fluent-client', 'limit']) push('import-time', 'ms', 'lower', peer, pick(res.ours!, 'ms'), pick(res[peer]!, 'ms'));
     notes.push('import-time: wall time from spawning `node script.mjs` until the client is built and the script prints "ready" (ours: `Kube.connect({ kubeconfig })` + a pods handle; client-node: `loadFromFile` + `makeApiClient(CoreV1Api)`; fluent-client: `K8s(kind.Pod)`, which reads its kubeconfig lazily). limit = a bare Node process.');
   }
 
@@ -125,14 +131,14 @@ async function main(): Promise<void> {
       sizesBy[side] = await bundleGzip(inst.dir, 'read-one-pod.mjs', source);
       log(`bundle ${side}: ${sizesBy[side]!.bytes} bytes minified, ${sizesBy[side]!.gzip} gzipped`);
     }
-    for (const peer of ['client-node', 'kubernetes-fluent-client']) rows.push(makeRow('bundle-gzip', 'bytes', 'lower', peer, [sizesBy.ours!.gzip], [sizesBy[peer]!.gzip]));
+    for (const peer of ['client-node', 'kubernetes-fluent-client']) push('bundle-gzip', 'bytes', 'lower', peer, [sizesBy.ours!.gzip], [sizesBy[peer]!.gzip]);
     notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9.');
   }
 
   if (want('validate')) {
     const res = await alternate('validate', ['ours', 'kubernetes-models'] as const, runs(5), (side) =>
       runChild(node, caseScript('validate'), { side, ours: oursEntry, count: sizes.validatePods }));
-    rows.push(makeRow('validate-time', 'ms', 'lower', 'kubernetes-models', pick(res.ours, 'ms'), pick(res['kubernetes-models'], 'ms')));
+    push('validate-time', 'ms', 'lower', 'kubernetes-models', pick(res.ours, 'ms'), pick(res['kubernetes-models'], 'ms'));
     notes.push(`validate-time: ${sizes.validatePods.toLocaleString('en-US')} valid ~5.7 KB Pods, ours \`validate(pod, { mode: 'strict' })\` against kubernetes-models' precompiled Ajv validator for core/v1 Pod (what \`new Pod(data).validate()\` runs); first call included, imports not.`);
   }
 
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
       log(`stream: ${(Number(s.match[2]) / 1e6).toFixed(0)} MB at ${url}`);
       const res = await alternate('watch', ['ours', 'client-node', 'limit'] as const, runs(5), (side) =>
         runChild(node, caseScript('watch'), { side, url, events: sizes.watchEvents, ours: oursEntry }));
-      for (const peer of ['client-node', 'limit'] as const) rows.push(makeRow('watch-throughput', 'events/s', 'higher', peer, pick(res.ours, 'eventsPerSec'), pick(res[peer], 'eventsPerSec')));
+      for (const peer of ['client-node', 'limit'] as const) push('watch-throughput', 'events/s', 'higher', peer, pick(res.ours, 'eventsPerSec'), pick(res[peer], 'eventsPerSec'));
       notes.push(`watch-throughput: ${sizes.watchEvents.toLocaleString('en-US')} recorded Pod events (~${Math.round(Number(s.match[2]) / sizes.watchEvents)} bytes each) from a local HTTP server in its own process; each side decodes every event and reads its name. limit = undici \`request\` + TextDecoder + split on newlines + JSON.parse.`);
     } finally {
       server?.kill();
@@ -162,8 +168,8 @@ async function main(): Promise<void> {
       const res = await alternate('list', ['ours', 'client-node', 'limit'] as const, runs(5), (side) =>
         runChild(node, caseScript('list'), { side, ours: oursEntry, cluster: c.facts, namespace: c.namespace, limit: sizes.listLimit, expected: c.configMaps }));
       for (const peer of ['client-node', 'limit'] as const) {
-        rows.push(makeRow('list-throughput', 'objects/s', 'higher', peer, pick(res.ours, 'objectsPerSec'), pick(res[peer], 'objectsPerSec')));
-        rows.push(makeRow('list-peak-rss', 'bytes', 'lower', peer, pick(res.ours, 'peakRss'), pick(res[peer], 'peakRss')));
+        push('list-throughput', 'objects/s', 'higher', peer, pick(res.ours, 'objectsPerSec'), pick(res[peer], 'objectsPerSec'));
+        push('list-peak-rss', 'bytes', 'lower', peer, pick(res.ours, 'peakRss'), pick(res[peer], 'peakRss'));
       }
       notes.push(`list-*: ${c.configMaps.toLocaleString('en-US')} ~0.9 KB ConfigMaps in one namespace, pages of ${sizes.listLimit}, each item read; peak RSS = the whole process's maxRSS (runtime and imports included).`);
     }
@@ -176,9 +182,9 @@ async function main(): Promise<void> {
           requests: sizes.getRequests, concurrency: sizes.getConcurrency, warmup: sizes.getWarmup,
         }, { env }));
       for (const peer of ['client-node', 'limit', 'kubernetes-fluent-client'] as const) {
-        rows.push(makeRow('get-throughput', 'req/s', 'higher', peer, pick(res.ours, 'reqPerSec'), pick(res[peer], 'reqPerSec')));
-        rows.push(makeRow('get-p99', 'ms', 'lower', peer, pick(res.ours, 'p99Ms'), pick(res[peer], 'p99Ms')));
-        rows.push(makeRow('get-client-cpu', 'µs/req', 'lower', peer, pick(res.ours, 'cpuUsPerReq'), pick(res[peer], 'cpuUsPerReq')));
+        push('get-throughput', 'req/s', 'higher', peer, pick(res.ours, 'reqPerSec'), pick(res[peer], 'reqPerSec'));
+        push('get-p99', 'ms', 'lower', peer, pick(res.ours, 'p99Ms'), pick(res[peer], 'p99Ms'));
+        push('get-client-cpu', 'µs/req', 'lower', peer, pick(res.ours, 'cpuUsPerReq'), pick(res[peer], 'cpuUsPerReq'));
       }
       notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores. get-client-cpu = the client process's CPU time (user + system) per request: the part of the cost that is the client's alone, and the least sensitive to a busy machine.`);
     }
@@ -190,9 +196,9 @@ async function main(): Promise<void> {
           side, oursRuntime: runtime.path, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
           updates: sizes.informerUpdates, runId: `${side}-${r}-${Date.now()}`, updaterScript: caseScript('informer-updater'),
         }));
-      rows.push(makeRow('informer-sync', 'ms', 'lower', 'client-node', pick(res.ours, 'syncMs'), pick(res['client-node'], 'syncMs')));
-      rows.push(makeRow('informer-drain', 'ms', 'lower', 'client-node', pick(res.ours, 'drainMs'), pick(res['client-node'], 'drainMs')));
-      rows.push(makeRow('informer-heap-per-object', 'bytes', 'lower', 'client-node', pick(res.ours, 'heapPerObject'), pick(res['client-node'], 'heapPerObject')));
+      push('informer-sync', 'ms', 'lower', 'client-node', pick(res.ours, 'syncMs'), pick(res['client-node'], 'syncMs'));
+      push('informer-drain', 'ms', 'lower', 'client-node', pick(res.ours, 'drainMs'), pick(res['client-node'], 'drainMs'));
+      push('informer-heap-per-object', 'bytes', 'lower', 'client-node', pick(res.ours, 'heapPerObject'), pick(res['client-node'], 'heapPerObject'));
       notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
     }
   } finally {
@@ -208,6 +214,7 @@ async function main(): Promise<void> {
     smoke,
     sizes,
     notes,
+    samples,
   };
   writeResults(outDir, 'latest', rows, info);
   log(`wrote ${join(outDir, 'latest.json')}, latest.md and latest.svg in ${durationS.toFixed(0)} s`);

@@ -18,6 +18,12 @@ export interface Row {
   readonly peer: number;
   readonly peerName: string;
   readonly ratio: number;
+  /**
+   * The median of the per-run ratios (run i of ours against run i of the peer, measured
+   * back to back): steadier than `ratio` when the machine is busy, since both sides of a
+   * pair see the same load.
+   */
+  readonly pairedRatio: number;
   readonly better: Better;
   readonly runs: number;
   /** The issue's goal for this row, if it has one, and whether this run met it. */
@@ -46,9 +52,11 @@ export function makeRow(name: string, unit: string, better: Better, peerName: st
   const o = median(ours);
   const p = median(peer);
   const ratio = o / p;
+  const runs = Math.min(ours.length, peer.length);
+  const paired = median(Array.from({ length: runs }, (_, i) => ours[i]! / peer[i]!));
   const goal = GOALS[`${name}|${peerName}`];
   return {
-    name, unit, ours: round(o), peer: round(p), peerName, ratio: round(ratio), better, runs: Math.min(ours.length, peer.length),
+    name, unit, ours: round(o), peer: round(p), peerName, ratio: round(ratio), pairedRatio: round(paired), better, runs,
     ...(goal ? { goal: `${goal.op} ${goal.value}`, met: goal.op === '<=' ? ratio <= goal.value : ratio >= goal.value } : {}),
     ...(note ? { note } : {}),
   };
@@ -64,7 +72,7 @@ function round(x: number): number {
 /** Every row has finite, positive numbers (what the smoke run checks). */
 export function problems(rows: readonly Row[]): string[] {
   return rows.flatMap((r) =>
-    [r.ours, r.peer, r.ratio].every((v) => Number.isFinite(v) && v > 0) && r.runs > 0 ? [] : [`${r.name} vs ${r.peerName}: ours=${r.ours} peer=${r.peer} ratio=${r.ratio} runs=${r.runs}`]);
+    [r.ours, r.peer, r.ratio, r.pairedRatio].every((v) => Number.isFinite(v) && v > 0) && r.runs > 0 ? [] : [`${r.name} vs ${r.peerName}: ours=${r.ours} peer=${r.peer} ratio=${r.ratio} runs=${r.runs}`]);
 }
 
 function fmt(v: number, unit: string): string {
@@ -81,6 +89,8 @@ export interface RunInfo {
   readonly smoke: boolean;
   readonly sizes: Readonly<Record<string, number>>;
   readonly notes: readonly string[];
+  /** Every run's value behind each row, by `name|peerName`. */
+  readonly samples?: Readonly<Record<string, { readonly ours: readonly number[]; readonly peer: readonly number[] }>>;
 }
 
 export function markdown(rows: readonly Row[], info: RunInfo): string {
@@ -89,9 +99,11 @@ export function markdown(rows: readonly Row[], info: RunInfo): string {
     '',
     `${info.date} · Node ${info.node} · ${info.machine} · whole run ${Math.round(info.durationS)} s. Medians of \`runs\` runs, each side in its own fresh process, sides alternating; ratio = ours / peer.`,
     '',
-    '| name | unit | better | peer | ours | peer value | ratio | goal | met |',
-    '|---|---|---|---|---:|---:|---:|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.unit} | ${r.better} | ${r.peerName} | ${fmt(r.ours, r.unit)} | ${fmt(r.peer, r.unit)} | ${r.ratio} | ${r.goal ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`),
+    '| name | unit | better | peer | ours | peer value | ratio | paired | goal | met |',
+    '|---|---|---|---|---:|---:|---:|---:|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.unit} | ${r.better} | ${r.peerName} | ${fmt(r.ours, r.unit)} | ${fmt(r.peer, r.unit)} | ${r.ratio} | ${r.pairedRatio} | ${r.goal ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`),
+    '',
+    '`ratio` = median(ours) / median(peer), the one the goals use; `paired` = the median of the run-by-run ratios, steadier on a busy machine.',
     '',
     `Sizes: ${Object.entries(info.sizes).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}.`,
     '',
