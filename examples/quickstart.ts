@@ -13,13 +13,12 @@ import {
   container,
   deployment,
   EnvFrom,
-  expose,
   pod,
   podPreset,
   Volume,
   applyPresets,
 } from 'kubefluent/builders';
-import { exposeWorkload, Kube, rolloutStatus, scaleWorkload, setImage, type Pod } from 'kubefluent';
+import { Kube, type Pod } from 'kubefluent';
 
 const FIELD_MANAGER = 'kubefluent-quickstart';
 
@@ -92,18 +91,18 @@ async function main(): Promise<void> {
     printPods(running);
 
     step('expose myapp as a Service on port 80');
-    const svc = await exposeWorkload(kube, myapp, { port: 80, targetPort: 'http', namespace: ns, fieldManager: FIELD_MANAGER });
+    const svc = await kube.expose(myapp, { port: 80, targetPort: 'http', namespace: ns, fieldManager: FIELD_MANAGER });
     const endpoints = await waitForEndpoints(kube, ns, 'myapp', 2);
     say(`service myapp  ClusterIP ${svc.spec?.clusterIP}  port 80 → http`);
     say(`endpoints ${endpoints.join(', ')}`);
 
     step('scale myapp to 4 replicas');
-    await scaleWorkload(kube, { kind: 'Deployment', name: 'myapp', namespace: ns }, 4, { wait: true });
+    await kube.scale({ kind: 'Deployment', name: 'myapp', namespace: ns }, 4, { wait: true });
     say('4 of 4 ready');
 
     step('roll out ikubernetes/myapp:v2');
-    await setImage(kube, { kind: 'Deployment', name: 'myapp', namespace: ns }, 'myapp', 'ikubernetes/myapp:v2', { fieldManager: FIELD_MANAGER });
-    await rolloutStatus(kube, { kind: 'Deployment', name: 'myapp', namespace: ns }, { onProgress: (l) => say(l) });
+    await kube.setImage({ kind: 'Deployment', name: 'myapp', namespace: ns }, 'myapp', 'ikubernetes/myapp:v2', { fieldManager: FIELD_MANAGER });
+    await kube.rollout.status({ kind: 'Deployment', name: 'myapp', namespace: ns }, { onProgress: (l) => say(l) });
     say('rolled out');
 
     step('a two-container pod sharing an emptyDir, with a preset injecting a ConfigMap and a Secret');
@@ -141,7 +140,6 @@ async function main(): Promise<void> {
         ...pods.items.map((p) => ['Pod', p.metadata?.name ?? '', `${p.status?.phase} ${p.status?.podIP ?? ''} on ${p.spec?.nodeName ?? ''}`]),
       ]),
     );
-    void expose; // the builder behind exposeWorkload, for readers looking for it
   } finally {
     if (!args.keep) {
       step('clean up');

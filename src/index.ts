@@ -29,7 +29,7 @@ export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
 export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
-export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
+export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type Rollable, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
 // Model types: the everyday kinds by name here; every generated alias and the group/version
 // namespaces (core.v1.Pod, apps.v1.Deployment, …) in `kubefluent/models`.
 // Not `export type *`: names such as Volume and Probe belong to kubefluent/builders; and not

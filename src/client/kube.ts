@@ -11,8 +11,15 @@ import type { ResourceInfo } from '../core/resource-info.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
-import type { CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
+import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
 import { generatedSchemaValidator, zodValidator } from './validate.js';
+import type { Deployment, Service } from '../../generated/models.js';
+import type { Exposable } from '../builders/service.js';
+import { applyManifests, deleteManifests, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestResult } from '../ops/manifests.js';
+import {
+  exposeWorkload, rolloutHistory, rolloutRestart, rolloutStatus, rolloutUndo, scaleWorkload, setImage,
+  type ExposeWorkloadOptions, type Rollable, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef,
+} from '../ops/workloads.js';
 
 export interface ClientOptions extends TransportOptions {
   /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
@@ -169,6 +176,48 @@ export class Kube {
    */
   async close(): Promise<void> {
     await this.transport.close();
+  }
+
+  // kubectl's everyday verbs, on the client (each is the function of the same name in src/ops).
+
+  /** Validates every document, dry-runs the set on the server, then server-side applies it in dependency order. See {@link applyManifests}. */
+  applyManifests(input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
+    return applyManifests(this, input, options);
+  }
+
+  /** Deletes what the manifests describe, in reverse dependency order. See {@link deleteManifests}. */
+  deleteManifests(input: string | readonly unknown[], options?: DeleteManifestsOptions): Promise<ManifestResult[]> {
+    return deleteManifests(this, input, options);
+  }
+
+  /** Server-side applies a Service for a workload's pods, ports checked against its containers. */
+  expose(workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
+    return exposeWorkload(this, workload, options);
+  }
+
+  /** Sets the replica count through the scale subresource; `wait` waits for that many ready replicas. */
+  scale(ref: WorkloadRef<ScalableKind>, replicas: number, options?: ScaleOptions): Promise<void> {
+    return scaleWorkload(this, ref, replicas, options);
+  }
+
+  /** Changes one container's image in a workload's pod template (starts a rollout). */
+  setImage(ref: WorkloadRef, container: string, image: string, options?: SetImageOptions): Promise<Rollable> {
+    return setImage(this, ref, container, image, options);
+  }
+
+  /** `kubectl rollout`: status (watch-based), restart, history and undo. */
+  get rollout(): {
+    status(ref: WorkloadRef, options?: RolloutStatusOptions): Promise<Rollable>;
+    restart(ref: WorkloadRef, options?: SetImageOptions): Promise<Rollable>;
+    history(ref: WorkloadRef<'Deployment'>, options?: CallOptions): Promise<RolloutRevision[]>;
+    undo(ref: WorkloadRef<'Deployment'>, options?: CallOptions & { readonly toRevision?: number }): Promise<Deployment>;
+  } {
+    return {
+      status: (ref, options) => rolloutStatus(this, ref, options),
+      restart: (ref, options) => rolloutRestart(this, ref, options),
+      history: (ref, options) => rolloutHistory(this, ref, options),
+      undo: (ref, options) => rolloutUndo(this, ref, options),
+    };
   }
 
   static {

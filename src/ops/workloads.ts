@@ -31,7 +31,8 @@ export interface WorkloadRef<K extends string = RollableKind> {
   readonly namespace?: string;
 }
 
-type Rollable = Deployment | StatefulSet | DaemonSet;
+/** The workloads `rollout` works on. */
+export type Rollable = Deployment | StatefulSet | DaemonSet;
 
 function handle(kube: Kube, kind: string, namespace: string | undefined): ResourceClient<Rollable> {
   const ns = namespace ?? kube.defaultNamespace;
