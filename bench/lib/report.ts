@@ -151,7 +151,9 @@ export function svg(rows: readonly Row[], title: string): string {
     const x1 = x(1);
     const x2 = x(a);
     parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(`${r.name} vs ${r.peerName}`)}</text>`);
-    parts.push(`<rect x="${Math.min(x1, x2)}" y="${y + 5}" width="${Math.max(1, Math.abs(x2 - x1))}" height="${rowH - 10}" fill="${ok ? '#2e9d5b' : '#d64541'}" opacity="${goal ? 1 : 0.55}"/>`);
+    // The limit is a floor no client goes below: without a goal, a bar against it is information, not a loss.
+    const fill = !goal && r.peerName === 'limit' ? '#8a8a8a' : ok ? '#2e9d5b' : '#d64541';
+    parts.push(`<rect x="${Math.min(x1, x2)}" y="${y + 5}" width="${Math.max(1, Math.abs(x2 - x1))}" height="${rowH - 10}" fill="${fill}" opacity="${goal ? 1 : 0.55}"/>`);
     parts.push(`<text x="${x2 + (a >= 1 ? 4 : -4)}" y="${y + 16}" text-anchor="${a >= 1 ? 'start' : 'end'}" fill="#222">${a >= 10 ? a.toFixed(0) : a.toFixed(2)}×</text>`);
     if (goal) {
       const g = x(goal.op === '<=' ? (r.better === 'lower' ? 1 / goal.value : goal.value) : r.better === 'higher' ? goal.value : 1 / goal.value);
