@@ -3,7 +3,7 @@
  * Each side of each benchmark runs in its own fresh process, sides alternating run by run;
  * medians go to bench/results/latest.{json,md,svg}.
  *
- *   npm run bench                          the full run (about 15 minutes)
+ *   npm run bench                          the full run (6–12 minutes on 2 cores)
  *   npm run bench -- --smoke               tiny sizes, one run, results in bench/.work/smoke/ (KUBEFLUENT_BENCH_SMOKE=1 too)
  *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer)
  *   npm run bench -- --runs 3 --out DIR    fewer runs; results elsewhere
