@@ -33,6 +33,8 @@ export interface ClusterConfigInit {
   readonly credentials: CredentialProvider;
   readonly impersonate?: Impersonation;
   readonly proxyUrl?: string;
+  /** kubeconfig `disable-compression`: ask the server for uncompressed responses. */
+  readonly disableCompression?: boolean;
   readonly source?: 'kubeconfig' | 'in-cluster' | 'explicit';
   /** Files this config came from, for messages. */
   readonly files?: readonly string[];
@@ -50,6 +52,7 @@ export class ClusterConfig {
   readonly credentials: CredentialProvider;
   readonly impersonate: Impersonation | undefined;
   readonly proxyUrl: string | undefined;
+  readonly disableCompression: boolean;
   readonly source: 'kubeconfig' | 'in-cluster' | 'explicit';
   readonly files: readonly string[];
   readonly #clientCertificate: ClientCertificate | undefined;
@@ -64,6 +67,7 @@ export class ClusterConfig {
     this.credentials = init.credentials;
     this.impersonate = init.impersonate;
     this.proxyUrl = init.proxyUrl;
+    this.disableCompression = init.disableCompression ?? false;
     this.source = init.source ?? 'explicit';
     this.files = init.files ?? [];
     this.#clientCertificate = init.clientCertificate;
@@ -82,6 +86,7 @@ export class ClusterConfig {
   #init(): ClusterConfigInit {
     return {
       server: this.server, namespace: this.namespace, tls: this.tls, credentials: this.credentials, source: this.source, files: this.files,
+      disableCompression: this.disableCompression,
       ...(this.context !== undefined ? { context: this.context } : {}),
       ...(this.cluster !== undefined ? { cluster: this.cluster } : {}),
       ...(this.user !== undefined ? { user: this.user } : {}),

@@ -231,6 +231,7 @@ export async function resolveKubeconfig(loaded: LoadedKubeconfig, selection: Con
     credentials,
     ...(imp ? { impersonate: imp } : {}),
     ...(proxyUrl ? { proxyUrl } : {}),
+    ...(c['disable-compression'] ? { disableCompression: true } : {}),
     source: 'kubeconfig',
     files: loaded.files,
   });

@@ -179,6 +179,8 @@ export class Transport {
       'user-agent': this.#userAgent,
       accept: options.accept ?? 'application/json',
     };
+    // fetch would otherwise ask for gzip/deflate/br on its own; the kubeconfig can say no.
+    if (this.config.disableCompression) h['accept-encoding'] = 'identity';
     if (options.body !== undefined) h['content-type'] = options.contentType ?? 'application/json';
     if (creds.authorization) h.authorization = creds.authorization;
     const imp = this.config.impersonate;
