@@ -107,7 +107,7 @@ export async function* watchStream<T>(transport: Transport, path: string, option
     method: 'GET', path, query: watchQuery(options), signal, retry: true,
     ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
   });
-  const reader = res.body.getReader();
+  const chunks = res.body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
   let buffer = '';
   let scanFrom = 0;
@@ -122,9 +122,9 @@ export async function* watchStream<T>(transport: Transport, path: string, option
           local.abort();
         }, idleMs);
       }
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      let chunk: IteratorResult<Uint8Array>;
       try {
-        chunk = await reader.read();
+        chunk = await chunks.next();
       } catch (e) {
         if (idle) throw new WatchError(`${ref.method} ${ref.path}: no data from the server for ${idleMs} ms; the watch was closed`, 'WatchInactive', path);
         if (options.signal?.aborted) throw new AbortedError(`watch ${path}`, options.signal.reason);
@@ -150,6 +150,6 @@ export async function* watchStream<T>(transport: Transport, path: string, option
   } finally {
     clearTimeout(timer);
     local.abort();
-    reader.releaseLock();
+    res.cancel();
   }
 }

@@ -4,7 +4,7 @@
  * through OpenID discovery). New tokens are kept in memory and reported through `onRefresh`
  * so the caller can persist them.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import { plainRequest } from '../transport/plain-request.js';
 import { AbortedError, AuthPluginError } from '../core/errors.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
@@ -90,46 +90,46 @@ export class OidcCredentials implements CredentialProvider {
 
   async #refresh(signal?: AbortSignal): Promise<void> {
     const issuer = (this.#config['idp-issuer-url'] ?? '').replace(/\/+$/, '');
-    const dispatcher = new Agent({ connect: this.#config.caPem ? { ca: this.#config.caPem } : {} });
+    const ca = this.#config.caPem;
     const fail = (what: string, cause?: unknown): AuthPluginError =>
       new AuthPluginError(`oidc: refreshing the id-token through ${issuer} failed: ${what}`, 'OidcRefreshFailed', { cause: safeCause(cause) });
+    let discovery: { token_endpoint?: unknown };
     try {
-      let discovery: { token_endpoint?: unknown };
-      try {
-        const res = await undiciFetch(`${issuer}/.well-known/openid-configuration`, { dispatcher, signal: signal ?? null });
-        if (!res.ok) throw fail(`discovery answered ${res.status}`);
-        discovery = (await res.json()) as { token_endpoint?: unknown };
-      } catch (e) {
-        if (signal?.aborted) throw new AbortedError('oidc refresh', signal.reason);
-        throw e instanceof AuthPluginError ? e : fail('discovery request failed', e);
-      }
-      if (typeof discovery.token_endpoint !== 'string') throw fail('discovery document has no token_endpoint');
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.#refreshToken ?? '' });
-      const clientId = this.#config['client-id'];
-      const clientSecret = this.#config['client-secret'];
-      if (clientId) form.set('client_id', clientId);
-      if (clientSecret) form.set('client_secret', clientSecret);
-      let body: { id_token?: unknown; refresh_token?: unknown; error?: unknown };
-      try {
-        const res = await undiciFetch(discovery.token_endpoint, {
-          method: 'POST', dispatcher, signal: signal ?? null,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form.toString(),
-        });
-        body = (await res.json().catch(() => ({}))) as typeof body;
-        if (!res.ok) throw fail(`token endpoint answered ${res.status}${typeof body.error === 'string' ? ` (${body.error})` : ''}`);
-      } catch (e) {
-        if (signal?.aborted) throw new AbortedError('oidc refresh', signal.reason);
-        throw e instanceof AuthPluginError ? e : fail('token request failed', e);
-      }
-      if (typeof body.id_token !== 'string' || body.id_token === '') throw fail('the token response has no id_token');
-      this.#idToken = body.id_token;
-      if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.#refreshToken = body.refresh_token;
-      this.#forceRefresh = false;
-      this.#options.onRefresh?.({ idToken: this.#idToken, refreshToken: this.#refreshToken });
-    } finally {
-      void dispatcher.close();
+      const res = await plainRequest(`${issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' }, signal, ...(ca ? { ca } : {}) });
+      if (res.status < 200 || res.status > 299) throw fail(`discovery answered ${res.status}`);
+      discovery = JSON.parse(res.text) as { token_endpoint?: unknown };
+    } catch (e) {
+      if (signal?.aborted) throw new AbortedError('oidc refresh', signal.reason);
+      throw e instanceof AuthPluginError ? e : fail('discovery request failed', e);
     }
+    if (typeof discovery.token_endpoint !== 'string') throw fail('discovery document has no token_endpoint');
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.#refreshToken ?? '' });
+    const clientId = this.#config['client-id'];
+    const clientSecret = this.#config['client-secret'];
+    if (clientId) form.set('client_id', clientId);
+    if (clientSecret) form.set('client_secret', clientSecret);
+    let body: { id_token?: unknown; refresh_token?: unknown; error?: unknown };
+    try {
+      const res = await plainRequest(discovery.token_endpoint, {
+        method: 'POST', signal, ...(ca ? { ca } : {}),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+      });
+      try {
+        body = JSON.parse(res.text) as typeof body;
+      } catch {
+        body = {};
+      }
+      if (res.status < 200 || res.status > 299) throw fail(`token endpoint answered ${res.status}${typeof body.error === 'string' ? ` (${body.error})` : ''}`);
+    } catch (e) {
+      if (signal?.aborted) throw new AbortedError('oidc refresh', signal.reason);
+      throw e instanceof AuthPluginError ? e : fail('token request failed', e);
+    }
+    if (typeof body.id_token !== 'string' || body.id_token === '') throw fail('the token response has no id_token');
+    this.#idToken = body.id_token;
+    if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.#refreshToken = body.refresh_token;
+    this.#forceRefresh = false;
+    this.#options.onRefresh?.({ idToken: this.#idToken, refreshToken: this.#refreshToken });
   }
 }
 

@@ -1,19 +1,24 @@
 /**
- * One keep-alive undici dispatcher per cluster (and per client certificate), with TLS
- * settings from the kubeconfig and an optional proxy.
+ * Connections: one keep-alive node:http(s) Agent per cluster (and per client certificate),
+ * with the kubeconfig's TLS settings, and tunnels through an HTTP(S) CONNECT or SOCKS5
+ * proxy (proxy-url, or HTTPS_PROXY/HTTP_PROXY/NO_PROXY like kubectl).
+ *
+ * Built on Node's own http/https: nothing to install or bundle, nothing to load at import,
+ * and as fast as a standalone HTTP client on the API server's small JSON answers.
  */
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { ClientCertificate } from '../config/credentials.js';
 import type { TlsOptions } from '../config/cluster-config.js';
-import { repeatedHeadersInterceptor } from './repeated-headers.js';
 
 export interface AgentOptions {
   readonly tls: TlsOptions;
   readonly clientCertificate?: ClientCertificate | undefined;
   readonly proxyUrl?: string | undefined;
-  /** TCP+TLS connect timeout; default 30 s. */
-  readonly connectTimeoutMs?: number;
-  /** How long an idle keep-alive socket is kept; default 60 s. */
+  /** How long an idle keep-alive socket is kept; default 30 s. */
   readonly keepAliveTimeoutMs?: number;
   /**
    * Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), used like kubectl
@@ -22,42 +27,236 @@ export interface AgentOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-function proxyFromEnv(env: Readonly<Record<string, string | undefined>>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined {
-  const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name] || undefined;
-  const httpProxy = pick('HTTP_PROXY');
-  const httpsProxy = pick('HTTPS_PROXY');
-  if (!httpProxy && !httpsProxy) return undefined;
-  const noProxy = pick('NO_PROXY');
-  return { ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy ? { noProxy } : {}) };
+/** The agents for one cluster endpoint: `agentFor(url)` picks http or https. */
+export interface Connector {
+  agentFor(url: URL): HttpAgent;
+  /** Destroys every socket, idle or busy. */
+  destroy(): void;
 }
 
-export function createDispatcher(options: AgentOptions): Dispatcher {
-  const connect = {
+type Tunnel = (host: string, port: number) => Promise<Socket>;
+
+/** `host:port` of a URL, brackets removed from IPv6 literals. */
+export function hostOf(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+export function portOf(url: URL): number {
+  return url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function tlsOptions(options: AgentOptions): ConnectionOptions {
+  return {
     ...(options.tls.ca ? { ca: options.tls.ca } : {}),
     ...(options.tls.serverName ? { servername: options.tls.serverName } : {}),
     ...(options.clientCertificate ? { cert: options.clientCertificate.cert, key: options.clientCertificate.key } : {}),
     rejectUnauthorized: !options.tls.insecureSkipTlsVerify,
-    timeout: options.connectTimeoutMs ?? 30_000,
   };
-  const common = {
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-    // Watches stream for a long time: never let undici cut a quiet body or slow headers short.
-    bodyTimeout: 0,
-    headersTimeout: 0,
-  };
-  if (options.proxyUrl) {
-    const scheme = new URL(options.proxyUrl).protocol;
-    if (scheme === 'socks5:') {
-      // undici's SOCKS agent reads the target's TLS settings from `requestTls` (not in its typings).
-      const socksOptions: Socks5ProxyAgent.Options & { requestTls: typeof connect } = { ...common, requestTls: connect };
-      return new Socks5ProxyAgent(options.proxyUrl, socksOptions).compose(repeatedHeadersInterceptor);
+}
+
+/** An https Agent whose sockets come out of a proxy tunnel; TLS to the target runs inside it. */
+class TunnelHttpsAgent extends HttpsAgent {
+  readonly #tunnel: Tunnel;
+  constructor(options: ConstructorParameters<typeof HttpsAgent>[0], tunnel: Tunnel) {
+    super(options);
+    this.#tunnel = tunnel;
+  }
+  override createConnection(options: object, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+    const o = options as ConnectionOptions & { host?: string; port?: number; servername?: string };
+    this.#tunnel(o.host ?? 'localhost', o.port ?? 443).then((socket) => {
+      const servername = o.servername ?? (isIP(o.host ?? '') ? undefined : o.host);
+      callback?.(null, tlsConnect({ ...o, socket, ...(servername ? { servername } : {}) }));
+    }, (e: unknown) => callback?.(e as Error, undefined as unknown as Duplex));
+    return undefined;
+  }
+}
+
+class TunnelHttpAgent extends HttpAgent {
+  readonly #tunnel: Tunnel;
+  constructor(options: ConstructorParameters<typeof HttpAgent>[0], tunnel: Tunnel) {
+    super(options);
+    this.#tunnel = tunnel;
+  }
+  override createConnection(options: object, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+    const o = options as { host?: string; port?: number };
+    this.#tunnel(o.host ?? 'localhost', o.port ?? 80).then((s) => callback?.(null, s), (e: unknown) => callback?.(e as Error, undefined as unknown as Duplex));
+    return undefined;
+  }
+}
+
+function proxyError(proxy: URL, what: string, code: string): Error {
+  // Never the proxy's credentials: origin only.
+  return Object.assign(new Error(`proxy ${proxy.protocol}//${proxy.host}: ${what}`), { code });
+}
+
+/** Opens a raw TCP tunnel to host:port through an HTTP(S) proxy with CONNECT. */
+function connectTunnel(proxy: URL): Tunnel {
+  return (host, port) => new Promise<Socket>((resolve, reject) => {
+    const target = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    const headers: Record<string, string> = { host: target };
+    if (proxy.username) headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+    const req = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
+      host: hostOf(proxy), port: portOf(proxy), method: 'CONNECT', path: target, headers, agent: false,
+    });
+    req.once('connect', (res, socket) => {
+      if (res.statusCode === 200) resolve(socket);
+      else {
+        socket.destroy();
+        reject(proxyError(proxy, `CONNECT ${target} answered ${res.statusCode ?? '?'}`, 'EPROXY'));
+      }
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a raw TCP tunnel to host:port through a SOCKS5 proxy (RFC 1928; user/password per RFC 1929). */
+function socksTunnel(proxy: URL): Tunnel {
+  return (host, port) => new Promise<Socket>((resolve, reject) => {
+    const socket = netConnect(Number(proxy.port || 1080), hostOf(proxy));
+    const user = decodeURIComponent(proxy.username);
+    const pass = decodeURIComponent(proxy.password);
+    let buf = Buffer.alloc(0);
+    let step: 'hello' | 'auth' | 'connect' = 'hello';
+    const fail = (what: string): void => {
+      socket.destroy();
+      reject(proxyError(proxy, what, 'EPROXY'));
+    };
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      if (step === 'hello') {
+        if (buf.length < 2) return;
+        if (buf[0] !== 5 || (buf[1] !== 0 && buf[1] !== 2)) return fail('SOCKS5 handshake refused (no acceptable authentication method)');
+        const method = buf[1];
+        buf = buf.subarray(2);
+        if (method === 2) {
+          step = 'auth';
+          const u = Buffer.from(user);
+          const p = Buffer.from(pass);
+          socket.write(Buffer.concat([Buffer.from([1, u.length]), u, Buffer.from([p.length]), p]));
+          return;
+        }
+        step = 'connect';
+        sendConnect();
+        return;
+      }
+      if (step === 'auth') {
+        if (buf.length < 2) return;
+        if (buf[1] !== 0) return fail('SOCKS5 authentication failed');
+        buf = buf.subarray(2);
+        step = 'connect';
+        sendConnect();
+        return;
+      }
+      // Reply: VER REP RSV ATYP BND.ADDR BND.PORT
+      if (buf.length < 5) return;
+      if (buf[1] !== 0) return fail(`SOCKS5 CONNECT ${host}:${port} failed (reply ${buf[1] ?? '?'})`);
+      const atyp = buf[3];
+      const len = atyp === 1 ? 4 : atyp === 4 ? 16 : 1 + (buf[4] ?? 0);
+      if (buf.length < 4 + len + 2) return;
+      socket.off('data', onData);
+      socket.off('error', reject);
+      const rest = buf.subarray(4 + len + 2);
+      if (rest.length > 0) socket.unshift(rest);
+      resolve(socket);
+    };
+    const sendConnect = (): void => {
+      const kind = isIP(host);
+      const addr = kind === 4 ? Buffer.from([1, ...host.split('.').map(Number)])
+        : kind === 6 ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)])
+        : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host)]);
+      socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addr, Buffer.from([port >> 8, port & 0xff])]));
+    };
+    socket.once('connect', () => socket.write(Buffer.from(user || pass ? [5, 2, 0, 2] : [5, 1, 0])));
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+function ipv6Bytes(ip: string): Buffer {
+  const [head = '', tail = ''] = ip.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
+  return out;
+}
+
+function tunnelFor(proxyUrl: string): Tunnel {
+  const proxy = new URL(proxyUrl);
+  if (proxy.protocol === 'socks5:' || proxy.protocol === 'socks5h:') return socksTunnel(proxy);
+  if (proxy.protocol === 'http:' || proxy.protocol === 'https:') return connectTunnel(proxy);
+  throw Object.assign(new Error(`proxy-url ${proxy.protocol}//${proxy.host}: unsupported scheme; use http, https or socks5`), { code: 'EPROXY' });
+}
+
+function pickEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return env[name.toLowerCase()] || env[name] || undefined;
+}
+
+/** Whether NO_PROXY (kubectl/Go rules: `*`, host suffixes, IPs, IPv4 CIDRs, optional :port) exempts host:port. */
+export function noProxyMatches(noProxy: string | undefined, host: string, port: number): boolean {
+  if (!noProxy) return false;
+  const h = host.toLowerCase();
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.startsWith('[') ? entry.slice(1).replace(']', '') : entry);
+    if (m?.[2] && !entry.includes('/') && isIP(entry) !== 6) {
+      if (Number(m[2]) !== port) continue;
+      entry = m[1] ?? '';
     }
-    return new ProxyAgent({ uri: options.proxyUrl, requestTls: connect, ...common }).compose(repeatedHeadersInterceptor);
+    if (entry.includes('/')) {
+      if (inCidr(h, entry)) return true;
+      continue;
+    }
+    if (isIP(entry) || isIP(h)) {
+      if (entry === h) return true;
+      continue;
+    }
+    const suffix = entry.startsWith('.') ? entry : `.${entry}`;
+    if (h === entry.replace(/^\./, '') || h.endsWith(suffix)) return true;
   }
-  const fromEnv = proxyFromEnv(options.env ?? process.env);
-  if (fromEnv) {
-    // No proxy-url: honour the environment like kubectl (NO_PROXY hosts go direct with `connect`).
-    return new EnvHttpProxyAgent({ ...common, connect, requestTls: connect, ...fromEnv }).compose(repeatedHeadersInterceptor);
-  }
-  return new Agent({ ...common, connect }).compose(repeatedHeadersInterceptor);
+  return false;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base = '', bitsText = ''] = cidr.split('/');
+  if (isIP(ip) !== 4 || isIP(base) !== 4) return false;
+  const bits = Number(bitsText);
+  const toInt = (a: string): number => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+}
+
+export function createConnector(options: AgentOptions): Connector {
+  const tls = tlsOptions(options);
+  const common = { keepAlive: true, timeout: options.keepAliveTimeoutMs ?? 30_000, scheduling: 'lifo' as const };
+  const env = options.env ?? process.env;
+  const made = new Map<string, HttpAgent>();
+  const explicit = options.proxyUrl ? tunnelFor(options.proxyUrl) : undefined;
+  const agentFor = (url: URL): HttpAgent => {
+    const secure = url.protocol === 'https:';
+    let tunnel = explicit;
+    if (!tunnel) {
+      const fromEnv = pickEnv(env, secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+      if (fromEnv && !noProxyMatches(pickEnv(env, 'NO_PROXY'), hostOf(url), portOf(url))) tunnel = tunnelFor(fromEnv);
+    }
+    const key = `${secure ? 's' : ''}:${tunnel ? url.host : ''}`;
+    const have = made.get(key);
+    if (have) return have;
+    const agent: HttpAgent = secure
+      ? tunnel ? new TunnelHttpsAgent({ ...common, ...tls }, tunnel) : new HttpsAgent({ ...common, ...tls })
+      : tunnel ? new TunnelHttpAgent(common, tunnel) : new HttpAgent(common);
+    made.set(key, agent);
+    return agent;
+  };
+  return {
+    agentFor,
+    destroy: () => {
+      for (const a of made.values()) a.destroy();
+      made.clear();
+    },
+  };
 }

@@ -1,21 +1,23 @@
 /**
- * The HTTP layer: ky over undici's fetch with one keep-alive dispatcher per cluster,
- * credentials per request, retries with backoff and jitter, an optional rate limiter,
- * Warning headers, timeouts and AbortSignals, and typed errors for every failure.
+ * The HTTP layer: node:http(s) with one keep-alive agent per cluster, credentials per
+ * request, retries with backoff and jitter, an optional rate limiter, Warning headers,
+ * timeouts and AbortSignals, and typed errors for every failure.
  */
-import ky, { type Options as KyOptions } from 'ky';
-import { type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
 import { AbortedError, errorFromResponse, KubefluentError, type RequestRef, RequestTimeoutError } from '../core/errors.js';
 import { queryString, type QueryValue } from '../core/paths.js';
 import { redactHeaders, redactText } from '../core/redact.js';
 import { type LinkedSignal, linkSignals } from '../core/signals.js';
-import { createDispatcher } from './agent.js';
+import { type Connector, createConnector, hostOf } from './agent.js';
 import { wrapNetworkError } from './network-errors.js';
 import { RateLimiter, type RateLimitOptions, sleep } from './rate-limiter.js';
 import { backoffDelay, defaultRetry, parseRetryAfter, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from './retry.js';
-import { repeatedHeader } from './repeated-headers.js';
 import { defaultUserAgent } from './user-agent.js';
 import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from './warnings.js';
 
@@ -59,7 +61,10 @@ export interface RequestOptions {
 export interface StreamResponse {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: ReadableStream<Uint8Array>;
+  /** The body, decompressed; iterate it once. Breaking out of the loop releases the connection. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Ends the stream and drops its connection (safe to call twice, or after the end). */
+  cancel(): void;
 }
 
 const defaultWarningLogger = createOnceWarningLogger();
@@ -69,10 +74,11 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #retry: Required<RetryOptions> | undefined;
   readonly #limiter: RateLimiter | undefined;
-  readonly #dispatchers = new Map<string, Dispatcher>();
-  /** Open streams, so close() can end them (a destroyed dispatcher leaves fetch bodies pending). */
+  readonly #connectors = new Map<string, Connector>();
+  /** Requests in flight (not streams), so close() can let them finish. */
+  readonly #inflight = new Set<Promise<unknown>>();
+  /** Open streams, so close() can end them. */
   readonly #streams = new Set<LinkedSignal>();
-  readonly #ky: typeof ky;
   readonly #userAgent: string;
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
@@ -81,13 +87,10 @@ export class Transport {
     this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     this.#userAgent = options.userAgent ?? defaultUserAgent();
-    this.#ky = ky.create({
-      timeout: false, // our own timer covers the call; the streamed body of a watch must never be cut
-      retry: 0, // our own loop: it knows about Retry-After on writes, 401 refresh and the rate limiter
-      throwHttpErrors: false,
-      fetch: undiciAdapter,
-    });
+    this.#compress = !config.disableCompression && !isLoopback(config.server);
   }
+
+  readonly #compress: boolean;
 
   /** Sends a request and parses the JSON answer. */
   async request<T>(options: RequestOptions): Promise<T> {
@@ -102,8 +105,13 @@ export class Transport {
 
   /** Sends a request and returns the body as text. */
   async requestText(options: RequestOptions): Promise<string> {
-    const result = await this.#send(options, false);
-    return result as string;
+    const pending = this.#send(options, false) as Promise<string>;
+    this.#inflight.add(pending);
+    try {
+      return await pending;
+    } finally {
+      this.#inflight.delete(pending);
+    }
   }
 
   /** Opens a streaming request; the timeout applies only until the response headers arrive. */
@@ -127,21 +135,19 @@ export class Transport {
    */
   async close(graceMs = 2000): Promise<void> {
     for (const s of [...this.#streams]) s.abort(new Error('transport closed'));
-    const all = [...this.#dispatchers.values()];
-    this.#dispatchers.clear();
-    await Promise.all(all.map(async (d) => {
+    const all = [...this.#connectors.values()];
+    this.#connectors.clear();
+    if (this.#inflight.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceful = d.close().then(() => true, () => true);
+      const settled = Promise.allSettled([...this.#inflight]).then(() => true);
       const late = new Promise<boolean>((r) => {
         timer = setTimeout(() => r(false), graceMs);
       });
-      const done = await Promise.race([graceful, late]);
+      const done = await Promise.race([settled, late]);
       clearTimeout(timer);
-      if (!done) {
-        this.#debug({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` });
-        await d.destroy().catch(() => undefined);
-      }
-    }));
+      if (!done) this.#debug({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` });
+    }
+    for (const c of all) c.destroy();
   }
 
   /** Secrets currently in use, for scrubbing. */
@@ -155,47 +161,52 @@ export class Transport {
     return error;
   }
 
-  #dispatcherFor(cert: ClientCertificate | undefined): Dispatcher {
+  #connectorFor(cert: ClientCertificate | undefined): Connector {
     const c = cert ?? this.config.clientCertificate;
-    // Key by the certificate text (not the key) so a rotated exec-plugin certificate gets a new pool.
+    // Key by the certificate text (not the key) so a rotated exec-plugin certificate gets new connections.
     const id = c ? `cert:${c.cert.length}:${c.cert.slice(-64)}` : 'none';
-    let d = this.#dispatchers.get(id);
-    if (!d) {
-      d = createDispatcher({ tls: this.config.tls, clientCertificate: c, proxyUrl: this.config.proxyUrl });
-      // Drop pools of superseded exec certificates.
-      for (const [k, old] of this.#dispatchers) {
+    let conn = this.#connectors.get(id);
+    if (!conn) {
+      conn = createConnector({ tls: this.config.tls, clientCertificate: c, proxyUrl: this.config.proxyUrl });
+      // Drop the connections of superseded exec certificates once they are idle.
+      for (const [k, old] of this.#connectors) {
         if (k !== 'none') {
-          this.#dispatchers.delete(k);
-          void old.close().catch(() => undefined);
+          this.#connectors.delete(k);
+          setTimeout(() => old.destroy(), 30_000).unref();
         }
       }
-      this.#dispatchers.set(id, d);
+      this.#connectors.set(id, conn);
     }
-    return d;
+    return conn;
   }
 
-  #headers(options: RequestOptions, creds: Credentials): Record<string, string> {
-    const h: Record<string, string> = {
+  #headers(options: RequestOptions, creds: Credentials, body: string | undefined): OutgoingHttpHeaders {
+    const h: OutgoingHttpHeaders = {
       'user-agent': this.#userAgent,
       accept: options.accept ?? 'application/json',
     };
-    // fetch would otherwise ask for gzip/deflate/br on its own; the kubeconfig can say no.
-    if (this.config.disableCompression) h['accept-encoding'] = 'identity';
-    if (options.body !== undefined) h['content-type'] = options.contentType ?? 'application/json';
+    // gzip like client-go, unless the kubeconfig says no or the server is on this machine
+    // (there compression only burns CPU on both ends).
+    h['accept-encoding'] = this.#compress ? 'gzip' : 'identity';
+    if (body !== undefined) {
+      h['content-type'] = options.contentType ?? 'application/json';
+      h['content-length'] = Buffer.byteLength(body);
+    }
     if (creds.authorization) h.authorization = creds.authorization;
     const imp = this.config.impersonate;
     if (imp) {
       if (imp.user) h['impersonate-user'] = imp.user;
       if (imp.uid) h['impersonate-uid'] = imp.uid;
       // One header line per group / extra value (see repeated-headers.ts).
-      if (imp.groups?.length) Object.assign(h, repeatedHeader('impersonate-group', imp.groups));
-      for (const [k, vs] of Object.entries(imp.extra ?? {})) if (vs.length) Object.assign(h, repeatedHeader(`impersonate-extra-${encodeURIComponent(k)}`, vs));
+      // One header line per group / extra value: node:http repeats a header given as an array.
+      if (imp.groups?.length) h['impersonate-group'] = [...imp.groups];
+      for (const [k, vs] of Object.entries(imp.extra ?? {})) if (vs.length) h[`impersonate-extra-${encodeURIComponent(k)}`] = [...vs];
     }
     return h;
   }
 
-  #emitWarnings(res: Response, ref: RequestRef): void {
-    const header = res.headers.get('warning');
+  #emitWarnings(headers: IncomingHttpHeaders, ref: RequestRef): void {
+    const header = headers.warning;
     if (!header || this.#options.onWarning === false) return;
     for (const w of parseWarningHeader(header)) {
       if (this.#options.onWarning) this.#options.onWarning(w, ref);
@@ -214,8 +225,9 @@ export class Transport {
 
   async #send(options: RequestOptions, streaming: boolean): Promise<string | StreamResponse> {
     const ref: RequestRef = { method: options.method, path: options.path };
-    const url = this.config.server + options.path + queryString(options.query ?? {});
-    const shownUrl = redactText(options.path + queryString(options.query ?? {}), this.#secrets());
+    const target = options.path + queryString(options.query ?? {});
+    const url = new URL(this.config.server + target);
+    const shownUrl = redactText(target, this.#secrets());
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000;
     const timer = new AbortController();
     const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => timer.abort(), timeoutMs);
@@ -234,23 +246,16 @@ export class Transport {
     let refreshed = false;
     for (;;) {
       attempt++;
-      let res: Response;
+      let res: IncomingMessage;
       const started = Date.now();
       try {
         if (this.#limiter) await this.#limiter.acquire(signal);
         const creds = await this.config.credentials.get(signal);
-        const headers = this.#headers(options, creds);
-        this.#debug({ type: 'request', method: ref.method, url: shownUrl, attempt, headers: redactHeaders(headers) });
-        const kyOptions: KyOptions & { undiciDispatcher: Dispatcher; undiciSignal: AbortSignal } = {
-          method: options.method, headers, signal, undiciSignal: signal, undiciDispatcher: this.#dispatcherFor(creds.clientCertificate),
-          ...(body !== undefined ? { body } : {}),
-        };
-        res = await this.#ky(url, kyOptions);
+        const headers = this.#headers(options, creds, body);
+        this.#debug({ type: 'request', method: ref.method, url: shownUrl, attempt, headers: redactHeaders(flatHeaders(headers)) });
+        res = await sendRequest(this.#connectorFor(creds.clientCertificate), url, options.method, headers, body, signal);
       } catch (e) {
-        if (signal.aborted || (e instanceof Error && 'reason' in e)) {
-          if (!signal.aborted) this.#debug({ type: 'error', method: ref.method, url: shownUrl, attempt, message: redactText((e as Error).message, this.#secrets()) });
-          return fail(e);
-        }
+        if (signal.aborted) return fail(e);
         const netErr = wrapNetworkError(e, ref, this.config.server);
         this.#debug({ type: 'error', method: ref.method, url: shownUrl, attempt, message: redactText(netErr.message, this.#secrets()) });
         if (retry && attempt <= retry.limit && shouldRetryNetwork(ref.method, netErr.code)) {
@@ -265,16 +270,23 @@ export class Transport {
         }
         return fail(netErr);
       }
-      this.#debug({ type: 'response', method: ref.method, url: shownUrl, attempt, status: res.status, durationMs: Date.now() - started });
-      this.#emitWarnings(res, ref);
-      if (res.ok) {
+      const status = res.statusCode ?? 0;
+      this.#debug({ type: 'response', method: ref.method, url: shownUrl, attempt, status, durationMs: Date.now() - started });
+      this.#emitWarnings(res.headers, ref);
+      if (status >= 200 && status <= 299) {
         if (streaming) {
           if (handle) clearTimeout(handle);
-          if (!res.body) return fail(wrapNetworkError(new Error('response has no body'), ref, this.config.server));
-          return { status: res.status, headers: res.headers, body: res.body as ReadableStream<Uint8Array> };
+          const decoded = decodedBody(res);
+          return {
+            status, headers: webHeaders(res.headers), body: decoded,
+            cancel: () => {
+              res.destroy();
+              if (decoded !== res) decoded.destroy();
+            },
+          };
         }
         try {
-          const text = await res.text();
+          const text = await readText(res);
           if (handle) clearTimeout(handle);
           link.dispose();
           return text;
@@ -284,21 +296,21 @@ export class Transport {
       }
       let text = '';
       try {
-        text = await res.text();
+        text = await readText(res);
       } catch {
         // The status code alone still makes a typed error.
       }
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      if (res.status === 401 && !refreshed && this.config.credentials.invalidate?.()) {
+      const retryAfter = parseRetryAfter(firstHeader(res.headers['retry-after']) ?? null);
+      if (status === 401 && !refreshed && this.config.credentials.invalidate?.()) {
         refreshed = true;
         attempt--;
         this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs: 0, why: '401: refreshing credentials' });
         continue;
       }
-      if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, res.status, retryAfter !== undefined)) {
+      if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, status, retryAfter !== undefined)) {
         const delayMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelay(attempt, retry);
         if (delayMs <= retry.maxRetryAfterMs) {
-          this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs, why: `status ${res.status}` });
+          this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs, why: `status ${status}` });
           try {
             await sleep(delayMs, signal);
           } catch (s) {
@@ -308,28 +320,86 @@ export class Transport {
         }
       }
       // The server never should echo a credential, but if it does, it stops here.
-      return fail(errorFromResponse(res.status, redactText(text, this.#secrets()), ref, retryAfter));
+      return fail(errorFromResponse(status, redactText(text, this.#secrets()), ref, retryAfter));
     }
   }
 }
 
-/**
- * ky builds a standard Request and passes unknown options (`undiciDispatcher`, `undiciSignal`)
- * on; hand them to undici's own fetch so the per-cluster dispatcher (TLS, keep-alive, proxy)
- * of the same undici version is used.
- */
-async function undiciAdapter(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
-  const req = input instanceof Request ? input : new Request(input, init);
-  const extra = init as { undiciDispatcher?: Dispatcher; undiciSignal?: AbortSignal } | undefined;
-  const dispatcher = extra?.undiciDispatcher;
-  const body = req.body === null ? undefined : await req.arrayBuffer();
-  const res = await undiciFetch(req.url, {
-    method: req.method,
-    headers: [...req.headers],
-    // Our own signal, not req.signal: a Request's signal follows its source only weakly.
-    signal: extra?.undiciSignal ?? req.signal,
-    ...(body !== undefined ? { body } : {}),
-    ...(dispatcher ? { dispatcher } : {}),
+/** Whether the server is on this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(server: string): boolean {
+  try {
+    const host = hostOf(new URL(server));
+    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function flatHeaders(h: OutgoingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
+function webHeaders(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
+  }
+  return out;
+}
+
+/** Sends one request; resolves with the response once its headers are in. */
+function sendRequest(connector: Connector, url: URL, method: string, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)({
+      protocol: url.protocol, hostname: hostOf(url), port: url.port, path: url.pathname + url.search, method, headers, signal,
+      agent: connector.agentFor(url),
+    }, resolve);
+    req.once('error', reject);
+    req.end(body);
   });
-  return res as unknown as Response;
+}
+
+/** The whole body as UTF-8 text, decompressed. Fails if the connection ends early. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('error', reject);
+    res.once('end', () => {
+      ended = true;
+      const raw = chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks);
+      const encoding = firstHeader(res.headers['content-encoding'])?.toLowerCase();
+      if (!encoding || encoding === 'identity') return resolve(raw.toString('utf8'));
+      const inflater = encoding === 'gzip' ? gunzip : encoding === 'deflate' ? inflate : encoding === 'br' ? brotliDecompress : undefined;
+      if (!inflater) return reject(Object.assign(new Error(`unsupported content-encoding "${encoding}"`), { code: 'EENCODING' }));
+      inflater(raw, (err, out) => (err ? reject(err) : resolve(out.toString('utf8'))));
+    });
+    res.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
+/** The body stream, through a decompressor when the server compressed it. */
+function decodedBody(res: IncomingMessage): Readable {
+  const encoding = firstHeader(res.headers['content-encoding'])?.toLowerCase();
+  if (!encoding || encoding === 'identity') return res;
+  const inflater = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  if (!inflater) {
+    res.destroy();
+    throw Object.assign(new Error(`unsupported content-encoding "${encoding}"`), { code: 'EENCODING' });
+  }
+  res.once('error', (e) => inflater.destroy(e));
+  res.once('close', () => {
+    if (!res.complete) inflater.destroy(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+  });
+  return res.pipe(inflater);
 }

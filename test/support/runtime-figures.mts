@@ -88,7 +88,7 @@ function memoryTransport(payload: Buffer): Transport {
           off += 65536;
         },
       });
-      return { status: 200, headers: new Headers(), body };
+      return { status: 200, headers: new Headers(), body, cancel: () => void body.cancel().catch(() => undefined) };
     },
   });
   return view;

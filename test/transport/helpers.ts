@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterConfig, type ClusterConfigInit } from '../../src/config/cluster-config.js';
@@ -130,6 +130,69 @@ export async function startConnectProxy(): Promise<{ url: string; connects: stri
     connects,
     close: async () => {
       proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    },
+  };
+}
+
+/** A minimal SOCKS5 proxy (RFC 1928, optional RFC 1929 user/password) that records CONNECT targets. */
+export async function startSocksProxy(auth?: { user: string; pass: string }): Promise<{ url: string; connects: string[]; close(): Promise<void> }> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createNetServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    let buf = Buffer.alloc(0);
+    let step: 'hello' | 'auth' | 'connect' | 'piped' = 'hello';
+    client.on('data', (d: Buffer) => {
+      if (step === 'piped') return;
+      buf = Buffer.concat([buf, d]);
+      if (step === 'hello') {
+        if (buf.length < 2 || buf.length < 2 + buf[1]!) return;
+        const methods = [...buf.subarray(2, 2 + buf[1]!)];
+        buf = buf.subarray(2 + buf[1]!);
+        const want = auth ? 2 : 0;
+        if (!methods.includes(want)) return void client.end(Buffer.from([5, 0xff]));
+        client.write(Buffer.from([5, want]));
+        step = auth ? 'auth' : 'connect';
+        return;
+      }
+      if (step === 'auth') {
+        const ul = buf[1]!;
+        const pl = buf[2 + ul]!;
+        if (buf.length < 3 + ul + pl) return;
+        const ok = buf.subarray(2, 2 + ul).toString() === auth?.user && buf.subarray(3 + ul, 3 + ul + pl).toString() === auth.pass;
+        buf = buf.subarray(3 + ul + pl);
+        if (!ok) return void client.end(Buffer.from([1, 1]));
+        client.write(Buffer.from([1, 0]));
+        step = 'connect';
+        return;
+      }
+      if (buf.length < 5) return;
+      const atyp = buf[3]!;
+      const len = atyp === 1 ? 4 : atyp === 4 ? 16 : 1 + buf[4]!;
+      if (buf.length < 4 + len + 2) return;
+      const host = atyp === 1 ? [...buf.subarray(4, 8)].join('.') : atyp === 3 ? buf.subarray(5, 5 + buf[4]!).toString() : '::';
+      const port = buf.readUInt16BE(4 + len);
+      const rest = buf.subarray(4 + len + 2);
+      connects.push(`${host}:${port}`);
+      step = 'piped';
+      const upstream = connect(port, host, () => {
+        client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        if (rest.length) upstream.write(rest);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return {
+    url: `socks5://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    connects,
+    close: async () => {
+      for (const s of sockets) s.destroy();
       await new Promise((r) => proxy.close(r));
     },
   };

@@ -1,5 +1,5 @@
 // Unit tests of the transport against a scripted local HTTP(S) server (fault injection only).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StaticTokenCredentials, TokenFileCredentials } from '../../src/config/credentials.js';
 import {
   AbortedError, AlreadyExistsError, ConflictError, ExpiredError, ForbiddenError, InvalidError, NetworkError, NotFoundError,
@@ -7,9 +7,8 @@ import {
 } from '../../src/core/errors.js';
 import { type DebugEvent, Transport } from '../../src/transport/transport.js';
 import type { KubeWarning } from '../../src/transport/warnings.js';
-import { fetch as undiciFetch } from 'undici';
-import { createDispatcher } from '../../src/transport/agent.js';
-import { config, json, makePki, startConnectProxy, startServer, status, type TestServer } from './helpers.js';
+import { noProxyMatches } from '../../src/transport/agent.js';
+import { config, json, makePki, startConnectProxy, startServer, startSocksProxy, status, type TestServer } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -239,11 +238,13 @@ describe('Transport', () => {
     server = await startServer((_q, res) => json(res, 200, { ok: true }), { key: pki.serverKey, cert: pki.serverCert });
     const proxy = await startConnectProxy();
     const get = async (env: Record<string, string>): Promise<unknown> => {
-      const d = createDispatcher({ tls: { ca: pki.caCert, insecureSkipTlsVerify: false }, env });
+      for (const k of ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'HTTP_PROXY', 'http_proxy']) vi.stubEnv(k, env[k] ?? '');
+      const t = new Transport(config(server!.url, { tls: { ca: pki.caCert } }));
       try {
-        return await (await undiciFetch(`${server?.url}/version`, { dispatcher: d })).json();
+        return await t.request({ method: 'GET', path: '/version' });
       } finally {
-        await d.close();
+        await t.close();
+        vi.unstubAllEnvs();
       }
     };
     try {
@@ -254,6 +255,45 @@ describe('Transport', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('tunnels through a SOCKS5 proxy-url, with and without user/password', async () => {
+    const pki = makePki();
+    server = await startServer((_q, res) => json(res, 200, { via: 'socks' }), { key: pki.serverKey, cert: pki.serverCert });
+    for (const auth of [undefined, { user: 'u', pass: 'p@ss' }]) {
+      const proxy = await startSocksProxy(auth);
+      try {
+        const proxyUrl = auth ? proxy.url.replace('socks5://', `socks5://${auth.user}:${encodeURIComponent(auth.pass)}@`) : proxy.url;
+        const t = new Transport(config(server.url, { tls: { ca: pki.caCert }, proxyUrl }));
+        await expect(t.request({ method: 'GET', path: '/version' })).resolves.toEqual({ via: 'socks' });
+        expect(proxy.connects).toEqual([server.url.replace('https://', '')]);
+        await t.close();
+        if (auth) {
+          // Wrong password: a NetworkError that names the proxy, never its credentials.
+          const bad = new Transport(config(server.url, { tls: { ca: pki.caCert }, proxyUrl: proxy.url.replace('socks5://', 'socks5://u:wrong-secret@') }), { retry: false });
+          const err = await bad.request({ method: 'GET', path: '/version' }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(NetworkError);
+          expect((err as Error).message).toMatch(/SOCKS5 authentication failed/);
+          expect((err as Error).message).not.toMatch(/wrong-secret/);
+          await bad.close();
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
+
+  it('matches NO_PROXY like kubectl: *, suffixes, IPs, CIDRs and ports', () => {
+    expect(noProxyMatches('*', 'a.example', 443)).toBe(true);
+    expect(noProxyMatches('example.com', 'api.example.com', 443)).toBe(true);
+    expect(noProxyMatches('.example.com', 'example.com', 443)).toBe(true);
+    expect(noProxyMatches('example.com', 'badexample.com', 443)).toBe(false);
+    expect(noProxyMatches('10.0.0.0/8, 127.0.0.1', '10.1.2.3', 6443)).toBe(true);
+    expect(noProxyMatches('10.0.0.0/8', '11.1.2.3', 6443)).toBe(false);
+    expect(noProxyMatches('127.0.0.1', '127.0.0.1', 1)).toBe(true);
+    expect(noProxyMatches('example.com:6443', 'api.example.com', 6443)).toBe(true);
+    expect(noProxyMatches('example.com:6443', 'api.example.com', 443)).toBe(false);
+    expect(noProxyMatches(undefined, 'example.com', 443)).toBe(false);
   });
 
   it('close() does not hang on a stream nobody reads: open streams are cut', async () => {
@@ -267,7 +307,7 @@ describe('Transport', () => {
     const started = Date.now();
     await t.close(100);
     expect(Date.now() - started).toBeLessThan(1500);
-    await expect(s.body.getReader().read()).rejects.toBeDefined();
+    await expect(s.body[Symbol.asyncIterator]().next()).rejects.toBeDefined();
     expect(events.map((e) => e.type)).toEqual(['request', 'response']);
   });
 });
