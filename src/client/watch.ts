@@ -112,15 +112,26 @@ export async function* watchStream<T>(transport: Transport, path: string, option
   let buffer = '';
   let scanFrom = 0;
   let idle = false;
+  // The watchdog counts only while we wait for the server, never while the consumer works.
+  // One timer for the whole watch, re-armed lazily: a timer per chunk costs more than the chunk.
+  let waitingSince = 0; // 0: not waiting
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const watchdog = (): void => {
+    timer = undefined;
+    if (waitingSince === 0) return;
+    const left = waitingSince + (idleMs as number) - Date.now();
+    if (left > 0) {
+      timer = setTimeout(watchdog, left);
+      return;
+    }
+    idle = true;
+    local.abort();
+  };
   try {
     for (;;) {
-      // The watchdog runs only while we wait for the server, never while the consumer works.
       if (idleMs !== undefined) {
-        timer = setTimeout(() => {
-          idle = true;
-          local.abort();
-        }, idleMs);
+        waitingSince = Date.now();
+        timer ??= setTimeout(watchdog, idleMs);
       }
       let chunk: IteratorResult<Uint8Array>;
       try {
@@ -130,7 +141,7 @@ export async function* watchStream<T>(transport: Transport, path: string, option
         if (options.signal?.aborted) throw new AbortedError(`watch ${path}`, options.signal.reason);
         throw wrapNetworkError(e, ref, transport.config.server);
       } finally {
-        clearTimeout(timer);
+        waitingSince = 0;
       }
       if (chunk.done) break;
       buffer += decoder.decode(chunk.value, { stream: true });
