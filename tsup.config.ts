@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 /**
  * dist/: ESM (`.js`) and CJS (`.cjs`) for each entry, with types for both (`.d.ts`, `.d.cts`),
  * matching package.json's `exports`. The library proper never imports testenv; it is its
- * own entry.
+ * own entry. ESM output is split, so the generated schemas (and zod) load on first validation.
  */
 export default defineConfig({
   entry: {
@@ -22,9 +22,9 @@ export default defineConfig({
   // No source maps in the package: they would triple its size on disk.
   sourcemap: false,
   clean: true,
-  // ky is ESM-only: a CJS build that leaves it external fails at call time
-  // (`import_ky.default.get is not a function`), so it is bundled into both outputs.
-  noExternal: ['ky'],
-  // Dependencies the user installs alongside us; zod stays one copy so schemas interoperate.
-  external: ['zod', 'undici', 'yaml'],
+  // zod and yaml are bundled (what we use of them, tree-shaken), so installing kubefluent
+  // installs one package. zod never shows in our types: custom schemas are Standard Schema
+  // objects (zod, valibot, arktype…), so a user's own zod copy works with ours.
+  // The declarations' shared chunks are then kept once: scripts/dedupe-types.ts.
+  noExternal: ['zod', 'yaml'],
 });

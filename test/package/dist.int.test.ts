@@ -3,7 +3,7 @@
 // map — making a real call to the local control plane through each. Also type-checks a
 // CommonJS and an ESM consumer against the shipped .d.cts / .d.ts.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ async function run(file: string, source: string): Promise<string> {
 }
 
 describe('built package', () => {
-  it('works from CommonJS (require), ky bundled', async () => {
+  it('works from CommonJS (require), with zod and yaml bundled and validation loaded on demand', async () => {
     const out = await run(
       'consumer.cjs',
       `const { Kube, NotFoundError } = require('kubefluent');
@@ -38,12 +38,14 @@ describe('built package', () => {
          let reason = '';
          try { await kube.pods.namespace('default').get('does-not-exist'); } catch (e) { reason = e instanceof NotFoundError ? e.reason : String(e); }
          const built = pod('p').container(container('c', 'nginx')).build();
-         console.log(JSON.stringify({ name: ns.metadata.name, reason, kind: built.kind, file: require.resolve('kubefluent') }));
+         let invalid = '';
+         try { await kube.pods.namespace('default').create({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', imagee: 'nginx' }] } }); } catch (e) { invalid = e.name + ': ' + e.issues.map((i) => i.path).join(','); }
+         console.log(JSON.stringify({ name: ns.metadata.name, reason, kind: built.kind, invalid, file: require.resolve('kubefluent') }));
          await kube.close();
        })().catch((e) => { console.error(e); process.exit(1); });`,
     );
-    const result = JSON.parse(out) as { name: string; reason: string; kind: string; file: string };
-    expect(result).toMatchObject({ name: 'default', reason: 'NotFound', kind: 'Pod' });
+    const result = JSON.parse(out) as { name: string; reason: string; kind: string; invalid: string; file: string };
+    expect(result).toMatchObject({ name: 'default', reason: 'NotFound', kind: 'Pod', invalid: 'ValidationError: spec.containers[0].imagee' });
     expect(result.file).toBe(join(root, 'dist', 'index.cjs'));
   });
 
@@ -54,13 +56,30 @@ describe('built package', () => {
        import { startTestEnv } from 'kubefluent/testenv';
        const kube = await Kube.connect();
        const list = await kube.namespaces.list();
-       console.log(JSON.stringify({ names: list.items.map((n) => n.metadata.name), testenv: typeof startTestEnv, url: import.meta.resolve('kubefluent') }));
+       const invalid = await kube.configmaps.namespace('default').create({ metadata: { name: 'x' }, dataa: {} }).then(() => 'created', (e) => e.name + ': ' + e.issues.map((i) => i.path).join(','));
+       console.log(JSON.stringify({ names: list.items.map((n) => n.metadata.name), invalid, testenv: typeof startTestEnv, url: import.meta.resolve('kubefluent') }));
        await kube.close();`,
     );
-    const result = JSON.parse(out) as { names: string[]; testenv: string; url: string };
+    const result = JSON.parse(out) as { names: string[]; invalid: string; testenv: string; url: string };
     expect(result.names).toContain('kube-system');
+    expect(result.invalid).toBe('ValidationError: dataa');
     expect(result.testenv).toBe('function');
     expect(result.url).toBe(`file://${join(root, 'dist', 'index.js')}`);
+  });
+
+  it('installs as one package: no runtime dependencies, each declaration chunk shipped once', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(pkg.dependencies ?? {}).toEqual({});
+    const files = readdirSync(join(root, 'dist'));
+    expect(files.filter((f) => /^models-.*\.d\.c?ts$/.test(f))).toEqual([]);
+    expect(readdirSync(join(root, 'dist', 'types'))).toContain('models.d.ts');
+    // Nothing in dist/ loads a package at run time besides Node's own modules.
+    const bare = new Set<string>();
+    for (const f of files.filter((x) => /\.c?js$/.test(x))) {
+      const text = readFileSync(join(root, 'dist', f), 'utf8');
+      for (const m of text.matchAll(/(?:from\s*|require\(|import\()\s*["']([^"'./][^"']*)["']/g)) if (!m[1]!.startsWith('node:')) bare.add(m[1]!);
+    }
+    expect([...bare]).toEqual([]);
   });
 
   it('ships types for both module systems', async () => {
