@@ -7,76 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import * as z from 'zod';
 import { AbortedError, ConfigError } from '../core/errors.js';
+import { checkKubeconfig, ShapeIssue, type Kubeconfig, type KubeconfigCluster, type KubeconfigContext, type KubeconfigUser } from './kubeconfig-shape.js';
 
-const execEnvVar = z.object({ name: z.string(), value: z.string() });
-
-const execConfig = z.looseObject({
-  apiVersion: z.string(),
-  command: z.string().min(1),
-  args: z.array(z.string()).nullish(),
-  env: z.array(execEnvVar).nullish(),
-  installHint: z.string().nullish(),
-  provideClusterInfo: z.boolean().nullish(),
-  interactiveMode: z.enum(['Never', 'IfAvailable', 'Always']).nullish(),
-});
-
-const authProvider = z.looseObject({
-  name: z.string(),
-  config: z.record(z.string(), z.string()).nullish(),
-});
-
-const cluster = z.looseObject({
-  server: z.string().min(1),
-  'certificate-authority': z.string().nullish(),
-  'certificate-authority-data': z.string().nullish(),
-  'insecure-skip-tls-verify': z.boolean().nullish(),
-  'tls-server-name': z.string().nullish(),
-  'proxy-url': z.string().nullish(),
-  'disable-compression': z.boolean().nullish(),
-});
-
-const user = z.looseObject({
-  'client-certificate': z.string().nullish(),
-  'client-certificate-data': z.string().nullish(),
-  'client-key': z.string().nullish(),
-  'client-key-data': z.string().nullish(),
-  token: z.string().nullish(),
-  tokenFile: z.string().nullish(),
-  as: z.string().nullish(),
-  'as-uid': z.string().nullish(),
-  'as-groups': z.array(z.string()).nullish(),
-  'as-user-extra': z.record(z.string(), z.array(z.string())).nullish(),
-  username: z.string().nullish(),
-  password: z.string().nullish(),
-  'auth-provider': authProvider.nullish(),
-  exec: execConfig.nullish(),
-});
-
-const context = z.looseObject({
-  cluster: z.string().min(1),
-  user: z.string().nullish(),
-  namespace: z.string().nullish(),
-});
-
-const kubeconfigSchema = z.looseObject({
-  apiVersion: z.string().nullish(),
-  kind: z.string().nullish(),
-  'current-context': z.string().nullish(),
-  clusters: z.array(z.looseObject({ name: z.string().min(1), cluster })).nullish(),
-  users: z.array(z.looseObject({ name: z.string().min(1), user: user.nullish() })).nullish(),
-  contexts: z.array(z.looseObject({ name: z.string().min(1), context })).nullish(),
-  preferences: z.unknown().optional(),
-});
-
-export type ExecConfig = z.infer<typeof execConfig>;
-export type AuthProviderConfig = z.infer<typeof authProvider>;
-export type KubeconfigCluster = z.infer<typeof cluster>;
-export type KubeconfigUser = z.infer<typeof user>;
-export type KubeconfigContext = z.infer<typeof context>;
-/** A kubeconfig document (the YAML's shape, field names as kubectl writes them). */
-export type Kubeconfig = z.infer<typeof kubeconfigSchema>;
+export type { AuthProviderConfig, ExecConfig, Kubeconfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './kubeconfig-shape.js';
 
 /** A named entry together with the file it came from (for error messages and relative paths). */
 export interface Sourced<T> {
@@ -93,10 +27,6 @@ export interface LoadedKubeconfig {
   readonly contexts: ReadonlyMap<string, Sourced<KubeconfigContext>>;
   /** The files that were read, in merge order. */
   readonly files: readonly string[];
-}
-
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
 /**
@@ -116,16 +46,17 @@ export function parseKubeconfig(input: string | object, file?: string): Kubeconf
     }
   }
   if (raw === null || raw === undefined) raw = {};
-  const result = kubeconfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue ? issuePath(issue.path) : undefined;
-    throw new ConfigError(`malformed kubeconfig: ${issue?.message ?? 'invalid document'}`, 'MalformedConfig', {
-      file, field: field === '' ? undefined : field,
+  let config: Kubeconfig;
+  try {
+    config = checkKubeconfig(raw);
+  } catch (issue) {
+    if (!(issue instanceof ShapeIssue)) throw issue;
+    throw new ConfigError(`malformed kubeconfig: ${issue.path === '' ? 'the document' : issue.path}: ${issue.message}`, 'MalformedConfig', {
+      file, field: issue.path === '' ? undefined : issue.path,
       fix: 'compare the file with `kubectl config view` output; clusters, users and contexts are lists of {name, cluster|user|context}',
     });
   }
-  return file === undefined ? result.data : resolvePaths(result.data, dirname(file));
+  return file === undefined ? config : resolvePaths(config, dirname(file));
 }
 
 // YAML errors quote the offending source line, which may hold a token: keep only the message head.

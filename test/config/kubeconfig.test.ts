@@ -147,6 +147,25 @@ contexts: [{ name: x, context: { cluster: c, user: files } }, { name: y, context
       })();
       expect(e).toBeInstanceOf(ConfigError);
       expect(e?.field).toBe('clusters[0].cluster.server');
+      expect(e?.message).toContain('clusters[0].cluster.server: expected a string, got a number');
+      const problem = (doc: object): string => {
+        try {
+          parseKubeconfig(doc, '/k');
+        } catch (x) {
+          return `${(x as ConfigError).field ?? '-'} | ${(x as ConfigError).message}`;
+        }
+        return 'accepted';
+      };
+      expect(problem({ contexts: [{ name: 'a', context: { cluster: 'c' } }, { name: 'b', context: { cluster: 7 } }] })).toMatch(/^contexts\[1\]\.context\.cluster \| .*contexts\[1\]\.context\.cluster: expected a string, got a number/);
+      expect(problem({ clusters: [{ name: 'c' }] })).toMatch(/^clusters\[0\]\.cluster \| .*missing: expected a mapping/);
+      expect(problem({ clusters: [{ name: '', cluster: { server: 'https://h' } }] })).toMatch(/^clusters\[0\]\.name \| .*must not be empty/);
+      expect(problem({ users: { alice: {} } })).toMatch(/^users \| .*expected a list, got a mapping/);
+      expect(problem({ users: [{ name: 'u', user: { exec: { apiVersion: 'v1', command: 'x', interactiveMode: 'Sometimes' } } }] })).toMatch(/interactiveMode: expected one of Never, IfAvailable, Always, got "Sometimes"/);
+      expect(problem({ users: [{ name: 'u', user: { 'as-user-extra': { scopes: ['a', 1] } } }] })).toMatch(/^users\[0\]\.user\.as-user-extra\.scopes\[1\] \| .*expected a string, got a number/);
+      expect(problem(['a'])).toMatch(/^- \| .*the document: expected a mapping, got a list/);
+      // Secrets put in the wrong place are not echoed; null means absent; unknown fields pass.
+      expect(problem({ users: [{ name: 'u', user: { token: 12345678 } }] })).not.toContain('12345678');
+      expect(problem({ clusters: null, users: [{ name: 'u', user: null }], preferences: { colors: true }, extra: 1 })).toBe('accepted');
     });
 
     it('a missing context lists the available ones', async () => {

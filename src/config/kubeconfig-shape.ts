@@ -1,0 +1,191 @@
+/**
+ * The shape of a kubeconfig document, and a check of it that names the field and says what
+ * was expected: `contexts[1].context.cluster: expected a string, got a number`. Unknown fields
+ * pass (kubectl writes more than we read); null counts as absent, as in kubectl's YAML.
+ */
+
+type Loose = { [key: string]: unknown };
+
+export interface ExecConfig extends Loose {
+  apiVersion: string;
+  command: string;
+  args?: string[] | null | undefined;
+  env?: { name: string; value: string }[] | null | undefined;
+  installHint?: string | null | undefined;
+  provideClusterInfo?: boolean | null | undefined;
+  interactiveMode?: 'Never' | 'IfAvailable' | 'Always' | null | undefined;
+}
+
+export interface AuthProviderConfig extends Loose {
+  name: string;
+  config?: Record<string, string> | null | undefined;
+}
+
+export interface KubeconfigCluster extends Loose {
+  server: string;
+  'certificate-authority'?: string | null | undefined;
+  'certificate-authority-data'?: string | null | undefined;
+  'insecure-skip-tls-verify'?: boolean | null | undefined;
+  'tls-server-name'?: string | null | undefined;
+  'proxy-url'?: string | null | undefined;
+  'disable-compression'?: boolean | null | undefined;
+}
+
+export interface KubeconfigUser extends Loose {
+  'client-certificate'?: string | null | undefined;
+  'client-certificate-data'?: string | null | undefined;
+  'client-key'?: string | null | undefined;
+  'client-key-data'?: string | null | undefined;
+  token?: string | null | undefined;
+  tokenFile?: string | null | undefined;
+  as?: string | null | undefined;
+  'as-uid'?: string | null | undefined;
+  'as-groups'?: string[] | null | undefined;
+  'as-user-extra'?: Record<string, string[]> | null | undefined;
+  username?: string | null | undefined;
+  password?: string | null | undefined;
+  exec?: ExecConfig | null | undefined;
+  'auth-provider'?: AuthProviderConfig | null | undefined;
+}
+
+export interface KubeconfigContext extends Loose {
+  cluster: string;
+  user?: string | null | undefined;
+  namespace?: string | null | undefined;
+}
+
+/** One kubeconfig document, as written by kubectl. */
+export interface Kubeconfig extends Loose {
+  apiVersion?: string | null | undefined;
+  kind?: string | null | undefined;
+  'current-context'?: string | null | undefined;
+  clusters?: (Loose & { name: string; cluster: KubeconfigCluster })[] | null | undefined;
+  users?: (Loose & { name: string; user?: KubeconfigUser | null | undefined })[] | null | undefined;
+  contexts?: (Loose & { name: string; context: KubeconfigContext })[] | null | undefined;
+  preferences?: unknown;
+}
+
+/** What is wrong, and where (`clusters[0].cluster.server`; `''` for the document itself). */
+export class ShapeIssue {
+  constructor(
+    readonly path: string,
+    readonly message: string,
+  ) {}
+}
+
+type Path = readonly (string | number)[];
+type Check = (value: unknown, at: Path) => void;
+
+function pathText(at: Path): string {
+  return at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+}
+
+// Names the type only: a wrong value may be a secret put in the wrong place.
+function typeName(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? `a ${typeof v}` : typeof v;
+}
+
+function isMapping(v: unknown): v is Loose {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const expected = (what: string): Check => (v, at) => {
+  throw new ShapeIssue(pathText(at), v === undefined ? `missing: expected ${what}` : `expected ${what}, got ${typeName(v)}`);
+};
+
+const string: Check = (v, at) => {
+  if (typeof v !== 'string') expected('a string')(v, at);
+};
+
+const nonEmptyString: Check = (v, at) => {
+  string(v, at);
+  if (v === '') throw new ShapeIssue(pathText(at), 'must not be empty');
+};
+
+const boolean: Check = (v, at) => {
+  if (typeof v !== 'boolean') expected('true or false')(v, at);
+};
+
+const oneOf = (...values: string[]): Check => (v, at) => {
+  if (typeof v === 'string' && !values.includes(v)) throw new ShapeIssue(pathText(at), `expected one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') expected(`one of ${values.join(', ')}`)(v, at);
+};
+
+const optional = (check: Check): Check => (v, at) => {
+  if (v !== undefined && v !== null) check(v, at);
+};
+
+const listOf = (check: Check): Check => (v, at) => {
+  if (!Array.isArray(v)) return expected('a list')(v, at);
+  v.forEach((item, i) => check(item, [...at, i]));
+};
+
+const mapOf = (check: Check): Check => (v, at) => {
+  if (!isMapping(v)) return expected('a mapping')(v, at);
+  for (const [k, item] of Object.entries(v)) check(item, [...at, k]);
+};
+
+const mapping = (fields: Readonly<Record<string, Check>>): Check => (v, at) => {
+  if (!isMapping(v)) return expected('a mapping')(v, at);
+  for (const [k, check] of Object.entries(fields)) check(v[k], [...at, k]);
+};
+
+const s = optional(string);
+
+const execConfig = mapping({
+  apiVersion: string,
+  command: nonEmptyString,
+  args: optional(listOf(string)),
+  env: optional(listOf(mapping({ name: string, value: string }))),
+  installHint: s,
+  provideClusterInfo: optional(boolean),
+  interactiveMode: optional(oneOf('Never', 'IfAvailable', 'Always')),
+});
+
+const cluster = mapping({
+  server: nonEmptyString,
+  'certificate-authority': s,
+  'certificate-authority-data': s,
+  'insecure-skip-tls-verify': optional(boolean),
+  'tls-server-name': s,
+  'proxy-url': s,
+  'disable-compression': optional(boolean),
+});
+
+const user = mapping({
+  'client-certificate': s,
+  'client-certificate-data': s,
+  'client-key': s,
+  'client-key-data': s,
+  token: s,
+  tokenFile: s,
+  as: s,
+  'as-uid': s,
+  'as-groups': optional(listOf(string)),
+  'as-user-extra': optional(mapOf(listOf(string))),
+  username: s,
+  password: s,
+  exec: optional(execConfig),
+  'auth-provider': optional(mapping({ name: string, config: optional(mapOf(string)) })),
+});
+
+const context = mapping({ cluster: nonEmptyString, user: s, namespace: s });
+
+const document = mapping({
+  apiVersion: s,
+  kind: s,
+  'current-context': s,
+  clusters: optional(listOf(mapping({ name: nonEmptyString, cluster }))),
+  users: optional(listOf(mapping({ name: nonEmptyString, user: optional(user) }))),
+  contexts: optional(listOf(mapping({ name: nonEmptyString, context }))),
+});
+
+/** Checks a parsed document; throws a {@link ShapeIssue} for the first problem. */
+export function checkKubeconfig(raw: unknown): Kubeconfig {
+  document(raw, []);
+  return raw as Kubeconfig;
+}
