@@ -42,6 +42,7 @@ export type {
   PodDisruptionBudget, CustomResourceDefinition, Lease, ResourceQuota, LimitRange, PriorityClass,
 } from '../generated/models.js';
 export { resources, preferred, resourceKeysByKind, type ResourceKey, type Resources as ResourceTable, type ResourceTypeMap, type ResourceListTypeMap, type PreferredName } from '../generated/resources.js';
-export { validate, assertValid, ValidationError, type ValidationIssue, type ValidateOptions, type ValidationResult } from './core/validation.js';
+export { validate, assertValid, loadSchemas, ValidationError, type ValidationIssue, type ValidateOptions, type ValidationMode, type ValidationResult } from './core/validation.js';
+export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './builders.js';
 export * from './runtime/index.js';

@@ -1,20 +1,23 @@
-// Every build() ends here: the object is checked against the generated strict schema of its
-// kind, so a builder never hands out something the server would reject as malformed. Failures
-// are the library's ValidationError, which names each path.
-import { schemaByName } from '../../generated/schemas.js';
-import { assertValid, validate, ValidationError } from '../core/validation.js';
+// Every build() ends here: once the generated schemas are loaded (loadSchemas(), or any
+// validation, such as the client's first write), the object is checked against the strict
+// schema of its kind, so a builder never hands out something the server would reject as
+// malformed. build() is synchronous and the schemas load asynchronously, so before that it
+// checks nothing here; the client still checks every write before sending it. Failures are
+// the library's ValidationError, which names each path.
+import { loadedSchemaByName, subjectOf, validateIfLoaded, ValidationError } from '../core/validation.js';
 
-/** Checks a built object against the strict schema of its apiVersion/kind and returns it. */
+/** Checks a built object against the strict schema of its apiVersion/kind (when loaded) and returns it. */
 export function validateBuilt<T extends { apiVersion?: string | null; kind?: string | null }>(object: T): T {
-  assertValid(object, { mode: 'strict' });
+  const r = validateIfLoaded(object, { mode: 'strict' });
+  if (r && !r.ok) throw new ValidationError(r.issues, subjectOf(object));
   return object;
 }
 
-/** Checks a part of an object (a Volume, an EnvVar, …) against its strict definition schema. */
+/** Checks a part of an object (a Volume, an EnvVar, …) against its strict definition schema (when loaded). */
 export function validatePart<T>(definition: string, value: T, what: string): T {
-  const schema = schemaByName(definition, 'strict');
-  if (schema === undefined) throw new Error(`no schema for ${definition}`);
-  const r = validate(value, { schema });
-  if (!r.ok) throw new ValidationError(r.issues, what);
+  const schema = loadedSchemaByName(definition, 'strict');
+  if (schema === undefined) return value;
+  const r = validateIfLoaded(value, { schema });
+  if (r && !r.ok) throw new ValidationError(r.issues, what);
   return value;
 }

@@ -2,17 +2,17 @@
  * The entry point: `const kube = await Kube.connect()`, then `kube.pods.namespace('web')`,
  * `kube.resource('apps/v1/deployments')`, `kube.customResource({...})`.
  */
-import type * as z from 'zod';
 import { preferred, type PreferredName, type ResourceKey, type Resources, resources, type ResourceTypeMap, resourceKeysByKind } from '../../generated/resources.js';
 import { ClusterConfig } from '../config/cluster-config.js';
 import { type ConfigOptions, loadClusterConfig } from '../config/load.js';
 import { UsageError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
+import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
 import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
-import { generatedSchemaValidator, zodValidator } from './validate.js';
+import { generatedSchemaValidator, schemaValidator } from './validate.js';
 import type { Deployment, Service } from '../../generated/models.js';
 import type { Exposable } from '../builders/service.js';
 import { applyManifests, deleteManifests, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestResult } from '../ops/manifests.js';
@@ -28,7 +28,8 @@ export interface ClientOptions extends TransportOptions {
   readonly fieldValidation?: FieldValidation;
   /**
    * Client-side schema validation: writes are checked against the generated strict
-   * schemas by default; reads only when asked. false turns it off; an object picks each.
+   * schemas by default (loaded on the first check, not at import); reads only when asked.
+   * false turns it off; an object picks each.
    */
   readonly validate?: boolean | { readonly writes?: boolean; readonly reads?: boolean };
   /** Replaces the generated-schema validator (e.g. for tests or a newer cluster). */
@@ -46,10 +47,13 @@ export type PreferredHandles = {
   readonly [N in PreferredName]: HandleFor<(typeof preferred)[N]>;
 };
 
-/** Describes a custom resource for {@link Kube.customResource}, optionally with a zod schema for its objects. */
+/**
+ * Describes a custom resource for {@link Kube.customResource}, optionally with a schema for
+ * its objects: any Standard Schema (zod 3.24+/4, valibot, arktype, …), synchronous or not.
+ */
 export interface CustomResourceOptions<T> extends CustomResourceSpec {
   /** Objects are checked against this schema on writes (and on reads when asked). */
-  readonly schema?: z.ZodType<T>;
+  readonly schema?: StandardSchemaV1<unknown, T>;
 }
 
 function isResourceKey(key: string): key is ResourceKey {
@@ -138,16 +142,16 @@ export class Kube {
   }
 
   /**
-   * A handle on a custom resource, typed by the zod schema's output (writes are validated
+   * A handle on a custom resource, typed by the schema's output (writes are validated
    * against it), or by an explicit `T` (then the scope is checked at run time).
    *
    * @example kube.customResource({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true, schema: cronTabSchema })
    * @example kube.customResource<CronTab>({ group: 'stable.example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true })
    */
-  customResource<const S extends CustomResourceSpec & { readonly schema: z.ZodType }>(spec: S): ResourceHandle<z.output<S['schema']>, InfoOf<S>>;
-  customResource<T = KubeObject, const S extends CustomResourceSpec = CustomResourceSpec>(spec: S & { readonly schema?: z.ZodType<T> }): ResourceHandle<T, InfoOf<S>>;
+  customResource<const S extends CustomResourceSpec & { readonly schema: StandardSchemaV1 }>(spec: S): ResourceHandle<StandardSchemaV1.InferOutput<S['schema']>, InfoOf<S>>;
+  customResource<T = KubeObject, const S extends CustomResourceSpec = CustomResourceSpec>(spec: S & { readonly schema?: StandardSchemaV1<unknown, T> }): ResourceHandle<T, InfoOf<S>>;
   customResource(spec: CustomResourceOptions<unknown>): unknown {
-    const validator = spec.schema ? zodValidator(spec.schema) : undefined;
+    const validator = spec.schema ? schemaValidator(spec.schema) : undefined;
     return new ResourceClient<unknown>(infoFromSpec(spec), this.#ctx, undefined, validator);
   }
 
@@ -157,7 +161,7 @@ export class Kube {
    *
    * @example const tabs = await kube.discover<CronTab>({ apiVersion: 'stable.example.com/v1', kind: 'CronTab' })
    */
-  async discover<T = KubeObject>(query: DiscoveryQuery & { readonly schema?: z.ZodType<T> }, signal?: AbortSignal): Promise<DynamicHandle<T, ResourceInfo>> {
+  async discover<T = KubeObject>(query: DiscoveryQuery & { readonly schema?: StandardSchemaV1<unknown, T> }, signal?: AbortSignal): Promise<DynamicHandle<T, ResourceInfo>> {
     const apiVersion = query.apiVersion ?? (query.group ? `${query.group}/${query.version ?? ''}` : query.version);
     if (apiVersion && query.kind && !apiVersion.endsWith('/')) {
       const key = (resourceKeysByKind as Readonly<Record<string, ResourceKey>>)[`${apiVersion}/${query.kind}`];
@@ -166,7 +170,7 @@ export class Kube {
       }
     }
     const info = await this.discovery.find(query, signal);
-    const validator = query.schema ? zodValidator(query.schema) : undefined;
+    const validator = query.schema ? schemaValidator(query.schema) : undefined;
     return new ResourceClient<T>(info, this.#ctx, undefined, validator) as unknown as DynamicHandle<T, ResourceInfo>;
   }
 

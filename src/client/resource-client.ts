@@ -19,8 +19,11 @@ import type {
 import { waitForObject } from './wait.js';
 import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
 
-/** Checks an object against a schema; throws a ValidationError naming the path. 'apply' bodies are partial by design. */
-export type ObjectValidator = (object: unknown, context: { readonly apiVersion: string; readonly kind: string; readonly mode: 'write' | 'apply' | 'read' }) => void;
+/**
+ * Checks an object against a schema; throws (or rejects with) a ValidationError naming the
+ * path. 'apply' bodies are partial by design.
+ */
+export type ObjectValidator = (object: unknown, context: { readonly apiVersion: string; readonly kind: string; readonly mode: 'write' | 'apply' | 'read' }) => void | Promise<void>;
 
 /** Client-wide settings every handle shares. */
 export interface ClientContext {
@@ -130,10 +133,10 @@ export class ResourceClient<T> {
     };
   }
 
-  #check(object: unknown, mode: 'write' | 'apply' | 'read', flag: boolean | undefined): void {
+  async #check(object: unknown, mode: 'write' | 'apply' | 'read', flag: boolean | undefined): Promise<void> {
     const on = flag ?? (mode === 'read' ? this.#ctx.validateReads : this.#ctx.validateWrites);
     if (!on || !this.#validateSchema) return;
-    this.#validateSchema(object, { apiVersion: this.#apiVersion, kind: this.info.kind, mode });
+    await this.#validateSchema(object, { apiVersion: this.#apiVersion, kind: this.info.kind, mode });
   }
 
   /** Fills apiVersion, kind and namespace; rejects a body that names another resource or namespace. */
@@ -162,9 +165,10 @@ export class ResourceClient<T> {
     return { body, name: meta.name };
   }
 
-  #read<R>(value: R, options: { validate?: boolean } | undefined): R {
-    this.#check(value, 'read', options?.validate);
-    return value;
+  // Reads are not validated by default: no promise to wait for on the common path.
+  #read<R>(value: R, options: { validate?: boolean } | undefined): R | Promise<R> {
+    if (!(options?.validate ?? this.#ctx.validateReads) || !this.#validateSchema) return value;
+    return this.#check(value, 'read', true).then(() => value);
   }
 
   async get(name: string, options?: GetOptions): Promise<T> {
@@ -206,7 +210,7 @@ export class ResourceClient<T> {
       if (this.info.kind) it.kind ??= this.info.kind;
     }
     list.items ??= [];
-    if (options?.validate ?? this.#ctx.validateReads) for (const item of list.items) this.#check(item, 'read', true);
+    if (options?.validate ?? this.#ctx.validateReads) for (const item of list.items) await this.#check(item, 'read', true);
     return list;
   }
 
@@ -238,14 +242,14 @@ export class ResourceClient<T> {
   async create(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('create');
     const { body } = this.#prepare(object, false);
-    this.#check(body, 'write', options?.validate);
+    await this.#check(body, 'write', options?.validate);
     return this.#ctx.transport.request<T>({ method: 'POST', path: this.#path(), query: this.#writeQuery(options), body, ...call(options) });
   }
 
   async replace(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('update');
     const { body, name } = this.#prepare(object, true);
-    this.#check(body, 'write', options?.validate);
+    await this.#check(body, 'write', options?.validate);
     return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name), query: this.#writeQuery(options), body, ...call(options) });
   }
 
@@ -271,7 +275,7 @@ export class ResourceClient<T> {
     this.#needVerb('patch');
     const query = this.#writeQuery(options, true);
     const { body, name } = this.#prepare(object, true);
-    this.#check(body, 'apply', options?.validate);
+    await this.#check(body, 'apply', options?.validate);
     return this.#ctx.transport.request<T>({
       method: 'PATCH', path: this.#path(name, subresource), query, body, contentType: patchContentTypes.apply, ...call(options),
     });

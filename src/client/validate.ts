@@ -1,9 +1,10 @@
 /**
- * Client-side validation: built-in kinds against the generated zod schemas (strict on
- * writes, loose on reads), custom resources against the caller's schema when given.
+ * Client-side validation: built-in kinds against the generated schemas (strict on writes,
+ * loose on reads; loaded on the first check), custom resources against the caller's
+ * Standard Schema when given (zod, valibot, arktype, …; asynchronous ones too).
  */
-import type * as z from 'zod';
-import { validate, ValidationError, type ValidationIssue } from '../core/validation.js';
+import type { StandardSchemaV1 } from '../core/standard-schema.js';
+import { validateAsync, ValidationError, type ValidationIssue } from '../core/validation.js';
 import type { ObjectValidator } from './resource-client.js';
 
 function subject(kind: string, object: unknown): string {
@@ -18,16 +19,16 @@ function relevant(issues: readonly ValidationIssue[], mode: 'write' | 'apply' | 
 }
 
 /** Validates built-in kinds with the generated schemas; kinds without one (custom resources) pass. */
-export const generatedSchemaValidator: ObjectValidator = (object, { kind, mode }) => {
-  const r = validate(object, { mode: mode === 'read' ? 'loose' : 'strict' });
+export const generatedSchemaValidator: ObjectValidator = async (object, { kind, mode }) => {
+  const r = await validateAsync(object, { mode: mode === 'read' ? 'loose' : 'strict' });
   const issues = r.ok || !r.checked ? [] : relevant(r.issues, mode);
   if (issues.length > 0) throw new ValidationError(issues, subject(kind, object));
 };
 
-/** Validates with a caller-supplied zod schema. */
-export function zodValidator(schema: z.ZodType): ObjectValidator {
-  return (object, { kind, mode }) => {
-    const r = validate(object, { schema });
+/** Validates with a caller-supplied Standard Schema. */
+export function schemaValidator(schema: StandardSchemaV1): ObjectValidator {
+  return async (object, { kind, mode }) => {
+    const r = await validateAsync(object, { schema });
     const issues = r.ok ? [] : relevant(r.issues, mode);
     if (issues.length > 0) throw new ValidationError(issues, subject(kind, object));
   };

@@ -1,13 +1,17 @@
 /**
- * Validates Kubernetes objects against the generated zod schemas and reports problems the
- * way a person reads them: `spec.containers[0].imagee: unknown field "imagee" — did you mean
- * "image"?`. No I/O; the schemas come from generated/schemas.ts.
+ * Validates Kubernetes objects against the generated schemas and reports problems the way a
+ * person reads them: `spec.containers[0].imagee: unknown field "imagee" — did you mean
+ * "image"?`. No I/O. The generated schemas (and zod, which they are written in) are loaded on
+ * the first validation, not when kubefluent is imported: a program that only reads pays
+ * nothing for them. Custom schemas are any Standard Schema (zod, valibot, arktype, …).
  */
-import type * as z from 'zod';
-import { kindSchemaNames, QUANTITY_PATTERN, schemaFor, type ValidationMode } from '../../generated/schemas.js';
-import { KubefluentError } from './errors.js';
+import type { ValidationMode } from '../../generated/schema-types.js';
+import { KubefluentError, UsageError } from './errors.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { ValidationMode };
+
+type GeneratedSchemas = typeof import('../../generated/schemas.js');
 
 /** One problem, at a path such as `spec.containers[0].image`. */
 export interface ValidationIssue {
@@ -20,8 +24,8 @@ export interface ValidationIssue {
 export interface ValidateOptions {
   /** `strict` (default): unknown fields are errors. `loose`: unknown fields pass (the server may be newer). */
   readonly mode?: ValidationMode;
-  /** Validate against this schema instead of the one picked by apiVersion/kind (e.g. a custom resource's). */
-  readonly schema?: z.ZodType;
+  /** Validate against this schema instead of the one picked by apiVersion/kind (e.g. a custom resource's); async schemas are fine. */
+  readonly schema?: StandardSchemaV1;
 }
 
 export interface ValidationResult {
@@ -42,13 +46,43 @@ export class ValidationError extends KubefluentError {
   }
 }
 
+let loaded: GeneratedSchemas | undefined;
+let loading: Promise<GeneratedSchemas> | undefined;
+
+function schemaModule(): Promise<GeneratedSchemas> {
+  loading ??= import('../../generated/schemas.js').then(
+    (m) => (loaded = m),
+    (err: unknown) => {
+      loading = undefined;
+      throw err;
+    },
+  );
+  return loading;
+}
+
 /**
- * Formats a zod issue path: `['spec', 'containers', 0, 'image']` → `spec.containers[0].image`;
- * keys that are not identifiers are quoted: `metadata.labels["app.kubernetes.io/name"]`.
+ * Loads the generated schemas (and zod). They are not loaded at import, to keep importing
+ * kubefluent fast; the client and applyManifests load them on their first check. Await this
+ * once before using {@link validate} or {@link assertValid} directly; it also makes the
+ * builders' `build()` check its result. Later calls return at once.
+ * @example await loadSchemas(); validate(manifest).issues
  */
-export function formatPath(path: readonly PropertyKey[]): string {
+export async function loadSchemas(): Promise<void> {
+  await schemaModule();
+}
+
+const NOT_LOADED =
+  'the generated schemas are not loaded yet: await loadSchemas() once before validate()/assertValid() (they load on demand so that importing kubefluent stays fast)';
+
+/**
+ * Formats an issue path: `['spec', 'containers', 0, 'image']` → `spec.containers[0].image`;
+ * keys that are not identifiers are quoted: `metadata.labels["app.kubernetes.io/name"]`.
+ * Segments may be Standard Schema's `{ key }` objects.
+ */
+export function formatPath(path: readonly (PropertyKey | StandardSchemaV1.PathSegment)[]): string {
   let out = '';
-  for (const seg of path) {
+  for (const s of path) {
+    const seg = typeof s === 'object' ? s.key : s;
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (typeof seg === 'string' && /^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
     else out += `[${JSON.stringify(String(seg))}]`;
@@ -57,22 +91,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Checks an object against the schema of its apiVersion/kind (or `options.schema`).
- * @example validate({ apiVersion: 'v1', kind: 'Pod', spec: { contianers: [] } }).issues
+ * Checks an object against the schema of its apiVersion/kind (or `options.schema`, which must
+ * then be synchronous). The generated schemas must be loaded first: see {@link loadSchemas}.
+ * @example await loadSchemas();
+ *   validate({ apiVersion: 'v1', kind: 'Pod', spec: { contianers: [] } }).issues
  *   // [{ path: 'spec.containers', … }, { path: 'spec.contianers', message: 'unknown field … did you mean "containers"?' }]
  */
 export function validate(obj: unknown, options: ValidateOptions = {}): ValidationResult {
-  const mode = options.mode ?? 'strict';
-  let schema = options.schema;
-  if (!schema) {
-    const picked = pickSchema(obj, mode);
-    if ('issues' in picked) return picked;
-    schema = picked.schema;
+  const picked = schemaOf(loaded, obj, options);
+  if ('issues' in picked) return picked;
+  const result = picked.schema['~standard'].validate(obj);
+  if (result instanceof Promise) {
+    result.catch(() => undefined);
+    throw new UsageError(
+      `the ${picked.schema['~standard'].vendor} schema is asynchronous, and validate() is not: give it to a custom resource handle (kube.customResource({ …, schema })), which awaits it`,
+    );
   }
-  const result = schema.safeParse(obj);
-  if (result.success) return { ok: true, issues: [], checked: true };
-  const issues = result.error.issues.flatMap((i) => describe(i, obj, schema));
-  return { ok: false, issues, checked: true };
+  return interpret(result, obj, picked.schema);
 }
 
 /** Like {@link validate}, but throws a {@link ValidationError} naming every problem. */
@@ -81,8 +116,28 @@ export function assertValid(obj: unknown, options: ValidateOptions = {}): void {
   if (!r.ok) throw new ValidationError(r.issues, subjectOf(obj));
 }
 
+/** {@link validate} for the client: loads the generated schemas when needed and awaits asynchronous schemas. */
+export async function validateAsync(obj: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const picked = schemaOf(options.schema ? loaded : await schemaModule(), obj, options);
+  if ('issues' in picked) return picked;
+  return interpret(await picked.schema['~standard'].validate(obj), obj, picked.schema);
+}
+
+/** {@link validate} for the builders, whose build() is synchronous: undefined (nothing checked) until the schemas are loaded. */
+export function validateIfLoaded(obj: unknown, options: ValidateOptions = {}): ValidationResult | undefined {
+  return loaded || options.schema ? validate(obj, options) : undefined;
+}
+
+/** A generated definition's schema (`io.k8s.api.core.v1.Volume`), or undefined while the schemas are not loaded. */
+export function loadedSchemaByName(name: string, mode: ValidationMode = 'strict'): StandardSchemaV1 | undefined {
+  if (!loaded) return undefined;
+  const schema = loaded.schemaByName(name, mode);
+  if (schema === undefined) throw new Error(`no schema for ${name}`);
+  return schema;
+}
+
 /** `Pod "web"`, or `object` when kind/name are unknown. */
-function subjectOf(obj: unknown): string {
+export function subjectOf(obj: unknown): string {
   if (!isRecord(obj)) return 'object';
   const kind = typeof obj['kind'] === 'string' ? obj['kind'] : 'object';
   const meta = obj['metadata'];
@@ -94,12 +149,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function interpret(result: StandardSchemaV1.Result<unknown>, obj: unknown, schema: StandardSchemaV1): ValidationResult {
+  if (!result.issues) return { ok: true, issues: [], checked: true };
+  // zod's issues carry a code and details (unknown keys, expected type, format) that make
+  // better messages; other libraries' issues are taken as they are: message and path.
+  const zod = schema['~standard'].vendor === 'zod';
+  const issues = result.issues.flatMap((i): ValidationIssue[] => {
+    const path = (i.path ?? []).map((s) => (typeof s === 'object' && s !== null ? s.key : s));
+    return zod ? describe(i as ZodIssueView, path, obj, schema) : [{ path: formatPath(path), message: i.message }];
+  });
+  return { ok: false, issues, checked: true };
+}
+
 /** Built-in apiVersions and their kinds, to tell a misspelt kind from a custom resource. */
 let builtinKinds: Map<string, string[]> | undefined;
-function kindsOf(apiVersion: string): string[] | undefined {
+function kindsOf(mod: GeneratedSchemas, apiVersion: string): string[] | undefined {
   if (!builtinKinds) {
     builtinKinds = new Map();
-    for (const key of Object.keys(kindSchemaNames)) {
+    for (const key of Object.keys(mod.kindSchemaNames)) {
       const slash = key.lastIndexOf('/');
       const av = key.slice(0, slash);
       builtinKinds.set(av, [...(builtinKinds.get(av) ?? []), key.slice(slash + 1)]);
@@ -108,15 +175,21 @@ function kindsOf(apiVersion: string): string[] | undefined {
   return builtinKinds.get(apiVersion);
 }
 
-function pickSchema(obj: unknown, mode: ValidationMode): { schema: z.ZodType } | ValidationResult {
+function schemaOf(mod: GeneratedSchemas | undefined, obj: unknown, options: ValidateOptions): { schema: StandardSchemaV1 } | ValidationResult {
+  if (options.schema) return { schema: options.schema };
+  if (!mod) throw new UsageError(NOT_LOADED);
+  return pickSchema(mod, obj, options.mode ?? 'strict');
+}
+
+function pickSchema(mod: GeneratedSchemas, obj: unknown, mode: ValidationMode): { schema: StandardSchemaV1 } | ValidationResult {
   const fail = (path: string, message: string): ValidationResult => ({ ok: false, issues: [{ path, message }], checked: false });
   if (!isRecord(obj)) return fail('', 'expected a Kubernetes object (a plain object with apiVersion and kind)');
   const { apiVersion, kind } = obj;
   if (typeof apiVersion !== 'string' || apiVersion === '') return fail('apiVersion', 'missing: set apiVersion (e.g. "v1", "apps/v1") so the object can be checked');
   if (typeof kind !== 'string' || kind === '') return fail('kind', 'missing: set kind (e.g. "Pod", "Deployment") so the object can be checked');
-  const schema = schemaFor(apiVersion, kind, mode);
+  const schema = mod.schemaFor(apiVersion, kind, mode);
   if (schema) return { schema };
-  const known = kindsOf(apiVersion);
+  const known = kindsOf(mod, apiVersion);
   if (known) {
     const hint = suggest(kind, known);
     return fail('kind', `unknown kind ${JSON.stringify(kind)} in ${apiVersion}${hint ? ` — did you mean ${JSON.stringify(hint)}?` : ''}`);
@@ -125,12 +198,24 @@ function pickSchema(obj: unknown, mode: ValidationMode): { schema: z.ZodType } |
   return { ok: true, issues: [], checked: false };
 }
 
+/** The fields of a zod 4 issue this module reads (zod 3's differ; missing ones fall back to the message). */
+interface ZodIssueView {
+  readonly code?: string;
+  readonly message: string;
+  readonly keys?: readonly string[];
+  readonly expected?: string;
+  readonly format?: string;
+  readonly pattern?: string;
+  readonly errors?: readonly (readonly ZodIssueView[])[];
+}
+
 /** Turns one zod issue into readable issues (one per unknown key). */
-function describe(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): ValidationIssue[] {
-  const at = (extra: PropertyKey[] = []): string => formatPath([...issue.path, ...extra]);
+function describe(issue: ZodIssueView, path: readonly PropertyKey[], input: unknown, schema: StandardSchemaV1): ValidationIssue[] {
+  const at = (extra: PropertyKey[] = []): string => formatPath([...path, ...extra]);
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = knownKeysAt(schema, issue.path);
+      if (!issue.keys) break;
+      const known = knownKeysAt(schema, path);
       return issue.keys.map((key) => {
         const hint = known ? suggest(key, known) : undefined;
         const fix = hint ? `did you mean ${JSON.stringify(hint)}?` : 'remove it, or validate with mode "loose" if the server knows this field';
@@ -138,21 +223,21 @@ function describe(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): V
       });
     }
     case 'invalid_type':
-      if (valueAt(input, issue.path) === undefined) return [{ path: at(), message: `required field is missing — set it (expected ${issue.expected})` }];
+      if (valueAt(input, path) === undefined) return [{ path: at(), message: `required field is missing — set it (expected ${issue.expected ?? 'a value'})` }];
       return [{ path: at(), message: `${issue.message.replace(/^Invalid input: /, '')} — change the value's type` }];
     case 'invalid_format':
-      if (issue.format === 'regex' && issue.pattern === QUANTITY_PATTERN.toString()) {
+      if (issue.format === 'regex' && loaded && issue.pattern === loaded.QUANTITY_PATTERN.toString()) {
         return [{ path: at(), message: 'not a quantity — use a number or a string like "500m", "1.5", "128Mi", "2Gi"' }];
       }
       if (issue.format === 'base64') return [{ path: at(), message: 'not base64 — encode the value (for Secrets, or put plain text in stringData)' }];
-      return [{ path: at(), message: issue.message }];
+      break;
     case 'invalid_union': {
+      if (!issue.errors) break;
       const expected = [...new Set(issue.errors.flat().map((e) => (e.code === 'invalid_type' ? e.expected : e.code)))];
       return [{ path: at(), message: `expected ${expected.join(' or ')}` }];
     }
-    default:
-      return [{ path: at(), message: issue.message }];
   }
+  return [{ path: at(), message: issue.message }];
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

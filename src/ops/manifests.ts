@@ -12,7 +12,7 @@ import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
 import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
-import { validate } from '../core/validation.js';
+import { validateAsync } from '../core/validation.js';
 
 /** One problem in one document: `document 2 (Deployment "web"): spec.replicas: expected number`. */
 export interface ManifestProblem {
@@ -213,13 +213,13 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
     let info: ResourceInfo | undefined = key ? (resources as Record<string, ResourceInfo>)[key] : undefined;
     let pendingCrd = false;
     if (info) {
-      const r = validate(o, { mode: 'strict' });
+      const r = await validateAsync(o, { mode: 'strict' });
       for (const issue of r.issues) report(issue.path, issue.message);
     } else if (pending.has(gvk)) {
       info = pending.get(gvk)!;
       pendingCrd = true;
     } else {
-      const r = validate(o, { mode: 'strict' });
+      const r = await validateAsync(o, { mode: 'strict' });
       if (r.checked && !r.ok) {
         for (const issue of r.issues) report(issue.path, issue.message);
         continue;

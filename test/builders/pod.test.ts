@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { container, memory, pod, podTemplate, Probe, storageSize, Volume } from '../../src/builders.js';
-import { ValidationError } from '../../src/core/validation.js';
+import { loadSchemas, ValidationError } from '../../src/core/validation.js';
 import { builderError } from './helpers.js';
 
 describe('pod()', () => {
@@ -126,7 +126,8 @@ describe('pod()', () => {
     builderError(() => p.build(), 'InvalidArgument', /only work in a StatefulSet/);
   });
 
-  it('the strict schema runs on build(): what slips past the builder is still caught, with its path', () => {
+  it('the strict schema runs on build() once loaded: what slips past the builder is still caught, with its path', async () => {
+    await loadSchemas();
     const built = () => pod('p').container(container('c', 'x')).spec({ priority: 1.5 }).build();
     expect(built).toThrow(ValidationError);
     expect(built).toThrow(/Pod "p" is invalid .*\n.*spec\.priority/);

@@ -15,7 +15,7 @@ import {
   Volume,
 } from '../../src/builders.js';
 import type { Pod } from '../../generated/models.js';
-import { ValidationError } from '../../src/core/validation.js';
+import { loadSchemas, ValidationError } from '../../src/core/validation.js';
 import { builderError } from './helpers.js';
 
 const web = pod('web')
@@ -164,7 +164,8 @@ describe('pod presets', () => {
     expect(out.metadata?.annotations).toEqual({ 'podpreset.admission.kubernetes.io/podpreset-allow-database': '7' });
   });
 
-  it('preset mistakes are errors at podPreset()', () => {
+  it('preset mistakes are errors at podPreset()', async () => {
+    await loadSchemas(); // for the schema checks of the parts
     builderError(() => podPreset('p', { selector: {}, volumes: [Volume.emptyDir('a'), Volume.fromSecret('s', { name: 'a' })] }), 'DuplicateVolume');
     builderError(() => podPreset('p', { selector: {}, env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] }), 'DuplicateEnv');
     builderError(() => podPreset('p', { selector: {}, volumeMounts: [{ name: 'a', mountPath: '/x' }, { name: 'b', mountPath: '/x' }] }), 'DuplicateMountPath');

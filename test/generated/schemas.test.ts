@@ -5,12 +5,13 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { kindSchemaNames, QUANTITY_PATTERN, schemaByName, schemaFor, schemas } from '../../generated/schemas.js';
 import { loadSpecs } from '../../scripts/generate/load.js';
 import { normalizeSchemas } from '../../scripts/generate/normalize.js';
-import { assertValid, formatPath, validate, ValidationError } from '../../src/core/validation.js';
+import { assertValid, formatPath, loadSchemas, validate, ValidationError } from '../../src/core/validation.js';
 import { repoRoot } from '../scripts/fixtures.js';
 import { kindSamples, typoOf, type KindSample } from './samples.js';
 
 let samples: KindSample[];
-beforeAll(() => {
+beforeAll(async () => {
+  await loadSchemas();
   samples = kindSamples(normalizeSchemas(loadSpecs(join(repoRoot, 'openapi')).schemas));
 }, 30_000);
 
