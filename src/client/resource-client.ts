@@ -400,7 +400,7 @@ export class ResourceClient<T> {
       if (options?.signal?.aborted) throw new AbortedError(`logs ${name}`, options.signal.reason);
       throw wrapNetworkError(e, { method: 'GET', path: this.#path(name, 'log') }, this.#ctx.transport.config.server);
     } finally {
-      await res.body.cancel().catch(() => undefined);
+      res.cancel();
     }
     buffer += decoder.decode();
     if (buffer !== '') yield buffer;
