@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 
 /**
@@ -22,9 +23,19 @@ export default defineConfig({
   // No source maps in the package: they would triple its size on disk.
   sourcemap: false,
   clean: true,
+  // Keep `node:` on built-in imports (tsup strips it by default for very old Node versions).
+  removeNodeProtocol: false,
   // zod and yaml are bundled (what we use of them, tree-shaken), so installing kubefluent
   // installs one package. zod never shows in our types: custom schemas are Standard Schema
   // objects (zod, valibot, arktype…), so a user's own zod copy works with ours.
   // The declarations' shared chunks are then kept once: scripts/dedupe-types.ts.
   noExternal: ['zod', 'yaml'],
+  esbuildPlugins: [{
+    // yaml's `node` export is CommonJS and `require`s Node built-ins, which an ESM bundle cannot
+    // do; its ESM build (published for browsers, plain JavaScript) bundles cleanly for both.
+    name: 'yaml-esm',
+    setup(build) {
+      build.onResolve({ filter: /^yaml$/ }, () => ({ path: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) }));
+    },
+  }],
 });
