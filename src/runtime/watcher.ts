@@ -11,6 +11,7 @@ import { linkSignals } from '../core/signals.js';
 import { sleep } from '../transport/rate-limiter.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { HealthReporter, type HealthListener, type WatcherHealth } from './health.js';
+import type { KubeList } from '../client/types.js';
 import type { WatchEvent } from '../client/watch.js';
 import type { ListerWatcher, WatchRequest } from './lister-watcher.js';
 import { type HasMetadata, objectKey, resourceVersionOf, uidOf } from './object-meta.js';
@@ -230,9 +231,20 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     const seen = new Set<string>();
     let token: string | undefined;
     let rv = '';
+    const limit = this.#options.pageSize ?? 500;
+    // The next page is asked for as soon as this one's continue token is known, so the server
+    // prepares it while this one is cached and handled.
+    let next: Promise<KubeList<T>> | undefined = this.#lw.list({ limit }, signal);
     do {
-      const page = await this.#lw.list({ limit: this.#options.pageSize ?? 500, ...(token ? { continue: token } : {}) }, signal);
+      const page: KubeList<T> = await (next as Promise<KubeList<T>>);
+      next = undefined;
       this.#progress = true;
+      token = page.metadata.continue || undefined;
+      if (token !== undefined) {
+        next = this.#lw.list({ limit, continue: token }, signal);
+        // Observed when awaited; until then (or if the consumer leaves first) not unhandled.
+        next.catch(() => undefined);
+      }
       // List items come without kind/apiVersion; give them the ones watch events carry.
       const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -4) : undefined;
       for (const listed of page.items) {
@@ -245,7 +257,6 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         seen.add(objectKey(item));
         for (const e of this.#upsert(item)) yield e;
       }
-      token = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? rv;
     } while (token !== undefined);
     yield* this.#finishList(seen, rv);
