@@ -81,7 +81,8 @@ class ZodEmitter {
       const ref = refName(s);
       if (ref === undefined || !Object.hasOwn(this.schemas, ref)) this.fail([...path, '$ref'], `$ref to unknown schema ${JSON.stringify(s.$ref)}`);
       const out = this.cyclic.has(ref) ? outputName(ref) : `z.output<${schemaType(ref)}>`;
-      return { code: defIdent(ref), type: schemaType(ref), out, refs: new Set([ref]) };
+      // Definitions are built on first use: a reference calls the definition's builder.
+      return { code: `${defIdent(ref)}()`, type: schemaType(ref), out, refs: new Set([ref]) };
     }
     if (s.allOf) {
       const parts = s.allOf.map((p, i) => this.expr(p, [...path, 'allOf', i]));
@@ -178,13 +179,17 @@ class ZodEmitter {
     return { code: `{ ${code.join(' ')} }`, type: `{ ${type.join(' ')} }`, out: `{ ${out.join(' ')} }` };
   }
 
-  /** The `const` that builds one definition, its member of the `Schemas` interface and, on a cycle, its output type. */
+  /**
+   * The builder of one definition (`const x = () => (x_ ??= …)`: built on first use, once),
+   * its member of the `Schemas` interface and, on a cycle, its output type.
+   */
   definition(name: string): { code: string; type: string; output?: string } {
     const id = defIdent(name);
+    const built = (declared: string, value: string): string => `  let ${id}_: ${declared} | undefined;\n  const ${id} = (): ${declared} => (${id}_ ??= ${value});`;
     const declared = schemaType(name);
     const member = (t: string): string => `  ${JSON.stringify(name)}: ${t};`;
     if (name === QUANTITY) {
-      return { code: `  const ${id}: ${declared} = z.union([z.string().regex(QUANTITY_PATTERN), z.number()]);`, type: member('z.ZodUnion<[z.ZodString, z.ZodNumber]>') };
+      return { code: built(declared, 'z.union([z.string().regex(QUANTITY_PATTERN), z.number()])'), type: member('z.ZodUnion<[z.ZodString, z.ZodNumber]>') };
     }
     const e = this.expr(this.schemas[name]!, [name]);
     // A definition that is itself a reference (none in Kubernetes today) must not be read before it is built.
@@ -194,15 +199,15 @@ class ZodEmitter {
       // `any`/`unknown`; on a cycle the output type is spelled out instead.
       const out = outputName(name);
       return {
-        code: `  const ${id}: ${declared} = ${code};`,
+        code: built(declared, code),
         type: member(`z.ZodType<${out}, ${out}>`),
         output: `/** What \`${name}\` parses to (spelled out: zod cannot infer through the self-reference). */\nexport type ${out} = ${e.out};`,
       };
     }
     // Naming the declared shape lets the compiler check the literal against it member by
     // member instead of comparing two instantiations of ZodObject (several times slower).
-    if (code.startsWith('obj({')) return { code: `  const ${id}: ${declared} = obj<${declared}['shape']>(${code.slice('obj('.length)};`, type: member(e.type) };
-    return { code: `  const ${id}: ${declared} = ${code};`, type: member(e.refs.size === 0 ? e.type : `z.ZodLazy<${e.type}>`) };
+    if (code.startsWith('obj({')) return { code: built(declared, `obj<${declared}['shape']>(${code.slice('obj('.length)}`), type: member(e.type) };
+    return { code: built(declared, code), type: member(e.refs.size === 0 ? e.type : `z.ZodLazy<${e.type}>`) };
   }
 }
 
@@ -276,7 +281,7 @@ export function emitZod(schemas: Record<string, Schema>, file: string): { types:
     }
   }
   const defs = names.map((n) => emitter.definition(n));
-  const table = names.map((n) => `    ${JSON.stringify(n)}: ${defIdent(n)},`);
+  const table = names.map((n) => `    get ${JSON.stringify(n)}() { return ${defIdent(n)}(); },`);
   const kinds = [...gvkToName.keys()].sort().map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(gvkToName.get(k))},`);
   const types = `import type * as z from 'zod';
 
@@ -308,7 +313,8 @@ export type { SchemaName, Schemas, ValidationMode };
 export const QUANTITY_PATTERN: RegExp = /${QUANTITY_REGEX}/;
 
 /**
- * Builds the zod schema of every definition. \`strict\`: unknown keys are errors (a typo such
+ * The zod schema of every definition, each built when first read (a Pod's check builds the
+ * ~60 definitions a Pod reaches, not all ~860). \`strict\`: unknown keys are errors (a typo such
  * as \`contianers:\` is caught); otherwise unknown keys pass through untouched (the server may
  * be newer than these schemas). Defaults are never applied and output equals input.
  * Prefer {@link schemas}, which builds each mode once, on first use.
