@@ -236,7 +236,16 @@ export function createConnector(options: AgentOptions): Connector {
   const env = options.env ?? process.env;
   const made = new Map<string, HttpAgent>();
   const explicit = options.proxyUrl ? tunnelFor(options.proxyUrl) : undefined;
+  // The agent of each origin, decided once (reading the environment is not free).
+  const byOrigin = new Map<string, HttpAgent>();
   const agentFor = (url: URL): HttpAgent => {
+    const known = byOrigin.get(url.origin);
+    if (known) return known;
+    const agent = pickAgent(url);
+    byOrigin.set(url.origin, agent);
+    return agent;
+  };
+  const pickAgent = (url: URL): HttpAgent => {
     const secure = url.protocol === 'https:';
     let tunnel = explicit;
     if (!tunnel) {
@@ -257,6 +266,7 @@ export function createConnector(options: AgentOptions): Connector {
     destroy: () => {
       for (const a of made.values()) a.destroy();
       made.clear();
+      byOrigin.clear();
     },
   };
 }

@@ -88,7 +88,13 @@ export class Transport {
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     this.#userAgent = options.userAgent ?? defaultUserAgent();
     this.#compress = !config.disableCompression && !isLoopback(config.server);
+    this.#server = new URL(config.server);
+    // A server URL may carry a path prefix (e.g. a proxy's /k8s/clusters/c-1): requests go under it.
+    this.#basePath = this.#server.pathname.replace(/\/+$/, '');
   }
+
+  readonly #server: URL;
+  readonly #basePath: string;
 
   readonly #compress: boolean;
 
@@ -145,7 +151,7 @@ export class Transport {
       });
       const done = await Promise.race([settled, late]);
       clearTimeout(timer);
-      if (!done) this.#debug({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` });
+      if (!done) this.#debug(() => ({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` }));
     }
     for (const c of all) c.destroy();
   }
@@ -214,10 +220,11 @@ export class Transport {
     }
   }
 
-  #debug(event: DebugEvent): void {
+  /** Builds the event only when someone listens: redacting URLs and headers is not free. */
+  #debug(event: () => DebugEvent): void {
     if (!this.#options.onDebug) return;
     try {
-      this.#options.onDebug(event);
+      this.#options.onDebug(event());
     } catch {
       // A broken debug hook must not break requests.
     }
@@ -226,8 +233,10 @@ export class Transport {
   async #send(options: RequestOptions, streaming: boolean): Promise<string | StreamResponse> {
     const ref: RequestRef = { method: options.method, path: options.path };
     const target = options.path + queryString(options.query ?? {});
-    const url = new URL(this.config.server + target);
-    const shownUrl = redactText(target, this.#secrets());
+    const url = this.#server;
+    const fullPath = this.#basePath + target;
+    let shown: string | undefined;
+    const shownUrl = (): string => (shown ??= redactText(target, this.#secrets()));
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000;
     const timer = new AbortController();
     const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => timer.abort(), timeoutMs);
@@ -252,15 +261,15 @@ export class Transport {
         if (this.#limiter) await this.#limiter.acquire(signal);
         const creds = await this.config.credentials.get(signal);
         const headers = this.#headers(options, creds, body);
-        this.#debug({ type: 'request', method: ref.method, url: shownUrl, attempt, headers: redactHeaders(flatHeaders(headers)) });
-        res = await sendRequest(this.#connectorFor(creds.clientCertificate), url, options.method, headers, body, signal);
+        this.#debug(() => ({ type: 'request', method: ref.method, url: shownUrl(), attempt, headers: redactHeaders(flatHeaders(headers)) }));
+        res = await sendRequest(this.#connectorFor(creds.clientCertificate), url, fullPath, options.method, headers, body, signal);
       } catch (e) {
         if (signal.aborted) return fail(e);
         const netErr = wrapNetworkError(e, ref, this.config.server);
-        this.#debug({ type: 'error', method: ref.method, url: shownUrl, attempt, message: redactText(netErr.message, this.#secrets()) });
+        this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets()) }));
         if (retry && attempt <= retry.limit && shouldRetryNetwork(ref.method, netErr.code)) {
           const delayMs = backoffDelay(attempt, retry);
-          this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs, why: netErr.code ?? 'network error' });
+          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: netErr.code ?? 'network error' }));
           try {
             await sleep(delayMs, signal);
           } catch (s) {
@@ -271,7 +280,7 @@ export class Transport {
         return fail(netErr);
       }
       const status = res.statusCode ?? 0;
-      this.#debug({ type: 'response', method: ref.method, url: shownUrl, attempt, status, durationMs: Date.now() - started });
+      this.#debug(() => ({ type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started }));
       this.#emitWarnings(res.headers, ref);
       if (status >= 200 && status <= 299) {
         if (streaming) {
@@ -304,13 +313,13 @@ export class Transport {
       if (status === 401 && !refreshed && this.config.credentials.invalidate?.()) {
         refreshed = true;
         attempt--;
-        this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs: 0, why: '401: refreshing credentials' });
+        this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs: 0, why: '401: refreshing credentials' }));
         continue;
       }
       if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, status, retryAfter !== undefined)) {
         const delayMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelay(attempt, retry);
         if (delayMs <= retry.maxRetryAfterMs) {
-          this.#debug({ type: 'retry', method: ref.method, url: shownUrl, attempt, delayMs, why: `status ${status}` });
+          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: `status ${status}` }));
           try {
             await sleep(delayMs, signal);
           } catch (s) {
@@ -355,10 +364,10 @@ function webHeaders(h: IncomingHttpHeaders): Headers {
 }
 
 /** Sends one request; resolves with the response once its headers are in. */
-function sendRequest(connector: Connector, url: URL, method: string, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+function sendRequest(connector: Connector, url: URL, path: string, method: string, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)({
-      protocol: url.protocol, hostname: hostOf(url), port: url.port, path: url.pathname + url.search, method, headers, signal,
+      protocol: url.protocol, hostname: hostOf(url), port: url.port, path, method, headers, signal,
       agent: connector.agentFor(url),
     }, resolve);
     req.once('error', reject);

@@ -35,6 +35,16 @@ describe('Transport', () => {
     await t.close();
   });
 
+  it('sends requests under the path prefix of the server URL (a proxy such as /k8s/clusters/c-1)', async () => {
+    server = await startServer((_q, res) => json(res, 200, { kind: 'Namespace' }));
+    for (const suffix of ['/k8s/clusters/c-1', '/k8s/clusters/c-1/']) {
+      const t = new Transport(config(`${server.url}${suffix}`));
+      await t.request({ method: 'GET', path: '/api/v1/namespaces/default', query: { labelSelector: 'a=b' } });
+      await t.close();
+    }
+    expect(server.requests.map((r) => r.url)).toEqual(['/k8s/clusters/c-1/api/v1/namespaces/default?labelSelector=a%3Db', '/k8s/clusters/c-1/api/v1/namespaces/default?labelSelector=a%3Db']);
+  });
+
   it('maps every Status reason to its error class with method, path and causes', async () => {
     const cases: [number, Record<string, unknown>, abstract new (...a: never[]) => Error][] = [
       [404, status(404, 'NotFound', 'pods "a" not found'), NotFoundError],
