@@ -198,6 +198,9 @@ describe('informer on the real API server', () => {
         else if (i < 750) await cms.patch(`pre-${(i * 7) % 300}`, { data: { v: String(i) } });
         else await cms.delete(`pre-${i - 750}`);
       });
+      // The writes can finish within a couple of seconds: keep cutting until the informer has
+      // had to reconnect several times, so the test always exercises recovery.
+      await eventually(async () => inf.health.reconnects > 3, 30_000, 'the informer to reconnect more than 3 times', () => inf.health);
       chaos = false;
       await chaosLoop;
       console.log(`[runtime] chaos: written (${Date.now() - t00} ms)`, inf.health);
