@@ -238,15 +238,26 @@ export class Transport {
     let shown: string | undefined;
     const shownUrl = (): string => (shown ??= redactText(target, this.#secrets()));
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000;
-    const timer = new AbortController();
-    const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => timer.abort(), timeoutMs);
-    const link = linkSignals(options.signal, timer.signal);
-    const signal = link.signal;
-    const fail = (error: unknown): never => {
+    // One controller per call: the timeout and the caller's signal both abort it.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let timedOut = false;
+    const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('timeout'));
+    }, timeoutMs);
+    const caller = options.signal;
+    const onCallerAbort = (): void => controller.abort(caller?.reason);
+    if (caller?.aborted) controller.abort(caller.reason);
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const done = (): void => {
       if (handle) clearTimeout(handle);
-      link.dispose();
-      if (options.signal?.aborted) throw new AbortedError(`${ref.method} ${ref.path}`, options.signal.reason);
-      if (timer.signal.aborted) throw new RequestTimeoutError(ref, timeoutMs as number);
+      caller?.removeEventListener('abort', onCallerAbort);
+    };
+    const fail = (error: unknown): never => {
+      done();
+      if (caller?.aborted) throw new AbortedError(`${ref.method} ${ref.path}`, caller.reason);
+      if (timedOut) throw new RequestTimeoutError(ref, timeoutMs as number);
       throw this.#scrub(error as KubefluentError);
     };
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
@@ -296,8 +307,7 @@ export class Transport {
         }
         try {
           const text = await readText(res);
-          if (handle) clearTimeout(handle);
-          link.dispose();
+          done();
           return text;
         } catch (e) {
           return fail(signal.aborted ? e : wrapNetworkError(e, ref, this.config.server));
