@@ -62,9 +62,23 @@ class ZodEmitter {
   constructor(
     private readonly schemas: Record<string, Schema>,
     private readonly file: string,
-    /** Definitions on a reference cycle (JSONSchemaProps, CompositePodGroupTemplate). */
-    private readonly cyclic: ReadonlySet<string>,
+    /** Definitions on a reference cycle (JSONSchemaProps, CompositePodGroupTemplate), by cycle. */
+    private readonly cyclic: ReadonlyMap<string, number>,
   ) {}
+
+  /** The definition being emitted. */
+  private current = '';
+
+  /**
+   * Whether an expression must be resolved lazily (a getter, z.lazy): only when it refers back
+   * into the cycle of the definition being emitted. Everything else is built eagerly, which
+   * lets zod see that the schema is not recursive: no cycle bookkeeping on every parse, and
+   * z.compile can turn it into a fast validator.
+   */
+  private needsLazy(refs: ReadonlySet<string>): boolean {
+    const cycle = this.cyclic.get(this.current);
+    return cycle !== undefined && [...refs].some((r) => this.cyclic.get(r) === cycle);
+  }
 
   private fail(path: (string | number)[], detail: string): never {
     throw new GenerateError(this.file, jsonPath(['components', 'schemas', ...path]), detail);
@@ -150,7 +164,7 @@ class ZodEmitter {
     const open = `${shape.out.slice(0, -1)}[key: string]: unknown; }`;
     // A free-form value (preserve-unknown-fields) keeps unknown keys in both modes.
     if (value === UNKNOWN) return leaf(`z.looseObject(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$loose>`, open);
-    const lazy = value.refs.size > 0;
+    const lazy = this.needsLazy(value.refs);
     return leaf(
       `obj(${shape.code}).catchall(${lazy ? `z.lazy(() => ${value.code})` : value.code})`,
       `z.ZodObject<${shape.type}, z.core.$catchall<${lazy ? `z.ZodLazy<${value.type}>` : value.type}>>`,
@@ -161,7 +175,7 @@ class ZodEmitter {
   /**
    * `{ a: …, get b() { … } }`, its zod type and its output type. Optional fields accept null
    * and undefined (servers and kubectl send `creationTimestamp: null`); required ones accept
-   * neither. A property that refers to another definition is a getter, resolved on first use.
+   * neither. A property that refers back into the definition's own reference cycle is a getter.
    */
   private shape(s: Schema, path: (string | number)[]): { code: string; type: string; out: string } {
     const required = new Set(s.required ?? []);
@@ -172,7 +186,7 @@ class ZodEmitter {
       let e = this.expr(s.properties![key]!, [...path, 'properties', key]);
       const optional = !required.has(key);
       if (optional) e = wrap(e, (c) => `z.nullish(${c})`, (t) => `z.ZodOptional<z.ZodNullable<${t}>>`, (o) => `${o} | null`);
-      code.push(e.refs.size === 0 ? `${propKey(key)}: ${e.code},` : `get ${propKey(key)}() { return ${e.code}; },`);
+      code.push(this.needsLazy(e.refs) ? `get ${propKey(key)}() { return ${e.code}; },` : `${propKey(key)}: ${e.code},`);
       type.push(`${propKey(key)}: ${e.type};`);
       out.push(`${propKey(key)}${optional ? '?' : ''}: ${e.out};`);
     }
@@ -184,6 +198,7 @@ class ZodEmitter {
    * its member of the `Schemas` interface and, on a cycle, its output type.
    */
   definition(name: string): { code: string; type: string; output?: string } {
+    this.current = name;
     const id = defIdent(name);
     const built = (declared: string, value: string): string => `  let ${id}_: ${declared} | undefined;\n  const ${id} = (): ${declared} => (${id}_ ??= ${value});`;
     const declared = schemaType(name);
@@ -212,7 +227,7 @@ class ZodEmitter {
 }
 
 /** Definitions that can reach themselves through references (strongly connected components of size > 1, or a self-loop). */
-function referenceCycles(schemas: Record<string, Schema>): Set<string> {
+function referenceCycles(schemas: Record<string, Schema>): Map<string, number> {
   const edges = new Map<string, string[]>();
   for (const [name, s] of Object.entries(schemas)) {
     const refs = new Set<string>();
@@ -235,7 +250,8 @@ function referenceCycles(schemas: Record<string, Schema>): Set<string> {
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
-  const cyclic = new Set<string>();
+  const cyclic = new Map<string, number>();
+  let components = 0;
   const visit = (v: string): void => {
     index.set(v, counter);
     low.set(v, counter++);
@@ -255,7 +271,10 @@ function referenceCycles(schemas: Record<string, Schema>): Set<string> {
       onStack.delete(w);
       component.push(w);
     } while (w !== v);
-    if (component.length > 1 || edges.get(v)!.includes(v)) for (const m of component) cyclic.add(m);
+    if (component.length > 1 || edges.get(v)!.includes(v)) {
+      for (const m of component) cyclic.set(m, components);
+      components++;
+    }
   };
   for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
   return cyclic;
@@ -359,6 +378,17 @@ export function schemaNameFor(apiVersion: string, kind: string): SchemaName | un
 export function schemaFor(apiVersion: string, kind: string, mode: ValidationMode = 'strict'): z.ZodType | undefined {
   const name = schemaNameFor(apiVersion, kind);
   return name === undefined ? undefined : schemaByName(name, mode);
+}
+
+/**
+ * A yes/no check compiled by zod (\`z.compile\`: generated code that builds no output), for
+ * checking many objects against one schema. Compiling costs more than one ordinary parse, so
+ * it pays only for repeated checks. Where zod cannot compile (a recursive schema, no
+ * \`new Function\`), zod's runtime answers instead; either way the answer is zod's.
+ */
+export function compiledCheck(schema: z.ZodType): (value: unknown) => boolean {
+  const compiled = z.compile(schema);
+  return (value) => z.validate(compiled, value);
 }
 `;
   return { types, runtime };

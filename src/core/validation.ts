@@ -100,6 +100,7 @@ export function formatPath(path: readonly (PropertyKey | StandardSchemaV1.PathSe
 export function validate(obj: unknown, options: ValidateOptions = {}): ValidationResult {
   const picked = schemaOf(loaded, obj, options);
   if ('issues' in picked) return picked;
+  if (options.schema === undefined && loaded && passesCompiled(loaded, picked.schema, obj)) return VALID;
   const result = picked.schema['~standard'].validate(obj);
   if (result instanceof Promise) {
     result.catch(() => undefined);
@@ -108,6 +109,31 @@ export function validate(obj: unknown, options: ValidateOptions = {}): Validatio
     );
   }
   return interpret(result, obj, picked.schema);
+}
+
+const VALID: ValidationResult = Object.freeze({ ok: true, issues: Object.freeze([]) as readonly ValidationIssue[], checked: true });
+
+/**
+ * Checks of one generated schema so far, until it is compiled; then its compiled check.
+ * A schema is compiled (zod's z.compile, ~150 ms for a Pod) only after it has been used
+ * {@link COMPILE_AFTER} times: one write pays an ordinary parse (~1 ms), a bulk check of many
+ * objects gets the compiled one (several times faster). Objects the compiled check rejects
+ * are parsed again the ordinary way, which finds and explains every problem.
+ */
+const checks = new WeakMap<object, number | ((value: unknown) => boolean)>();
+const COMPILE_AFTER = 64;
+
+function passesCompiled(mod: GeneratedSchemas, schema: StandardSchemaV1, obj: unknown): boolean {
+  const seen = checks.get(schema);
+  if (typeof seen === 'function') return seen(obj);
+  const uses = (seen ?? 0) + 1;
+  if (uses < COMPILE_AFTER) {
+    checks.set(schema, uses);
+    return false;
+  }
+  const check = mod.compiledCheck(schema as Parameters<GeneratedSchemas['compiledCheck']>[0]);
+  checks.set(schema, check);
+  return check(obj);
 }
 
 /** Like {@link validate}, but throws a {@link ValidationError} naming every problem. */
@@ -120,6 +146,7 @@ export function assertValid(obj: unknown, options: ValidateOptions = {}): void {
 export async function validateAsync(obj: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
   const picked = schemaOf(options.schema ? loaded : await schemaModule(), obj, options);
   if ('issues' in picked) return picked;
+  if (options.schema === undefined && loaded && passesCompiled(loaded, picked.schema, obj)) return VALID;
   return interpret(await picked.schema['~standard'].validate(obj), obj, picked.schema);
 }
 

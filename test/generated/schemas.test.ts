@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { kindSchemaNames, QUANTITY_PATTERN, schemaByName, schemaFor, schemas } from '../../generated/schemas.js';
+import { compiledCheck, kindSchemaNames, QUANTITY_PATTERN, schemaByName, schemaFor, schemas } from '../../generated/schemas.js';
 import { loadSpecs } from '../../scripts/generate/load.js';
 import { normalizeSchemas } from '../../scripts/generate/normalize.js';
 import { assertValid, formatPath, loadSchemas, validate, ValidationError } from '../../src/core/validation.js';
@@ -60,6 +60,40 @@ describe('every kind', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('compiled checks (z.compile, used for repeated checks)', () => {
+  test('agree with the ordinary parse for every kind: the sample, a misspelt field, a wrong type', () => {
+    const disagreements: string[] = [];
+    for (const s of samples) {
+      for (const mode of ['strict', 'loose'] as const) {
+        const schema = schemaByName(s.name, mode)!;
+        const check = compiledCheck(schema);
+        const key = s.topKeys[0] ?? 'metadata';
+        const variants: [string, unknown][] = [
+          ['sample', s.object],
+          ['misspelt', { ...s.object, [typoOf(key, s.topKeys)]: {} }],
+          ['wrong type', { ...s.object, metadata: 'not an object' }],
+          ['not an object', 42],
+        ];
+        for (const [what, value] of variants) {
+          if (check(value) !== schema.safeParse(value).success) disagreements.push(`${s.name} (${mode}): ${what}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  test('validate() switches to the compiled check after repeated use, with the same answers and messages', () => {
+    const good = pod({ ports: [{ containerPort: 80 }] });
+    const bad = pod({ imagee: 'x' });
+    const before = validate(bad);
+    for (let i = 0; i < 200; i++) {
+      expect(validate(good).ok).toBe(true);
+      expect(validate(bad)).toEqual(before);
+    }
+    expect(before.issues.map((i) => i.path)).toEqual(['spec.containers[0].imagee']);
   });
 });
 
