@@ -80,6 +80,11 @@ export class Transport {
   /** Open streams, so close() can end them. */
   readonly #streams = new Set<LinkedSignal>();
   readonly #userAgent: string;
+  readonly #server: URL;
+  /** The server URL's path prefix, if any (no trailing slash). */
+  readonly #basePath: string;
+  /** Whether to ask for gzip: not when the kubeconfig says no, nor from this machine. */
+  readonly #compress: boolean;
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
@@ -92,11 +97,6 @@ export class Transport {
     // A server URL may carry a path prefix (e.g. a proxy's /k8s/clusters/c-1): requests go under it.
     this.#basePath = this.#server.pathname.replace(/\/+$/, '');
   }
-
-  readonly #server: URL;
-  readonly #basePath: string;
-
-  readonly #compress: boolean;
 
   /** Sends a request and parses the JSON answer. */
   async request<T>(options: RequestOptions): Promise<T> {
@@ -203,7 +203,6 @@ export class Transport {
     if (imp) {
       if (imp.user) h['impersonate-user'] = imp.user;
       if (imp.uid) h['impersonate-uid'] = imp.uid;
-      // One header line per group / extra value (see repeated-headers.ts).
       // One header line per group / extra value: node:http repeats a header given as an array.
       if (imp.groups?.length) h['impersonate-group'] = [...imp.groups];
       for (const [k, vs] of Object.entries(imp.extra ?? {})) if (vs.length) h[`impersonate-extra-${encodeURIComponent(k)}`] = [...vs];
