@@ -88,6 +88,7 @@ class ByteQueue {
     throw new RangeError('ByteQueue: out of range');
   }
   take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.length -= n;
     const first = this.#chunks[0] as Buffer;
     if (first.length > n) {

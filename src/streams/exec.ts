@@ -152,7 +152,7 @@ class Session implements ExecProcess {
     const signal = options.signal;
     const onAbort = (): void => ws.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const statusText = errors.collect();
+    const statusText = errors.collect().catch(() => Buffer.alloc(0));
     this.exit = (async () => {
       let failure: unknown;
       try {
@@ -169,7 +169,7 @@ class Session implements ExecProcess {
       for (const c of channels.values()) c.end(ending);
       ws.close();
       if (aborted) throw ending;
-      const text = (await statusText.catch(() => Buffer.alloc(0))).toString('utf8');
+      const text = (await statusText).toString('utf8');
       const status = parseStatus(text);
       if (status) {
         const result = exitFromStatus(status, what);
@@ -245,7 +245,9 @@ function parseStatus(text: string): KubeStatus | undefined {
   if (text.trim() === '') return undefined;
   try {
     const v: unknown = JSON.parse(text);
-    return isStatus(v) ? v : undefined;
+    // The error channel's Status often comes without kind/apiVersion.
+    if (isStatus(v)) return v;
+    return typeof v === 'object' && v !== null && typeof (v as KubeStatus).status === 'string' ? (v as KubeStatus) : undefined;
   } catch {
     return undefined;
   }

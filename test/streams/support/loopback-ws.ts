@@ -8,12 +8,17 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nodeWebSocket, type NodeWebSocketOptions } from '../../../src/net/websocket-node.js';
 import type { WsConnection } from '../../../src/net/websocket.js';
+import { queryString } from '../../../src/core/paths.js';
+import type { Upgrader, UpgradeResponse } from '../../../src/streams/upgrade.js';
 
 export interface Loopback {
   readonly port: number;
   /** Resolves with the server side of the next connection. */
   next(): Promise<WebSocket>;
   connect(protocols?: readonly string[], options?: NodeWebSocketOptions): Promise<WsConnection>;
+  /** An Upgrader that dials this server (the path and query are recorded in `requests`). */
+  readonly upgrader: Upgrader;
+  readonly requests: string[];
   close(): Promise<void>;
 }
 
@@ -29,8 +34,24 @@ export async function loopbackWs(): Promise<Loopback> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
+  const requests: string[] = [];
+  server.on('upgrade', (req: IncomingMessage) => requests.push(req.url ?? ''));
+  const upgrader: Upgrader = {
+    upgrade: (o) => new Promise<UpgradeResponse>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1', port, path: o.path + queryString(o.query ?? {}), agent: false,
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), 'sec-websocket-protocol': o.protocols.join(', ') },
+      });
+      req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ protocol: String(res.headers['sec-websocket-protocol'] ?? ''), socket, head }));
+      req.once('response', (res: IncomingMessage) => reject(new Error(`status ${res.statusCode}`)));
+      req.once('error', reject);
+      req.end();
+    }),
+  };
   return {
     port,
+    upgrader,
+    requests,
     next: () => {
       const have = ready.shift();
       return have ? Promise.resolve(have) : new Promise((r) => waiting.push(r));

@@ -1,0 +1,40 @@
+/**
+ * Integration helpers for the streams tests: an admin client whose upgrades go through the
+ * temporary stand-in (until Transport.upgrade lands), and Running pods on kwok's nodes.
+ */
+import type { Pod } from '../../../src/index.js';
+import { Kube } from '../../../src/client/kube.js';
+import { adminKube, kubectl, uid } from '../../client/cluster.js';
+import { standInUpgrader } from './upgrader.js';
+
+/** Makes a client's upgrades go through the stand-in (temporary; removed when Transport.upgrade exists). */
+export function withUpgrader(kube: Kube): Kube {
+  const t = kube.transport as unknown as { upgrade?: unknown };
+  if (typeof t.upgrade !== 'function') t.upgrade = standInUpgrader(kube.transport.config).upgrade;
+  return kube;
+}
+
+export async function streamsKube(): Promise<Kube> {
+  return withUpgrader(await adminKube());
+}
+
+export async function connectAs(kubeconfig: string): Promise<Kube> {
+  return withUpgrader(await Kube.connect({ kubeconfig }));
+}
+
+/** A fresh namespace with one Running pod `p` (containers `main` and, when asked, `side`). */
+export async function runningPod(kube: Kube, options: { sidecar?: boolean; namespace?: string } = {}): Promise<{ ns: string; name: string }> {
+  const ns = options.namespace ?? uid('streams');
+  if (!options.namespace) kubectl(['create', 'namespace', ns]);
+  const name = 'p';
+  const containers = [{ name: 'main', image: 'busybox', ports: [{ containerPort: 8080 }] }];
+  if (options.sidecar) containers.push({ name: 'side', image: 'busybox', ports: [{ containerPort: 8081 }] });
+  const pods = kube.pods.namespace(ns);
+  await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers } } as Pod);
+  await pods.waitFor(name, (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });
+  return { ns, name };
+}
+
+export function deleteNamespace(ns: string): void {
+  kubectl(['delete', 'namespace', ns, '--wait=false']);
+}
