@@ -23,10 +23,10 @@ export async function connectAs(kubeconfig: string): Promise<Kube> {
 }
 
 /** A fresh namespace with one Running pod `p` (containers `main` and, when asked, `side`). */
-export async function runningPod(kube: Kube, options: { sidecar?: boolean; namespace?: string } = {}): Promise<{ ns: string; name: string }> {
+export async function runningPod(kube: Kube, options: { sidecar?: boolean; namespace?: string; name?: string } = {}): Promise<{ ns: string; name: string }> {
   const ns = options.namespace ?? uid('streams');
   if (!options.namespace) kubectl(['create', 'namespace', ns]);
-  const name = 'p';
+  const name = options.name ?? 'p';
   const containers = [{ name: 'main', image: 'busybox', ports: [{ containerPort: 8080 }] }];
   if (options.sidecar) containers.push({ name: 'side', image: 'busybox', ports: [{ containerPort: 8081 }] });
   const pods = kube.pods.namespace(ns);
