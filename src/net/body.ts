@@ -103,7 +103,8 @@ export function readBody(res: IncomingMessage, limits: BodyLimits, ref: RequestR
       }
       chunks.push(c);
       size += c.length;
-      if (decoder && size > RATIO_FLOOR && size > raw * limits.maxRatio) finish(new ResponseTooLargeError(ref, 'ratio', limits.maxRatio));
+      // Against the compressed bytes the decoder has consumed (bytesWritten), not those merely received.
+      if (decoder && size > RATIO_FLOOR && size > Math.max(1, decoder.bytesWritten) * limits.maxRatio) finish(new ResponseTooLargeError(ref, 'ratio', limits.maxRatio));
     };
     res.once('error', (e) => finish(e));
     res.once('close', () => {
