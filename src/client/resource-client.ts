@@ -14,8 +14,8 @@ import { sessionQuery, startSession, type AttachOptions, type ExecOptions, type 
 import { startPortForward, type PortForwardOptions, type PortForwarder, type PortSpec } from '../streams/port-forward.js';
 import { openPortStream, type PodPortStream, type PortStreamOptions } from '../streams/port-stream.js';
 import type { Upgrader } from '../streams/upgrade.js';
-import { wrapNetworkError } from '../transport/network-errors.js';
-import type { RequestOptions, Transport } from '../transport/transport.js';
+import { wrapNetworkError } from '../net/network-errors.js';
+import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
 import type { Condition } from './conditions.js';
 import type {
   ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,
@@ -413,9 +413,8 @@ export class ResourceClient<T> {
 
   // The streaming subresources (src/streams): exec, attach, cp, port-forward.
 
-  /** Until Transport.upgrade lands (issue 12) tests provide it; then this is the transport itself. */
   get #upgrader(): Upgrader {
-    return this.#ctx.transport as unknown as Upgrader;
+    return this.#ctx.transport;
   }
 
   #streamPath(name: string, sub: 'exec' | 'attach' | 'portforward', op: string): string {

@@ -6,7 +6,7 @@
  */
 import { AbortedError, isStatus, type KubeStatus } from '../core/errors.js';
 import type { QueryValue } from '../core/paths.js';
-import type { WsConnection } from '../net/websocket.js';
+import { WebSocketError, type WsConnection } from '../net/websocket.js';
 import { channelMessage, InboundChannel, routeMessages } from './channels.js';
 import { ExecError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
@@ -210,6 +210,9 @@ class Session implements ExecProcess {
     try {
       await this.#ws.send(Uint8Array.of(CLOSE, STDIN));
     } catch (e) {
+      // The session already ended (the command stopped reading and exited): nothing to close;
+      // `exit` tells how it ended.
+      if (e instanceof WebSocketError && !this.#options.signal?.aborted) return;
       throw this.#sendError(e);
     }
   }

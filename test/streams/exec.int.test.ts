@@ -16,7 +16,7 @@ import { AbortedError, BadRequestError, ForbiddenError, NotFoundError } from '..
 import { Kube } from '../../src/client/kube.js';
 import { ExecError } from '../../src/streams/errors.js';
 import { adminKubeconfig, kubectl, restrictedKubeconfig, uid } from '../client/cluster.js';
-import { connectAs, deleteNamespace, runningPod, streamsKube, withUpgrader } from './support/pods.js';
+import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';
 import { activeResources, extraResources } from './support/resources.js';
 
 let kube: Kube;
@@ -187,10 +187,10 @@ describe('exec faults end in typed errors', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const config = kube.transport.config;
-    const viaProxy = withUpgrader(new Kube(new ClusterConfig({
+    const viaProxy = new Kube(new ClusterConfig({
       server: `https://127.0.0.1:${(proxy.address() as { port: number }).port}`, namespace: ns, tls: config.tls,
       credentials: config.credentials, ...(config.clientCertificate ? { clientCertificate: config.clientCertificate } : {}),
-    })));
+    }));
     try {
       const p = await viaProxy.pods.namespace(ns).exec(name, { command: ['sh', '-c', 'echo started; sleep 30'] });
       const it = p.stdout[Symbol.asyncIterator]();

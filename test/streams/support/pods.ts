@@ -1,25 +1,14 @@
-/**
- * Integration helpers for the streams tests: an admin client whose upgrades go through the
- * temporary stand-in (until Transport.upgrade lands), and Running pods on kwok's nodes.
- */
+/** Integration helpers for the streams tests: clients, and Running pods on kwok's nodes. */
 import type { Pod } from '../../../src/index.js';
 import { Kube } from '../../../src/client/kube.js';
 import { adminKube, kubectl, uid } from '../../client/cluster.js';
-import { standInUpgrader } from './upgrader.js';
 
-/** Makes a client's upgrades go through the stand-in (temporary; removed when Transport.upgrade exists). */
-export function withUpgrader(kube: Kube): Kube {
-  const t = kube.transport as unknown as { upgrade?: unknown };
-  if (typeof t.upgrade !== 'function') t.upgrade = standInUpgrader(kube.transport.config).upgrade;
-  return kube;
+export function streamsKube(): Promise<Kube> {
+  return adminKube();
 }
 
-export async function streamsKube(): Promise<Kube> {
-  return withUpgrader(await adminKube());
-}
-
-export async function connectAs(kubeconfig: string): Promise<Kube> {
-  return withUpgrader(await Kube.connect({ kubeconfig }));
+export function connectAs(kubeconfig: string): Promise<Kube> {
+  return Kube.connect({ kubeconfig });
 }
 
 /** A fresh namespace with one Running pod `p` (containers `main` and, when asked, `side`). */
