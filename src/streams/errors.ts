@@ -28,7 +28,7 @@ export class PortForwardError extends KubefluentError {
   readonly remotePort: number | undefined;
   /** The local listener port, for connections that came through a listener. */
   readonly localPort: number | undefined;
-  constructor(message: string, reason: 'RemotePortError' | 'ConnectionLost' | 'ListenFailed' | 'InvalidPortSpec', options: { remotePort?: number; localPort?: number; cause?: unknown } = {}) {
+  constructor(message: string, reason: 'RemotePortError' | 'ConnectFailed' | 'ConnectionLost' | 'ListenFailed' | 'InvalidPortSpec', options: { remotePort?: number; localPort?: number; cause?: unknown } = {}) {
     super(message, reason, options);
     this.name = 'PortForwardError';
     this.remotePort = options.remotePort;

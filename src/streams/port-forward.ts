@@ -22,7 +22,7 @@ export interface PortForwardOptions {
   readonly signal?: AbortSignal;
   /** Local address to listen on; default 127.0.0.1. */
   readonly address?: string;
-  /** Called for each connection that fails (PortForwardError RemotePortError / ConnectionLost); the forwarder keeps serving. */
+  /** Called for each connection that fails (PortForwardError RemotePortError, ConnectFailed, ConnectionLost); the forwarder keeps serving. */
   readonly onError?: (error: PortForwardError) => void;
   /** How long to wait for each pod connection to open (ms); default 30 s. */
   readonly connectTimeoutMs?: number | false;
@@ -144,7 +144,7 @@ class Forwarder implements PortForwarder {
       });
     } catch (e) {
       socket.destroy();
-      if (!this.#closing) this.#report(e instanceof PortForwardError ? e : new PortForwardError(`${this.#request.what} port ${remote}: cannot connect (${(e as Error).message})`, 'ConnectionLost', { remotePort: remote, localPort, cause: e }));
+      if (!this.#closing) this.#report(e instanceof PortForwardError ? e : new PortForwardError(`${this.#request.what} port ${remote}: cannot connect: ${(e as Error).message}`, 'ConnectFailed', { remotePort: remote, localPort, cause: e }));
       return;
     }
     if (this.#closing || socket.destroyed) {
