@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { posix } from 'node:path';
-import { CopyError } from './errors.js';
+import { CopyError, ExecError } from './errors.js';
 import type { ExecOptions, ExecProcess } from './exec.js';
 import { EMPTY_ARCHIVE, extractTar, type ExtractResult } from './tar-extract.js';
 import { writeTar, type TarInput } from './tar.js';
@@ -27,6 +27,22 @@ export interface CopyResult {
 
 /** Starts a command in the pod (the pod's exec, bound to name and namespace). */
 export type Exec = (options: ExecOptions) => Promise<ExecProcess>;
+
+/**
+ * Waits for the remote tar: undefined when it exited 0, else the CopyError saying why (a
+ * non-zero exit code, or the failed Status of a runtime that reports exits that way).
+ */
+async function remoteFailure(proc: ExecProcess, stderr: Promise<string>, path: string): Promise<CopyError | undefined> {
+  let code: number;
+  try {
+    code = await proc.exit;
+  } catch (e) {
+    if (!(e instanceof ExecError) || e.reason !== 'ExecFailed') throw e;
+    return new CopyError(`tar in the container failed: ${(await stderr).trim().slice(0, 500) || e.message}`, 'RemoteCommandFailed', { path, cause: e });
+  }
+  if (code === 0) return undefined;
+  return new CopyError(`tar in the container exited ${code}: ${(await stderr).trim().slice(0, 500)}`, 'RemoteCommandFailed', { path });
+}
 
 /** The entries of a local file or tree, named under `name`, in a stable order. */
 async function* localEntries(path: string, name: string, counts: { files: number; directories: number; symlinks: number; bytes: number }): AsyncGenerator<TarInput> {
@@ -88,9 +104,8 @@ export async function copyToPod(exec: Exec, localPath: string, remotePath: strin
     await proc.exit.catch(() => undefined);
     throw e;
   }
-  const stderr = (await collected.catch(() => ['', '']))[1] ?? '';
-  const code = await proc.exit;
-  if (code !== 0) throw new CopyError(`tar in the container exited ${code}: ${stderr.trim().slice(0, 500)}`, 'RemoteCommandFailed', { path: remotePath });
+  const failure = await remoteFailure(proc, collected.then((c) => c[1] ?? '', () => ''), remotePath);
+  if (failure) throw failure;
   return counts;
 }
 
@@ -117,16 +132,16 @@ export async function copyFromPod(exec: Exec, remotePath: string, localPath: str
   } catch (e) {
     // An empty stream means tar failed before writing anything: its exit status says why.
     if (e instanceof CopyError && e.reason === 'MalformedTar' && e.path === EMPTY_ARCHIVE) {
-      const code = await proc.exit.catch(() => undefined);
-      if (code !== undefined && code !== 0) throw new CopyError(`tar in the container exited ${code}: ${(await stderr).trim().slice(0, 500)}`, 'RemoteCommandFailed', { path: remotePath });
+      const failure = await remoteFailure(proc, stderr, remotePath).catch(() => undefined);
+      if (failure) throw failure;
     } else {
       proc.close();
       await proc.exit.catch(() => undefined);
     }
     throw e;
   }
-  const code = await proc.exit;
-  if (code !== 0) throw new CopyError(`tar in the container exited ${code}: ${(await stderr).trim().slice(0, 500)}`, 'RemoteCommandFailed', { path: remotePath });
+  const failure = await remoteFailure(proc, stderr, remotePath);
+  if (failure) throw failure;
   return result;
 }
 
