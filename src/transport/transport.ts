@@ -275,6 +275,8 @@ export class Transport {
         res = await sendRequest(this.#connectorFor(creds.clientCertificate), url, fullPath, options.method, headers, body, signal);
       } catch (e) {
         if (signal.aborted) return fail(e);
+        // Typed errors (a failed exec plugin, an unreadable token file) are not network failures.
+        if (e instanceof KubefluentError) return fail(e);
         const netErr = wrapNetworkError(e, ref, this.config.server);
         this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets()) }));
         if (retry && attempt <= retry.limit && shouldRetryNetwork(ref.method, netErr.code)) {
