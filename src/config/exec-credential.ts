@@ -70,7 +70,7 @@ export class ExecCredentials implements CredentialProvider {
 
   constructor(config: ExecConfig, options: ExecCredentialOptions = {}) {
     if (!SUPPORTED.has(config.apiVersion)) {
-      throw new ConfigError(`exec plugin apiVersion ${JSON.stringify(config.apiVersion)} is not supported`, 'InvalidField', {
+      throw new ConfigError(config.apiVersion ? `exec plugin apiVersion ${JSON.stringify(config.apiVersion)} is not supported` : 'exec plugin has no apiVersion', 'InvalidField', {
         file: options.file, field: `users[${options.user ?? '?'}].exec.apiVersion`,
         fix: 'use client.authentication.k8s.io/v1 (or v1beta1); v1alpha1 was removed in Kubernetes 1.24',
       });
