@@ -16,7 +16,7 @@ export const STDERR_EXCERPT = { lines: 6, lineChars: 200, chars: 600 } as const;
 // Names that mark the value after them as secret: aws_secret_access_key=…, "client_secret": "…",
 // --password …, X-Api-Key: …, session_token = …
 const SECRET_NAME = String.raw`[A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|passwd|pwd|passphrase|credential|api[_\-]?key|access[_\-]?key|private[_\-]?key|session|signature|cookie|auth[A-Za-z_\-]*|key)[A-Za-z0-9_.\-]*`;
-const VALUE = String.raw`("[^"\n]*"|'[^'\n]*'|(?:(?:bearer|basic|token|negotiate)\s+)?[^\s,;&"'<]+)`;
+const VALUE = String.raw`("[^"\n]*"|'[^'\n]*'|["']?(?:(?:bearer|basic|token|negotiate)\s+)?[^\s,;&"'<]+)`;
 const PAIR = new RegExp(String.raw`(${SECRET_NAME}["']?\s*[:=]\s*)${VALUE}`, 'gi');
 // A command line echoed back: --client-secret VALUE, --token VALUE.
 const FLAG = new RegExp(String.raw`(--${SECRET_NAME}\s+)${VALUE}`, 'gi');
