@@ -189,8 +189,11 @@ export class ExecCredentials implements CredentialProvider {
       reject(new AuthPluginError(`${this.#label()}: ${msg}`, 'ExecPluginFailed', code ? { cause: Object.assign(new Error(code), { code }) } : undefined));
     let child: ReturnType<typeof spawn>;
     try {
+      // Non-interactive plugins get their own process group, so a kill also reaches what they started
+      // (a wrapper script's `aws`); an interactive one must stay in the terminal's foreground group.
       child = spawn(cfg.command, cfg.args ?? [], {
         env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'], windowsHide: true,
+        detached: !interactive && process.platform !== 'win32',
       });
     } catch (e) {
       fail(`could not start (${(e as NodeJS.ErrnoException).code ?? 'invalid command'})`, (e as NodeJS.ErrnoException).code);
@@ -205,8 +208,16 @@ export class ExecCredentials implements CredentialProvider {
       clearTimeout(timer);
       fn();
     };
+    const killAll = (): void => {
+      try {
+        if (!interactive && process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killAll();
       finish(() => fail(`did not finish within ${timeoutMs} ms`, 'ETIMEDOUT'));
     }, timeoutMs);
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -242,7 +253,7 @@ export class ExecCredentials implements CredentialProvider {
       });
     });
     return () => {
-      child.kill('SIGKILL');
+      killAll();
       finish(() => reject(new AbortedError(`${this.#label()}: every caller gave up`, undefined)));
     };
   }
