@@ -104,11 +104,6 @@ const string: Check = (v, at) => {
   if (typeof v !== 'string') expected('a string')(v, at);
 };
 
-const nonEmptyString: Check = (v, at) => {
-  string(v, at);
-  if (v === '') throw new ShapeIssue(pathText(at), 'must not be empty');
-};
-
 const boolean: Check = (v, at) => {
   if (typeof v !== 'boolean') expected('true or false')(v, at);
 };
