@@ -5,14 +5,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { AbortedError, ConfigError } from '../core/errors.js';
+import type { ClientCertificate } from '../net/tls.js';
 import { headerValueProblem } from './header-values.js';
 import { FILE_LIMITS, LocalFileProblem, readLocalFile } from './local-file.js';
 
-/** A client certificate and key in PEM form. */
-export interface ClientCertificate {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { ClientCertificate };
 
 /** What a provider hands to the transport for one request. */
 export interface Credentials {
