@@ -56,7 +56,7 @@ interface SharedRun {
 }
 
 const MAX_OUTPUT = 1 << 20;
-const MAX_STDERR = 64 * 1024;
+const MAX_STDERR = 32 * 1024;
 
 /** Runs an exec credential plugin and caches its ExecCredential until it expires. */
 export class ExecCredentials implements CredentialProvider {

@@ -72,6 +72,18 @@ error: you must log in again (run: aws sso login)
     expect(((err as Error).cause as { code?: string }).code).toBe('ENOENT');
   });
 
+  it('stderr built to make a regular expression backtrack (64 KB of key/secret/PEM openers) is scrubbed without hanging', () => {
+    const hostile = ['key'.repeat(21_000), 'secret_'.repeat(9000), '-----BEGIN A-----'.repeat(3800), 'token:"'.repeat(9000), '--key '.repeat(10_000), '\u001b]'.repeat(30_000)];
+    const started = Date.now();
+    for (const h of hostile) {
+      const out = stderrExcerpt(`${h}\n${h}\nerror: last line`);
+      expect(out.endsWith('error: last line')).toBe(true);
+      expect(out.length).toBeLessThanOrEqual(STDERR_EXCERPT.chars + 1);
+    }
+    // Generous: the point is "no catastrophic backtracking" (that took minutes), not speed.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('property: whatever surrounds them, injected secrets never survive and the excerpt stays bounded', () => {
     const secretArb = fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9+/]{40}$/), // cloud secret keys
