@@ -64,6 +64,15 @@ export function checkUserAsKubectl(u: KubeconfigUser, userName: string, where: W
   if (u['client-key'] && u['client-key-data']) {
     throw new ConfigError('both client-key and client-key-data are set', 'InvalidField', { ...where, field: field('client-key'), fix: 'keep only one of client-key / client-key-data' });
   }
+  const exec = u.exec;
+  if (exec) {
+    if (!exec.command) throw new ConfigError('exec plugin has no command', 'InvalidField', { ...where, field: field('exec.command'), fix: 'set the plugin command (e.g. aws, gke-gcloud-auth-plugin, kubelogin)' });
+    if (!exec.apiVersion) throw new ConfigError('exec plugin has no apiVersion', 'InvalidField', { ...where, field: field('exec.apiVersion'), fix: 'set apiVersion: client.authentication.k8s.io/v1' });
+    // kubectl defaults interactiveMode for the beta (and removed alpha) versions only.
+    if (!exec.interactiveMode && !/\/v1(alpha|beta)1$/.test(exec.apiVersion)) {
+      throw new ConfigError('exec plugin must set interactiveMode', 'InvalidField', { ...where, field: field('exec.interactiveMode'), fix: 'set interactiveMode: Never (or IfAvailable / Always)' });
+    }
+  }
   for (const e of u.exec?.env ?? []) {
     if (!e.name) throw new ConfigError('an exec env entry has no name', 'InvalidField', { ...where, field: field('exec.env'), fix: 'give every env entry a name' });
   }

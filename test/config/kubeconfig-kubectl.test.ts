@@ -174,6 +174,7 @@ describe('kubeconfig resolved as kubectl resolves it (kubectl run against the sa
       ['a tls-server-name', 'tls-server-name: other.example', ''],
       ['a CA file that exists but is not PEM', 'certificate-authority: /etc/hostname', ''],
       ['a client key without a certificate', '', `client-key-data: ${junk}`],
+      ['a v1beta1 exec plugin without interactiveMode (never run)', '', 'exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: some-plugin }'],
     ];
     for (const [what, cluster, user] of cases) {
       it(what, async () => {
@@ -194,6 +195,9 @@ describe('kubeconfig resolved as kubectl resolves it (kubectl run against the sa
       ['a token together with basic credentials', '', 'token: t, username: a, password: b', 'InvalidField'],
       ['impersonated groups without a user', '', 'as-groups: [g]', 'InvalidField'],
       ['a proxy-url with an unsupported scheme', 'proxy-url: "ftp://proxy.invalid"', '', 'InvalidField'],
+      ['an exec plugin without a command', '', 'exec: { apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never }', 'InvalidField'],
+      ['an exec plugin without an apiVersion', '', 'exec: { command: some-plugin, interactiveMode: Never }', 'InvalidField'],
+      ['a v1 exec plugin without interactiveMode', '', 'exec: { apiVersion: client.authentication.k8s.io/v1, command: some-plugin }', 'InvalidField'],
     ];
     for (const [what, cluster, user, reason] of cases) {
       it(what, async () => {
@@ -292,6 +296,22 @@ contexts:
       expect(k.error).toContain('localhost:8080');
       expect(o.thrown).toBeInstanceOf(ConfigError);
       expect(o.thrown).toMatchObject({ reason: 'ClusterNotFound' });
+    });
+
+    it('a cluster without a server: kubectl silently tries localhost:8080, we refuse', async () => {
+      const f = kubeconfig('no-server.yaml', `current-context: x
+clusters:
+- name: c
+  cluster: { tls-server-name: x }
+contexts:
+- name: x
+  context: { cluster: c }
+`);
+      const { k, o } = await both(f);
+      expect(k.ok).toBe(false);
+      expect(k.error).toContain('localhost:8080');
+      expect(o.thrown).toBeInstanceOf(ConfigError);
+      expect(o.thrown).toMatchObject({ reason: 'InvalidField', field: 'clusters[c].server' });
     });
 
     it('a context naming a missing user: kubectl goes on anonymously, we refuse', async () => {
