@@ -23,7 +23,11 @@ export interface ExecClusterInfo {
 }
 
 export interface ExecCredentialOptions {
-  /** Kill the plugin when it has not answered within this time (non-interactive); default 60 s. */
+  /**
+   * Kill the plugin when it has not answered within this time (non-interactive); default 60 s.
+   * This is the run's own limit: concurrent callers share one run, and a caller whose signal
+   * fires only stops waiting — the run is killed early only when no caller waits any more.
+   */
   readonly timeoutMs?: number;
   /** Whether stdin is a terminal the plugin may use; defaults to process.stdin.isTTY. */
   readonly stdinIsTerminal?: boolean;
