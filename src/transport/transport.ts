@@ -121,10 +121,14 @@ export class Transport implements KubeTransport {
     }
   }
 
-  requestText(options: RequestOptions): Promise<string> {
+  async requestText(options: RequestOptions): Promise<string> {
     const pending = this.#requestText(options);
     this.#inflight.add(pending);
-    return pending.finally(() => this.#inflight.delete(pending));
+    try {
+      return await pending;
+    } finally {
+      this.#inflight.delete(pending);
+    }
   }
 
   async #requestText(options: RequestOptions): Promise<string> {
