@@ -1,9 +1,14 @@
 /**
  * RFC 6455 client framing over an upgraded Node socket (the handshake is the transport's).
- * Our own rather than the `ws` package: the streams layer needs binary messages, ping/pong,
- * close and backpressure, nothing else; this is ~250 lines, nothing to bundle, and it
- * measured as fast as ws on our message sizes (bench/cases/streams.ts, note in
- * src/streams/README notes of issue 15).
+ *
+ * Ours rather than the `ws` package, decided by measurement (bench/cases/streams.ts, same
+ * machine, ws 8 as client against a ws server in another process, 100 MB, median of 3):
+ * receiving 32 KiB messages 1.58× ws's throughput at 0.88× its CPU per MB; sending 64 KiB
+ * messages 1.19× at 0.34× the CPU (masking four bytes at a time, header and payload corked
+ * into one write). Bundled, it is 2.5 KB gzipped against ws's 14.4 KB, and it is ~360 lines
+ * we test ourselves (against ws's server, hostile frames, a chunking property test). What
+ * we leave out is what the Kubernetes protocols never use: extensions (permessage-deflate),
+ * text-frame UTF-8 validation, the server side.
  */
 import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
