@@ -43,11 +43,15 @@ function nextMask(): Buffer {
   return m;
 }
 
-/** `data` masked with `mask` into a new buffer (4 bytes at a time where the platform allows). */
-function masked(data: Uint8Array, mask: Buffer): Buffer {
-  const out = Buffer.allocUnsafeSlow(data.length); // byteOffset 0: aligned for a Uint32Array view
-  out.set(data);
-  const words = data.length >>> 2;
+/** The concatenation of `parts`, masked with `mask`, in one new buffer (4 bytes at a time where the platform allows). */
+function masked(parts: readonly Uint8Array[], length: number, mask: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(length); // byteOffset 0: aligned for a Uint32Array view
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  const words = length >>> 2;
   if (LITTLE_ENDIAN && words > 0) {
     const m = mask.readUInt32LE(0);
     const view = new Uint32Array(out.buffer, out.byteOffset, words);
@@ -55,7 +59,7 @@ function masked(data: Uint8Array, mask: Buffer): Buffer {
   } else {
     for (let i = 0; i < words * 4; i++) out[i] = (out[i] as number) ^ (mask[i & 3] as number);
   }
-  for (let i = words * 4; i < data.length; i++) out[i] = (out[i] as number) ^ (mask[i & 3] as number);
+  for (let i = words * 4; i < length; i++) out[i] = (out[i] as number) ^ (mask[i & 3] as number);
   return out;
 }
 
@@ -186,21 +190,23 @@ class NodeWebSocket implements WsConnection {
     }
   }
 
-  send(data: Uint8Array): Promise<void> {
-    return this.#write(OP_BINARY, data);
+  send(...parts: readonly Uint8Array[]): Promise<void> {
+    return this.#write(OP_BINARY, parts);
   }
 
-  #write(opcode: number, data: Uint8Array): Promise<void> {
+  #write(opcode: number, parts: readonly Uint8Array[]): Promise<void> {
     if (this.#state !== 'open' && opcode !== OP_CLOSE) return Promise.reject(new WebSocketError('the WebSocket is closed', 'WebSocketClosed'));
     if (this.#socket.destroyed || this.#socket.writableEnded) return Promise.reject(new WebSocketError('the WebSocket connection is gone', 'WebSocketClosed'));
+    let length = 0;
+    for (const p of parts) length += p.length;
     const mask = nextMask();
-    const header = frameHeader(opcode, data.length, mask);
+    const header = frameHeader(opcode, length, mask);
     let ok: boolean;
-    if (data.length === 0) ok = this.#socket.write(header);
+    if (length === 0) ok = this.#socket.write(header);
     else {
       this.#socket.cork();
       this.#socket.write(header);
-      ok = this.#socket.write(masked(data, mask));
+      ok = this.#socket.write(masked(parts, length, mask));
       process.nextTick(() => this.#socket.uncork());
     }
     if (ok) return Promise.resolve();
@@ -218,7 +224,7 @@ class NodeWebSocket implements WsConnection {
     const body = Buffer.allocUnsafe(2 + r.length);
     body.writeUInt16BE(code, 0);
     r.copy(body, 2);
-    this.#write(OP_CLOSE, body).catch(() => {});
+    this.#write(OP_CLOSE, [body]).catch(() => {});
     this.#closeTimer = setTimeout(() => this.#socket.destroy(), 1000);
     this.#closeTimer.unref?.();
   }
@@ -235,7 +241,7 @@ class NodeWebSocket implements WsConnection {
     try {
       const body = Buffer.alloc(2);
       body.writeUInt16BE(reason === 'WebSocketTooLarge' ? 1009 : 1002, 0);
-      if (this.#state === 'open') void this.#write(OP_CLOSE, body).catch(() => {});
+      if (this.#state === 'open') void this.#write(OP_CLOSE, [body]).catch(() => {});
     } finally {
       this.#state = 'closed';
       this.#finish(err);
@@ -303,7 +309,7 @@ class NodeWebSocket implements WsConnection {
         }
         return;
       case OP_PING:
-        if (this.#state === 'open') void this.#write(OP_PONG, payload).catch(() => {});
+        if (this.#state === 'open') void this.#write(OP_PONG, [payload]).catch(() => {});
         return;
       case OP_PONG:
         return;
@@ -315,7 +321,7 @@ class NodeWebSocket implements WsConnection {
           this.#state = 'closing';
           const echo = Buffer.alloc(payload.length >= 2 ? 2 : 0);
           if (payload.length >= 2) echo.writeUInt16BE(code, 0);
-          void this.#write(OP_CLOSE, echo).catch(() => {});
+          void this.#write(OP_CLOSE, [echo]).catch(() => {});
         }
         this.#state = 'closed';
         this.#finish(undefined);

@@ -18,10 +18,11 @@ export interface WsConnection {
   /** The subprotocol the server chose (Sec-WebSocket-Protocol). */
   readonly protocol: string;
   /**
-   * Sends one binary message. Resolves once the bytes are handed to the socket, or later
+   * Sends one binary message made of `parts` (gathered, so a channel byte and its payload
+   * need no concatenation first). Resolves once the bytes are handed to the socket, or later
    * when the socket is above its high-water mark: awaiting it is the backpressure.
    */
-  send(data: Uint8Array): Promise<void>;
+  send(...parts: readonly Uint8Array[]): Promise<void>;
   /** Every message from the server, in order; ends at a close frame, throws WebSocketError on a dropped connection. Iterate once. */
   readonly messages: AsyncIterable<Uint8Array>;
   /** Starts the closing handshake (idempotent); the socket is destroyed if the server does not answer within a second. */

@@ -20,6 +20,7 @@ const STDERR = 2;
 const ERROR = 3;
 const RESIZE = 4;
 const CLOSE = 255;
+const STDIN_PREFIX = Uint8Array.of(STDIN);
 /** Stdin goes out in messages of at most this size, so other channels are not held up behind one write. */
 const MAX_STDIN_MESSAGE = 64 * 1024;
 
@@ -193,7 +194,7 @@ class Session implements ExecProcess {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     try {
       for (let at = 0; at < bytes.length; at += MAX_STDIN_MESSAGE) {
-        await this.#ws.send(channelMessage(STDIN, bytes.subarray(at, at + MAX_STDIN_MESSAGE)));
+        await this.#ws.send(STDIN_PREFIX, bytes.subarray(at, at + MAX_STDIN_MESSAGE));
       }
     } catch (e) {
       throw this.#sendError(e);

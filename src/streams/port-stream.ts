@@ -5,13 +5,14 @@
  */
 import { AbortedError } from '../core/errors.js';
 import type { WsConnection } from '../net/websocket.js';
-import { channelMessage, InboundChannel, routeMessages } from './channels.js';
+import { InboundChannel, routeMessages } from './channels.js';
 import { PortForwardError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
 export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'] as const;
 const DATA = 0;
 const ERROR = 1;
+const DATA_PREFIX = Uint8Array.of(DATA);
 const MAX_MESSAGE = 64 * 1024;
 
 export interface PortStreamOptions {
@@ -100,7 +101,7 @@ class PortStream implements PodPortStream {
   async write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     try {
-      for (let at = 0; at < bytes.length; at += MAX_MESSAGE) await this.#ws.send(channelMessage(DATA, bytes.subarray(at, at + MAX_MESSAGE)));
+      for (let at = 0; at < bytes.length; at += MAX_MESSAGE) await this.#ws.send(DATA_PREFIX, bytes.subarray(at, at + MAX_MESSAGE));
     } catch (e) {
       throw new PortForwardError(`${this.#what} port ${this.remotePort}: the connection is closed`, 'ConnectionLost', { remotePort: this.remotePort, cause: e });
     }
