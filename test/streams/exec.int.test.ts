@@ -8,16 +8,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { createServer, connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterConfig } from '../../src/config/cluster-config.js';
 import { AbortedError, BadRequestError, ForbiddenError, NotFoundError } from '../../src/core/errors.js';
 import { Kube } from '../../src/client/kube.js';
 import { ExecError } from '../../src/streams/errors.js';
 import { adminKubeconfig, kubectl, restrictedKubeconfig, uid } from '../client/cluster.js';
 import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';
 import { activeResources, extraResources } from './support/resources.js';
+import { tcpProxy } from './support/tcp-proxy.js';
 
 let kube: Kube;
 let ns: string;
@@ -175,34 +174,20 @@ describe('exec faults end in typed errors', () => {
 
   it('the connection cut mid-stream (through a TCP proxy): ExecError ConnectionLost, nothing hangs or stays open', async () => {
     const baseline = activeResources();
-    const target = new URL(kube.transport.config.server);
-    const sockets = new Set<Socket>();
-    const proxy = createServer((client) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = (): void => { client.destroy(); upstream.destroy(); };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const config = kube.transport.config;
-    const viaProxy = new Kube(new ClusterConfig({
-      server: `https://127.0.0.1:${(proxy.address() as { port: number }).port}`, namespace: ns, tls: config.tls,
-      credentials: config.credentials, ...(config.clientCertificate ? { clientCertificate: config.clientCertificate } : {}),
-    }));
+    const relay = await tcpProxy(kube.transport.config);
+    const viaProxy = new Kube(relay.config);
     try {
       const p = await viaProxy.pods.namespace(ns).exec(name, { command: ['sh', '-c', 'echo started; sleep 30'] });
       const it = p.stdout[Symbol.asyncIterator]();
       expect(Buffer.from((await it.next()).value as Uint8Array).toString()).toBe('started\n');
-      for (const s of sockets) s.destroy();
+      relay.cut();
       const err = await p.exit.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ExecError);
       expect((err as ExecError).reason).toBe('ConnectionLost');
       await expect(it.next()).rejects.toMatchObject({ reason: 'ConnectionLost' });
     } finally {
       await viaProxy.close();
-      await new Promise<void>((r) => proxy.close(() => r()));
+      await relay.close();
     }
     expect(await extraResources(baseline)).toEqual({});
   });

@@ -6,11 +6,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForbiddenError } from '../../src/core/errors.js';
-import type { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/client/kube.js';
 import { PortForwardError } from '../../src/streams/errors.js';
 import { restrictedKubeconfig } from '../client/cluster.js';
 import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';
 import { activeResources, extraResources } from './support/resources.js';
+import { tcpProxy } from './support/tcp-proxy.js';
 
 const BODY = 'hello from kubefluent testenv port-forward\n';
 let kube: Kube;
@@ -113,6 +114,33 @@ describe('port-forward', () => {
     await closed;
     await expect(open(echoPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await expect(open(http)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await extraResources(baseline)).toEqual({});
+  });
+
+  it('a connection cut mid-stream (TCP relay to the API server): ConnectionLost for it, the forwarder keeps serving, nothing left open', async () => {
+    const baseline = activeResources();
+    const relay = await tcpProxy(kube.transport.config);
+    const viaRelay = new Kube(relay.config);
+    const errors: PortForwardError[] = [];
+    const fwd = await viaRelay.pods.namespace(ns).portForward(name, [':7'], { onError: (e) => errors.push(e) });
+    try {
+      const port = fwd.ports[0]!.local;
+      const s = await open(port);
+      s.write('ping');
+      await new Promise<void>((r) => s.once('data', () => r()));
+      const closed = new Promise<void>((r) => s.once('close', () => r()));
+      s.on('error', () => {});
+      relay.cut();
+      await closed;
+      await expect.poll(() => errors.map((e) => e.reason), { timeout: 10_000 }).toEqual(['ConnectionLost']);
+      expect(errors[0]!.localPort).toBe(port);
+      const d = randomBytes(4096);
+      expect(await echo(port, d)).toBe(createHash('sha256').update(d).digest('hex'));
+    } finally {
+      await fwd.close();
+      await viaRelay.close();
+      await relay.close();
+    }
     expect(await extraResources(baseline)).toEqual({});
   });
 
