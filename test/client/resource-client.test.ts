@@ -1,6 +1,6 @@
 // The request each verb sends, checked against a scripted local server (no cluster needed).
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { StaticTokenCredentials } from '../../src/config/credentials.js';
 import { UsageError, KubefluentError } from '../../src/core/errors.js';
 import { jsonPatch, strategicMergePatch } from '../../src/core/patch.js';
