@@ -24,7 +24,10 @@ export class LineTooLong extends Error {
 
 export class LineDecoder {
   readonly #max: number;
-  readonly #decoder = new TextDecoder();
+  // ignoreBOM: a BOM is dropped at the start of the stream only (below), as one decode of
+  // the whole stream would, not at the start of every line.
+  readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  #first = true;
   /** The pieces of the unfinished line, in order. */
   #held: Uint8Array[] = [];
   #heldBytes = 0;
@@ -58,10 +61,19 @@ export class LineDecoder {
   /** The last line, when the stream ended without a final '\n'. */
   end(): string | undefined {
     if (this.#heldBytes === 0) return undefined;
-    return this.#take(new Uint8Array(0));
+    const last = this.#take(new Uint8Array(0));
+    // Only a byte-order mark was held: no line.
+    return last === '' ? undefined : last;
   }
 
   #take(tail: Uint8Array): string {
+    const text = this.#join(tail);
+    if (!this.#first) return text;
+    this.#first = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  #join(tail: Uint8Array): string {
     if (this.#heldBytes === 0) return this.#decoder.decode(tail);
     let bytes: Uint8Array;
     if (this.#held.length === 1 && tail.length === 0) {
