@@ -119,6 +119,6 @@ describe('Status → error (property)', () => {
     expect(foreign instanceof Mine).toBe(false);
     expect(new Mine({ kind: 'Status' }, 404, ref) instanceof NotFoundError).toBe(true);
     expect({} instanceof KubefluentError).toBe(false);
-    expect(null instanceof KubefluentError).toBe(false);
+    expect((null as unknown) instanceof KubefluentError).toBe(false);
   });
 });
