@@ -8,6 +8,8 @@
  * so splitting bytes first and decoding per line is exact.
  */
 
+import { UsageError } from '../core/errors.js';
+
 /** Default longest watch line: objects are capped by etcd (1.5 MiB by default); room for raised limits. */
 export const DEFAULT_MAX_WATCH_LINE_BYTES = 32 * 1024 * 1024;
 /** Default longest log line when following logs. */
@@ -33,7 +35,7 @@ export class LineDecoder {
   #heldBytes = 0;
 
   constructor(maxLineBytes: number) {
-    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new UsageError(`maxLineBytes must be a positive whole number of bytes, got ${String(maxLineBytes)}`);
     this.#max = maxLineBytes;
   }
 

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineDecoder, LineTooLong } from '../../src/client/line-decoder.js';
+import { UsageError } from '../../src/core/errors.js';
 
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -64,7 +65,8 @@ describe('LineDecoder (property)', () => {
     const d = new LineDecoder(1000);
     expect(d.push(new Uint8Array(600).fill(97))).toEqual([]);
     expect(() => d.push(new Uint8Array(600).fill(97))).toThrow(LineTooLong);
-    expect(() => new LineDecoder(0)).toThrow(RangeError);
+    expect(() => new LineDecoder(0)).toThrow(UsageError);
+    expect(() => new LineDecoder(Number.NaN)).toThrow(/maxLineBytes must be a positive whole number/);
   });
 
   it('cost grows linearly with the line length (work counted, not timed)', () => {
