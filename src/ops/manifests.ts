@@ -10,7 +10,7 @@ import { resourceKeysByKind, resources } from '../../generated/resources.js';
 import type { OpsClient } from './ops-client.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
-import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
+import { KubeError, brand, KubefluentError, NotFoundError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
 
@@ -27,6 +27,7 @@ export interface ManifestProblem {
 
 /** The manifests were not applied (nothing was); `problems` lists every reason. */
 export class ManifestError extends KubefluentError {
+  static { brand(this, 'ManifestError'); }
   readonly problems: readonly ManifestProblem[];
   constructor(problems: readonly ManifestProblem[], what = 'manifests are invalid; nothing was applied') {
     const lines = problems.map((p) => `  - document ${p.index} (${p.subject})${p.path ? ` ${p.path}` : ''}: ${p.message}`);

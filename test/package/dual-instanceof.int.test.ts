@@ -54,7 +54,17 @@ out.usage = [usage instanceof cjs.UsageError, usage instanceof cjs.KubefluentErr
 // The builders entry is one more copy under CommonJS.
 let builderError;
 try { builders.pod('p').build(); } catch (e) { builderError = e; }
-out.builderError = [builderError instanceof esm.KubefluentError];
+const esmBuilders = await import('kubefluent/builders');
+out.builderError = [builderError instanceof esm.KubefluentError, builderError instanceof esmBuilders.BuilderError, builderError instanceof esm.ValidationError];
+// Errors of the other layers: validation (a real write refused before it is sent), manifests.
+let invalid;
+{
+  const kube = await cjs.Kube.connect();
+  try { await kube.configmaps.namespace('default').create({ metadata: { name: 'x' }, dataa: {} }); } catch (e) { invalid = e; } finally { await kube.close(); }
+}
+let manifest;
+try { esm.parseManifests('kind: [unclosed'); } catch (e) { manifest = e; }
+out.otherLayers = [invalid instanceof esm.ValidationError, manifest instanceof cjs.ManifestError, manifest instanceof cjs.ValidationError];
 console.log(JSON.stringify(out));
 `;
 
@@ -72,6 +82,7 @@ describe('dual package: instanceof across the ESM and CommonJS copies', () => {
     expect(out.alreadyExists).toEqual([true, false, 'AlreadyExists']);
     expect(out.expired).toEqual([true, true, false]);
     expect(out.usage).toEqual([true, true, false]);
-    expect(out.builderError).toEqual([true]);
+    expect(out.builderError).toEqual([true, true, false]);
+    expect(out.otherLayers).toEqual([true, true, false]);
   });
 });
