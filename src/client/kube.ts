@@ -15,6 +15,7 @@ import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
 import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
 import { generatedSchemaValidator, schemaValidator } from './validate.js';
+
 export interface ClientOptions extends TransportOptions {
   /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
   readonly fieldManager?: string;
