@@ -111,5 +111,5 @@ export const GADGET_CRD_JSON = JSON.stringify({
 /** Replaces one line of a YAML text (for malformed variants). */
 export function withLine(text: string, from: string, to: string): string {
   if (!text.includes(from)) throw new Error(`fixture has no ${from}`);
-  return text.replace(from, to);
+  return text.replace(from, () => to);
 }
