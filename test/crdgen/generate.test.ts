@@ -34,7 +34,8 @@ beforeAll(async () => {
 });
 afterAll(() => s.remove());
 
-const valid = () => ({
+type Loose = { spec: Record<string, unknown>; metadata: Record<string, unknown>; [key: string]: unknown };
+const valid = (): Loose => ({
   apiVersion: 'example.kubefluent.dev/v1',
   kind: 'Widget',
   metadata: { name: 'w', namespace: 'default', labels: { app: 'w' } },
@@ -46,10 +47,9 @@ const valid = () => ({
   status: { replicas: 3, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
-type Obj = ReturnType<typeof valid>;
-function strictIssues(change: (o: Obj & { spec: Record<string, unknown>; metadata: Record<string, unknown> }) => void): string[] {
+function strictIssues(change: (o: Loose) => void): string[] {
   const o = valid();
-  change(o as Obj & { spec: Record<string, unknown>; metadata: Record<string, unknown> });
+  change(o);
   const r = mod.widgetSchemas.strict.safeParse(o);
   return r.success ? [] : r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
@@ -128,7 +128,7 @@ describe('generated validators', () => {
   it('strict rejects unknown fields (spec and metadata); loose lets them pass', () => {
     expect(strictIssues((o) => { o.spec.colour = 'red'; })).toEqual(['spec: Unrecognized key: "colour"']);
     expect(strictIssues((o) => { o.metadata.nmae = 'x'; })).toEqual(['metadata: Unrecognized key: "nmae"']);
-    const o = valid() as Obj & { spec: Record<string, unknown> };
+    const o = valid();
     o.spec.colour = 'red';
     expect(mod.widgetSchemas.loose.safeParse(o).success).toBe(true);
   });
@@ -175,7 +175,7 @@ describe('generated validators', () => {
   });
 
   it('give the library’s readable messages through validate({ schema })', () => {
-    const o = valid() as Obj & { spec: Record<string, unknown> };
+    const o = valid();
     o.spec.nmae = 'x';
     expect(validate(o, { schema: mod.widgetSchemas.strict as never }).issues).toEqual([{ path: 'spec.nmae', message: 'unknown field "nmae" — did you mean "name"?' }]);
   });
