@@ -173,6 +173,10 @@ describe('the real-world corpus', () => {
       const isCel = mine.length === 0 && celMessages(c.e.schema).some((m) => theirs.includes(m));
       (isCel ? cel : disagreements).push(line);
     });
+    const kinds = new Map<string, number>();
+    for (const c of cases) kinds.set(c.what.replace(/ at .*$/, ''), (kinds.get(c.what.replace(/ at .*$/, '')) ?? 0) + 1);
+    const bothReject = cases.filter((c, i) => c.what !== 'as shipped' && verdicts[i] !== '' && ours(c.e.validator, c.object).length > 0).length;
+    console.log(`[crdgen agreement] cases by kind: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}; mutated copies rejected by both: ${bothReject}`);
     console.log(`[crdgen agreement] ${cases.length} cases (${examples.length} examples + mutated copies): ${cases.length - disagreements.length - cel.length} agree; CEL-only (the server's x-kubernetes-validations, documented not checked): ${cel.length}\n${cel.join('\n')}\nother disagreements: ${disagreements.length}\n${disagreements.join('\n')}`);
     expect(disagreements).toEqual([]);
   });

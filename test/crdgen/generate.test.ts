@@ -42,7 +42,7 @@ const valid = (): Loose => ({
   spec: {
     name: 'widget-1', size: 'small', replicas: 3, ratio: 0.5, port: 8080, note: null, createdAt: '2026-01-02T03:04:05Z', blob: 'aGVsbG8=',
     labels: { a: 'b' }, extra: { anything: [1, 2] }, anything: 'free', template: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { k: 'v' } },
-    tags: ['a', 'b'], ports: [{ name: 'http', number: 80 }, { name: 'https', number: 443 }], target: { host: 'example.com' }, mixed: 'two', empty: {}, when: 'MON',
+    tags: ['a', 'b'], ports: [{ name: 'http', number: 80 }, { name: 'https', number: 443 }], target: { host: 'example.com' }, mixed: 2, empty: {}, when: 'MON',
   },
   status: { replicas: 3, conditions: [{ type: 'Ready', status: 'True' }] },
 });
@@ -66,7 +66,7 @@ describe('generated types', () => {
       'export interface Widget {', 'apiVersion?: "example.kubefluent.dev/v1";', 'kind?: "Widget";', 'metadata?: kf.ObjectMeta;', 'spec?: WidgetSpec;',
       'name: string;', 'size: "small" | "large";', 'mode?: string;', 'replicas?: number;', 'port?: number | string;', 'note?: string | null;',
       'labels?: { [key: string]: string };', 'extra?: { [key: string]: unknown };', 'anything?: unknown;', 'template?: WidgetSpecTemplate;',
-      'tags?: string[];', 'ports?: WidgetSpecPorts[];', 'mixed?: 1 | "two" | true;', 'empty?: { [key: string]: never };', 'conditions?: WidgetStatusConditions[];',
+      'tags?: string[];', 'ports?: WidgetSpecPorts[];', 'mixed?: 1 | 2 | 3;', 'empty?: { [key: string]: never };', 'conditions?: WidgetStatusConditions[];',
       'status: "True" | "False" | "Unknown";',
     ]) expect(lines, line).toContain(line);
     const template = /export interface WidgetSpecTemplate \{[^}]*\}/s.exec(text)![0];
@@ -77,7 +77,7 @@ describe('generated types', () => {
     expect(text).toContain('/** The widget\'s name. */');
     expect(text).toContain(' * A Widget is made of parts.');
     expect(text).toContain('/** List type: map (keys: name). */');
-    expect(text).toContain(' * Checked by the API server only (CEL): `self.replicas <= 10` — at most ten replicas');
+    expect(text).toContain(' * Checked by the API server only (CEL): `!has(self.replicas) || self.replicas <= 10` — at most ten replicas');
     expect(text).toContain(' * @defaultValue "fast"');
   });
 
@@ -147,7 +147,7 @@ describe('generated validators', () => {
     expect(strictIssues((o) => { o.spec.replicas = 1.5; })).toHaveLength(1);
     expect(strictIssues((o) => { o.spec.replicas = 101; })).toHaveLength(1);
     expect(strictIssues((o) => { o.spec.ratio = 1; })).toHaveLength(1);
-    expect(strictIssues((o) => { o.spec.mixed = 2; })).toHaveLength(1);
+    expect(strictIssues((o) => { o.spec.mixed = 4; })).toHaveLength(1);
     expect(strictIssues((o) => { o.spec.when = 'wed'; })).toHaveLength(1);
   });
 
