@@ -3,14 +3,16 @@
  * CRD) and the JSONPath, and the output directory is left exactly as it was. Also: the
  * output is byte-for-byte reproducible, and the CLI's help, usage errors and --check.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCrdsCommand } from '../../src/crdgen/cli.js';
 import { CrdGenError } from '../../src/crdgen/errors.js';
 import { generateCrds } from '../../src/crdgen/generate.js';
 import { GADGET_CRD_JSON, WIDGET_CRD, withLine } from './fixtures.js';
-import { put, scratch, type Scratch } from './helpers.js';
+import { put, REPO, scratch, type Scratch } from './helpers.js';
 
 let s: Scratch;
 beforeEach(() => {
@@ -164,5 +166,17 @@ describe('the CLI', () => {
     expect(r.err).toContain('crds/bad.yaml at $.apiVersion: expected "apiextensions.k8s.io/v1"');
     expect(r.err).toContain('(InvalidCrd; nothing was written to');
     expect(existsSync(s.out)).toBe(false);
+  });
+
+  it('is the `kubefluent` command: help, the subcommand, and exit code 2 for an unknown command', { timeout: 60_000 }, async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli.ts'), ...args], { cwd: REPO, encoding: 'utf8' })
+      .then((r) => ({ code: 0, out: r.stdout, err: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }));
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('generate-crds   TypeScript types, validators and resource specs from CustomResourceDefinitions');
+    expect((await cli('generate-crds', '--help')).out).toContain('kubefluent generate-crds --from-cluster');
+    const unknown = await cli('generate-crd');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "generate-crd"');
   });
 });
