@@ -275,7 +275,7 @@ export class KindEmitter {
     const props = s.properties ?? {};
     const fields: string[] = [];
     const special: Record<string, string> = isRoot
-      ? { apiVersion: `z.optional(z.literal(${JSON.stringify(this.apiVersion)}))`, kind: `z.optional(z.literal(${JSON.stringify(this.crd.kind)}))`, metadata: 'z.optional(s.objectMeta(strict))' }
+      ? { apiVersion: `z.optional(z.literal(${JSON.stringify(this.apiVersion)}))`, kind: `z.optional(z.literal(${JSON.stringify(this.crd.kind)}))`, metadata: `z.optional(${this.metadata()})` }
       : embedded ? { apiVersion: 'z.string().min(1)', kind: 'z.string().min(1)', metadata: 'z.nullish(s.objectMeta(strict))' } : {};
     const keys = [...new Set([...Object.keys(special), ...sortedKeys(s)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const key of keys) {
@@ -294,6 +294,17 @@ export class KindEmitter {
     }
     const make = s['x-kubernetes-preserve-unknown-fields'] === true ? 'z.looseObject' : 'obj';
     return `  const ${name} = ${this.counted(s, `${make}({\n${fields.join('\n')}\n  })`)};`;
+  }
+
+  /**
+   * ObjectMeta's schema; a CRD may restrict `metadata.name` and `metadata.generateName` (the
+   * only metadata fields it may constrain), and the API server enforces that.
+   */
+  private metadata(): string {
+    const meta = this.version.schema.properties?.metadata?.properties ?? {};
+    const extra = (['generateName', 'name'] as const).filter((k) => meta[k] !== undefined)
+      .map((k) => `${k}: z.nullish(${this.string(meta[k]!, ['properties', 'metadata', 'properties', k])})`);
+    return extra.length === 0 ? 's.objectMeta(strict)' : `s.objectMeta(strict, { ${extra.join(', ')} })`;
   }
 
   /** Every named object with its JSONPath, parents before children. */

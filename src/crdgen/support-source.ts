@@ -140,11 +140,15 @@ export function length(min: number | undefined, max: number | undefined): (v: st
 
 const built: { strict?: z.ZodType; loose?: z.ZodType } = {};
 
-/** metav1.ObjectMeta: checked by the API server on every custom resource (unknown fields too, under strict field validation). */
-export function objectMeta(strict: boolean): z.ZodType {
+/**
+ * metav1.ObjectMeta: checked by the API server on every custom resource (unknown fields too,
+ * under strict field validation). \`fields\` replaces the schema of \`name\`/\`generateName\`,
+ * the two metadata fields a CRD may constrain.
+ */
+export function objectMeta(strict: boolean, fields?: { readonly name?: z.ZodType; readonly generateName?: z.ZodType }): z.ZodType {
   const mode = strict ? 'strict' : 'loose';
   const cached = built[mode];
-  if (cached) return cached;
+  if (cached && !fields) return cached;
   const obj = <S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S> => (strict ? z.strictObject(shape) : z.looseObject(shape)) as unknown as z.ZodObject<S>;
   const strings = z.record(z.string(), z.string());
   const ownerReference = obj({
@@ -155,12 +159,14 @@ export function objectMeta(strict: boolean): z.ZodType {
     apiVersion: z.nullish(z.string()), fieldsType: z.nullish(z.string()), fieldsV1: z.nullish(z.looseObject({})), manager: z.nullish(z.string()),
     operation: z.nullish(z.string()), subresource: z.nullish(z.string()), time: z.nullish(z.string()),
   });
-  return (built[mode] = obj({
+  const meta = obj({
     annotations: z.nullish(strings), creationTimestamp: z.nullish(z.string()), deletionGracePeriodSeconds: z.nullish(z.int()),
-    deletionTimestamp: z.nullish(z.string()), finalizers: z.nullish(z.array(z.string())), generateName: z.nullish(z.string()),
-    generation: z.nullish(z.int()), labels: z.nullish(strings), managedFields: z.nullish(z.array(managedFields)), name: z.nullish(z.string()),
+    deletionTimestamp: z.nullish(z.string()), finalizers: z.nullish(z.array(z.string())), generateName: fields?.generateName ?? z.nullish(z.string()),
+    generation: z.nullish(z.int()), labels: z.nullish(strings), managedFields: z.nullish(z.array(managedFields)), name: fields?.name ?? z.nullish(z.string()),
     namespace: z.nullish(z.string()), ownerReferences: z.nullish(z.array(ownerReference)), resourceVersion: z.nullish(z.string()),
     selfLink: z.nullish(z.string()), uid: z.nullish(z.string()),
-  }));
+  });
+  if (!fields) built[mode] = meta;
+  return meta;
 }
 `;

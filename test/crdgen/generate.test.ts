@@ -128,6 +128,8 @@ describe('generated validators', () => {
   it('strict rejects unknown fields (spec and metadata); loose lets them pass', () => {
     expect(strictIssues((o) => { o.spec.colour = 'red'; })).toEqual(['spec: Unrecognized key: "colour"']);
     expect(strictIssues((o) => { o.metadata.nmae = 'x'; })).toEqual(['metadata: Unrecognized key: "nmae"']);
+    // The CRD limits metadata.name to 20 characters.
+    expect(strictIssues((o) => { o.metadata.name = 'a-name-longer-than-twenty'; })).toEqual(['metadata.name: may not be more than 20 chars long']);
     const o = valid();
     o.spec.colour = 'red';
     expect(mod.widgetSchemas.loose.safeParse(o).success).toBe(true);

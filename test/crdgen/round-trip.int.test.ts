@@ -193,6 +193,7 @@ describe('the fixture’s constructs against the API server', () => {
     ['embedded without kind', (o) => { o.template = { apiVersion: 'v1', metadata: {} }; }],
     ['empty object with a field', (o) => { o.empty = { a: 1 }; }],
     ['CEL rule (server only)', (o) => { o.replicas = 50; }],
+    ['metadata.name longer than the CRD allows', () => undefined],
   ];
 
   it('our strict validator and kubectl --dry-run=server --validate=strict agree on each (but the CEL rule)', { timeout: 120_000 }, async () => {
@@ -201,7 +202,7 @@ describe('the fixture’s constructs against the API server', () => {
     for (const [what, change] of cases) {
       const o = base();
       change(o.spec);
-      o.metadata = { name: 'probe', namespace: ns } as never;
+      o.metadata = { name: what.startsWith('metadata.name') ? 'probe-with-a-long-name' : 'probe', namespace: ns } as never;
       const ours = widgetSchemas.strict.safeParse(o).success;
       const file = join(s.dir, 'probe.json');
       writeFileSync(file, JSON.stringify(o));

@@ -137,7 +137,7 @@ function build(strict: boolean): z.ZodType<Widget> {
   const Widget = obj({
     apiVersion: z.optional(z.literal("example.kubefluent.dev/v1")),
     kind: z.optional(z.literal("Widget")),
-    metadata: z.optional(s.objectMeta(strict)),
+    metadata: z.optional(s.objectMeta(strict, { name: z.nullish(z.string().superRefine(s.length(undefined, 20))) })),
     spec: z.nullish(WidgetSpec),
     status: z.nullish(WidgetStatus),
   });
