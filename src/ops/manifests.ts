@@ -5,7 +5,6 @@
  * is Established). Bad input applies nothing and reports every problem with its document
  * index and path.
  */
-import { parseAllDocuments } from 'yaml';
 import { resourceKeysByKind, resources } from '../../generated/resources.js';
 import type { Kube } from '../client/kube.js';
 import type { ResourceClient } from '../client/resource-client.js';
@@ -13,6 +12,7 @@ import type { KubeObject } from '../client/types.js';
 import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
+import { readYamlStream } from '../core/yaml.js';
 
 /** One problem in one document: `document 2 (Deployment "web"): spec.replicas: expected number`. */
 export interface ManifestProblem {
@@ -116,42 +116,54 @@ function subjectOf(o: unknown): string {
 }
 
 /**
- * Parses multi-document YAML (or JSON), or takes objects as they are; `kind: List` is
- * flattened. Throws a ManifestError naming every document that is not an object.
+ * Parses multi-document YAML (or JSON) exactly as `kubectl apply -f` reads it (see
+ * core/yaml.ts: YAML 1.1 scalars, so `0644` is 420; merge keys; a stream of JSON objects),
+ * or takes objects as they are. A document with `items` is a list, as kubectl sees it: its
+ * items are the objects (those naming no apiVersion and kind get the list's, `PodList` →
+ * `Pod`). Throws a ManifestError naming every document (and line) that cannot be read.
  */
 export function parseManifests(input: string | readonly unknown[]): ManifestDocument[] {
   const problems: ManifestProblem[] = [];
-  const raw: unknown[] = [];
+  const raw: { index: number; value: unknown }[] = [];
   if (typeof input === 'string') {
-    const docs = parseAllDocuments(input);
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((d, i) => {
-      if (d.errors.length > 0) {
-        const e = d.errors[0]!;
-        problems.push({ index: i, subject: 'YAML', path: '', message: `${e.message.split('\n')[0]} (fix the YAML syntax)` });
-        raw.push(undefined);
-      } else {
-        raw.push(d.toJS());
-      }
-    });
+    const read = readYamlStream(input);
+    for (const p of read.problems) problems.push({ index: p.index, subject: 'YAML', path: `line ${p.line}`, message: p.message });
+    raw.push(...read.documents);
   } else {
-    raw.push(...input);
+    input.forEach((value, index) => raw.push({ index, value }));
   }
   const out: ManifestDocument[] = [];
-  raw.forEach((o, index) => {
-    if (o === undefined || o === null) return; // empty document (e.g. a trailing ---) or one already reported
-    if (isRecord(o) && o.kind === 'List' && Array.isArray(o.items)) {
-      for (const item of o.items) out.push({ index, object: item as KubeObject });
-      return;
-    }
+  for (const { index, value: o } of raw) {
+    if (o === undefined || o === null) continue; // an empty document (e.g. a trailing ---)
     if (!isRecord(o)) {
       problems.push({ index, subject: 'document', path: '', message: `expected an object with apiVersion and kind, got ${Array.isArray(o) ? 'an array' : typeof o}` });
-      return;
+      continue;
+    }
+    if ('items' in o) {
+      flatten(o, index, out, problems);
+      continue;
     }
     out.push({ index, object: o as KubeObject });
-  });
+  }
   if (problems.length) throw new ManifestError(problems);
   return out;
+}
+
+function flatten(list: Record<string, unknown>, index: number, out: ManifestDocument[], problems: ManifestProblem[]): void {
+  if (list.items === null) return;
+  if (!Array.isArray(list.items)) {
+    problems.push({ index, subject: subjectOf(list), path: 'items', message: 'a document with "items" is a list (as kubectl reads it): items must be a list of objects' });
+    return;
+  }
+  const kind = typeof list.kind === 'string' ? list.kind.replace(/List$/, '') : '';
+  list.items.forEach((item: unknown, i) => {
+    if (!isRecord(item)) {
+      problems.push({ index, subject: subjectOf(list), path: `items[${i}]`, message: 'expected an object' });
+      return;
+    }
+    const typed = item.kind === undefined && item.apiVersion === undefined && kind ? { ...item, apiVersion: list.apiVersion, kind } : item;
+    out.push({ index, object: typed as KubeObject });
+  });
 }
 
 interface Resolved {
