@@ -144,6 +144,34 @@ function implicit(tag: string, text: string): Resolved | 'timestamp' {
   return { kind: 'str', value: text };
 }
 
+/** Bytes as Go's JSON encoder writes them: each byte of an invalid UTF-8 sequence becomes one U+FFFD. */
+function goString(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n = 0;
+    if (c < 0x80) n = 1;
+    else if (c >= 0xc2 && c <= 0xdf) n = cont(1) ? 2 : 0;
+    else if (c >= 0xe0 && c <= 0xef) {
+      const [lo, hi] = c === 0xe0 ? [0xa0, 0xbf] : c === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+      n = cont(1, lo, hi) && cont(2) ? 3 : 0;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      const [lo, hi] = c === 0xf0 ? [0x90, 0xbf] : c === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+      n = cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+    }
+    if (n === 0) {
+      out += '\ufffd';
+      i++;
+    } else {
+      out += Buffer.from(b.subarray(i, i + n)).toString('utf8');
+      i += n;
+    }
+  }
+  return out;
+}
+
 /**
  * A scalar's meaning, as go-yaml v2 decodes it into interface{}: `tag` is the explicit tag
  * ('' when none), `plain` whether it was written without quotes or block style (only plain
@@ -156,14 +184,15 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(clean)) {
       return new ScalarProblem('!!binary value contains invalid base64 data');
     }
-    return { kind: 'str', value: Buffer.from(clean, 'base64').toString('utf8') };
+    return { kind: 'str', value: goString(Buffer.from(clean, 'base64')) };
   }
   if (!resolvable(tag)) return { kind: 'str', value: text };
   const r = implicit(tag, text);
   const rtag = r === 'timestamp' ? TAG.timestamp : tagOf[r.kind];
   const value: Resolved = r === 'timestamp' ? { kind: 'str', value: text } : r;
   if (tag === '' || tag === rtag || tag === TAG.str) return tag === TAG.str ? { kind: 'str', value: text } : value;
-  if (tag === TAG.float && (value.kind === 'int' || value.kind === 'uint')) return { kind: 'float', value: Number(value.value) };
+  // go-yaml turns an int (not a uint64) into a float for !!float.
+  if (tag === TAG.float && value.kind === 'int') return { kind: 'float', value: Number(value.value) };
   return new ScalarProblem(`cannot decode ${shortTag(rtag)} \`${text}\` as a ${shortTag(tag)}`);
 }
 

@@ -58,6 +58,20 @@ class Stop extends Error {
   }
 }
 
+/** A value that has no JSON form (NaN, ±Inf); an error only if it is still in the result. */
+class Deferred {
+  constructor(readonly message: string, readonly offset: number) {}
+}
+
+function findDeferred(v: unknown): void {
+  const stack = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x instanceof Deferred) throw new Stop(x.message, x.offset);
+    if (x !== null && typeof x === 'object') for (const item of Array.isArray(x) ? x : Object.values(x)) stack.push(item);
+  }
+}
+
 // go-yaml v2's alias budget: aliases may make up 99% of the decoded nodes of small documents,
 // falling to 10% for documents of 4,000,000 nodes; past it, "excessive aliasing".
 function allowedAliasRatio(decodes: number): number {
@@ -75,9 +89,13 @@ class Decoder {
   private readonly active = new Set<Node>();
   constructor(private readonly doc: Document, private readonly text: string) {}
 
+  private deferred = 0;
+
   document(): unknown {
     this.count(0);
-    return this.value(this.doc.contents as Node | null, 0);
+    const v = this.value(this.doc.contents as Node | null, 0);
+    if (this.deferred > 0) findDeferred(v);
+    return v;
   }
 
   private count(offset: number | undefined): void {
@@ -106,7 +124,12 @@ class Decoder {
     }
     if (isScalar(node)) {
       const v = jsonValue(this.scalar(node, at));
-      if (v instanceof ScalarProblem) throw new Stop(v.message, at);
+      if (v instanceof ScalarProblem) {
+        // NaN and infinities fail only in the JSON step, after go-yaml has let a later duplicate
+        // key replace them: remember the problem and judge what is left at the end.
+        this.deferred++;
+        return new Deferred(v.message, at);
+      }
       return v;
     }
     if (++this.depth > MAX_DEPTH) throw new Stop(`exceeded max depth of ${MAX_DEPTH}`, at);
@@ -150,11 +173,8 @@ class Decoder {
     for (const pair of pairs) {
       const k = pair.key;
       const kAt = k?.range?.[0] ?? at;
-      if (k !== null && isScalar(k) && k.tag === undefined && k.type === 'PLAIN' && k.value === '<<') {
-        this.merge(pair.value, out, kAt);
-        continue;
-      }
-      if (k !== null && isScalar(k) && k.tag === TAG.merge) {
+      // go-yaml's isMerge: the text `<<`, plain and untagged or tagged !!merge.
+      if (k !== null && isScalar(k) && k.value === '<<' && (k.tag === TAG.merge || (k.tag === undefined && k.type === 'PLAIN'))) {
         this.merge(pair.value, out, kAt);
         continue;
       }
@@ -332,43 +352,34 @@ function lineOf(text: string, offset: number): number {
 export function readYamlStream(text: string): { documents: YamlDocument[]; problems: YamlProblem[] } {
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
-  let rest = text;
-  let restLine = 1;
   if (/^\{/.test(text.replace(LEADING_SPACE, ''))) {
-    // kubectl's JSON stream: values one after another; if the first or second fails, YAML takes over.
+    // kubectl reads an input starting with "{" as a stream of JSON values, one after another.
     let pos = text.length - text.replace(LEADING_SPACE, '').length;
-    let consumed = 0;
     while (pos < text.length) {
       const end = jsonValueEnd(text, pos);
-      let value: unknown;
       try {
         if (end < 0) throw new SyntaxError('unbalanced');
-        value = JSON.parse(text.slice(pos, end));
-      } catch {
-        if (documents.length > 1) {
-          problems.push({ index: documents.length, line: lineOf(text, pos), message: 'invalid JSON in a stream of JSON objects' });
-          return { documents, problems };
-        }
-        break;
+        documents.push({ index: documents.length, line: lineOf(text, pos), value: JSON.parse(text.slice(pos, end)) });
+      } catch (err) {
+        const why = err instanceof SyntaxError && err.message !== 'unbalanced' ? `: ${err.message}` : '';
+        problems.push({
+          index: documents.length,
+          line: lineOf(text, pos),
+          message: `invalid JSON${why} (an input starting with "{" is read as a stream of JSON objects, as kubectl reads it; write YAML without the leading "{" to mix in YAML)`,
+        });
+        return { documents, problems };
       }
-      documents.push({ index: documents.length, line: lineOf(text, pos), value });
-      consumed = end;
       pos = end + /^[\t\n\v\f\r ]*/.exec(text.slice(end))![0].length;
     }
-    if (pos >= text.length) return { documents, problems };
-    // YAML from where JSON stopped; after a JSON object, blanks up to the first newline are eaten.
-    const from = consumed === 0 ? 0 : consumed + /^[\t\v\f\r ]*\n?/.exec(text.slice(consumed))![0].length;
-    rest = text.slice(from);
-    restLine = lineOf(text, from);
+    return { documents, problems };
   }
-  const { chunks, problem } = splitDocuments(rest, restLine);
-  const base = documents.length;
+  const { chunks, problem } = splitDocuments(text, 1);
   chunks.forEach((chunk, i) => {
-    const r = readChunk(chunk, base + i);
+    const r = readChunk(chunk, i);
     if ('value' in r) documents.push(r);
     else problems.push(r);
   });
-  if (problem) problems.push({ ...problem, index: base + problem.index });
+  if (problem) problems.push(problem);
   return { documents, problems };
 }
 
