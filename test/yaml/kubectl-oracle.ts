@@ -106,23 +106,37 @@ export async function kubectlVerdicts(files: readonly { id: string; path: string
   return out;
 }
 
-/** Our reading of a file, with the label kubectl adds, or the error. */
+/** Our reading of a file, or the error. */
 export function ourVerdict(text: string): { objects: unknown[] | undefined; error: unknown } {
   try {
     const docs = parseManifests(text).filter((d) => !isMarker(d.object));
-    // kubectl refuses an object without apiVersion or kind; applyManifests does too (before sending anything).
-    const untyped = docs.find(({ object: o }) => typeof o.apiVersion !== 'string' || o.apiVersion === '' || typeof o.kind !== 'string' || o.kind === '');
-    if (untyped) return { objects: undefined, error: new ManifestError([{ index: untyped.index, subject: 'object', path: 'kind', message: 'apiVersion and kind are required' }]) };
-    return {
-      objects: docs.map(({ object }) => {
-        const meta = (object.metadata ?? {}) as Record<string, unknown>;
-        return { ...object, metadata: { ...meta, labels: { ...((meta.labels as object | undefined) ?? {}), oracle: 'kubectl' } } };
-      }),
-      error: undefined,
-    };
+    // kubectl refuses an object without kind ("Object 'Kind' is missing"); applyManifests does too, before sending anything.
+    const untyped = docs.find(({ object: o }) => typeof o.kind !== 'string' || o.kind === '');
+    if (untyped) return { objects: undefined, error: new ManifestError([{ index: untyped.index, subject: 'object', path: 'kind', message: 'kind is required' }]) };
+    return { objects: docs.map((d) => d.object), error: undefined };
   } catch (error) {
     return { objects: undefined, error };
   }
+}
+
+/**
+ * What `kubectl label` and its printer change, undone on both sides: the label it was asked to
+ * add (with the metadata or labels map it creates for it), and managedFields (the printer hides them).
+ */
+export function normalise(o: unknown): unknown {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
+  const obj = o as Record<string, unknown>;
+  // Labelling creates metadata and replaces `labels: null`.
+  const meta = 'metadata' in obj ? obj.metadata : {};
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return o;
+  const { managedFields: _m, ...rest } = meta as Record<string, unknown>;
+  const labels = rest.labels;
+  if (labels !== null && typeof labels === 'object' && !Array.isArray(labels)) {
+    const { oracle: _o, ...others } = labels as Record<string, unknown>;
+    if (Object.keys(others).length) rest.labels = others;
+    else delete rest.labels;
+  } else if (labels === null) delete rest.labels;
+  return { ...obj, metadata: rest };
 }
 
 /** JSON with sorted keys: the same data gives the same text whatever the key order. */
@@ -175,8 +189,8 @@ export async function compareWithKubectl(cases: readonly OracleCase[]): Promise<
       say(`kubectl read ${canonical(k.objects)} but we refused: ${(ours.error as Error).message}`);
       continue;
     }
-    const a = k.objects.map(canonical).sort();
-    const b = ours.objects.map(canonical).sort();
+    const a = k.objects.map((o) => canonical(normalise(o))).sort();
+    const b = ours.objects.map((o) => canonical(normalise(o))).sort();
     if (a.join('\n') !== b.join('\n')) say(`different objects:\n    kubectl: ${a.join(' ')}\n    ours:    ${b.join(' ')}`);
     else agreedAccepted++;
   }
