@@ -26,6 +26,7 @@ function breakLength(s: string, i: number): number {
  * Returns the string, or the problem kubectl reports.
  */
 export function decodeDoubleQuoted(raw: string): string | ScalarProblem {
+  if (!/[\\\r\n]/.test(raw)) return raw; // nothing to decode or fold (most scalars)
   let out = '';
   let i = 0;
   let leadingBlanks = false;

@@ -49,6 +49,10 @@ export class YamlError extends KubefluentError {
   }
 }
 
+// The yaml package composes nodes recursively: past 600-900 levels the stack runs out. No
+// real manifest comes near; kubectl itself stops at 10,000.
+const TOO_DEEP = 'nested too deeply: kubefluent reads at least 500 levels of nesting, kubectl up to 10,000; flatten the document';
+
 /** Deepest nesting go-yaml accepts (its max_flow_level / max_indents). */
 export const MAX_DEPTH = 10_000;
 
@@ -289,13 +293,14 @@ function readChunk(chunk: Chunk, index: number): YamlDocument | YamlProblem {
     });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (err) {
-    return { index, line: chunk.line, message: err instanceof RangeError ? 'nesting too deep to read' : (err as Error).message };
+    return { index, line: chunk.line, message: err instanceof RangeError ? TOO_DEEP : (err as Error).message };
   }
   const first = docs[0];
   if (!first) return { index, line: chunk.line, value: null };
   for (const e of first.errors) {
     if (e.code === 'BAD_DQ_ESCAPE') continue; // decoded (and judged) below, as libyaml does
-    return { index, line: lineAt(counter, e.pos[0], chunk.line), message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+    const message = /call stack/i.test(e.message) ? TOO_DEEP : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    return { index, line: lineAt(counter, e.pos[0], chunk.line), message };
   }
   const extra = docs.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
   if (extra) {
@@ -311,7 +316,7 @@ function readChunk(chunk: Chunk, index: number): YamlDocument | YamlProblem {
     return { index, line: chunk.line, value: new Decoder(first, chunk.text).document() };
   } catch (err) {
     if (err instanceof Stop) return { index, line: lineAt(counter, err.offset, chunk.line), message: err.problem };
-    if (err instanceof RangeError) return { index, line: chunk.line, message: 'nesting too deep to read' };
+    if (err instanceof RangeError) return { index, line: chunk.line, message: TOO_DEEP };
     throw err;
   }
 }
