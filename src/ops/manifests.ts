@@ -9,37 +9,13 @@ import { resourceKeysByKind, resources } from '../../generated/resources.js';
 import type { Kube } from '../client/kube.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
-import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
+import { DiscoveryError, KubeError, NotFoundError } from '../core/errors.js';
+import { removedApi, removedApiMessage } from '../core/removed-apis.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
-import { readYamlStream } from '../core/yaml.js';
+import { isRecord, ManifestError, parseManifests, subjectOf, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
 
-/** One problem in one document: `document 2 (Deployment "web"): spec.replicas: expected number`. */
-export interface ManifestProblem {
-  /** 0-based position of the document in the input. */
-  readonly index: number;
-  /** `Deployment "web"` when known. */
-  readonly subject: string;
-  /** `spec.template.spec.containers[0].image`; '' for the document itself. */
-  readonly path: string;
-  readonly message: string;
-}
-
-/** The manifests were not applied (nothing was); `problems` lists every reason. */
-export class ManifestError extends KubefluentError {
-  readonly problems: readonly ManifestProblem[];
-  constructor(problems: readonly ManifestProblem[], what = 'manifests are invalid; nothing was applied') {
-    const lines = problems.map((p) => `  - document ${p.index} (${p.subject})${p.path ? ` ${p.path}` : ''}: ${p.message}`);
-    super(`${what} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, 'InvalidManifest');
-    this.name = 'ManifestError';
-    this.problems = problems;
-  }
-}
-
-export interface ManifestDocument {
-  readonly index: number;
-  readonly object: KubeObject;
-}
+export { ManifestError, parseManifests, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
 
 /** What happened to one object. */
 export interface ManifestResult {
@@ -53,6 +29,8 @@ export interface ManifestResult {
   /** The object as the server returned it (applied), absent otherwise. */
   readonly object?: KubeObject;
   readonly note?: string;
+  /** Something kubefluent changed, as kubectl does (a namespace dropped from a cluster-scoped object). */
+  readonly warning?: string;
 }
 
 export interface ApplyManifestsOptions {
@@ -104,68 +82,6 @@ function kindRank(kind: string): number {
   return i === -1 ? KIND_ORDER.length : i;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function subjectOf(o: unknown): string {
-  if (!isRecord(o)) return 'not an object';
-  const kind = typeof o.kind === 'string' ? o.kind : 'object';
-  const name = isRecord(o.metadata) && typeof o.metadata.name === 'string' ? ` ${JSON.stringify(o.metadata.name)}` : '';
-  return kind + name;
-}
-
-/**
- * Parses multi-document YAML (or JSON) exactly as `kubectl apply -f` reads it (see
- * core/yaml.ts: YAML 1.1 scalars, so `0644` is 420; merge keys; a stream of JSON objects),
- * or takes objects as they are. A document with `items` is a list, as kubectl sees it: its
- * items are the objects (those naming no apiVersion and kind get the list's, `PodList` →
- * `Pod`). Throws a ManifestError naming every document (and line) that cannot be read.
- */
-export function parseManifests(input: string | readonly unknown[]): ManifestDocument[] {
-  const problems: ManifestProblem[] = [];
-  const raw: { index: number; value: unknown }[] = [];
-  if (typeof input === 'string') {
-    const read = readYamlStream(input);
-    for (const p of read.problems) problems.push({ index: p.index, subject: 'YAML', path: `line ${p.line}`, message: p.message });
-    raw.push(...read.documents);
-  } else {
-    input.forEach((value, index) => raw.push({ index, value }));
-  }
-  const out: ManifestDocument[] = [];
-  for (const { index, value: o } of raw) {
-    if (o === undefined || o === null) continue; // an empty document (e.g. a trailing ---)
-    if (!isRecord(o)) {
-      problems.push({ index, subject: 'document', path: '', message: `expected an object with apiVersion and kind, got ${Array.isArray(o) ? 'an array' : typeof o}` });
-      continue;
-    }
-    if ('items' in o) {
-      flatten(o, index, out, problems);
-      continue;
-    }
-    out.push({ index, object: o as KubeObject });
-  }
-  if (problems.length) throw new ManifestError(problems);
-  return out;
-}
-
-function flatten(list: Record<string, unknown>, index: number, out: ManifestDocument[], problems: ManifestProblem[]): void {
-  if (list.items === null) return;
-  if (!Array.isArray(list.items)) {
-    problems.push({ index, subject: subjectOf(list), path: 'items', message: 'a document with "items" is a list (as kubectl reads it): items must be a list of objects' });
-    return;
-  }
-  const kind = typeof list.kind === 'string' ? list.kind.replace(/List$/, '') : '';
-  list.items.forEach((item: unknown, i) => {
-    if (!isRecord(item)) {
-      problems.push({ index, subject: subjectOf(list), path: `items[${i}]`, message: 'expected an object' });
-      return;
-    }
-    const typed = item.kind === undefined && item.apiVersion === undefined && kind ? { ...item, apiVersion: list.apiVersion, kind } : item;
-    out.push({ index, object: typed as KubeObject });
-  });
-}
-
 interface Resolved {
   readonly doc: ManifestDocument;
   readonly info: ResourceInfo;
@@ -173,6 +89,31 @@ interface Resolved {
   readonly namespace: string | undefined;
   /** Defined by a CRD in the same input: cannot be checked against the server until it is installed. */
   readonly pendingCrd: boolean;
+  /** Something changed on the way (a namespace dropped from a cluster-scoped object). */
+  readonly warning?: string;
+}
+
+/**
+ * Why the server has no resource for apiVersion/kind, from what it serves: the group not at
+ * all, the group at other versions (an alpha/beta version this cluster does not serve), or the
+ * version without that kind.
+ */
+async function notServed(kube: Kube, apiVersion: string, kind: string, signal?: AbortSignal): Promise<string> {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  let versions: string[] | undefined;
+  try {
+    const g = await kube.transport.request<{ versions?: { version?: string }[] }>({ method: 'GET', path: group === '' ? '/api' : `/apis/${group}`, ...(signal ? { signal } : {}) });
+    versions = (g.versions ?? []).flatMap((v) => (typeof v === 'string' ? [v] : v.version ? [v.version] : []));
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  if (versions === undefined) return `this cluster does not serve the API group "${group}": is its CustomResourceDefinition installed, or is apiVersion misspelt?`;
+  if (!versions.includes(version)) {
+    return `this cluster does not serve ${apiVersion}${/(alpha|beta)\d*$/.test(version) ? ' (an alpha/beta version: not enabled, or no longer served)' : ''}; it serves ${group || 'the core group'} at ${versions.join(', ')}`;
+  }
+  return `${apiVersion} has no kind ${JSON.stringify(kind)} on this cluster: is its CustomResourceDefinition installed, or is kind misspelt?`;
 }
 
 function crdKinds(docs: readonly ManifestDocument[]): Map<string, ResourceInfo> {
@@ -232,23 +173,28 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
       pendingCrd = true;
     } else {
       const r = await validateAsync(o, { mode: 'strict' });
-      if (r.checked && !r.ok) {
+      // A removed API is still applied where the cluster serves it (an older cluster); else it is named as removed.
+      const removed = removedApi(o.apiVersion, o.kind);
+      if (r.checked && !r.ok && !removed) {
         for (const issue of r.issues) report(issue.path, issue.message);
         continue;
       }
       try {
         info = await kube.discovery.find({ apiVersion: o.apiVersion, kind: o.kind }, signal);
       } catch (err) {
-        report('kind', `the server has no resource for ${gvk}: is its CustomResourceDefinition installed, or is apiVersion misspelt? (${(err as Error).message})`);
+        if (!(err instanceof DiscoveryError)) throw err;
+        if (removed) report('apiVersion', `${removedApiMessage(o.apiVersion, o.kind, removed)}; this cluster does not serve it either`);
+        else report('apiVersion', await notServed(kube, o.apiVersion, o.kind, signal));
         continue;
       }
     }
     let namespace: string | undefined;
+    let warning: string | undefined;
     if (info.namespaced) {
       namespace = o.metadata?.namespace ?? defaultNs;
     } else if (o.metadata?.namespace) {
-      report('metadata.namespace', `${o.kind} is cluster-scoped: remove metadata.namespace`);
-      continue;
+      // kubectl applies it and the API server ignores the namespace; say so instead of refusing.
+      warning = `${o.kind} is cluster-scoped: metadata.namespace "${o.metadata.namespace}" was dropped (remove it from the manifest)`;
     }
     const id = `${info.group}/${info.kind}/${namespace ?? ''}/${name}`;
     const dup = seen.get(id);
@@ -257,7 +203,7 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
       continue;
     }
     seen.set(id, doc.index);
-    out.push({ doc, info, name, namespace, pendingCrd });
+    out.push({ doc, info, name, namespace, pendingCrd, ...(warning ? { warning } : {}) });
   }
   if (problems.length) throw new ManifestError(problems);
   return out;
@@ -279,7 +225,8 @@ function clientFor(kube: Kube, info: ResourceInfo, namespace: string | undefined
 
 function withNamespace(r: Resolved, extraLabels?: Record<string, string>): KubeObject {
   const o = r.doc.object;
-  const metadata = { ...o.metadata, ...(r.namespace ? { namespace: r.namespace } : {}) };
+  const { namespace: _dropped, ...rest } = o.metadata ?? {};
+  const metadata = { ...(r.info.namespaced ? o.metadata : rest), ...(r.namespace ? { namespace: r.namespace } : {}) };
   if (extraLabels) metadata.labels = { ...metadata.labels, ...extraLabels };
   return { ...o, metadata };
 }
@@ -298,6 +245,7 @@ function resultOf(r: Resolved, action: ManifestResult['action'], object?: KubeOb
     action,
     ...(object ? { object } : {}),
     ...(note ? { note } : {}),
+    ...(r.warning ? { warning: r.warning } : {}),
   };
 }
 
