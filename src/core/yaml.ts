@@ -20,7 +20,7 @@ import { jsonKey, jsonValue, resolveScalar, ScalarProblem, TAG } from './yaml-sc
 
 /** One document of the input, as JSON-compatible data. */
 export interface YamlDocument {
-  /** 0-based position of the document in the input (empty documents count too). */
+  /** 0-based position of the document in the input, counted as kubectl splits it (a `---` right after another opens no document). */
   readonly index: number;
   /** 1-based line where the document starts. */
   readonly line: number;

@@ -91,6 +91,20 @@ interface Resolved {
   readonly pendingCrd: boolean;
   /** Something changed on the way (a namespace dropped from a cluster-scoped object). */
   readonly warning?: string;
+  /** Client-side problems the server may not have (a "required" field it defaults): final only when no dry run can check the object. */
+  readonly unconfirmed?: readonly ManifestProblem[];
+}
+
+/**
+ * A copy for client-side validation without null values: the API server reads a null field as
+ * unset (kubectl's null-propagation manifests rely on it), the generated schemas do not.
+ */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
+  if (!isRecord(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
 }
 
 /**
@@ -147,6 +161,7 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
   for (const doc of docs) {
     const o = doc.object;
     const subject = subjectOf(o);
+    const unconfirmed: ManifestProblem[] = [];
     const report = (path: string, message: string) => problems.push({ index: doc.index, subject, path, message });
     if (typeof o.apiVersion !== 'string' || o.apiVersion === '') {
       report('apiVersion', 'missing: every document needs apiVersion (e.g. "apps/v1")');
@@ -166,13 +181,17 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
     let info: ResourceInfo | undefined = key ? (resources as Record<string, ResourceInfo>)[key] : undefined;
     let pendingCrd = false;
     if (info) {
-      const r = await validateAsync(o, { mode: 'strict' });
-      for (const issue of r.issues) report(issue.path, issue.message);
+      const r = await validateAsync(withoutNulls(o), { mode: 'strict' });
+      for (const issue of r.issues) {
+        // The server may default a field its OpenAPI marks required (CSIDriver.spec): the dry run decides.
+        if (issue.message.startsWith('required field is missing')) unconfirmed.push({ index: doc.index, subject, path: issue.path, message: issue.message });
+        else report(issue.path, issue.message);
+      }
     } else if (pending.has(gvk)) {
       info = pending.get(gvk)!;
       pendingCrd = true;
     } else {
-      const r = await validateAsync(o, { mode: 'strict' });
+      const r = await validateAsync(withoutNulls(o), { mode: 'strict' });
       // A removed API is still applied where the cluster serves it (an older cluster); else it is named as removed.
       const removed = removedApi(o.apiVersion, o.kind);
       if (r.checked && !r.ok && !removed) {
@@ -203,7 +222,7 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
       continue;
     }
     seen.set(id, doc.index);
-    out.push({ doc, info, name, namespace, pendingCrd, ...(warning ? { warning } : {}) });
+    out.push({ doc, info, name, namespace, pendingCrd, ...(warning ? { warning } : {}), ...(unconfirmed.length ? { unconfirmed } : {}) });
   }
   if (problems.length) throw new ManifestError(problems);
   return out;
@@ -284,11 +303,19 @@ export async function applyManifests(kube: Kube, input: string | readonly unknow
   const problems: ManifestProblem[] = [];
   await Promise.all(
     resolved.map(async (r) => {
-      if (dependsOnNew(r)) return;
+      if (dependsOnNew(r)) {
+        problems.push(...(r.unconfirmed ?? [])); // no dry run can overrule the client-side check
+        return;
+      }
       try {
         await clientFor(kube, r.info, r.namespace).apply(withNamespace(r, labels), applyOpts(true));
       } catch (err) {
         if (!(err instanceof KubeError)) throw err;
+        if (err instanceof NotFoundError && err.status.details?.kind === undefined) {
+          // 404 for the resource type itself (not for a namespace): a version in our spec this cluster does not serve.
+          problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: 'apiVersion', message: await notServed(kube, r.doc.object.apiVersion!, r.info.kind, signal) });
+          return;
+        }
         const causes = err.status.details?.causes ?? [];
         if (causes.length) for (const c of causes) problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: c.field ?? '', message: `${c.message ?? c.reason ?? ''} (${err.reason})` });
         else problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: '', message: `${err.status.message ?? err.message} (${err.reason})` });
