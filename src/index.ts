@@ -24,7 +24,8 @@ export { inClusterConfig, isInCluster, type InClusterOptions } from './config/in
 export { StaticTokenCredentials, TokenFileCredentials, BasicAuthCredentials, NoCredentials, type CredentialProvider, type Credentials, type ClientCertificate } from './config/credentials.js';
 export { ExecCredentials, type ExecCredentialOptions } from './config/exec-credential.js';
 export { OidcCredentials, type OidcConfig, type OidcOptions } from './config/oidc.js';
-export { Transport, type TransportOptions, type RequestOptions, type DebugEvent, type StreamResponse } from './transport/transport.js';
+export { Transport, type TransportOptions, type RequestOptions, type DebugEvent, type StreamResponse, type KubeTransport, type UpgradeOptions, type UpgradeResponse } from './transport/transport.js';
+export { ResponseTooLargeError, ResponseEncodingError, UpgradeError } from './net/response-errors.js';
 export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';

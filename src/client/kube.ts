@@ -8,6 +8,7 @@ import { type ConfigOptions, loadClusterConfig } from '../config/load.js';
 import { UsageError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
+import type { KubeTransport } from '../transport/kube-transport.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
@@ -36,6 +37,11 @@ export interface ClientOptions extends TransportOptions {
   readonly validator?: ObjectValidator;
   /** How long discovery results are cached; default 10 minutes. */
   readonly discoveryTtlMs?: number;
+  /**
+   * A ready-made transport to use instead of the node:http one (an in-memory fake for
+   * tests, a fetch-based one); the transport options above then do not apply.
+   */
+  readonly transport?: KubeTransport;
 }
 
 export interface ConnectOptions extends ConfigOptions, ClientOptions {}
@@ -77,7 +83,7 @@ function infoFromSpec(spec: CustomResourceSpec): ResourceInfo {
 export class Kube {
   /** The resolved cluster configuration (server, namespace, credentials kind — never printed secrets). */
   readonly config: ClusterConfig;
-  readonly transport: Transport;
+  readonly transport: KubeTransport;
   /** Cached discovery of the cluster's resources (for custom resources and unknown kinds). */
   readonly discovery: Discovery;
   readonly #ctx: ClientContext;
@@ -86,7 +92,7 @@ export class Kube {
   /** Builds a client from an already resolved config (no I/O). */
   constructor(config: ClusterConfig, options: ClientOptions = {}) {
     this.config = config;
-    this.transport = new Transport(config, options);
+    this.transport = options.transport ?? new Transport(config, options);
     this.discovery = new Discovery(this.transport, options.discoveryTtlMs !== undefined ? { ttlMs: options.discoveryTtlMs } : {});
     const v = options.validate;
     const writes = typeof v === 'object' ? (v.writes ?? true) : (v ?? true);

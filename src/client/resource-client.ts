@@ -9,8 +9,8 @@ import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
-import { wrapNetworkError } from '../transport/network-errors.js';
-import type { RequestOptions, Transport } from '../transport/transport.js';
+import { wrapNetworkError } from '../net/network-errors.js';
+import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
 import type { Condition } from './conditions.js';
 import type {
   ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,

@@ -8,8 +8,8 @@ import { AbortedError, errorFromStatus, isStatus, type KubeStatus, type RequestR
 import { linkSignals } from '../core/signals.js';
 import type { QueryValue } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
-import { wrapNetworkError } from '../transport/network-errors.js';
-import type { Transport } from '../transport/transport.js';
+import { wrapNetworkError } from '../net/network-errors.js';
+import type { KubeTransport as Transport } from '../transport/kube-transport.js';
 
 /** A bookmark carries only a resourceVersion (and, after the initial events, an annotation). */
 export interface BookmarkObject {

@@ -5,12 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
+import type { ClientCertificate } from '../net/tls.js';
 
-/** A client certificate and key in PEM form. */
-export interface ClientCertificate {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { ClientCertificate };
 
 /** What a provider hands to the transport for one request. */
 export interface Credentials {

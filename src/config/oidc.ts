@@ -4,7 +4,7 @@
  * through OpenID discovery). New tokens are kept in memory and reported through `onRefresh`
  * so the caller can persist them.
  */
-import { plainRequest } from '../transport/plain-request.js';
+import { plainRequest } from '../net/plain-request.js';
 import { AbortedError, AuthPluginError } from '../core/errors.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 

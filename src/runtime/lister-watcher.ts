@@ -8,7 +8,7 @@ import { resourcePath } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
 import type { KubeList, ListOptions } from '../client/types.js';
 import { type WatchEvent, type WatchOptions, watchStream } from '../client/watch.js';
-import type { RequestOptions, StreamResponse, Transport } from '../transport/transport.js';
+import type { KubeTransport as Transport, RequestOptions, StreamResponse } from '../transport/kube-transport.js';
 import type { HasMetadata, PartialObjectMetadata } from './object-meta.js';
 
 /** One page of a list. */
