@@ -7,7 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generatedCases } from './corpus.js';
-import { compareWithKubectl, report, type OracleCase } from './kubectl-oracle.js';
+import { compareWithKubectl, kubectlVerdicts, ourVerdict, report, type OracleCase } from './kubectl-oracle.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManifestError } from '../../src/ops/manifests.js';
 
 const cm = (name: string, body: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${body}`;
 
@@ -72,5 +76,29 @@ describe('manifests read as kubectl reads them (kubectl as the oracle)', () => {
     expect(r.agreedAccepted).toBeGreaterThan(100);
     expect(r.agreedRefused).toBeGreaterThan(20);
     expect(r.endMarker).toBeGreaterThan(0);
+  });
+
+  // Pinned so that they stay known: kubectl reads these, we refuse them with a ManifestError
+  // (never a different object). If either side changes, this test says so.
+  it('the known differences: kubectl reads them, we refuse them with a ManifestError', async () => {
+    const known: (OracleCase & { why: RegExp })[] = [
+      // libyaml does not check the indentation of a quoted scalar's continuation lines; YAML (and the yaml package) does.
+      { id: 'd-quoted-indent', text: cm('d-quoted-indent', "x: 'a\nb'\n"), why: /Missing closing 'quote|quote/ },
+      // The yaml package composes recursively: about 500+ levels of nesting, where go-yaml allows 10,000.
+      { id: 'd-deep', text: cm('d-deep', `x: ${'['.repeat(2000)}${']'.repeat(2000)}\n`), why: /nested too deeply/ },
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'kf-known-'));
+    const files = known.map((c) => {
+      const path = join(dir, `${c.id}.yaml`);
+      writeFileSync(path, c.text);
+      return { id: c.id, path, text: c.text };
+    });
+    const verdicts = await kubectlVerdicts(files);
+    for (const c of known) {
+      expect(verdicts.get(c.id)?.objects, `kubectl reads ${c.id}`).toHaveLength(1);
+      const ours = ourVerdict(c.text);
+      expect(ours.error).toBeInstanceOf(ManifestError);
+      expect((ours.error as Error).message).toMatch(c.why);
+    }
   });
 });
