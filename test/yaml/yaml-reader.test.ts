@@ -129,6 +129,20 @@ describe('resource limits surface as typed errors', () => {
   });
 });
 
+describe('kubeconfig parsing never throws anything but a ConfigError', () => {
+  it('on YAML-like token soup and arbitrary text', () => {
+    const check = (s: string) => {
+      try {
+        parseKubeconfig(s);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+      }
+    };
+    fc.assert(fc.property(yamlish, check), { numRuns: 800 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), check), { numRuns: 300 });
+  });
+});
+
 describe('kubeconfig read as kubectl reads it', () => {
   it('a context named y is the boolean true to kubectl, which refuses the file: so do we', () => {
     const cfg = 'clusters: [{name: c, cluster: {server: "https://h"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: y, context: {cluster: c, user: u}}]\n';
