@@ -17,8 +17,11 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_ERROR_BODY_BYTES = 32 * 1024;
 /** Most decompressed bytes per compressed byte; JSON from the API server compresses ~5–30:1. */
 export const DEFAULT_MAX_DECOMPRESSION_RATIO = 200;
-/** The ratio is only checked past this many decompressed bytes (small bodies compress oddly). */
-const RATIO_FLOOR = 1024 * 1024;
+/**
+ * The ratio is only checked past this many decompressed bytes: an object holding a few MB
+ * of zeros legitimately compresses ~1000:1; a bomb is stopped here, long before the cap.
+ */
+const RATIO_FLOOR = 8 * 1024 * 1024;
 
 export interface BodyLimits {
   /** Most bytes read, on the wire and decompressed. */

@@ -69,8 +69,6 @@ interface Exchange {
   readonly retry: boolean;
   /** Streams and upgrades take connections outside the bounded pool. */
   readonly long: boolean;
-  /** For an upgrade: the answer must be a 101. */
-  readonly upgrade: boolean;
 }
 
 const defaultWarningLogger = createOnceWarningLogger();
@@ -123,16 +121,21 @@ export class Transport implements KubeTransport {
     }
   }
 
-  requestText(options: RequestOptions): Promise<string> {
+  async requestText(options: RequestOptions): Promise<string> {
     const pending = this.#requestText(options);
     this.#inflight.add(pending);
-    return pending.finally(() => this.#inflight.delete(pending));
+    try {
+      return await pending;
+    } finally {
+      this.#inflight.delete(pending);
+    }
   }
 
   async #requestText(options: RequestOptions): Promise<string> {
+    // Checked before a byte is sent.
+    const maxBytes = options.maxResponseBytes === undefined ? this.#maxBytes : positive(options.maxResponseBytes, this.#maxBytes, 'maxResponseBytes');
     const call = this.#call(options.method, options.path, options.signal, options.timeoutMs);
     const { res } = await this.#exchange(call, this.#plain(options, false));
-    const maxBytes = options.maxResponseBytes === undefined ? this.#maxBytes : positive(options.maxResponseBytes, this.#maxBytes, 'maxResponseBytes');
     try {
       const text = await readText(res, { maxBytes, maxRatio: this.#maxRatio, encodings: this.#encodings }, call.ref);
       call.end();
@@ -181,7 +184,7 @@ export class Transport implements KubeTransport {
     const call = this.#call('GET', options.path, options.signal, options.timeoutMs);
     const key = webSocketKey();
     const exchange: Exchange = {
-      method: 'GET', target: options.path + queryString(options.query ?? {}), body: undefined, retry: true, long: true, upgrade: true,
+      method: 'GET', target: options.path + queryString(options.query ?? {}), body: undefined, retry: true, long: true,
       headers: (creds) => ({
         ...this.#headers('*/*', creds, undefined, undefined),
         connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key,
@@ -252,7 +255,7 @@ export class Transport implements KubeTransport {
   #plain(options: RequestOptions, long: boolean): Exchange {
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     return {
-      method: options.method, target: options.path + queryString(options.query ?? {}), body, retry: options.retry !== false, long, upgrade: false,
+      method: options.method, target: options.path + queryString(options.query ?? {}), body, retry: options.retry !== false, long,
       headers: (creds) => this.#headers(options.accept ?? 'application/json', creds, body, options.contentType),
     };
   }

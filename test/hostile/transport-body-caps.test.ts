@@ -42,6 +42,11 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       return void res.end(bomb);
     }
+    if (path.startsWith('/zeros')) {
+      // A legitimate object that compresses ~1000:1 (4 MiB of one character in a ConfigMap).
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      return void res.end(gzipSync(JSON.stringify({ kind: 'ConfigMap', data: { blob: '0'.repeat(4 * MiB) } })));
+    }
     if (path.startsWith('/mid')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(`"${'x'.repeat(2 * MiB)}"`);
@@ -82,6 +87,13 @@ describe('response size caps', () => {
     expect(r.peakMiB - r.baselineMiB).toBeLessThan(64);
     console.log(`[rss] gzip bomb: baseline ${r.baselineMiB} MiB, peak ${r.peakMiB} MiB`);
   }, 60_000);
+
+  it('a legitimate, very compressible object below the ratio floor is read whole', async () => {
+    const t = new Transport(config(url.replace('127.0.0.1', 'kube.test'), { proxyUrl: proxy.url }), { retry: false });
+    const cm = await t.request<{ data: { blob: string } }>({ method: 'GET', path: '/zeros' });
+    expect(cm.data.blob).toHaveLength(4 * MiB);
+    await t.close();
+  });
 
   it('a gzip body the client did not ask for (accept-encoding: identity) is refused before it is inflated', async () => {
     const r = lastJson<{ name: string; reason: string; peakMiB: number; baselineMiB: number }>(await runChild('./rss-body.ts', [url, '/bomb']));

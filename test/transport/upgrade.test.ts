@@ -7,7 +7,7 @@ import { StaticTokenCredentials } from '../../src/config/credentials.js';
 import { ForbiddenError, NotFoundError } from '../../src/core/errors.js';
 import { UpgradeError } from '../../src/net/response-errors.js';
 import { Transport } from '../../src/transport/transport.js';
-import { config, status } from './helpers.js';
+import { config, startConnectProxy, status } from './helpers.js';
 
 const accept = (key: string): string => createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 
@@ -127,5 +127,22 @@ describe('Transport.upgrade', () => {
     ac.abort();
     expect(up.socket.destroyed).toBe(true);
     await t.close();
+  });
+
+  it('goes through the proxy-url tunnel like every other request', async () => {
+    const url = await start((req, socket) => switching(req, socket, { 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' }));
+    const proxy = await startConnectProxy();
+    try {
+      const t = new Transport(config(url, { proxyUrl: proxy.url }), { retry: false });
+      const up = await t.upgrade(exec);
+      expect(up.protocol).toBe('v5.channel.k8s.io');
+      expect(proxy.connects).toEqual([url.replace('http://', '')]);
+      up.socket.destroy();
+      await t.close();
+    } finally {
+      // The proxy's tunnel ends when the server side does.
+      for (const s of sockets) s.destroy();
+      await proxy.close();
+    }
   });
 });
