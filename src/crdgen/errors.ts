@@ -2,7 +2,7 @@
  * The one error the CRD generator throws: it names the input (a file, or a CRD in the
  * cluster) and the JSONPath of the offending node, so a user can open the file and fix it.
  */
-import { KubefluentError } from '../core/errors.js';
+import { brand, KubefluentError } from '../core/errors.js';
 
 /**
  * Why generation stopped:
@@ -17,6 +17,7 @@ import { KubefluentError } from '../core/errors.js';
 export type CrdGenReason = 'InvalidCrd' | 'Unsupported' | 'NameClash' | 'NoInput' | 'ClusterUnreachable' | 'Output';
 
 export class CrdGenError extends KubefluentError {
+  static { brand(this, 'CrdGenError'); }
   declare readonly reason: CrdGenReason;
   constructor(
     reason: CrdGenReason,
