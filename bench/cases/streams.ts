@@ -21,7 +21,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { nodeWebSocket } from '../../src/net/websocket-node.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

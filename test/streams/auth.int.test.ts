@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { ForbiddenError } from '../../src/core/errors.js';
 import { adminKubeconfig, caPem, restrictedToken, server, uid } from '../client/cluster.js';
 import { runningPod, streamsKube } from './support/pods.js';

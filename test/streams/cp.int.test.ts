@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kube } from '../../src/client/kube.js';
+import type { Kube } from '../../src/kube.js';
 import { CopyError } from '../../src/streams/errors.js';
 import { extractTar } from '../../src/streams/tar-extract.js';
 import { adminKubeconfig, uid } from '../client/cluster.js';

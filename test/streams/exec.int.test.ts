@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError, BadRequestError, ForbiddenError, NotFoundError } from '../../src/core/errors.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { ExecError } from '../../src/streams/errors.js';
 import { adminKubeconfig, kubectl, restrictedKubeconfig, uid } from '../client/cluster.js';
 import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';

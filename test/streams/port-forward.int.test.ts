@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForbiddenError } from '../../src/core/errors.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { PortForwardError } from '../../src/streams/errors.js';
 import { restrictedKubeconfig } from '../client/cluster.js';
 import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';

@@ -4,7 +4,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ClusterConfig } from '../../src/config/cluster-config.js';
 import { NoCredentials } from '../../src/config/credentials.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { ExecProcess } from '../../src/streams/exec.js';
 import type { PortForwarder } from '../../src/streams/port-forward.js';

@@ -1,6 +1,6 @@
 /** Integration helpers for the streams tests: clients, and Running pods on kwok's nodes. */
 import type { Pod } from '../../../src/index.js';
-import { Kube } from '../../../src/client/kube.js';
+import { Kube } from '../../../src/kube.js';
 import { adminKube, kubectl, uid } from '../../client/cluster.js';
 
 export function streamsKube(): Promise<Kube> {
