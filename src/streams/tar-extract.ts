@@ -12,6 +12,7 @@ import { chmod, link, lstat, mkdir, mkdtemp, readdir, rename, rm, symlink, unlin
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { AbortedError } from '../core/errors.js';
 import { CopyError } from './errors.js';
 import { readTar } from './tar.js';
 
@@ -81,7 +82,7 @@ export async function extractTar(source: AsyncIterable<Uint8Array>, destination:
   let entries = 0;
   try {
     for await (const { header, body } of readTar(source)) {
-      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+      if (options.signal?.aborted) throw new AbortedError(`cp to ${destination}`, options.signal.reason);
       entries++;
       const segs = safeRelative(header.path, options.root);
       const target = segs ? join(top, ...segs) : top;

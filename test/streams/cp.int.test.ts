@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kube } from '../../src/kube.js';
+import { AbortedError } from '../../src/core/errors.js';
 import { CopyError } from '../../src/streams/errors.js';
 import { extractTar } from '../../src/streams/tar-extract.js';
 import { adminKubeconfig, uid } from '../client/cluster.js';
@@ -74,6 +75,18 @@ describe('cp', () => {
     expect(digest(ours, true)).toEqual(digest(src, true));
     expect(digest(ours)['link-to-first']).toMatch(/^->d0\/e0\/file-0-/);
   }, 240_000);
+
+  it('a caller abort mid-copy: AbortedError, nothing written locally, no handle left behind', async () => {
+    const baseline = activeResources();
+    const ac = new AbortController();
+    const dest = join(local, 'aborted');
+    const copying = kube.pods.namespace(ns).copyFromPod(name, `${remote}/tree`, dest, { signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('enough')), 30);
+    await expect(copying).rejects.toBeInstanceOf(AbortedError);
+    expect(existsSync(dest)).toBe(false);
+    expect(readdirSync(local).filter((n) => n.startsWith('.kubefluent-cp-'))).toEqual([]);
+    expect(await extraResources(baseline)).toEqual({});
+  });
 
   it('copies a single file both ways, keeping its mode', async () => {
     const file = join(local, 'one.sh');
