@@ -257,7 +257,11 @@ export class Controller<T extends HasMetadata, C = undefined> {
   #handler<O>(predicates: readonly Predicate<O>[] | undefined, keys: (object: O) => readonly string[]): EventHandler<O> {
     const on = (event: PredicateEvent<O>, objects: readonly O[]): void => {
       if (!passes(predicates, event)) return;
-      for (const o of objects) for (const k of keys(o)) this.#add(k);
+      // One event may name a key twice (old and new owner are the same): add it once, or a
+      // worker idle at the first add would take it and the second would queue it again.
+      const all = new Set<string>();
+      for (const o of objects) for (const k of keys(o)) all.add(k);
+      for (const k of all) this.#add(k);
     };
     return {
       add: (object) => on({ type: 'add', object }, [object]),
