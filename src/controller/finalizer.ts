@@ -5,14 +5,17 @@
  * carrying the resourceVersion the decision was made on: if anyone wrote the object
  * meanwhile the server answers 409 Conflict (never a blind overwrite of another
  * writer's finalizers), and the controller retries quietly with the fresh object.
+ * Before a cleanup the object is read afresh (one GET per deletion): a cache that has not yet
+ * seen our own finalizer removal would otherwise run the cleanup a second time.
  */
 import type { PatchInput, WriteOptions } from '../client/types.js';
 import { mergePatch } from '../core/patch.js';
 import { UsageError } from '../core/errors.js';
 
-/** The one call the helper needs: the object's resource handle, scoped to its namespace. */
+/** What the helper needs of the object's resource handle, scoped to its namespace. */
 export interface FinalizerApi<T> {
   patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  getOrUndefined(name: string, options?: { readonly signal?: AbortSignal }): Promise<T | undefined>;
 }
 
 interface FinalizableMeta {
@@ -75,10 +78,13 @@ export async function finalizer<T, R>(api: FinalizerApi<T>, name: string, object
     });
   if (m.deletionTimestamp !== undefined) {
     if (!present) return undefined;
-    const result = await handle({ type: 'cleanup', object });
+    const live = await api.getOrUndefined(m.name!, options.signal ? { signal: options.signal } : {});
+    if (live === undefined || !hasFinalizer(live, name)) return undefined; // already finalized: the cache is behind
+    const lm = metaOf(live);
+    const result = await handle({ type: 'cleanup', object: live });
     // The resourceVersion precondition makes the removal exact: if the object changed
     // since the cleanup decided, 409, and the next reconcile decides again.
-    await write(finalizers.filter((f) => f !== name), m.resourceVersion!);
+    await write((lm.finalizers ?? []).filter((f) => f !== name), lm.resourceVersion!);
     return result;
   }
   let current = object;
