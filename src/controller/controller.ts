@@ -15,6 +15,7 @@
  * Nothing a reconciler does can end a worker loop. After `stop()` no reconcile starts; the
  * ones in flight see their signal abort and are awaited.
  */
+import { setMaxListeners } from 'node:events';
 import { ConflictError, KubefluentError, UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
@@ -177,6 +178,8 @@ export class Controller<T extends HasMetadata, C = undefined> {
     this.#o = options;
     this.#queue = new WorkQueue<string>(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {});
     this.#log = withFields(options.logger ?? consoleLogger, { controller: options.name });
+    // Every reconcile's requests listen on this one signal: many at once is expected, not a leak.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   /** The queue's and the reconciles' counters. */

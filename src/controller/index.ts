@@ -17,7 +17,7 @@ export type { Predicate, PredicateEvent } from './predicates.js';
 export { finalizer, hasFinalizer } from './finalizer.js';
 export type { FinalizerApi, FinalizerEvent, FinalizerOptions } from './finalizer.js';
 export { ownerReference, setControllerReference, setOwnerReference, controllerOf, isControlledBy, OwnerReferenceError } from './owner-refs.js';
-export type { OwnerLike, Ownable, OwnerReferenceReason } from './owner-refs.js';
+export type { OwnerLike, Ownable, Owned, OwnerReferenceReason } from './owner-refs.js';
 export { EventRecorder, EventRecorderError, eventSinkFor } from './events.js';
 export type { EventSink, EventInput, EventObject, EventRecorderOptions, EventRecorderStats, EventsV1Event } from './events.js';
 export { consoleLogger, silentLogger, withFields } from './logger.js';

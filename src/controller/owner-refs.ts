@@ -78,9 +78,12 @@ function refersTo(ref: OwnerReference, owner: OwnerReference): boolean {
   return ref.uid === owner.uid || (ref.kind === owner.kind && ref.name === owner.name && sameGroup(ref.apiVersion, owner.apiVersion));
 }
 
-function withRef<T extends Ownable>(object: T, ref: OwnerReference): T {
+/** `object` with its owner references known to be there. */
+export type Owned<T> = T & { metadata: NonNullable<T extends { metadata?: infer M } ? M : never> & { ownerReferences: OwnerReference[] } };
+
+function withRef<T extends Ownable>(object: T, ref: OwnerReference): Owned<T> {
   const refs = (object.metadata?.ownerReferences ?? []).filter((r) => !refersTo(r, ref));
-  return { ...object, metadata: { ...object.metadata, ownerReferences: [...refs, ref] } };
+  return { ...object, metadata: { ...object.metadata, ownerReferences: [...refs, ref] } } as Owned<T>;
 }
 
 /**
@@ -90,7 +93,7 @@ function withRef<T extends Ownable>(object: T, ref: OwnerReference): T {
  *
  * @example const cm = setControllerReference({ metadata: { name: 'x', namespace: app.metadata.namespace }, data }, app);
  */
-export function setControllerReference<T extends Ownable>(object: T, owner: OwnerLike): T {
+export function setControllerReference<T extends Ownable>(object: T, owner: OwnerLike): Owned<T> {
   const ref = ownerReference(owner, { controller: true });
   checkScope(object, owner);
   const current = controllerOf(object);
@@ -101,7 +104,7 @@ export function setControllerReference<T extends Ownable>(object: T, owner: Owne
 }
 
 /** A copy of `object` with `owner` as a plain (non-controller) owner. Same scope checks as {@link setControllerReference}. */
-export function setOwnerReference<T extends Ownable>(object: T, owner: OwnerLike, options: { readonly blockOwnerDeletion?: boolean } = {}): T {
+export function setOwnerReference<T extends Ownable>(object: T, owner: OwnerLike, options: { readonly blockOwnerDeletion?: boolean } = {}): Owned<T> {
   const ref = ownerReference(owner, { controller: false, ...(options.blockOwnerDeletion !== undefined ? { blockOwnerDeletion: options.blockOwnerDeletion } : {}) });
   checkScope(object, owner);
   const existing = object.metadata?.ownerReferences?.find((r) => refersTo(r, ref));
