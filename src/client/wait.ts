@@ -8,7 +8,7 @@
 import { AbortedError, GoneError, WaitTimeoutError } from '../core/errors.js';
 import { ReconnectBackoff } from '../core/reconnect-backoff.js';
 import { linkSignals } from '../core/signals.js';
-import { sleep } from '../transport/rate-limiter.js';
+import { sleep } from '../core/sleep.js';
 import { type Condition, describeCondition, testCondition } from './conditions.js';
 import type { WaitableClient } from './resource-client.js';
 import type { WaitOptions } from './types.js';

@@ -16,7 +16,7 @@
  * ones in flight see their signal abort and are awaited.
  */
 import { setMaxListeners } from 'node:events';
-import { ConflictError, KubefluentError, UsageError } from '../core/errors.js';
+import { brand, ConflictError, KubefluentError, UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
 import { type HasMetadata, keyFor, objectKey } from '../runtime/object-meta.js';
@@ -67,6 +67,7 @@ export interface ReconcileFailure {
 
 /** A reconciler threw something that is not an Error; it is wrapped so that it can be reported. */
 export class ReconcileError extends KubefluentError {
+  static { brand(this, 'ReconcileError'); }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'ReconcilerThrew', options);
     this.name = 'ReconcileError';

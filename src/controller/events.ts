@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ObjectReference } from '../../generated/models.js';
-import { KubefluentError } from '../core/errors.js';
+import { brand, KubefluentError } from '../core/errors.js';
 import { BucketRateLimiter } from './rate-limiters.js';
 
 /** The two writes the recorder needs, in the event's namespace (a handle on events.k8s.io/v1 events fits via {@link eventSinkFor}). */
@@ -75,6 +75,7 @@ export interface EventRecorderOptions {
 
 /** A write that failed, or an event dropped because the queue was full. Reported, never thrown. */
 export class EventRecorderError extends KubefluentError {
+  static { brand(this, 'EventRecorderError'); }
   constructor(message: string, reason: 'EventWriteFailed' | 'EventDropped', options?: { cause?: unknown }) {
     super(message, reason, options);
     this.name = 'EventRecorderError';

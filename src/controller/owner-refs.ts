@@ -5,7 +5,7 @@
  * dependent is then deleted or orphaned unexpectedly), so both are refused here.
  */
 import type { OwnerReference } from '../../generated/models.js';
-import { KubefluentError } from '../core/errors.js';
+import { brand, KubefluentError } from '../core/errors.js';
 
 /** What an owner must carry: apiVersion, kind, name and uid (read it from the server or the cache first). */
 export interface OwnerLike {
@@ -23,6 +23,7 @@ export type OwnerReferenceReason = 'IncompleteOwner' | 'CrossNamespaceOwner' | '
 
 /** An owner reference that cannot be set; `reason` says which rule it breaks. */
 export class OwnerReferenceError extends KubefluentError {
+  static { brand(this, 'OwnerReferenceError'); }
   declare readonly reason: OwnerReferenceReason;
   constructor(message: string, reason: OwnerReferenceReason) {
     super(message, reason);

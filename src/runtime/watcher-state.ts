@@ -4,7 +4,7 @@
  * happened in an {@link AttemptOutcome}, and `step` decides what comes next: list, resume
  * the watch, or wait first. `step` is pure apart from the backoff counter it is given.
  */
-import { GoneError, KubeError, KubefluentError } from '../core/errors.js';
+import { brand, GoneError, KubeError, KubefluentError } from '../core/errors.js';
 
 /** How the initial state is fetched; see WatcherOptions.initialList. */
 export type InitialListMode = 'auto' | 'stream' | 'list';
@@ -53,6 +53,7 @@ export interface StepBackoff {
 
 /** The server ignored or refused the streaming list (reason StreamingListUnsupported). */
 export class StreamingListError extends KubefluentError {
+  static { brand(this, 'StreamingListError'); }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'StreamingListUnsupported', options);
     this.name = 'StreamingListError';

@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
-import { sleep } from '../transport/rate-limiter.js';
+import { sleep } from '../core/sleep.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { CacheDiff, type WatcherCache, type WatcherEvent } from './cache-diff.js';
 import { HealthReporter, type HealthListener, type WatcherHealth } from './health.js';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { Logger } from '../../src/controller/logger.js';
 import type { DebugEvent } from '../../src/transport/transport.js';
 import { install } from '../../examples/operator/install.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../generated/models.js';
 import { resources } from '../../generated/resources.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { Controller, type ReconcileResult } from '../../src/controller/controller.js';
 import { silentLogger } from '../../src/controller/logger.js';
 import { ExponentialRateLimiter } from '../../src/controller/rate-limiters.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, Deployment, Service } from '../../generated/models.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { Logger } from '../../src/controller/logger.js';
 import { install } from '../../examples/operator/install.js';
 import { DEFAULT_REGISTRY_NAMESPACE, MANAGED_BY, type Operator, registryName, startOperator } from '../../examples/operator/operator.js';

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../generated/models.js';
 import { resources } from '../../generated/resources.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { WaitTimeoutError } from '../../src/core/errors.js';
 import { ReconnectBackoff } from '../../src/core/reconnect-backoff.js';
 import { resourceSource } from '../../src/runtime/lister-watcher.js';
