@@ -53,7 +53,7 @@ export class ReconnectBackoff {
    * jittered delay; `retryAfterMs` (a server's Retry-After) is honoured up to the cap.
    */
   ended(livedMs: number, retryAfterMs = 0): number {
-    if (livedMs >= this.healthyAfterMs && retryAfterMs <= 0) {
+    if (livedMs >= this.healthyAfterMs && !(typeof retryAfterMs === 'number' && retryAfterMs > 0)) {
       this.#failures = 0;
       return 0;
     }
@@ -66,6 +66,8 @@ export class ReconnectBackoff {
   }
 
   #advance(retryAfterMs: number): number {
+    // Only a finite number of milliseconds counts (callers may hand over whatever a server said).
+    if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) retryAfterMs = 0;
     this.#failures++;
     const delay = jitteredDelay(this.#failures, this.initialDelayMs, this.maxDelayMs, this.#random);
     return Math.max(delay, Math.min(retryAfterMs, this.maxDelayMs));
