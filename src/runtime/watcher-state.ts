@@ -41,6 +41,12 @@ export interface AttemptOutcome {
   readonly inInitialStream: boolean;
   /** Why it ended; undefined when the server closed the stream. */
   readonly error: unknown;
+  /**
+   * A stream that stayed open this long was healthy (default: the backoff's healthyAfterMs).
+   * The watcher passes the lesser of that and 90 % of the timeout it asked the server for: a
+   * watch the server closed on schedule was healthy, however short the timeout.
+   */
+  readonly healthyAfterMs?: number;
 }
 
 /** The policy `step` asks for delays (see core/reconnect-backoff.ts). */
@@ -85,7 +91,7 @@ export function initialMachine(mode: InitialListMode): WatcherMachine {
  */
 export function step(machine: WatcherMachine, outcome: AttemptOutcome, mode: InitialListMode, backoff: StepBackoff): WatcherMachine {
   const { error } = outcome;
-  const healthy = outcome.livedMs >= backoff.healthyAfterMs;
+  const healthy = outcome.livedMs >= (outcome.healthyAfterMs ?? backoff.healthyAfterMs);
   const gone = healthy ? 0 : machine.gone;
   const complete = machine.phase.kind === 'watch' || outcome.listed;
   const rv = outcome.resourceVersion;
@@ -101,6 +107,12 @@ export function step(machine: WatcherMachine, outcome: AttemptOutcome, mode: Ini
     if (gone === 0) return { phase: { kind: 'list', method: machine.streamingList ? 'stream' : 'list' }, delayMs: 0, error: undefined, streamingList: machine.streamingList, gone: 1 };
     return { phase: { kind: 'list', method: machine.streamingList ? 'stream' : 'list' }, delayMs: backoff.next(error), error, streamingList: machine.streamingList, gone: gone + 1 };
   }
-  const delayMs = backoff.ended(outcome.livedMs, error);
+  let delayMs: number;
+  if (healthy) {
+    backoff.reset();
+    delayMs = error === undefined ? 0 : backoff.ended(Number.POSITIVE_INFINITY, error);
+  } else {
+    delayMs = backoff.next(error);
+  }
   return { phase: resume, delayMs, error: error === undefined ? undefined : asError(error), streamingList: machine.streamingList, gone };
 }

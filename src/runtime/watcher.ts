@@ -78,6 +78,8 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   #inInitialStream = false;
   #watches = 0;
   #lists = 0;
+  /** The server-side timeout the last watch asked for. */
+  #requestedTimeoutS: number | undefined;
 
   constructor(lw: ListerWatcher<T>, options: WatcherOptions<T> = {}) {
     this.#lw = lw;
@@ -127,6 +129,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         this.#listed = false;
         this.#inInitialStream = false;
         this.#rv = phase.kind === 'watch' ? phase.resourceVersion : undefined;
+        this.#requestedTimeoutS = undefined;
         let error: unknown;
         try {
           if (phase.kind === 'list' && phase.method === 'list') yield* this.#pagedList(signal);
@@ -145,6 +148,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         this.#machine = step(before, {
           livedMs: Date.now() - startedAt, progress: this.#progress, listed: this.#listed,
           resourceVersion: this.#rv, inInitialStream: this.#inInitialStream, error,
+          ...(this.#requestedTimeoutS !== undefined ? { healthyAfterMs: Math.min(this.#backoff.healthyAfterMs, this.#requestedTimeoutS * 900) } : {}),
         }, this.#mode, this.#backoff);
         const next = this.#machine;
         if (before.streamingList && !next.streamingList) this.#health.update({ streamingListSupported: false });
@@ -225,9 +229,11 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   /** One watch request: live events from #rv, or (initial) a streaming list that then goes live. */
   async *#watch(signal: AbortSignal, initial: boolean): AsyncGenerator<WatcherEvent<T>, void, undefined> {
     const timeout = this.#options.timeoutSeconds;
+    const timeoutSeconds = typeof timeout === 'function' ? timeout() : timeout ?? Math.floor(300 + Math.random() * 300);
+    this.#requestedTimeoutS = timeoutSeconds;
     const request: WatchRequest = {
       allowWatchBookmarks: true,
-      timeoutSeconds: typeof timeout === 'function' ? timeout() : timeout ?? Math.floor(300 + Math.random() * 300),
+      timeoutSeconds,
       ...(initial ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' } : { resourceVersion: this.#rv }),
       ...(this.#options.inactivityTimeoutMs !== undefined ? { inactivityTimeoutMs: this.#options.inactivityTimeoutMs } : {}),
     };
