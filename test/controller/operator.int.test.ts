@@ -67,10 +67,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
+  // The namespace goes first, while the operator still runs: its WebApps carry the finalizer.
   await kube?.namespaces.delete(ns).catch(() => undefined);
+  await eventually(async () => (await kube.customResource<WebApp, typeof webAppResource>(webAppResource).namespace(ns).list()).items.length === 0, 120_000, 'the WebApps to be finalized').catch(() => undefined);
+  await op?.stop();
   await kube?.close();
-});
+}, 180_000);
 
 describe('the WebApp operator on the real control plane', () => {
   it(`${N} WebApps created at once all converge: Deployments, Services, ConfigMaps, registry entries, status Ready`, async () => {
