@@ -7,7 +7,7 @@ import { type ObjectStore, metaOf } from './object-store.js';
 import type { Json } from './patches.js';
 import type { ServedResource } from './registry.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { badRequest, expired } from './status.js';
+import { badRequest, expired, StatusFailure } from './status.js';
 import { apiVersionOf } from './writes.js';
 
 type Obj = Record<string, Json>;
@@ -46,7 +46,9 @@ export function listObjects(store: ObjectStore, res: ServedResource, namespace: 
   if (q.continue !== undefined && q.continue !== '') {
     const t = decodeToken(q.continue);
     if (t.rv < store.compactedAt) {
-      throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      // The Status carries a fresh token that continues (inconsistently) from the same place.
+      const e = expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      throw new StatusFailure({ ...e.status, metadata: { continue: encodeToken({ rv: store.resourceVersion, start: t.start }) } });
     }
     listRv = t.rv;
     after = t.start;
@@ -67,12 +69,14 @@ export function listObjects(store: ObjectStore, res: ServedResource, namespace: 
   // Built-in lists carry no apiVersion/kind on their items; custom resource lists do.
   const items = page.map((o) => (res.custom ? { ...o, apiVersion } : stripTypeMeta(o)));
   const more = limit > 0 && matching.length > limit;
+  // The server counts what remains only when nothing is filtered out.
+  const counted = (q.labelSelector ?? '') === '' && (q.fieldSelector ?? '') === '';
   return {
     kind: `${res.info.kind}List`,
     apiVersion,
     metadata: {
       resourceVersion: String(listRv),
-      ...(more ? { continue: encodeToken({ rv: listRv, start: sortKey(page[page.length - 1]!) }), remainingItemCount: matching.length - limit } : {}),
+      ...(more ? { continue: encodeToken({ rv: listRv, start: sortKey(page[page.length - 1]!) }), ...(counted ? { remainingItemCount: matching.length - limit } : {}) } : {}),
     },
     items,
   };

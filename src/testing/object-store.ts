@@ -105,7 +105,8 @@ export class ObjectStore {
     if (e.type === 'MODIFIED') {
       if (now && before) w.send('MODIFIED', e.object, rv);
       else if (now) w.send('ADDED', e.object, rv);
-      else if (before) w.send('DELETED', e.object, rv);
+      // What leaves is sent as it last matched, at the event's resourceVersion (as the watch cache does).
+      else if (before) w.send('DELETED', { ...e.previous!, metadata: { ...metaOf(e.previous), resourceVersion: rv } }, rv);
     } else if (now) w.send(e.type, e.object, rv);
   }
 
