@@ -12,6 +12,7 @@ export default defineConfig({
     builders: 'src/builders.ts',
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
+    testing: 'src/testing.ts',
   },
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
