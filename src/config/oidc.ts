@@ -7,6 +7,7 @@
 import { plainRequest } from '../net/plain-request.js';
 import { AbortedError, AuthPluginError } from '../core/errors.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
+import { headerValueProblem } from './header-values.js';
 
 export interface OidcConfig {
   readonly 'id-token'?: string;
@@ -126,6 +127,8 @@ export class OidcCredentials implements CredentialProvider {
       throw e instanceof AuthPluginError ? e : fail('token request failed', e);
     }
     if (typeof body.id_token !== 'string' || body.id_token === '') throw fail('the token response has no id_token');
+    const problem = headerValueProblem(body.id_token);
+    if (problem !== undefined) throw fail(`the new id_token ${problem}`);
     this.#idToken = body.id_token;
     if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.#refreshToken = body.refresh_token;
     this.#forceRefresh = false;

@@ -3,10 +3,11 @@
  * tests without a cluster, plus the controls a test needs (seed objects, see every request,
  * make the next matching request fail, expire or cut watches, move the server's clock).
  */
-import { Kube, type ClientOptions } from '../client/kube.js';
+import type { ClientOptions } from '../client/kube.js';
+import { Kube } from '../kube.js';
 import type { CustomResourceSpec } from '../client/types.js';
 import { UsageError } from '../core/errors.js';
-import { parseManifests } from '../ops/manifests.js';
+import { parseManifests } from '../ops/manifest-parse.js';
 import { FakeApiServer } from './api-server.js';
 import { FakeClock } from './clock.js';
 import { type FailureMatch, FakeTransport, type InjectedFailure, type RecordedRequest } from './fake-transport.js';

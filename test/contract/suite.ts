@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, CustomResourceDefinition, Deployment } from '../../generated/models.js';
-import type { Kube } from '../../src/client/kube.js';
+import type { Kube } from '../../src/kube.js';
 import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError, UnsupportedMediaTypeError } from '../../src/core/errors.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../../src/core/patch.js';
 import { eventually, type ContractTarget } from './target.js';

@@ -2,7 +2,7 @@
  * What the contract suite needs of a target: a Kube, and the two controls a real cluster and
  * the fake both have in some form (compacting the history, waiting for background work).
  */
-import type { Kube } from '../../src/client/kube.js';
+import type { Kube } from '../../src/kube.js';
 
 export interface ContractTarget {
   readonly name: string;
