@@ -204,7 +204,7 @@ export class FakeApiServer implements ServerState {
     if (req.query.fieldManager === undefined || req.query.fieldManager === '') throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
     if (metaOf(patch).name !== undefined && metaOf(patch).name !== name) throw badRequest(`the name of the object (${String(metaOf(patch).name)}) does not match the name on the URL (${name})`);
     await this.#strict(res, patch, req.query);
-    const stored = this.store.get(res.storage, keyOf(namespace, name));
+    const stored = ctx.subresource === 'status' ? existing(this, res, namespace, name) : this.store.get(res.storage, keyOf(namespace, name));
     if (stored) checkRv(res, stored, patch, name);
     else if (res.info.namespaced) checkNamespace(this, namespace);
     const applied = clone(patch);

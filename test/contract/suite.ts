@@ -221,6 +221,11 @@ function lifecycle(ctx: SuiteContext): void {
     expect(replaced.spec!.size).toBe('large');
     expect(replaced.status).toEqual({ ready: true });
     expect(replaced.metadata!.generation).toBe(2);
+    const applied = await widgets.applyStatus({ apiVersion: 'contract.kubefluent.dev/v1', kind: 'Widget', metadata: { name: 'w' }, status: { ready: false } }, { fieldManager: 'status-writer', force: true });
+    expect(applied.status).toEqual({ ready: false });
+    expect(applied.spec!.size).toBe('large');
+    const missing = await widgets.applyStatus({ apiVersion: 'contract.kubefluent.dev/v1', kind: 'Widget', metadata: { name: 'none' }, status: { ready: true } }, { fieldManager: 'status-writer' }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
     const scaled = await widgets.scale('w', 3);
     expect(scaled.spec!.replicas).toBe(3);
     expect((await widgets.get('w')).spec!.replicas).toBe(3);
