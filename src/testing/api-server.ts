@@ -183,20 +183,23 @@ export class FakeApiServer implements ServerState {
     if (type === 'application/strategic-merge-patch+json' && res.custom) throw unsupportedMediaType(type);
     const patch = typeof req.body === 'string' ? safeParse(req.body) : (req.body as Json);
     if (type === 'application/apply-patch+yaml') return this.#apply(req, res, namespace, name, patch, ctx);
-    const stored = existing(this, res, namespace, name);
-    const current = ctx.subresource === 'status' ? stored.object : stored.object;
-    let next: Json;
-    if (type === 'application/json-patch+json') next = jsonPatch(current, patch);
-    else {
-      if (!isObj(patch)) throw badRequest('the body of the request was in an unknown format');
-      checkRv(res, stored, patch, name);
-      next = type === 'application/merge-patch+json' ? mergePatch(current, patch) : strategicMergePatch(current, patch, res.definition);
+    // As the server's GuaranteedUpdate: if another write lands while this one is checked, patch again.
+    for (;;) {
+      const stored = existing(this, res, namespace, name);
+      let next: Json;
+      if (type === 'application/json-patch+json') next = jsonPatch(stored.object, patch);
+      else {
+        if (!isObj(patch)) throw badRequest('the body of the request was in an unknown format');
+        checkRv(res, stored, patch, name);
+        next = type === 'application/merge-patch+json' ? mergePatch(stored.object, patch) : strategicMergePatch(stored.object, patch, res.definition);
+      }
+      if (!isObj(next)) throw badRequest('the patch did not produce an object');
+      await this.#strict(res, next, req.query);
+      if (existing(this, res, namespace, name) !== stored) continue;
+      if (metaOf(next).name !== name) throw badRequest(`the name of the object (${String(metaOf(next).name)}) does not match the name on the URL (${name})`);
+      checkRv(res, stored, next, name);
+      return { code: 200, body: commit(this, res, stored, combine(res, stored, next, ctx.subresource), ctx) };
     }
-    if (!isObj(next)) throw badRequest('the patch did not produce an object');
-    await this.#strict(res, next, req.query);
-    if (metaOf(next).name !== name) throw badRequest(`the name of the object (${String(metaOf(next).name)}) does not match the name on the URL (${name})`);
-    checkRv(res, stored, next, name);
-    return { code: 200, body: commit(this, res, stored, combine(res, stored, next, ctx.subresource), ctx) };
   }
 
   async #apply(req: FakeRequest, res: ServedResource, namespace: string | undefined, name: string, patch: Json, ctx: WriteContext): Promise<FakeResponse> {

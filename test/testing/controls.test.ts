@@ -165,6 +165,15 @@ spec:
     expect((await kube.configmaps.list()).items.filter((c) => c.metadata!.namespace === 'tmp')).toEqual([]);
   });
 
+  it('concurrent patches all land (none is lost to another in flight), each with its own resourceVersion', async () => {
+    const kube = fakeKube();
+    const cms = kube.configmaps.namespace('default');
+    await cms.create({ metadata: { name: 'shared' }, data: {} });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => cms.patch('shared', { data: { [`k${i}`]: String(i) } })));
+    expect(Object.keys((await cms.get('shared')).data ?? {})).toHaveLength(40);
+    expect(new Set(results.map((r) => r.metadata!.resourceVersion)).size).toBe(40);
+  });
+
   it('serves custom resources registered up front, and discovery lists them', async () => {
     const kube = fakeKube({ resources: [{ group: 'example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true }] });
     const tabs = kube.customResource({ group: 'example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true }).namespace('default');
