@@ -6,7 +6,7 @@
 import type { ClientOptions } from '../client/kube.js';
 import { Kube } from '../kube.js';
 import type { CustomResourceSpec } from '../client/types.js';
-import { UsageError } from '../core/errors.js';
+import { AbortedError, UsageError } from '../core/errors.js';
 import { parseManifests } from '../ops/manifest-parse.js';
 import { FakeApiServer } from './api-server.js';
 import { FakeClock } from './clock.js';
@@ -117,8 +117,17 @@ export class FakeCluster {
   }
 
   /** Resolves once the garbage collector and namespace cleanup have caught up. */
-  settled(): Promise<void> {
-    return this.server.gcIdle();
+  settled(signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.server.gcIdle();
+    if (signal.aborted) return Promise.reject(new AbortedError('fake settled()', signal.reason));
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(new AbortedError('fake settled()', signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.server.gcIdle().then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
   }
 }
 

@@ -3,13 +3,13 @@
  * responses: reason, code, message wording and `details`), so code that switches on them
  * behaves the same against the fake.
  */
-import type { KubeStatus, StatusCause } from '../core/errors.js';
+import { KubefluentError, type KubeStatus, type StatusCause } from '../core/errors.js';
 
-/** A failure the fake server answers with; the transport turns it into the typed error. */
-export class StatusFailure extends Error {
+/** A failure the fake server answers with (its Status body); the fake transport turns it into the client's typed error. */
+export class StatusFailure extends KubefluentError {
   readonly status: KubeStatus;
   constructor(status: KubeStatus) {
-    super(status.message ?? status.reason ?? 'failure');
+    super(status.message ?? status.reason ?? 'failure', status.reason ?? 'Unknown');
     this.name = 'StatusFailure';
     this.status = status;
   }

@@ -174,6 +174,14 @@ spec:
     expect(new Set(results.map((r) => r.metadata!.resourceVersion)).size).toBe(40);
   });
 
+  it('the server on its own answers unknown paths with a 404 StatusFailure (an Error with a reason)', async () => {
+    const kube = fakeKube();
+    const err = await kube.fake.server.handle({ method: 'GET', path: '/apis/nope.example.com/v1/things', query: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ reason: 'NotFound', status: { code: 404, message: 'the server could not find the requested resource' } });
+    await expect(kube.fake.settled(AbortSignal.abort())).rejects.toMatchObject({ reason: 'Aborted' });
+  });
+
   it('serves custom resources registered up front, and discovery lists them', async () => {
     const kube = fakeKube({ resources: [{ group: 'example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true }] });
     const tabs = kube.customResource({ group: 'example.com', version: 'v1', plural: 'crontabs', kind: 'CronTab', namespaced: true }).namespace('default');
