@@ -11,6 +11,8 @@
 import type { Container, ContainerPort, EnvFromSource, EnvVar, Lifecycle, SecurityContext, VolumeMount } from '../../generated/models.js';
 import { envName, type EnvValue } from './env.js';
 import { BuilderError } from './errors.js';
+import { validatePart } from './validate.js';
+import { onlyKeys } from './keys.js';
 import { dnsLabel, portName } from './names.js';
 import { deepEqual, deepFreeze } from './objects.js';
 import { checkPortNumber, probePortName, type Probe } from './probe.js';
@@ -79,6 +81,7 @@ export class ContainerBuilder {
   /** Wraps a plain `Container` (its mounts must name volumes the pod has). */
   static from(spec: Container): ContainerBuilder {
     dnsLabel('container name', spec.name);
+    validatePart('io.k8s.api.core.v1.Container', spec, `container '${spec.name}'`);
     return new ContainerBuilder(structuredClone(spec), []);
   }
 
@@ -122,6 +125,7 @@ export class ContainerBuilder {
    * @example .port(80, 'http') .port(53, 'dns', { protocol: 'UDP' })
    */
   port(containerPort: number, name?: string, options: PortOptions = {}): ContainerBuilder {
+    onlyKeys(`${this.#where} port options`, options, ['protocol', 'hostPort', 'hostIP'], `containers[${this.name}].ports`);
     const p: ContainerPort = { containerPort: checkPortNumber(`${this.#where} port`, containerPort) };
     if (name !== undefined) p.name = portName(`${this.#where} port name`, name);
     if (options.protocol !== undefined) p.protocol = options.protocol;
@@ -158,7 +162,7 @@ export class ContainerBuilder {
 
   /** Imports every key of a ConfigMap or Secret: see {@link EnvFrom}. */
   envFrom(...sources: EnvFromSource[]): ContainerBuilder {
-    return this.#with({ envFrom: [...(this.#spec.envFrom ?? []), ...sources.map((s) => structuredClone(s))] });
+    return this.#with({ envFrom: [...(this.#spec.envFrom ?? []), ...sources.map((s) => structuredClone(validatePart('io.k8s.api.core.v1.EnvFromSource', s, `${this.#where} envFrom`)))] });
   }
 
   /**
@@ -166,6 +170,7 @@ export class ContainerBuilder {
    * Only what you pass is set: there are no default requests or limits.
    */
   resources(resources: ContainerResources): ContainerBuilder {
+    onlyKeys(`${this.#where} resources`, resources, ['requests', 'limits'], `containers[${this.name}].resources`);
     const out: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } = {};
     for (const kind of ['requests', 'limits'] as const) {
       const map = resources[kind];
@@ -184,19 +189,19 @@ export class ContainerBuilder {
   }
 
   readinessProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ readinessProbe: structuredClone(probe) });
+    return this.#with({ readinessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} readinessProbe`)) });
   }
   livenessProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ livenessProbe: structuredClone(probe) });
+    return this.#with({ livenessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} livenessProbe`)) });
   }
   startupProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ startupProbe: structuredClone(probe) });
+    return this.#with({ startupProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} startupProbe`)) });
   }
   securityContext(context: SecurityContext): ContainerBuilder {
-    return this.#with({ securityContext: structuredClone(context) });
+    return this.#with({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.SecurityContext', context, `${this.#where} securityContext`)) });
   }
   lifecycle(lifecycle: Lifecycle): ContainerBuilder {
-    return this.#with({ lifecycle: structuredClone(lifecycle) });
+    return this.#with({ lifecycle: structuredClone(validatePart('io.k8s.api.core.v1.Lifecycle', lifecycle, `${this.#where} lifecycle`)) });
   }
 
   /**
@@ -207,6 +212,7 @@ export class ContainerBuilder {
   mount(volume: Mountable | string, path: string, options: MountOptions = {}): ContainerBuilder {
     const name = typeof volume === 'string' ? volume : mountableName(volume);
     const field = `containers[${this.name}].volumeMounts`;
+    onlyKeys(`${this.#where} mount options`, options, ['readOnly', 'subPath', 'subPathExpr', 'mountPropagation', 'recursiveReadOnly'], field);
     if (!path.startsWith('/')) throw new BuilderError('InvalidArgument', `${this.#where}: mount path ${JSON.stringify(path)} must be absolute`, field);
     if (options.subPath !== undefined && options.subPathExpr !== undefined) {
       throw new BuilderError('InvalidArgument', `${this.#where}: subPath and subPathExpr exclude each other; pass one`, field);

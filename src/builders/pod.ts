@@ -26,7 +26,7 @@ import { MetadataBuilder } from './metadata.js';
 import { dnsSubdomain, labelValue, qualifiedName } from './names.js';
 import { deepEqual, deepFreeze } from './objects.js';
 import { isClaimTemplate, mountableName, type ClaimTemplate, type Mountable, type Volume } from './volume.js';
-import { validateBuilt } from './validate.js';
+import { validateBuilt, validatePart } from './validate.js';
 
 /** PodSpec fields that have no method of their own; `containers` and `volumes` go through the checks. */
 export type PodSpecFields = Omit<PodSpec, 'containers' | 'initContainers' | 'volumes' | 'ephemeralContainers'>;
@@ -113,7 +113,7 @@ export class PodBuilder extends MetadataBuilder {
 
   /** Adds a volume no container mounts yet (e.g. for `mount('name', path)` or presets). Adding an equal volume again is a no-op. */
   volume(v: Volume): this {
-    const s = this.#addVolumes([structuredClone(v)], 'volume()');
+    const s = this.#addVolumes([structuredClone(validatePart('io.k8s.api.core.v1.Volume', v, 'pod volume()'))], 'volume()');
     return this.#with(s);
   }
 
@@ -135,11 +135,11 @@ export class PodBuilder extends MetadataBuilder {
     return this.#spec({ nodeSelector: { ...this.#s.spec.nodeSelector, ...add } });
   }
   affinity(affinity: Affinity): this {
-    return this.#spec({ affinity: structuredClone(affinity) });
+    return this.#spec({ affinity: structuredClone(validatePart('io.k8s.api.core.v1.Affinity', affinity, 'pod affinity')) });
   }
   /** Adds a toleration. */
   toleration(toleration: Toleration): this {
-    return this.#spec({ tolerations: [...(this.#s.spec.tolerations ?? []), structuredClone(toleration)] });
+    return this.#spec({ tolerations: [...(this.#s.spec.tolerations ?? []), structuredClone(validatePart('io.k8s.api.core.v1.Toleration', toleration, 'pod toleration'))] });
   }
   /** Adds an image pull secret by name (once). */
   imagePullSecret(name: string): this {
@@ -148,7 +148,7 @@ export class PodBuilder extends MetadataBuilder {
     return this.#spec({ imagePullSecrets: [...list, { name }] });
   }
   securityContext(context: PodSecurityContext): this {
-    return this.#spec({ securityContext: structuredClone(context) });
+    return this.#spec({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.PodSecurityContext', context, 'pod securityContext')) });
   }
   restartPolicy(policy: 'Always' | 'OnFailure' | 'Never'): this {
     return this.#spec({ restartPolicy: policy });

@@ -6,6 +6,7 @@
 import type { ContainerPort, DaemonSet, Deployment, ObjectMeta, Pod, PodSpec, ReplicaSet, Service, ServicePort, ServiceSpec, StatefulSet } from '../../generated/models.js';
 import type { Protocol } from './container.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { MetadataBuilder } from './metadata.js';
 import { dnsLabel, portName } from './names.js';
 import { deepFreeze } from './objects.js';
@@ -90,7 +91,10 @@ function checkTarget(t: Target, p: PortSpec): void {
   }
 }
 
+const PORT_KEYS = ['port', 'targetPort', 'name', 'protocol', 'nodePort', 'appProtocol'];
+
 function toServicePort(p: PortSpec): ServicePort {
+  onlyKeys('Service port', p, PORT_KEYS, 'spec.ports');
   const out: ServicePort = { port: checkPortNumber('Service port', p.port) };
   if (p.name !== undefined) out.name = dnsLabel('Service port name', p.name);
   if (p.protocol !== undefined) out.protocol = p.protocol;
@@ -113,12 +117,16 @@ interface ServiceState {
  * @example expose(web, { port: 80, targetPort: 'http', type: 'ClusterIP' }).build()
  */
 export function expose(workload: Exposable, options: ExposeOptions = {}): ServiceBuilder {
+  onlyKeys('expose() options', options, [...PORT_KEYS, 'serviceName', 'type', 'ports']);
   const { meta, target } = targetOf(workload);
   const name = options.serviceName ?? target.name;
   const m: ObjectMeta = { name: dnsLabel('Service name', name) };
   if (meta.namespace !== undefined) m.namespace = meta.namespace;
   let b = new ServiceBuilder({ meta: m, target, type: options.type, ports: [], spec: {} });
-  if (options.port !== undefined) b = b.port(options as PortSpec);
+  if (options.port !== undefined) {
+    const { serviceName: _n, type: _t, ports: _p, ...port } = options;
+    b = b.port(port as PortSpec);
+  }
   else if (options.targetPort !== undefined || options.name !== undefined || options.nodePort !== undefined) {
     throw new BuilderError('InvalidArgument', 'expose(): targetPort, name and nodePort need a port', 'spec.ports');
   }

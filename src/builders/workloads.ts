@@ -22,6 +22,7 @@ import type {
   StatefulSetSpec,
 } from '../../generated/models.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { MetadataBuilder } from './metadata.js';
 import { dnsSubdomain, labelValue, qualifiedName } from './names.js';
 import { deepFreeze } from './objects.js';
@@ -169,7 +170,8 @@ interface RollingOptions {
 }
 
 // `{ type: 'RollingUpdate' }`, with `rollingUpdate` only when a field was given.
-function rolling(options: RollingOptions): { type: 'RollingUpdate'; rollingUpdate?: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } } {
+function rolling(options: RollingOptions, allowed: readonly string[]): { type: 'RollingUpdate'; rollingUpdate?: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } } {
+  onlyKeys('rollingUpdate options', options, allowed, 'rollingUpdate');
   const r: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } = {};
   if (options.maxSurge !== undefined) r.maxSurge = intOrPercent('maxSurge', options.maxSurge);
   if (options.maxUnavailable !== undefined) r.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
@@ -196,10 +198,11 @@ export class DeploymentBuilder extends SelectingWorkload<DeploymentFields> {
   }
   /** Replace pods a few at a time; unset fields keep the server's defaults (25%). */
   rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
+    onlyKeys('Deployment rollingUpdate options', options, ['maxSurge', 'maxUnavailable'], 'spec.strategy.rollingUpdate');
     if (options.maxSurge === 0 && options.maxUnavailable === 0) {
       throw new BuilderError('InvalidArgument', 'maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress', 'spec.strategy.rollingUpdate');
     }
-    return this.set({ strategy: rolling(options) });
+    return this.set({ strategy: rolling(options, ['maxSurge', 'maxUnavailable']) });
   }
   /** Stop all old pods before starting new ones. */
   recreate(): this {
@@ -243,12 +246,13 @@ export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
   }
   /** Update pods in order; `partition` holds back pods with a lower ordinal. */
   rollingUpdate(options: Pick<RollingOptions, 'partition' | 'maxUnavailable'> = {}): this {
-    return this.set({ updateStrategy: rolling(options) });
+    return this.set({ updateStrategy: rolling(options, ['partition', 'maxUnavailable']) });
   }
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
   }
   persistentVolumeClaimRetentionPolicy(policy: { readonly whenDeleted?: 'Retain' | 'Delete'; readonly whenScaled?: 'Retain' | 'Delete' }): this {
+    onlyKeys('persistentVolumeClaimRetentionPolicy', policy, ['whenDeleted', 'whenScaled'], 'spec.persistentVolumeClaimRetentionPolicy');
     return this.set({ persistentVolumeClaimRetentionPolicy: { ...policy } });
   }
   build(): StatefulSet {
@@ -275,7 +279,7 @@ export class DaemonSetBuilder extends SelectingWorkload<DaemonSetFields> {
   }
   /** Replace pods node by node. */
   rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
-    return this.set({ updateStrategy: rolling(options) });
+    return this.set({ updateStrategy: rolling(options, ['maxSurge', 'maxUnavailable']) });
   }
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
