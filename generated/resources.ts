@@ -122,6 +122,8 @@ export type ResourceKey = keyof Resources;
  * Friendly name (plural) → key of the preferred version: the highest version priority
  * (GA > beta > alpha, then the higher number: autoscaling/v2 over v1), then the core group
  * on a clash between groups (`events` → the core `v1/events`, as `kubectl get events`).
+ * Alpha-only resources have no entry (a cluster serves them only behind a feature gate); use
+ * their full key (`lifecycle.k8s.io/v1alpha1/evictionrequests`).
  */
 export const preferred = {
   "apiservices": "apiregistration.k8s.io/v1/apiservices",
@@ -131,7 +133,6 @@ export const preferred = {
   "clusterroles": "rbac.authorization.k8s.io/v1/clusterroles",
   "clustertrustbundles": "certificates.k8s.io/v1/clustertrustbundles",
   "componentstatuses": "v1/componentstatuses",
-  "compositepodgroups": "scheduling.k8s.io/v1alpha3/compositepodgroups",
   "configmaps": "v1/configmaps",
   "controllerrevisions": "apps/v1/controllerrevisions",
   "cronjobs": "batch/v1/cronjobs",
@@ -146,8 +147,6 @@ export const preferred = {
   "endpoints": "v1/endpoints",
   "endpointslices": "discovery.k8s.io/v1/endpointslices",
   "events": "v1/events",
-  "evictionrequests": "lifecycle.k8s.io/v1alpha1/evictionrequests",
-  "evictions": "lifecycle.k8s.io/v1alpha1/evictions",
   "flowschemas": "flowcontrol.apiserver.k8s.io/v1/flowschemas",
   "horizontalpodautoscalers": "autoscaling/v2/horizontalpodautoscalers",
   "ingressclasses": "networking.k8s.io/v1/ingressclasses",
@@ -177,7 +176,6 @@ export const preferred = {
   "replicationcontrollers": "v1/replicationcontrollers",
   "resourceclaims": "resource.k8s.io/v1/resourceclaims",
   "resourceclaimtemplates": "resource.k8s.io/v1/resourceclaimtemplates",
-  "resourcepoolstatusrequests": "resource.k8s.io/v1alpha3/resourcepoolstatusrequests",
   "resourcequotas": "v1/resourcequotas",
   "resourceslices": "resource.k8s.io/v1/resourceslices",
   "rolebindings": "rbac.authorization.k8s.io/v1/rolebindings",
@@ -193,7 +191,6 @@ export const preferred = {
   "statefulsets": "apps/v1/statefulsets",
   "storageclasses": "storage.k8s.io/v1/storageclasses",
   "storageversionmigrations": "storagemigration.k8s.io/v1/storageversionmigrations",
-  "storageversions": "internal.apiserver.k8s.io/v1alpha1/storageversions",
   "subjectaccessreviews": "authorization.k8s.io/v1/subjectaccessreviews",
   "tokenreviews": "authentication.k8s.io/v1/tokenreviews",
   "validatingadmissionpolicies": "admissionregistration.k8s.io/v1/validatingadmissionpolicies",

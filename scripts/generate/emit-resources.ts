@@ -58,6 +58,8 @@ export type ResourceKey = keyof Resources;
  * Friendly name (plural) → key of the preferred version: the highest version priority
  * (GA > beta > alpha, then the higher number: autoscaling/v2 over v1), then the core group
  * on a clash between groups (\`events\` → the core \`v1/events\`, as \`kubectl get events\`).
+ * Alpha-only resources have no entry (a cluster serves them only behind a feature gate); use
+ * their full key (\`lifecycle.k8s.io/v1alpha1/evictionrequests\`).
  */
 export const preferred = {
 ${Object.keys(preferred).map((p) => `  ${str(p)}: ${str(preferred[p]!)},`).join('\n')}

@@ -13,6 +13,7 @@ import type {
 } from '../../generated/models.js';
 import { BuilderError } from './errors.js';
 import { onlyKeys } from './keys.js';
+import { validatePart } from './validate.js';
 import { compact, deepFreeze } from './objects.js';
 import { dnsLabel, fileMode } from './names.js';
 import { checkQuantity, quantity, type MemoryQuantity, type StorageQuantity } from './quantity.js';
@@ -72,7 +73,7 @@ function items(what: string, input: Items | undefined): KeyToPath[] | undefined 
     ? (input as readonly KeyToPath[]).map((i) => ({ ...i }))
     : Object.entries(input as Readonly<Record<string, string>>).map(([key, path]) => ({ key, path }));
   for (const i of list) {
-    onlyKeys(`${what} item`, i, ['key', 'path', 'mode'], what);
+    validatePart('io.k8s.api.core.v1.KeyToPath', i, `${what} item ${i.key}`);
     if (i.path === '' || i.path.startsWith('/') || i.path.split('/').includes('..')) {
       throw new BuilderError('InvalidArgument', `${what}: item path ${JSON.stringify(i.path)} for key ${JSON.stringify(i.key)} must be relative and must not contain '..'`, what);
     }

@@ -24,6 +24,7 @@ import {
   storageSize,
   Volume,
 } from '../../src/builders.js';
+import type { KeyToPath } from '../../generated/models.js';
 import { loadSchemas, ValidationError } from '../../src/core/validation.js';
 import { builderError } from './helpers.js';
 
@@ -49,7 +50,6 @@ describe('unknown keys in builder options', () => {
     builderError(() => Volume.emptyDir('d', loose({ sizelimit: '1Gi' })), 'UnknownField', /did you mean "sizeLimit"/);
     builderError(() => Volume.fromConfigMap('cfg', loose({ item: { a: 'a' } })), 'UnknownField', /did you mean "items"/);
     builderError(() => Volume.fromSecret('s', loose({ defaultmode: 0o400 })), 'UnknownField', /did you mean "defaultMode"/);
-    builderError(() => Volume.fromSecret('s', { items: [loose({ key: 'a', pth: 'a' })] }), 'UnknownField', /did you mean "path"/);
     builderError(() => Volume.fromPersistentVolumeClaim('c', loose({ readonly: true })), 'UnknownField', /did you mean "readOnly"/);
     builderError(() => Volume.fromHostPath('h', '/x', loose({ typ: 'Directory' })), 'UnknownField', /did you mean "type"/);
     builderError(() => Volume.fromImage('i', 'busybox', loose({ pullpolicy: 'Always' })), 'UnknownField', /did you mean "pullPolicy"/);
@@ -131,6 +131,7 @@ describe('model-typed builder arguments, once the schemas are loaded', () => {
     // spec() fields are PodSpec fields verbatim; build() checks the whole Pod.
     rejects(() => pod('p').container(container('c', 'x')).spec(loose({ hostname: 'h', dnsPolicyy: 'None' })).build(), /spec\.dnsPolicyy.*did you mean "dnsPolicy"/);
     rejects(() => pod('p').volume(loose({ name: 'v', emptydir: {} })), /emptydir.*did you mean "emptyDir"/);
+    rejects(() => Volume.fromSecret('s', { items: [loose<KeyToPath>({ key: 'a', path: 'a', mdoe: 1 })] }), /mdoe.*did you mean "mode"/);
   });
 
   it('container probes, securityContext, lifecycle, envFrom and plain Containers', () => {
