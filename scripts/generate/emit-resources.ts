@@ -5,8 +5,15 @@ import { preferredResources, type ResourceEntry } from './resource-table.js';
 const str = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[]): string => `[${xs.map(str).join(', ')}]`;
 
-/** The body of generated/resources.ts (without the file header). */
-export function emitResources(table: Record<string, ResourceEntry>): string {
+/**
+ * The body of generated/resources.ts (without the file header). `models` maps definition names
+ * to their generated/models.ts names (`core.v1.Pod`), so handle types print as `Pod`.
+ */
+export function emitResources(table: Record<string, ResourceEntry>, models: ReadonlyMap<string, string>): string {
+  const model = (def: string): string => {
+    const name = models.get(def);
+    return name === undefined ? `S[${str(def)}]` : `M.${name}`;
+  };
   const keys = Object.keys(table).sort();
   const entries = keys.map((k) => {
     const e = table[k]!;
@@ -35,7 +42,8 @@ export function emitResources(table: Record<string, ResourceEntry>): string {
   }
   const preferred = preferredResources(table);
 
-  return `import type { components } from './types.js';
+  return `import type * as M from './models.js';
+import type { components } from './types.js';
 
 type S = components['schemas'];
 
@@ -75,12 +83,12 @@ ${[...byKind.keys()].sort().map((g) => `  ${str(g)}: ${str(byKind.get(g)!)},`).j
 
 /** Resource key → TypeScript type of its objects: \`ResourceTypeMap['apps/v1/deployments']\` is a Deployment. */
 export interface ResourceTypeMap {
-${keys.map((k) => `  ${str(k)}: S[${str(table[k]!.schema)}];`).join('\n')}
+${keys.map((k) => `  ${str(k)}: ${model(table[k]!.schema)};`).join('\n')}
 }
 
 /** Resource key → TypeScript type of its list, for the resources that can be listed. */
 export interface ResourceListTypeMap {
-${keys.filter((k) => table[k]!.listSchema).map((k) => `  ${str(k)}: S[${str(table[k]!.listSchema!)}];`).join('\n')}
+${keys.filter((k) => table[k]!.listSchema).map((k) => `  ${str(k)}: ${model(table[k]!.listSchema!)};`).join('\n')}
 }
 `;
 }
