@@ -12,9 +12,12 @@ const list = (xs: readonly string[]): string => `[${xs.map(str).join(', ')}]`;
 export function emitResources(table: Record<string, ResourceEntry>, models: ReadonlyMap<string, string>): string {
   const model = (def: string): string => {
     const name = models.get(def);
-    return name === undefined ? `S[${str(def)}]` : `M.${name}`;
+    return name === undefined ? `S[${str(def)}]` : name;
   };
   const keys = Object.keys(table).sort();
+  // Named imports of the group namespaces (not `import * as`): the declaration bundler then
+  // keeps the models in the chunk the package entries share.
+  const namespaces = [...new Set(keys.flatMap((k) => [table[k]!.schema, table[k]!.listSchema]).flatMap((d) => (d && models.has(d) ? [models.get(d)!.split('.')[0]!] : [])))].sort();
   const entries = keys.map((k) => {
     const e = table[k]!;
     const fields = [
@@ -42,7 +45,7 @@ export function emitResources(table: Record<string, ResourceEntry>, models: Read
   }
   const preferred = preferredResources(table);
 
-  return `import type * as M from './models.js';
+  return `import type { ${namespaces.join(', ')} } from './models.js';
 import type { components } from './types.js';
 
 type S = components['schemas'];
