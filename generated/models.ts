@@ -1358,6 +1358,7 @@ export type WorkloadSpec = scheduling.v1beta1.WorkloadSpec;
 
 /** Definitions of the `admissionregistration` API group, by version. */
 export declare namespace admissionregistration {
+  /** `admissionregistration` definitions of version v1. */
   export namespace v1 {
     /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1.ApplyConfiguration`) */
     export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1.ApplyConfiguration"> {}
@@ -1430,6 +1431,7 @@ export declare namespace admissionregistration {
     /** WebhookClientConfig contains the information to make a TLS connection with the webhook (`io.k8s.api.admissionregistration.v1.WebhookClientConfig`) */
     export interface WebhookClientConfig extends Def$<"io.k8s.api.admissionregistration.v1.WebhookClientConfig"> {}
   }
+  /** `admissionregistration` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1beta1.ApplyConfiguration`) */
     export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1beta1.ApplyConfiguration"> {}
@@ -1462,6 +1464,7 @@ export declare namespace admissionregistration {
     /** Variable is the definition of a variable that is used for composition. (`io.k8s.api.admissionregistration.v1beta1.Variable`) */
     export interface Variable extends Def$<"io.k8s.api.admissionregistration.v1beta1.Variable"> {}
   }
+  /** `admissionregistration` definitions of version v1alpha1. */
   export namespace v1alpha1 {
     /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration`) */
     export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration"> {}
@@ -1498,6 +1501,7 @@ export declare namespace admissionregistration {
 
 /** Definitions of the `apiextensions` API group, by version. */
 export declare namespace apiextensions {
+  /** `apiextensions` definitions of version v1. */
   export namespace v1 {
     /** CustomResourceColumnDefinition specifies a column for server side printing. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition`) */
     export interface CustomResourceColumnDefinition extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition"> {}
@@ -1552,6 +1556,7 @@ export declare namespace apiextensions {
 
 /** Definitions of the `apiregistration` API group, by version. */
 export declare namespace apiregistration {
+  /** `apiregistration` definitions of version v1. */
   export namespace v1 {
     /** APIService represents a server for a particular GroupVersion. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService`) */
     export interface APIService extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService"> {}
@@ -1570,6 +1575,7 @@ export declare namespace apiregistration {
 
 /** Definitions of the `apps` API group, by version. */
 export declare namespace apps {
+  /** `apps` definitions of version v1. */
   export namespace v1 {
     /** ControllerRevision implements an immutable snapshot of state data. (`io.k8s.api.apps.v1.ControllerRevision`) */
     export interface ControllerRevision extends Def$<"io.k8s.api.apps.v1.ControllerRevision"> {}
@@ -1636,6 +1642,7 @@ export declare namespace apps {
 
 /** Definitions of the `authentication` API group, by version. */
 export declare namespace authentication {
+  /** `authentication` definitions of version v1. */
   export namespace v1 {
     /** BoundObjectReference is a reference to an object that a token is bound to. (`io.k8s.api.authentication.v1.BoundObjectReference`) */
     export interface BoundObjectReference extends Def$<"io.k8s.api.authentication.v1.BoundObjectReference"> {}
@@ -1662,6 +1669,7 @@ export declare namespace authentication {
 
 /** Definitions of the `authorization` API group, by version. */
 export declare namespace authorization {
+  /** `authorization` definitions of version v1. */
   export namespace v1 {
     /** FieldSelectorAttributes indicates a field limited access. (`io.k8s.api.authorization.v1.FieldSelectorAttributes`) */
     export interface FieldSelectorAttributes extends Def$<"io.k8s.api.authorization.v1.FieldSelectorAttributes"> {}
@@ -1698,6 +1706,7 @@ export declare namespace authorization {
 
 /** Definitions of the `autoscaling` API group, by version. */
 export declare namespace autoscaling {
+  /** `autoscaling` definitions of version v2. */
   export namespace v2 {
     /** ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ContainerResourceMetricSource`) */
     export interface ContainerResourceMetricSource extends Def$<"io.k8s.api.autoscaling.v2.ContainerResourceMetricSource"> {}
@@ -1748,6 +1757,7 @@ export declare namespace autoscaling {
     /** ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ResourceMetricStatus`) */
     export interface ResourceMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.ResourceMetricStatus"> {}
   }
+  /** `autoscaling` definitions of version v1. */
   export namespace v1 {
     /** CrossVersionObjectReference contains enough information to let you identify the referred resource. (`io.k8s.api.autoscaling.v1.CrossVersionObjectReference`) */
     export interface CrossVersionObjectReference extends Def$<"io.k8s.api.autoscaling.v1.CrossVersionObjectReference"> {}
@@ -1770,6 +1780,7 @@ export declare namespace autoscaling {
 
 /** Definitions of the `batch` API group, by version. */
 export declare namespace batch {
+  /** `batch` definitions of version v1. */
   export namespace v1 {
     /** CronJob represents the configuration of a single cron job. (`io.k8s.api.batch.v1.CronJob`) */
     export interface CronJob extends Def$<"io.k8s.api.batch.v1.CronJob"> {}
@@ -1812,6 +1823,7 @@ export declare namespace batch {
 
 /** Definitions of the `certificates` API group, by version. */
 export declare namespace certificates {
+  /** `certificates` definitions of version v1. */
   export namespace v1 {
     /** CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued. (`io.k8s.api.certificates.v1.CertificateSigningRequest`) */
     export interface CertificateSigningRequest extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequest"> {}
@@ -1838,6 +1850,7 @@ export declare namespace certificates {
     /** PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued. (`io.k8s.api.certificates.v1.PodCertificateRequestStatus`) */
     export interface PodCertificateRequestStatus extends Def$<"io.k8s.api.certificates.v1.PodCertificateRequestStatus"> {}
   }
+  /** `certificates` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). (`io.k8s.api.certificates.v1beta1.ClusterTrustBundle`) */
     export interface ClusterTrustBundle extends Def$<"io.k8s.api.certificates.v1beta1.ClusterTrustBundle"> {}
@@ -1858,6 +1871,7 @@ export declare namespace certificates {
 
 /** Definitions of the `coordination` API group, by version. */
 export declare namespace coordination {
+  /** `coordination` definitions of version v1. */
   export namespace v1 {
     /** Lease defines a lease concept. (`io.k8s.api.coordination.v1.Lease`) */
     export interface Lease extends Def$<"io.k8s.api.coordination.v1.Lease"> {}
@@ -1866,6 +1880,7 @@ export declare namespace coordination {
     /** LeaseSpec is a specification of a Lease. (`io.k8s.api.coordination.v1.LeaseSpec`) */
     export interface LeaseSpec extends Def$<"io.k8s.api.coordination.v1.LeaseSpec"> {}
   }
+  /** `coordination` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** LeaseCandidate defines a candidate for a Lease object. (`io.k8s.api.coordination.v1beta1.LeaseCandidate`) */
     export interface LeaseCandidate extends Def$<"io.k8s.api.coordination.v1beta1.LeaseCandidate"> {}
@@ -1874,6 +1889,7 @@ export declare namespace coordination {
     /** LeaseCandidateSpec is a specification of a Lease. (`io.k8s.api.coordination.v1beta1.LeaseCandidateSpec`) */
     export interface LeaseCandidateSpec extends Def$<"io.k8s.api.coordination.v1beta1.LeaseCandidateSpec"> {}
   }
+  /** `coordination` definitions of version v1alpha2. */
   export namespace v1alpha2 {
     /** LeaseCandidate defines a candidate for a Lease object. (`io.k8s.api.coordination.v1alpha2.LeaseCandidate`) */
     export interface LeaseCandidate extends Def$<"io.k8s.api.coordination.v1alpha2.LeaseCandidate"> {}
@@ -1886,6 +1902,7 @@ export declare namespace coordination {
 
 /** Definitions of the `core` API group, by version. */
 export declare namespace core {
+  /** `core` definitions of version v1. */
   export namespace v1 {
     /** Represents a Persistent Disk resource in AWS. (`io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource`) */
     export interface AWSElasticBlockStoreVolumeSource extends Def$<"io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource"> {}
@@ -2350,6 +2367,7 @@ export declare namespace core {
 
 /** Definitions of the `discovery` API group, by version. */
 export declare namespace discovery {
+  /** `discovery` definitions of version v1. */
   export namespace v1 {
     /** Endpoint represents a single logical "backend" implementing a service. (`io.k8s.api.discovery.v1.Endpoint`) */
     export interface Endpoint extends Def$<"io.k8s.api.discovery.v1.Endpoint"> {}
@@ -2372,6 +2390,7 @@ export declare namespace discovery {
 
 /** Definitions of the `events` API group, by version. */
 export declare namespace events {
+  /** `events` definitions of version v1. */
   export namespace v1 {
     /** Event is a report of an event somewhere in the cluster. (`io.k8s.api.events.v1.Event`) */
     export interface Event extends Def$<"io.k8s.api.events.v1.Event"> {}
@@ -2384,6 +2403,7 @@ export declare namespace events {
 
 /** Definitions of the `flowcontrol` API group, by version. */
 export declare namespace flowcontrol {
+  /** `flowcontrol` definitions of version v1. */
   export namespace v1 {
     /** ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. (`io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration`) */
     export interface ExemptPriorityLevelConfiguration extends Def$<"io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration"> {}
@@ -2436,6 +2456,7 @@ export declare namespace flowcontrol {
 
 /** Definitions of the `internal` API group, by version. */
 export declare namespace internal {
+  /** `internal` definitions of version v1alpha1. */
   export namespace v1alpha1 {
     /** An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend. (`io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion`) */
     export interface ServerStorageVersion extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion"> {}
@@ -2454,6 +2475,7 @@ export declare namespace internal {
 
 /** Definitions of the `lifecycle` API group, by version. */
 export declare namespace lifecycle {
+  /** `lifecycle` definitions of version v1alpha1. */
   export namespace v1alpha1 {
     /** Eviction initiates an eviction process, which should ideally result in a graceful eviction of a .spec.target (e.g. (`io.k8s.api.lifecycle.v1alpha1.Eviction`) */
     export interface Eviction extends Def$<"io.k8s.api.lifecycle.v1alpha1.Eviction"> {}
@@ -2490,6 +2512,7 @@ export declare namespace lifecycle {
 
 /** Definitions of the `meta` API group, by version. */
 export declare namespace meta {
+  /** `meta` definitions of version v1. */
   export namespace v1 {
     /** APIGroup contains the name, the supported versions, and the preferred version of a group. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup`) */
     export interface APIGroup extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup"> {}
@@ -2550,6 +2573,7 @@ export declare namespace meta {
 
 /** Definitions of the `networking` API group, by version. */
 export declare namespace networking {
+  /** `networking` definitions of version v1. */
   export namespace v1 {
     /** HTTPIngressPath associates a path with a backend. (`io.k8s.api.networking.v1.HTTPIngressPath`) */
     export interface HTTPIngressPath extends Def$<"io.k8s.api.networking.v1.HTTPIngressPath"> {}
@@ -2624,6 +2648,7 @@ export declare namespace networking {
 
 /** Definitions of the `node` API group, by version. */
 export declare namespace node {
+  /** `node` definitions of version v1. */
   export namespace v1 {
     /** Overhead structure represents the resource overhead associated with running a pod. (`io.k8s.api.node.v1.Overhead`) */
     export interface Overhead extends Def$<"io.k8s.api.node.v1.Overhead"> {}
@@ -2638,6 +2663,7 @@ export declare namespace node {
 
 /** Definitions of the `policy` API group, by version. */
 export declare namespace policy {
+  /** `policy` definitions of version v1. */
   export namespace v1 {
     /** Eviction evicts a pod from its node subject to certain policies and safety constraints. (`io.k8s.api.policy.v1.Eviction`) */
     export interface Eviction extends Def$<"io.k8s.api.policy.v1.Eviction"> {}
@@ -2654,6 +2680,7 @@ export declare namespace policy {
 
 /** Definitions of the `rbac` API group, by version. */
 export declare namespace rbac {
+  /** `rbac` definitions of version v1. */
   export namespace v1 {
     /** AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole (`io.k8s.api.rbac.v1.AggregationRule`) */
     export interface AggregationRule extends Def$<"io.k8s.api.rbac.v1.AggregationRule"> {}
@@ -2684,6 +2711,7 @@ export declare namespace rbac {
 
 /** Definitions of the `resource` API group, by version. */
 export declare namespace resource {
+  /** `resource` definitions of version v1. */
   export namespace v1 {
     /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1.AllocatedDeviceStatus`) */
     export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1.AllocatedDeviceStatus"> {}
@@ -2788,6 +2816,7 @@ export declare namespace resource {
     /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1.ResourceSliceSpec`) */
     export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1beta2. */
   export namespace v1beta2 {
     /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1beta2.AllocatedDeviceStatus`) */
     export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1beta2.AllocatedDeviceStatus"> {}
@@ -2892,6 +2921,7 @@ export declare namespace resource {
     /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1beta2.ResourceSliceSpec`) */
     export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1beta2.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1beta1.AllocatedDeviceStatus`) */
     export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1beta1.AllocatedDeviceStatus"> {}
@@ -2986,6 +3016,7 @@ export declare namespace resource {
     /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1beta1.ResourceSliceSpec`) */
     export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1beta1.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1alpha3. */
   export namespace v1alpha3 {
     /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1alpha3.DeviceTaint`) */
     export interface DeviceTaint extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaint"> {}
@@ -3020,12 +3051,14 @@ export declare namespace resource {
 
 /** Definitions of the `scheduling` API group, by version. */
 export declare namespace scheduling {
+  /** `scheduling` definitions of version v1. */
   export namespace v1 {
     /** PriorityClass defines mapping from a priority class name to the priority integer value. (`io.k8s.api.scheduling.v1.PriorityClass`) */
     export interface PriorityClass extends Def$<"io.k8s.api.scheduling.v1.PriorityClass"> {}
     /** PriorityClassList is a collection of priority classes. (`io.k8s.api.scheduling.v1.PriorityClassList`) */
     export interface PriorityClassList extends Def$<"io.k8s.api.scheduling.v1.PriorityClassList"> {}
   }
+  /** `scheduling` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together. (`io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode`) */
     export type AllCompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode"];
@@ -3084,6 +3117,7 @@ export declare namespace scheduling {
     /** WorkloadSpec defines the desired state of a Workload. (`io.k8s.api.scheduling.v1beta1.WorkloadSpec`) */
     export interface WorkloadSpec extends Def$<"io.k8s.api.scheduling.v1beta1.WorkloadSpec"> {}
   }
+  /** `scheduling` definitions of version v1alpha3. */
   export namespace v1alpha3 {
     /** AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together. (`io.k8s.api.scheduling.v1alpha3.AllCompositeDisruptionMode`) */
     export type AllCompositeDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.AllCompositeDisruptionMode"];
@@ -3170,6 +3204,7 @@ export declare namespace scheduling {
 
 /** Definitions of the `storage` API group, by version. */
 export declare namespace storage {
+  /** `storage` definitions of version v1. */
   export namespace v1 {
     /** CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. (`io.k8s.api.storage.v1.CSIDriver`) */
     export interface CSIDriver extends Def$<"io.k8s.api.storage.v1.CSIDriver"> {}
@@ -3224,6 +3259,7 @@ export declare namespace storage {
 
 /** Definitions of the `storagemigration` API group, by version. */
 export declare namespace storagemigration {
+  /** `storagemigration` definitions of version v1. */
   export namespace v1 {
     /** StorageVersionMigration represents a migration of stored data to the latest storage version. (`io.k8s.api.storagemigration.v1.StorageVersionMigration`) */
     export interface StorageVersionMigration extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigration"> {}
@@ -3234,6 +3270,7 @@ export declare namespace storagemigration {
     /** Status of the storage version migration. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus`) */
     export interface StorageVersionMigrationStatus extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus"> {}
   }
+  /** `storagemigration` definitions of version v1beta1. */
   export namespace v1beta1 {
     /** StorageVersionMigration represents a migration of stored data to the latest storage version. (`io.k8s.api.storagemigration.v1beta1.StorageVersionMigration`) */
     export interface StorageVersionMigration extends Def$<"io.k8s.api.storagemigration.v1beta1.StorageVersionMigration"> {}

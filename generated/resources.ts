@@ -115,6 +115,7 @@ export const resources = {
   "v1/services": { group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["proxy", "status"], schema: "io.k8s.api.core.v1.Service", listSchema: "io.k8s.api.core.v1.ServiceList" },
 } as const;
 
+/** The type of {@link resources}: every resource's entry, as literal types. */
 export type Resources = typeof resources;
 /** `v1/pods`, `apps/v1/deployments`, … */
 export type ResourceKey = keyof Resources;

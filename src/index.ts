@@ -46,3 +46,11 @@ export { validate, assertValid, loadSchemas, ValidationError, type ValidationIss
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './builders.js';
 export * from './runtime/index.js';
+// The operations a resource handle offers (one interface per verb), and the shapes named in
+// public signatures, so the API reference can document them.
+export type {
+  CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, GetOps, ListOps, LogOps, PatchOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
+} from './client/types.js';
+export type { ExecClusterInfo } from './config/exec-credential.js';
+export type { AuthProviderConfig, ExecConfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './config/kubeconfig-shape.js';
+export type { PathParts, QueryValue } from './core/paths.js';

@@ -13,6 +13,7 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
 } as const;
 
+/** Paths of the control-plane binaries. */
 export interface BinaryPaths {
   readonly etcd: string;
   readonly kubeApiserver: string;
@@ -23,6 +24,7 @@ export interface BinaryPaths {
   readonly kwokStages: string;
 }
 
+/** What ensureBinaries is doing, for progress reports. */
 export type BuildProgress =
   | { readonly phase: 'found'; readonly component: string; readonly binary: string; readonly path: string; readonly source: BinarySource }
   | { readonly phase: 'cached'; readonly component: string; readonly dir: string }
@@ -32,6 +34,7 @@ export type BuildProgress =
 /** Where a reused binary came from: the `binariesDir` option, $KUBEFLUENT_BINARIES_DIR or $KUBEBUILDER_ASSETS. */
 export type BinarySource = 'binariesDir' | 'KUBEFLUENT_BINARIES_DIR' | 'KUBEBUILDER_ASSETS';
 
+/** Options of {@link ensureBinaries}. */
 export interface EnsureBinariesOptions {
   /** Where built binaries are kept. Default: $KUBEFLUENT_CACHE_DIR, else $XDG_CACHE_HOME/kubefluent/bin, else ~/.cache/kubefluent/bin. */
   readonly cacheDir?: string;
@@ -42,12 +45,13 @@ export interface EnsureBinariesOptions {
    * searched for etcd and kube-apiserver. Only what neither has is built.
    */
   readonly binariesDir?: string;
+  /** Called as binaries are found, taken from the cache, built. */
   readonly onProgress?: (p: BuildProgress) => void;
   readonly signal?: AbortSignal;
 }
 
 interface ComponentBuild {
-  readonly name: 'kubernetes' | 'etcd' | 'kwok';
+  readonly name: ComponentName;
   readonly version: string;
   readonly packages: readonly string[];
   readonly binaries: readonly string[];
@@ -135,6 +139,7 @@ export function goModulesDir(): string {
   throw new TestEnvError('build', 'testenv', 'cannot find testenv/go (the Go modules that build the control plane); reinstall kubefluent');
 }
 
+/** Where built binaries are cached unless `cacheDir` says otherwise. */
 export function defaultCacheDir(): string {
   if (process.env.KUBEFLUENT_CACHE_DIR) return resolve(process.env.KUBEFLUENT_CACHE_DIR);
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
@@ -260,7 +265,8 @@ async function buildComponent(b: ComponentBuild, cacheDir: string, opts: EnsureB
   return dir;
 }
 
-export type ComponentName = ComponentBuild['name'];
+/** A group of binaries built together: etcd, kwok, or kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler). */
+export type ComponentName = 'kubernetes' | 'etcd' | 'kwok';
 
 /** Builds (once) one component and returns the cache directory holding its binaries. */
 export async function ensureComponent(name: ComponentName, opts: EnsureBinariesOptions = {}): Promise<string> {

@@ -12,6 +12,7 @@ import { startReporter } from './progress.js';
 import { createCA, createServiceAccountKey, issue, type CertPair } from './pki.js';
 import { assertPortFree, Component, freePort, onProcessExit, pidAlive, sleep, startJanitor } from './process.js';
 
+/** Options of {@link startTestEnv}. */
 export interface TestEnvOptions {
   /** Number of kwok (simulated) nodes. Default 2. */
   readonly nodes?: number;
@@ -42,6 +43,7 @@ export interface TestEnvOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A user made by {@link TestEnv.addUser}. */
 export interface TestUser {
   readonly name: string;
   readonly groups: readonly string[];
@@ -51,6 +53,7 @@ export interface TestUser {
   readonly keyFile: string;
 }
 
+/** A running local control plane. */
 export interface TestEnv {
   /** Admin kubeconfig (user `admin`, group system:masters, client certificate). */
   readonly kubeconfigPath: string;

@@ -148,7 +148,7 @@ export function emitModels(schemas: Record<string, Schema>): string {
     out.push('', `/** Definitions of the \`${ns}\` API group, by version. */`, `export declare namespace ${ns} {`);
     const versions = tree.get(ns)!;
     for (const version of [...versions.keys()].sort(compareVersions)) {
-      out.push(`  export namespace ${version} {`);
+      out.push(`  /** \`${ns}\` definitions of version ${version}. */`, `  export namespace ${version} {`);
       for (const c of versions.get(version)!.sort((a, b) => (a.short < b.short ? -1 : 1))) {
         const key = JSON.stringify(c.name);
         out.push(

@@ -61,6 +61,7 @@ export const resources = {
 ${entries.join('\n')}
 } as const;
 
+/** The type of {@link resources}: every resource's entry, as literal types. */
 export type Resources = typeof resources;
 /** \`v1/pods\`, \`apps/v1/deployments\`, … */
 export type ResourceKey = keyof Resources;

@@ -27,19 +27,23 @@ export interface ResourceMap {
   readonly [resource: string]: ResourceQuantity | undefined;
 }
 
+/** Requests and limits for {@link ContainerBuilder.resources}. */
 export interface ContainerResources {
   readonly requests?: ResourceMap;
   readonly limits?: ResourceMap;
 }
 
+/** A port protocol; unset means TCP. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
+/** Options of {@link ContainerBuilder.port} besides the number and name. */
 export interface PortOptions {
   readonly protocol?: Protocol;
   readonly hostPort?: number;
   readonly hostIP?: string;
 }
 
+/** Options of {@link ContainerBuilder.mount} besides the volume and path. */
 export interface MountOptions {
   readonly readOnly?: boolean;
   readonly subPath?: string;
@@ -48,6 +52,7 @@ export interface MountOptions {
   readonly recursiveReadOnly?: 'Disabled' | 'IfPossible' | 'Enabled';
 }
 
+/** When the kubelet pulls the image. */
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
 /** Two ports clash when they share a name, or a number and protocol (unset protocol is TCP). */
@@ -62,6 +67,7 @@ export function container(name: string, image?: string): ContainerBuilder {
   return ContainerBuilder.create(name, image);
 }
 
+/** An immutable container under construction; start one with {@link container}. */
 export class ContainerBuilder {
   readonly #spec: Container;
   readonly #volumes: readonly Mountable[];
@@ -102,9 +108,11 @@ export class ContainerBuilder {
     return this.#volumes;
   }
 
+  /** Sets the image (`nginx:1.27`, `registry/app@sha256:…`). */
   image(image: string): ContainerBuilder {
     return this.#with({ image });
   }
+  /** Sets when the image is pulled. */
   imagePullPolicy(policy: PullPolicy): ContainerBuilder {
     return this.#with({ imagePullPolicy: policy });
   }
@@ -116,6 +124,7 @@ export class ContainerBuilder {
   args(...args: string[]): ContainerBuilder {
     return this.#with({ args });
   }
+  /** Sets the working directory of the container's process. */
   workingDir(dir: string): ContainerBuilder {
     return this.#with({ workingDir: dir });
   }
@@ -188,18 +197,23 @@ export class ContainerBuilder {
     return this.#with({ resources: out });
   }
 
+  /** Sets the readiness probe: the pod gets traffic only while it passes. */
   readinessProbe(probe: Probe): ContainerBuilder {
     return this.#with({ readinessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} readinessProbe`)) });
   }
+  /** Sets the liveness probe: the container is restarted when it fails. */
   livenessProbe(probe: Probe): ContainerBuilder {
     return this.#with({ livenessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} livenessProbe`)) });
   }
+  /** Sets the startup probe: the other probes wait until it passes once. */
   startupProbe(probe: Probe): ContainerBuilder {
     return this.#with({ startupProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} startupProbe`)) });
   }
+  /** Sets the container's security context (user, capabilities, read-only root, …). */
   securityContext(context: SecurityContext): ContainerBuilder {
     return this.#with({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.SecurityContext', context, `${this.#where} securityContext`)) });
   }
+  /** Sets the postStart and preStop hooks. */
   lifecycle(lifecycle: Lifecycle): ContainerBuilder {
     return this.#with({ lifecycle: structuredClone(validatePart('io.k8s.api.core.v1.Lifecycle', lifecycle, `${this.#where} lifecycle`)) });
   }

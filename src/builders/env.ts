@@ -49,10 +49,12 @@ export const EnvValue = {
 
 /** Whole ConfigMaps or Secrets as environment, for `container.envFrom(...)`. */
 export const EnvFrom = {
+  /** Every key of a ConfigMap as an environment variable (with an optional name prefix). */
   configMap(name: string, options: { readonly prefix?: string; readonly optional?: boolean } = {}): EnvFromSource {
     onlyKeys(`EnvFrom.configMap(${JSON.stringify(name)}) options`, options, ['prefix', 'optional']);
     return deepFreeze(compact({ configMapRef: compact({ name, optional: options.optional }), prefix: options.prefix }));
   },
+  /** Every key of a Secret as an environment variable (with an optional name prefix). */
   secret(name: string, options: { readonly prefix?: string; readonly optional?: boolean } = {}): EnvFromSource {
     onlyKeys(`EnvFrom.secret(${JSON.stringify(name)}) options`, options, ['prefix', 'optional']);
     return deepFreeze(compact({ secretRef: compact({ name, optional: options.optional }), prefix: options.prefix }));

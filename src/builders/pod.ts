@@ -90,6 +90,7 @@ export class PodBuilder extends MetadataBuilder {
     return this.#s.claims;
   }
 
+  /** Sets the object's name (a DNS subdomain). */
   name(name: string): this {
     return this.#with({ meta: { ...this.#s.meta, name: dnsSubdomain('pod name', name) } });
   }
@@ -117,9 +118,11 @@ export class PodBuilder extends MetadataBuilder {
     return this.#with(s);
   }
 
+  /** Runs the pod as this ServiceAccount. */
   serviceAccount(name: string): this {
     return this.#spec({ serviceAccountName: dnsSubdomain('service account name', name) });
   }
+  /** Whether the ServiceAccount token is mounted into the pod. */
   automountServiceAccountToken(on: boolean): this {
     return this.#spec({ automountServiceAccountToken: on });
   }
@@ -134,6 +137,7 @@ export class PodBuilder extends MetadataBuilder {
     }
     return this.#spec({ nodeSelector: { ...this.#s.spec.nodeSelector, ...add } });
   }
+  /** Sets node, pod and anti-affinity scheduling rules. */
   affinity(affinity: Affinity): this {
     return this.#spec({ affinity: structuredClone(validatePart('io.k8s.api.core.v1.Affinity', affinity, 'pod affinity')) });
   }
@@ -147,12 +151,15 @@ export class PodBuilder extends MetadataBuilder {
     if (list.some((r) => r.name === name)) return this;
     return this.#spec({ imagePullSecrets: [...list, { name }] });
   }
+  /** Sets the pod-level security context (user, group, fsGroup, seccomp, …). */
   securityContext(context: PodSecurityContext): this {
     return this.#spec({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.PodSecurityContext', context, 'pod securityContext')) });
   }
+  /** Sets what happens when a container exits: Always, OnFailure or Never. */
   restartPolicy(policy: 'Always' | 'OnFailure' | 'Never'): this {
     return this.#spec({ restartPolicy: policy });
   }
+  /** Sets how long containers get to stop before they are killed. */
   terminationGracePeriodSeconds(seconds: number): this {
     return this.#spec({ terminationGracePeriodSeconds: seconds });
   }

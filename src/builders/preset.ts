@@ -60,6 +60,7 @@ export interface PodPresetSpec {
   readonly volumeMounts?: readonly VolumeMount[];
 }
 
+/** What {@link podPreset} takes: the preset spec plus where it applies. */
 export interface PodPresetOptions extends Omit<PodPresetSpec, 'env'> {
   /** `EnvVar[]`, or `{ NAME: 'value' | EnvValue }`. */
   readonly env?: readonly EnvVar[] | Readonly<Record<string, string | EnvValue>>;

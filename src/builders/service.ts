@@ -14,11 +14,15 @@ import { checkPortNumber } from './probe.js';
 import { validateBuilt } from './validate.js';
 
 /** Anything with pods to put behind a Service: a builder (built first) or a plain object. */
-export type Exposable = Pod | Deployment | StatefulSet | DaemonSet | ReplicaSet | { build(): Pod | Deployment | StatefulSet | DaemonSet };
+export type Exposable = Pod | Deployment | StatefulSet | DaemonSet | ReplicaSet | {
+  /** The object to expose. */
+  build(): Pod | Deployment | StatefulSet | DaemonSet;
+};
 
 /** `Headless` means `clusterIP: None` (DNS names for each pod, no virtual IP). */
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Headless';
 
+/** One port of a Service. */
 export interface PortSpec {
   /** The port the Service listens on. */
   readonly port: number;
@@ -32,6 +36,7 @@ export interface PortSpec {
   readonly appProtocol?: string;
 }
 
+/** Options of {@link expose}: one port inline, or several, and the Service's name and type. */
 export interface ExposeOptions extends Partial<PortSpec> {
   /** The Service's name; defaults to the workload's. */
   readonly serviceName?: string;
@@ -162,9 +167,11 @@ export class ServiceBuilder extends MetadataBuilder {
     }
     return this.#with({ ports: [...this.#s.ports, sp] });
   }
+  /** Sets the Service type (`Headless` for clusterIP None). */
   type(type: ServiceType): this {
     return this.#with({ type });
   }
+  /** Sends each client to the same pod (`ClientIP`) or not (`None`). */
   sessionAffinity(affinity: 'None' | 'ClientIP'): this {
     return this.#with({ spec: { ...this.#s.spec, sessionAffinity: affinity } });
   }

@@ -24,12 +24,14 @@ export type Volume = VolumeObject;
 /** `KeyToPath[]`, or `{ key: path }` for the common case. */
 export type Items = readonly KeyToPath[] | Readonly<Record<string, string>>;
 
+/** Options of {@link Volume.emptyDir}. */
 export interface EmptyDirOptions {
   /** `'Memory'` for a tmpfs; leave unset for the node's disk. */
   readonly medium?: 'Memory' | '';
   readonly sizeLimit?: MemoryQuantity | StorageQuantity;
 }
 
+/** Options of {@link Volume.fromConfigMap} and {@link Volume.fromSecret}. */
 export interface KeyedSourceOptions {
   /** The volume's name; defaults to the ConfigMap's or Secret's name. */
   readonly name?: string;
@@ -39,6 +41,7 @@ export interface KeyedSourceOptions {
   readonly optional?: boolean;
 }
 
+/** The claim of {@link Volume.ephemeral} and {@link Volume.claimTemplate}. */
 export interface ClaimOptions {
   readonly storage: StorageQuantity;
   /** Required by the API server; there is deliberately no default. */
@@ -189,6 +192,7 @@ export const Volume = {
 
 /** Sources for {@link Volume.projected}. */
 export const Projection = {
+  /** A ServiceAccount token file, refreshed by the kubelet. */
   serviceAccountToken(path: string, options: { readonly audience?: string; readonly expirationSeconds?: number } = {}): VolumeProjection {
     onlyKeys('serviceAccountToken projection options', options, ['audience', 'expirationSeconds']);
     if (options.expirationSeconds !== undefined && options.expirationSeconds < 600) {
@@ -196,14 +200,17 @@ export const Projection = {
     }
     return deepFreeze({ serviceAccountToken: compact({ path, audience: options.audience, expirationSeconds: options.expirationSeconds }) });
   },
+  /** A ConfigMap's keys (or some of them) as files. */
   configMap(name: string, options: { readonly items?: Items; readonly optional?: boolean } = {}): VolumeProjection {
     onlyKeys(`configMap projection ${name} options`, options, ['items', 'optional']);
     return deepFreeze({ configMap: compact({ name, items: items('configMap projection', options.items), optional: options.optional }) });
   },
+  /** A Secret's keys (or some of them) as files. */
   secret(name: string, options: { readonly items?: Items; readonly optional?: boolean } = {}): VolumeProjection {
     onlyKeys(`secret projection ${name} options`, options, ['items', 'optional']);
     return deepFreeze({ secret: compact({ name, items: items('secret projection', options.items), optional: options.optional }) });
   },
+  /** Pod fields and container resources as files. */
   downwardAPI(files: readonly DownwardAPIVolumeFile[]): VolumeProjection {
     return deepFreeze({ downwardAPI: { items: [...files] } });
   },

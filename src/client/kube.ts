@@ -21,6 +21,7 @@ import {
   type ExposeWorkloadOptions, type Rollable, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef,
 } from '../ops/workloads.js';
 
+/** Client-wide settings: transport, validation and defaults for every call. */
 export interface ClientOptions extends TransportOptions {
   /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
   readonly fieldManager?: string;
@@ -216,9 +217,13 @@ export class Kube {
 
   /** `kubectl rollout`: status (watch-based), restart, history and undo. */
   get rollout(): {
+    /** Waits until the workload's rollout is complete (`kubectl rollout status`). */
     status(ref: WorkloadRef, options?: RolloutStatusOptions): Promise<Rollable>;
+    /** Restarts the workload's pods with a new rollout (`kubectl rollout restart`). */
     restart(ref: WorkloadRef, options?: SetImageOptions): Promise<Rollable>;
+    /** The Deployment's revisions (`kubectl rollout history`). */
     history(ref: WorkloadRef<'Deployment'>, options?: CallOptions): Promise<RolloutRevision[]>;
+    /** Rolls the Deployment back to the previous (or a given) revision (`kubectl rollout undo`). */
     undo(ref: WorkloadRef<'Deployment'>, options?: CallOptions & { readonly toRevision?: number }): Promise<Deployment>;
   } {
     return {

@@ -82,6 +82,7 @@ export class ResourceClient<T> {
   readonly #ctx: ClientContext;
   readonly #validateSchema: ObjectValidator | undefined;
 
+  /** @internal handles come from `kube.pods`, `kube.resource(…)`, … */
   constructor(info: ResourceInfo, ctx: ClientContext, namespace?: string, validator?: ObjectValidator) {
     this.info = info;
     this.#ctx = ctx;
@@ -171,6 +172,7 @@ export class ResourceClient<T> {
     return this.#check(value, 'read', true).then(() => value);
   }
 
+  /** Reads one object; NotFoundError if there is none. */
   async get(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('get');
     const obj = await this.#ctx.transport.request<T>({
@@ -179,6 +181,7 @@ export class ResourceClient<T> {
     return this.#read(obj, options);
   }
 
+  /** Reads one object, or undefined if there is none. */
   async getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined> {
     try {
       return await this.get(name, options);
@@ -188,6 +191,7 @@ export class ResourceClient<T> {
     }
   }
 
+  /** Lists objects (one page when `limit` is set). */
   async list(options?: ListOptions): Promise<KubeList<T>> {
     this.#needVerb('list');
     const list = await this.#ctx.transport.request<KubeList<T>>({
@@ -214,6 +218,7 @@ export class ResourceClient<T> {
     return list;
   }
 
+  /** Every page of a list, following continue tokens. */
   async *pages(options?: ListOptions): AsyncIterable<KubeList<T>> {
     let token = options?.continue;
     const limit = options?.limit ?? DEFAULT_PAGE;
@@ -225,20 +230,24 @@ export class ResourceClient<T> {
     }
   }
 
+  /** Every object of a list, page by page. */
   async *iterate(options?: ListOptions): AsyncIterable<T> {
     for await (const page of this.pages(options)) yield* page.items;
   }
 
+  /** Watches for changes, as an async iterable of events. */
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>> {
     this.#needVerb('watch');
     return watchStream<T>(this.#ctx.transport, this.#path(), options);
   }
 
+  /** Waits (on a watch) until the named object meets `condition`. */
   waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined> {
     this.#needScope('waitFor');
     return waitForObject<T>(this, name, condition, options);
   }
 
+  /** Creates an object; AlreadyExistsError if the name is taken. */
   async create(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('create');
     const { body } = this.#prepare(object, false);
@@ -246,6 +255,7 @@ export class ResourceClient<T> {
     return this.#ctx.transport.request<T>({ method: 'POST', path: this.#path(), query: this.#writeQuery(options), body, ...call(options) });
   }
 
+  /** Replaces an object (its resourceVersion guards against lost updates). */
   async replace(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('update');
     const { body, name } = this.#prepare(object, true);
@@ -253,6 +263,7 @@ export class ResourceClient<T> {
     return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name), query: this.#writeQuery(options), body, ...call(options) });
   }
 
+  /** Patches an object: merge, strategic merge or JSON patch. */
   async patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
     return this.#patch(name, undefined, patch, options);
   }
@@ -267,6 +278,7 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Server-side apply: the fields given become this field manager's. */
   async apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
     return this.#apply(object, undefined, options);
   }
@@ -281,6 +293,7 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Deletes an object; resolves with the object while it finalizes, undefined when gone. */
   async delete(name: string, options?: DeleteOptions): Promise<T | undefined> {
     this.#needScope('delete');
     this.#needVerb('delete');
@@ -290,6 +303,7 @@ export class ResourceClient<T> {
     return res === undefined || isStatus(res) ? undefined : (res as T);
   }
 
+  /** Deletes every object the selectors match. */
   async deleteCollection(options?: DeleteCollectionOptions): Promise<void> {
     this.#needScope('deleteCollection');
     this.#needVerb('deletecollection');
@@ -298,40 +312,47 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Reads the status subresource. */
   async getStatus(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('getStatus');
     this.#needSub('status');
     return this.#read(await this.#ctx.transport.request<T>({ method: 'GET', path: this.#path(name, 'status'), ...call(options) }), options);
   }
 
+  /** Replaces the status subresource. */
   async replaceStatus(object: T, options?: WriteOptions): Promise<T> {
     this.#needSub('status');
     const { body, name } = this.#prepare(object, true);
     return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name, 'status'), query: this.#writeQuery(options), body, ...call(options) });
   }
 
+  /** Patches the status subresource. */
   async patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
     this.#needSub('status');
     return this.#patch<T>(name, 'status', patch, options);
   }
 
+  /** Server-side apply of the status subresource. */
   async applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
     this.#needSub('status');
     return this.#apply(object, 'status', { ...options, validate: false });
   }
 
+  /** Reads the scale subresource. */
   async getScale(name: string, options?: CallOptions): Promise<Scale> {
     this.#needScope('getScale');
     this.#needSub('scale');
     return this.#ctx.transport.request<Scale>({ method: 'GET', path: this.#path(name, 'scale'), ...call(options) });
   }
 
+  /** Sets the replica count through the scale subresource. */
   async scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale> {
     this.#needSub('scale');
     if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`replicas must be a non-negative integer, got ${replicas}`);
     return this.#patch<Scale>(name, 'scale', { type: 'merge', body: { spec: { replicas } } }, options);
   }
 
+  /** Evicts a pod, honouring PodDisruptionBudgets. */
   async evict(name: string, options?: EvictOptions): Promise<void> {
     this.#needScope('evict');
     this.#needSub('eviction');
@@ -345,6 +366,7 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Any other subresource of the named object, by name. */
   subresource(name: string, subresource: string): SubresourceHandle {
     this.#needScope('subresource');
     this.#needSub(subresource);
@@ -378,10 +400,12 @@ export class ResourceClient<T> {
     };
   }
 
+  /** A container's log, whole. */
   async logs(name: string, options?: LogOptions): Promise<string> {
     return this.#ctx.transport.requestText(this.#logRequest(name, options, false));
   }
 
+  /** A container's log as it is written, line by line. */
   async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
     const res = await this.#ctx.transport.stream(this.#logRequest(name, options, true));
     const decoder = new TextDecoder();

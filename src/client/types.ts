@@ -41,6 +41,7 @@ export interface GetOptions extends CallOptions {
   readonly validate?: boolean;
 }
 
+/** Label and field selectors of list, watch and deleteCollection. */
 export interface SelectorOptions {
   readonly labelSelector?: LabelSelectorInput;
   readonly fieldSelector?: FieldSelectorInput;
@@ -56,6 +57,7 @@ export interface ListOptions extends CallOptions, SelectorOptions {
   readonly validate?: boolean;
 }
 
+/** How the server treats unknown or duplicate fields in a write. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface WriteOptions extends CallOptions {
@@ -85,6 +87,7 @@ export interface DeleteOptions extends CallOptions {
 
 export interface DeleteCollectionOptions extends DeleteOptions, SelectorOptions {}
 
+/** Options of `waitFor`. */
 export interface WaitOptions {
   /** Give up after this long (ms) with a WaitTimeoutError; default 5 minutes. */
   readonly timeoutMs?: number;
@@ -101,6 +104,7 @@ export type ApplyObject<T> = T extends readonly (infer E)[]
 /** What `patch` accepts: a typed {@link Patch}, or a partial object sent as a JSON merge patch. */
 export type PatchInput<T> = Patch<T> | DeepPartial<T>;
 
+/** Reading one object. */
 export interface GetOps<T> {
   /** Reads one object; NotFoundError when it does not exist. */
   get(name: string, options?: GetOptions): Promise<T>;
@@ -108,6 +112,7 @@ export interface GetOps<T> {
   getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined>;
 }
 
+/** Listing objects. */
 export interface ListOps<T> {
   /** One page (all items unless `limit` is set). */
   list(options?: ListOptions): Promise<KubeList<T>>;
@@ -117,11 +122,13 @@ export interface ListOps<T> {
   pages(options?: ListOptions): AsyncIterable<KubeList<T>>;
 }
 
+/** Watching objects. */
 export interface WatchOps<T> {
   /** A low-level watch: typed events until the server ends the stream or the signal fires. */
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
 
+/** Waiting for an object to meet a condition. */
 export interface WaitOps<T> {
   /**
    * Waits (on a watch, not by polling) until `condition` holds for the named object;
@@ -130,38 +137,53 @@ export interface WaitOps<T> {
   waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined>;
 }
 
+/** Creating objects. */
 export interface CreateOps<T> {
+  /** Creates an object; AlreadyExistsError if the name is taken. */
   create(object: T, options?: WriteOptions): Promise<T>;
 }
 
+/** Replacing and applying objects. */
 export interface UpdateOps<T> {
   /** PUT: the object must carry metadata.resourceVersion for optimistic concurrency (ConflictError when stale). */
   replace(object: T, options?: WriteOptions): Promise<T>;
 }
 
+/** Patching objects. */
 export interface PatchOps<T> {
+  /** Patches an object: merge, strategic merge or JSON patch. */
   patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
   /** Server-side apply with the caller's field manager. */
   apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
 }
 
+/** Deleting objects. */
 export interface DeleteOps<T> {
   /** Deletes one object; resolves to the object while it is still terminating, else undefined. */
   delete(name: string, options?: DeleteOptions): Promise<T | undefined>;
 }
 
+/** Deleting many objects at once. */
 export interface DeleteCollectionOps {
+  /** Deletes every object the selectors match. */
   deleteCollection(options?: DeleteCollectionOptions): Promise<void>;
 }
 
+/** The status subresource. */
 export interface StatusOps<T> {
+  /** Reads the status subresource. */
   getStatus(name: string, options?: GetOptions): Promise<T>;
+  /** Replaces the status subresource. */
   replaceStatus(object: T, options?: WriteOptions): Promise<T>;
+  /** Patches the status subresource. */
   patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  /** Server-side apply of the status subresource. */
   applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
 }
 
+/** The scale subresource. */
 export interface ScaleOps {
+  /** Reads the scale subresource. */
   getScale(name: string, options?: CallOptions): Promise<Scale>;
   /** Sets spec.replicas through the scale subresource. */
   scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale>;
@@ -172,6 +194,7 @@ export interface EvictOptions extends CallOptions {
   readonly deleteOptions?: Omit<DeleteOptions, keyof CallOptions | 'dryRun'>;
 }
 
+/** The eviction subresource of pods. */
 export interface EvictionOps {
   /** Evicts a pod through the eviction subresource (respects PodDisruptionBudgets; 429 when one blocks). */
   evict(name: string, options?: EvictOptions): Promise<void>;
@@ -186,6 +209,7 @@ export interface LogOptions extends CallOptions {
   readonly limitBytes?: number;
 }
 
+/** Container logs of pods. */
 export interface LogOps {
   /** The container log as text (exec/attach/port-forward come later; pods only). */
   logs(name: string, options?: LogOptions): Promise<string>;
@@ -195,15 +219,20 @@ export interface LogOps {
 
 /** Raw access to one subresource of one object; the caller names the result type. */
 export interface SubresourceHandle {
+  /** Reads the subresource. */
   get<R = unknown>(options?: CallOptions): Promise<R>;
+  /** Posts to the subresource. */
   create<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  /** Replaces the subresource. */
   replace<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  /** Patches the subresource. */
   patch<R = unknown>(patch: PatchInput<unknown>, options?: WriteOptions): Promise<R>;
 }
 
 /** Streaming subresources need an upgraded connection; they get their own methods (logs now, exec/attach later). */
 export type StreamingSubresource = 'exec' | 'attach' | 'portforward' | 'proxy' | 'log';
 
+/** Access to the resource's other subresources by name. */
 export interface SubresourceOps<S extends string> {
   /**
    * Any other subresource the table lists for this resource: binding, ephemeralcontainers,
@@ -250,7 +279,10 @@ export type NamespacedHandle<T, I extends ResourceInfo> =
 export type ClusterHandle<T, I extends ResourceInfo> = ScopedOps<T, I>;
 
 /** A handle whose scope is known only at run time (discovery): both shapes, checked when called. */
-export type DynamicHandle<T, I extends ResourceInfo> = ScopedOps<T, I> & { namespace(name?: string): ScopedOps<T, I> };
+export type DynamicHandle<T, I extends ResourceInfo> = ScopedOps<T, I> & {
+  /** The handle scoped to one namespace. */
+  namespace(name?: string): ScopedOps<T, I>;
+};
 
 /** The handle type for a resource, chosen by its scope. */
 export type ResourceHandle<T, I extends ResourceInfo> = I['namespaced'] extends true

@@ -6,6 +6,7 @@
 
 type Loose = { [key: string]: unknown };
 
+/** A kubeconfig user's `exec` credential plugin. */
 export interface ExecConfig extends Loose {
   apiVersion: string;
   command: string;
@@ -16,11 +17,13 @@ export interface ExecConfig extends Loose {
   interactiveMode?: 'Never' | 'IfAvailable' | 'Always' | null | undefined;
 }
 
+/** A kubeconfig user's `auth-provider` (oidc is the one kubefluent runs). */
 export interface AuthProviderConfig extends Loose {
   name: string;
   config?: Record<string, string> | null | undefined;
 }
 
+/** A kubeconfig `clusters[].cluster` entry. */
 export interface KubeconfigCluster extends Loose {
   server: string;
   'certificate-authority'?: string | null | undefined;
@@ -31,6 +34,7 @@ export interface KubeconfigCluster extends Loose {
   'disable-compression'?: boolean | null | undefined;
 }
 
+/** A kubeconfig `users[].user` entry. */
 export interface KubeconfigUser extends Loose {
   'client-certificate'?: string | null | undefined;
   'client-certificate-data'?: string | null | undefined;
@@ -48,6 +52,7 @@ export interface KubeconfigUser extends Loose {
   'auth-provider'?: AuthProviderConfig | null | undefined;
 }
 
+/** A kubeconfig `contexts[].context` entry. */
 export interface KubeconfigContext extends Loose {
   cluster: string;
   user?: string | null | undefined;

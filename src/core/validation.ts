@@ -21,6 +21,7 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** Options of {@link validate}. */
 export interface ValidateOptions {
   /** `strict` (default): unknown fields are errors. `loose`: unknown fields pass (the server may be newer). */
   readonly mode?: ValidationMode;
@@ -28,6 +29,7 @@ export interface ValidateOptions {
   readonly schema?: StandardSchemaV1;
 }
 
+/** What {@link validate} found: ok, or the issues with their paths. */
 export interface ValidationResult {
   readonly ok: boolean;
   readonly issues: readonly ValidationIssue[];

@@ -36,6 +36,7 @@ export class ManifestError extends KubefluentError {
   }
 }
 
+/** One document of a manifest, with where it came from. */
 export interface ManifestDocument {
   readonly index: number;
   readonly object: KubeObject;
@@ -55,6 +56,7 @@ export interface ManifestResult {
   readonly note?: string;
 }
 
+/** Options of `applyManifests`. */
 export interface ApplyManifestsOptions {
   /** Server-side apply records ownership per manager: name yours. */
   readonly fieldManager: string;
@@ -76,6 +78,7 @@ export interface ApplyManifestsOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of `deleteManifests`. */
 export interface DeleteManifestsOptions {
   readonly namespace?: string;
   readonly dryRun?: boolean;
@@ -83,6 +86,7 @@ export interface DeleteManifestsOptions {
   /** Wait until each object is gone (watch-based); default false. */
   readonly wait?: boolean;
   readonly timeoutMs?: number;
+  /** Called with each document's result as it is deleted. */
   readonly onResult?: (r: ManifestResult) => void;
   readonly signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@ import type { KubefluentError } from '../core/errors.js';
 import { KubeError } from '../core/errors.js';
 import { backoffDelay } from '../transport/retry.js';
 
+/** Exponential backoff with jitter between retries. */
 export interface BackoffOptions {
   /** First delay; default 500 ms. Doubles per consecutive failure. */
   readonly initialDelayMs?: number;

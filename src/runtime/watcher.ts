@@ -34,13 +34,18 @@ export type WatcherEvent<T> =
   /** A failed list or watch; the watcher tries again after `retryInMs`. */
   | { readonly type: 'ERROR'; readonly error: Error; readonly retryInMs: number };
 
+/** The kinds of watcher events. */
 export type WatcherEventType = WatcherEvent<unknown>['type'];
 
 /** Where the watcher keeps what it knows, to tell ADDED from MODIFIED and to diff relists. A Map fits. */
 export interface WatcherCache<T> {
+  /** The object under this key. */
   get(key: string): T | undefined;
+  /** Stores an object under its key. */
   set(key: string, object: T): unknown;
+  /** Forgets the object under this key. */
   delete(key: string): boolean;
+  /** Every key. */
   keys(): Iterable<string>;
   readonly size: number;
 }
@@ -51,6 +56,7 @@ export interface WatcherCache<T> {
  */
 export type InitialListMode = 'auto' | 'stream' | 'list';
 
+/** Options of a watcher. */
 export interface WatcherOptions<T> {
   /** The only way to stop the watcher (besides leaving the for-await loop). */
   readonly signal?: AbortSignal;
@@ -151,6 +157,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     return this.#health.changes(signal);
   }
 
+  /** The events, as an async iterable. */
   [Symbol.asyncIterator](): AsyncIterator<WatcherEvent<T>> {
     if (this.#started) throw new UsageError('a watcher can be iterated once; share it through an informer instead');
     this.#started = true;
