@@ -5,7 +5,7 @@
  */
 import { DiscoveryError, NotFoundError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
-import type { Transport } from '../transport/transport.js';
+import type { KubeTransport as Transport } from '../transport/kube-transport.js';
 
 interface APIResource {
   name: string;

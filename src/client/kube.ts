@@ -1,6 +1,7 @@
 /**
- * The entry point: `const kube = await Kube.connect()`, then `kube.pods.namespace('web')`,
- * `kube.resource('apps/v1/deployments')`, `kube.customResource({...})`.
+ * The client proper: `kube.pods.namespace('web')`, `kube.resource('apps/v1/deployments')`,
+ * `kube.customResource({...})`. The public `Kube` (src/kube.ts) adds kubectl's verbs from
+ * src/ops on top; this layer never imports ops (ops takes a narrow view of this class).
  */
 import { preferred, type PreferredName, type ResourceKey, type Resources, resources, type ResourceTypeMap, resourceKeysByKind } from '../../generated/resources.js';
 import { ClusterConfig } from '../config/cluster-config.js';
@@ -8,18 +9,12 @@ import { type ConfigOptions, loadClusterConfig } from '../config/load.js';
 import { UsageError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
+import type { KubeTransport } from '../transport/kube-transport.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
 import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
 import { generatedSchemaValidator, schemaValidator } from './validate.js';
-import type { Deployment, Service } from '../../generated/models.js';
-import type { Exposable } from '../builders/service.js';
-import { applyManifests, deleteManifests, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestResult } from '../ops/manifests.js';
-import {
-  exposeWorkload, rolloutHistory, rolloutRestart, rolloutStatus, rolloutUndo, scaleWorkload, setImage,
-  type ExposeWorkloadOptions, type Rollable, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef,
-} from '../ops/workloads.js';
 
 /** Client-wide settings: transport, validation and defaults for every call. */
 export interface ClientOptions extends TransportOptions {
@@ -37,6 +32,15 @@ export interface ClientOptions extends TransportOptions {
   readonly validator?: ObjectValidator;
   /** How long discovery results are cached; default 10 minutes. */
   readonly discoveryTtlMs?: number;
+  /** Longest watch event line in bytes (default 32 MiB); a longer one is a malformed event. */
+  readonly maxWatchLineBytes?: number;
+  /** Longest line of followed logs in bytes (default 4 MiB). */
+  readonly maxLogLineBytes?: number;
+  /**
+   * A ready-made transport to use instead of the node:http one (an in-memory fake for
+   * tests, a fetch-based one); the transport options above then do not apply.
+   */
+  readonly transport?: KubeTransport;
 }
 
 export interface ConnectOptions extends ConfigOptions, ClientOptions {}
@@ -54,7 +58,7 @@ export type PreferredHandles = {
 };
 
 /**
- * Describes a custom resource for {@link Kube.customResource}, optionally with a schema for
+ * Describes a custom resource for {@link KubeClient.customResource}, optionally with a schema for
  * its objects: any Standard Schema (zod 3.24+/4, valibot, arktype, …), synchronous or not.
  */
 export interface CustomResourceOptions<T> extends CustomResourceSpec {
@@ -79,11 +83,11 @@ function infoFromSpec(spec: CustomResourceSpec): ResourceInfo {
   };
 }
 
-/** A connected client for one cluster. */
-export class Kube {
+/** A connected client for one cluster (without the kubectl verbs: see `Kube`). */
+export class KubeClient {
   /** The resolved cluster configuration (server, namespace, credentials kind — never printed secrets). */
   readonly config: ClusterConfig;
-  readonly transport: Transport;
+  readonly transport: KubeTransport;
   /** Cached discovery of the cluster's resources (for custom resources and unknown kinds). */
   readonly discovery: Discovery;
   readonly #ctx: ClientContext;
@@ -92,7 +96,7 @@ export class Kube {
   /** Builds a client from an already resolved config (no I/O). */
   constructor(config: ClusterConfig, options: ClientOptions = {}) {
     this.config = config;
-    this.transport = new Transport(config, options);
+    this.transport = options.transport ?? new Transport(config, options);
     this.discovery = new Discovery(this.transport, options.discoveryTtlMs !== undefined ? { ttlMs: options.discoveryTtlMs } : {});
     const v = options.validate;
     const writes = typeof v === 'object' ? (v.writes ?? true) : (v ?? true);
@@ -105,6 +109,8 @@ export class Kube {
       validateWrites: writes,
       validateReads: reads,
       validator: options.validator ?? generatedSchemaValidator,
+      maxWatchLineBytes: options.maxWatchLineBytes,
+      maxLogLineBytes: options.maxLogLineBytes,
     };
   }
 
@@ -114,9 +120,9 @@ export class Kube {
    *
    * @example const kube = await Kube.connect({ context: 'kind-dev', fieldManager: 'deployer' })
    */
-  static async connect(options: ConnectOptions = {}): Promise<Kube> {
+  static async connect<C extends KubeClient>(this: new (config: ClusterConfig, options?: ClientOptions) => C, options: ConnectOptions = {}): Promise<C> {
     const config = await loadClusterConfig(options);
-    return new Kube(config, options);
+    return new this(config, options);
   }
 
   /** The config's default namespace (context namespace, or the pod's in-cluster). */
@@ -188,58 +194,12 @@ export class Kube {
     await this.transport.close();
   }
 
-  // kubectl's everyday verbs, on the client (each is the function of the same name in src/ops).
-
-  /** Validates every document, dry-runs the set on the server, then server-side applies it in dependency order. See {@link applyManifests}. */
-  applyManifests(input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
-    return applyManifests(this, input, options);
-  }
-
-  /** Deletes what the manifests describe, in reverse dependency order. See {@link deleteManifests}. */
-  deleteManifests(input: string | readonly unknown[], options?: DeleteManifestsOptions): Promise<ManifestResult[]> {
-    return deleteManifests(this, input, options);
-  }
-
-  /** Server-side applies a Service for a workload's pods, ports checked against its containers. */
-  expose(workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
-    return exposeWorkload(this, workload, options);
-  }
-
-  /** Sets the replica count through the scale subresource; `wait` waits for that many ready replicas. */
-  scale(ref: WorkloadRef<ScalableKind>, replicas: number, options?: ScaleOptions): Promise<void> {
-    return scaleWorkload(this, ref, replicas, options);
-  }
-
-  /** Changes one container's image in a workload's pod template (starts a rollout). */
-  setImage(ref: WorkloadRef, container: string, image: string, options?: SetImageOptions): Promise<Rollable> {
-    return setImage(this, ref, container, image, options);
-  }
-
-  /** `kubectl rollout`: status (watch-based), restart, history and undo. */
-  get rollout(): {
-    /** Waits until the workload's rollout is complete (`kubectl rollout status`). */
-    status(ref: WorkloadRef, options?: RolloutStatusOptions): Promise<Rollable>;
-    /** Restarts the workload's pods with a new rollout (`kubectl rollout restart`). */
-    restart(ref: WorkloadRef, options?: SetImageOptions): Promise<Rollable>;
-    /** The Deployment's revisions (`kubectl rollout history`). */
-    history(ref: WorkloadRef<'Deployment'>, options?: CallOptions): Promise<RolloutRevision[]>;
-    /** Rolls the Deployment back to the previous (or a given) revision (`kubectl rollout undo`). */
-    undo(ref: WorkloadRef<'Deployment'>, options?: CallOptions & { readonly toRevision?: number }): Promise<Deployment>;
-  } {
-    return {
-      status: (ref, options) => rolloutStatus(this, ref, options),
-      restart: (ref, options) => rolloutRestart(this, ref, options),
-      history: (ref, options) => rolloutHistory(this, ref, options),
-      undo: (ref, options) => rolloutUndo(this, ref, options),
-    };
-  }
-
   static {
     for (const [name, key] of Object.entries(preferred)) {
-      Object.defineProperty(Kube.prototype, name, {
+      Object.defineProperty(KubeClient.prototype, name, {
         configurable: true,
         enumerable: false,
-        get(this: Kube) {
+        get(this: KubeClient) {
           return this.resource(key);
         },
       });
@@ -249,4 +209,4 @@ export class Kube {
 
 // Declaration merging: the getters defined in the static block above.
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Kube extends PreferredHandles {}
+export interface KubeClient extends PreferredHandles {}

@@ -2,17 +2,10 @@
  * The resolved connection for one cluster: what the transport needs, with secrets kept
  * out of enumeration so printing a config never shows a key.
  */
+import type { TlsOptions } from '../net/tls.js';
 import type { ClientCertificate, CredentialProvider } from './credentials.js';
 
-/** Server certificate checks. */
-export interface TlsOptions {
-  /** PEM bundle of the cluster's certificate authority; system roots when absent. */
-  readonly ca?: string;
-  /** Name to verify the server certificate against (kubeconfig tls-server-name). */
-  readonly serverName?: string;
-  /** Only ever true when the kubeconfig says insecure-skip-tls-verify: true. */
-  readonly insecureSkipTlsVerify: boolean;
-}
+export type { TlsOptions };
 
 /** Impersonation headers (kubeconfig as, as-uid, as-groups, as-user-extra). */
 export interface Impersonation {

@@ -3,14 +3,13 @@
  * from for each request. Secrets live in private fields so that logging a provider or a
  * resolved config never prints them.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { ConfigError } from '../core/errors.js';
+import { stat } from 'node:fs/promises';
+import { AbortedError, ConfigError } from '../core/errors.js';
+import type { ClientCertificate } from '../net/tls.js';
+import { headerValueProblem } from './header-values.js';
+import { FILE_LIMITS, LocalFileProblem, readLocalFile } from './local-file.js';
 
-/** A client certificate and key in PEM form. */
-export interface ClientCertificate {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { ClientCertificate };
 
 /** What a provider hands to the transport for one request. */
 export interface Credentials {
@@ -92,32 +91,39 @@ export class TokenFileCredentials implements CredentialProvider {
   readonly kind = 'token-file';
   readonly #path: string;
   readonly #recheckMs: number;
+  readonly #file: string | undefined;
+  readonly #field: string;
   #token: string | undefined;
   #mtimeMs = -1;
   #checkedAt = 0;
-  constructor(path: string, options: { recheckMs?: number } = {}) {
+  constructor(path: string, options: { recheckMs?: number; file?: string | undefined; field?: string } = {}) {
     this.#path = path;
     this.#recheckMs = options.recheckMs ?? 60_000;
+    this.#file = options.file;
+    this.#field = options.field ?? 'tokenFile';
   }
   /** The token, re-read from its file when it changes. */
-  async get(): Promise<Credentials> {
+  async get(signal?: AbortSignal): Promise<Credentials> {
     const now = Date.now();
     if (this.#token === undefined || now - this.#checkedAt >= this.#recheckMs) {
       this.#checkedAt = now;
-      let mtimeMs: number;
       try {
-        mtimeMs = (await stat(this.#path)).mtimeMs;
+        const mtimeMs = (await stat(this.#path)).mtimeMs;
         if (this.#token === undefined || mtimeMs !== this.#mtimeMs) {
-          const text = (await readFile(this.#path, 'utf8')).trim();
-          if (text === '') throw Object.assign(new Error('empty'), { code: 'EMPTY' });
+          const text = (await readLocalFile(this.#path, FILE_LIMITS.token, signal)).trim();
+          if (text === '') throw new LocalFileProblem('EMPTY', 'is empty');
+          const problem = headerValueProblem(text);
+          if (problem !== undefined) throw new LocalFileProblem('EBADTOKEN', `holds a token that ${problem}`);
           this.#token = text;
           this.#mtimeMs = mtimeMs;
         }
       } catch (cause) {
+        if (signal?.aborted) throw new AbortedError(`reading ${this.#path}`, signal.reason);
+        // A rotation in progress (file briefly missing or empty): keep using the token we have.
         if (this.#token !== undefined) return { authorization: `Bearer ${this.#token}` };
-        const code = (cause as NodeJS.ErrnoException).code;
-        throw new ConfigError(code === 'EMPTY' ? 'token file is empty' : `token file cannot be read (${code ?? 'error'})`, 'FileUnreadable', {
-          file: this.#path, field: 'tokenFile', fix: 'check that the token file exists and is readable', cause,
+        const p = cause instanceof LocalFileProblem ? cause : new LocalFileProblem((cause as NodeJS.ErrnoException).code ?? 'EIO', 'cannot be read');
+        throw new ConfigError(`token file ${this.#path} ${p.what}`, p.code === 'EBADTOKEN' ? 'InvalidField' : 'FileUnreadable', {
+          file: this.#file, field: this.#field, fix: p.code === 'ENOENT' ? 'check the tokenFile path, or that the token is mounted' : 'point tokenFile at a readable file holding one token', cause: p,
         });
       }
     }

@@ -2,11 +2,11 @@
  * In-cluster configuration: the service account token (re-read as the kubelet rotates
  * it), the cluster CA and the pod's namespace, plus KUBERNETES_SERVICE_HOST/PORT.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortedError, ConfigError } from '../core/errors.js';
 import { ClusterConfig } from './cluster-config.js';
 import { TokenFileCredentials } from './credentials.js';
+import { FILE_LIMITS, type LocalFileProblem, readLocalFile } from './local-file.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -40,11 +40,11 @@ export async function inClusterConfig(options: InClusterOptions = {}): Promise<C
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const read = async (name: string, required: boolean): Promise<string | undefined> => {
     try {
-      return await readFile(join(dir, name), { encoding: 'utf8', ...(options.signal ? { signal: options.signal } : {}) });
+      return await readLocalFile(join(dir, name), name === 'ca.crt' ? FILE_LIMITS.pem : FILE_LIMITS.token, options.signal);
     } catch (cause) {
       if (options.signal?.aborted) throw new AbortedError(`reading ${join(dir, name)}`, options.signal.reason);
       if (!required) return undefined;
-      throw new ConfigError(`cannot read the service account ${name} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, 'FileUnreadable', {
+      throw new ConfigError(`the service account ${name} file ${(cause as LocalFileProblem).what}`, 'FileUnreadable', {
         file: join(dir, name), fix: 'mount a service account token into the pod (automountServiceAccountToken: true)', cause,
       });
     }

@@ -9,6 +9,7 @@ type Loose = { [key: string]: unknown };
 /** A kubeconfig user's `exec` credential plugin. */
 export interface ExecConfig extends Loose {
   apiVersion: string;
+  /** Required to run the plugin; checked when the user is selected, as kubectl does. */
   command: string;
   args?: string[] | null | undefined;
   env?: { name: string; value: string }[] | null | undefined;
@@ -25,7 +26,8 @@ export interface AuthProviderConfig extends Loose {
 
 /** A kubeconfig `clusters[].cluster` entry. */
 export interface KubeconfigCluster extends Loose {
-  server: string;
+  /** Required to use the cluster; checked when it is selected, as kubectl does. */
+  server?: string | null | undefined;
   'certificate-authority'?: string | null | undefined;
   'certificate-authority-data'?: string | null | undefined;
   'insecure-skip-tls-verify'?: boolean | null | undefined;
@@ -54,7 +56,7 @@ export interface KubeconfigUser extends Loose {
 
 /** A kubeconfig `contexts[].context` entry. */
 export interface KubeconfigContext extends Loose {
-  cluster: string;
+  cluster?: string | null | undefined;
   user?: string | null | undefined;
   namespace?: string | null | undefined;
 }
@@ -64,9 +66,10 @@ export interface Kubeconfig extends Loose {
   apiVersion?: string | null | undefined;
   kind?: string | null | undefined;
   'current-context'?: string | null | undefined;
-  clusters?: (Loose & { name: string; cluster: KubeconfigCluster })[] | null | undefined;
-  users?: (Loose & { name: string; user?: KubeconfigUser | null | undefined })[] | null | undefined;
-  contexts?: (Loose & { name: string; context: KubeconfigContext })[] | null | undefined;
+  /** A missing name is the name "" (kubectl keeps such entries; a context naming "" finds them). */
+  clusters?: (Loose & { name?: string | null | undefined; cluster?: KubeconfigCluster | null | undefined })[] | null | undefined;
+  users?: (Loose & { name?: string | null | undefined; user?: KubeconfigUser | null | undefined })[] | null | undefined;
+  contexts?: (Loose & { name?: string | null | undefined; context?: KubeconfigContext | null | undefined })[] | null | undefined;
   preferences?: unknown;
 }
 
@@ -106,11 +109,6 @@ const string: Check = (v, at) => {
   if (typeof v !== 'string') expected('a string')(v, at);
 };
 
-const nonEmptyString: Check = (v, at) => {
-  string(v, at);
-  if (v === '') throw new ShapeIssue(pathText(at), 'must not be empty');
-};
-
 const boolean: Check = (v, at) => {
   if (typeof v !== 'boolean') expected('true or false')(v, at);
 };
@@ -141,9 +139,28 @@ const mapping = (fields: Readonly<Record<string, Check>>): Check => (v, at) => {
 
 const s = optional(string);
 
+// kubectl refuses a file that names two entries of one list alike (its message then prints
+// both entries, secrets included; ours names the positions only).
+const uniqueNames = (check: Check): Check => (v, at) => {
+  check(v, at);
+  const seen = new Map<string, number>();
+  (v as { name?: unknown }[]).forEach((entry, i) => {
+    const name = typeof entry.name === 'string' ? entry.name : '';
+    const first = seen.get(name);
+    if (first !== undefined) {
+      const shown = name.length > 80 ? `${JSON.stringify(name.slice(0, 80))}…` : JSON.stringify(name);
+      throw new ShapeIssue(pathText([...at, i, 'name']), `duplicate name ${shown} (also ${pathText([...at, first])})`);
+    }
+    seen.set(name, i);
+  });
+};
+
+// Types are checked for the whole file (kubectl's decoder refuses a wrong type anywhere);
+// emptiness only where an entry is used (resolve.ts), so one half-written entry does not make
+// the file unusable.
 const execConfig = mapping({
-  apiVersion: string,
-  command: nonEmptyString,
+  apiVersion: s,
+  command: s,
   args: optional(listOf(string)),
   env: optional(listOf(mapping({ name: string, value: string }))),
   installHint: s,
@@ -152,7 +169,7 @@ const execConfig = mapping({
 });
 
 const cluster = mapping({
-  server: nonEmptyString,
+  server: s,
   'certificate-authority': s,
   'certificate-authority-data': s,
   'insecure-skip-tls-verify': optional(boolean),
@@ -178,15 +195,15 @@ const user = mapping({
   'auth-provider': optional(mapping({ name: string, config: optional(mapOf(string)) })),
 });
 
-const context = mapping({ cluster: nonEmptyString, user: s, namespace: s });
+const context = mapping({ cluster: s, user: s, namespace: s });
 
 const document = mapping({
   apiVersion: s,
   kind: s,
   'current-context': s,
-  clusters: optional(listOf(mapping({ name: nonEmptyString, cluster }))),
-  users: optional(listOf(mapping({ name: nonEmptyString, user: optional(user) }))),
-  contexts: optional(listOf(mapping({ name: nonEmptyString, context }))),
+  clusters: optional(uniqueNames(listOf(mapping({ name: s, cluster: optional(cluster) })))),
+  users: optional(uniqueNames(listOf(mapping({ name: s, user: optional(user) })))),
+  contexts: optional(uniqueNames(listOf(mapping({ name: s, context: optional(context) })))),
 });
 
 /** Checks a parsed document; throws a {@link ShapeIssue} for the first problem. */

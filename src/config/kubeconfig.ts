@@ -3,11 +3,11 @@
  * $KUBECONFIG merged (the first file to define a name or current-context wins), else
  * ~/.kube/config. Relative file references are resolved against the file that holds them.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AbortedError, ConfigError } from '../core/errors.js';
+import { FILE_LIMITS, type LocalFileProblem, readLocalFile } from './local-file.js';
 import { checkKubeconfig, ShapeIssue, type Kubeconfig, type KubeconfigCluster, type KubeconfigContext, type KubeconfigUser } from './kubeconfig-shape.js';
 
 export type { AuthProviderConfig, ExecConfig, Kubeconfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './kubeconfig-shape.js';
@@ -74,10 +74,10 @@ function abs(base: string, p: string | null | undefined): string | null | undefi
 function resolvePaths(cfg: Kubeconfig, base: string): Kubeconfig {
   return {
     ...cfg,
-    clusters: cfg.clusters?.map((c) => ({
+    clusters: cfg.clusters?.map((c) => (c.cluster ? {
       ...c,
       cluster: { ...c.cluster, 'certificate-authority': abs(base, c.cluster['certificate-authority']) },
-    })),
+    } : c)),
     users: cfg.users?.map((u) => {
       if (!u.user) return u;
       const exec = u.user.exec;
@@ -89,7 +89,7 @@ function resolvePaths(cfg: Kubeconfig, base: string): Kubeconfig {
           'client-key': abs(base, u.user['client-key']),
           tokenFile: abs(base, u.user.tokenFile),
           // Like client-go: a bare command name is looked up in PATH; only "./x" or "dir/x" is a file path.
-          exec: exec && !isAbsolute(exec.command) && exec.command.includes(sep) ? { ...exec, command: resolve(base, exec.command) } : exec,
+          exec: exec && exec.command && !isAbsolute(exec.command) && exec.command.includes(sep) ? { ...exec, command: resolve(base, exec.command) } : exec,
         },
       };
     }),
@@ -104,9 +104,19 @@ export function mergeKubeconfigs(docs: readonly { readonly config: Kubeconfig; r
   let currentContext: string | undefined;
   for (const { config, file } of docs) {
     if (currentContext === undefined && config['current-context']) currentContext = config['current-context'];
-    for (const c of config.clusters ?? []) if (!clusters.has(c.name)) clusters.set(c.name, { name: c.name, value: c.cluster, file });
-    for (const u of config.users ?? []) if (!users.has(u.name)) users.set(u.name, { name: u.name, value: u.user ?? {}, file });
-    for (const c of config.contexts ?? []) if (!contexts.has(c.name)) contexts.set(c.name, { name: c.name, value: c.context, file });
+    // As in clientcmd, a missing name is the name "": kept, and found by a context that names "" (or nothing).
+    for (const c of config.clusters ?? []) {
+      const name = c.name ?? '';
+      if (!clusters.has(name)) clusters.set(name, { name, value: c.cluster ?? {}, file });
+    }
+    for (const u of config.users ?? []) {
+      const name = u.name ?? '';
+      if (!users.has(name)) users.set(name, { name, value: u.user ?? {}, file });
+    }
+    for (const c of config.contexts ?? []) {
+      const name = c.name ?? '';
+      if (!contexts.has(name)) contexts.set(name, { name, value: c.context ?? {}, file });
+    }
   }
   return { currentContext, clusters, users, contexts, files: docs.flatMap((d) => (d.file ? [d.file] : [])) };
 }
@@ -127,13 +137,13 @@ export interface KubeconfigSource {
 async function readConfigFile(file: string, required: boolean, signal?: AbortSignal): Promise<Kubeconfig | undefined> {
   let text: string;
   try {
-    text = await readFile(file, { encoding: 'utf8', ...(signal ? { signal } : {}) });
+    text = await readLocalFile(file, FILE_LIMITS.kubeconfig, signal);
   } catch (cause) {
     if (signal?.aborted) throw new AbortedError(`reading ${file}`, signal.reason);
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (!required && code === 'ENOENT') return undefined;
-    throw new ConfigError(code === 'ENOENT' ? 'file does not exist' : `file cannot be read (${code ?? 'error'})`, 'FileUnreadable', {
-      file, fix: code === 'EACCES' ? 'make the file readable by this process' : 'check the path (or $KUBECONFIG)', cause,
+    const p = cause as LocalFileProblem;
+    if (!required && p.code === 'ENOENT') return undefined;
+    throw new ConfigError(p.code === 'ENOENT' ? 'file does not exist' : `file ${p.what}`, 'FileUnreadable', {
+      file, fix: p.code === 'EACCES' ? 'make the file readable by this process' : p.code === 'ENOENT' ? 'check the path (or $KUBECONFIG)' : 'point the path (or $KUBECONFIG) at a kubeconfig file', cause,
     });
   }
   return parseKubeconfig(text, file);

@@ -4,9 +4,10 @@
  * through OpenID discovery). New tokens are kept in memory and reported through `onRefresh`
  * so the caller can persist them.
  */
-import { plainRequest } from '../transport/plain-request.js';
+import { plainRequest } from '../net/plain-request.js';
 import { AbortedError, AuthPluginError } from '../core/errors.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
+import { headerValueProblem } from './header-values.js';
 
 /** The OIDC auth-provider settings of a kubeconfig user. */
 export interface OidcConfig {
@@ -130,6 +131,8 @@ export class OidcCredentials implements CredentialProvider {
       throw e instanceof AuthPluginError ? e : fail('token request failed', e);
     }
     if (typeof body.id_token !== 'string' || body.id_token === '') throw fail('the token response has no id_token');
+    const problem = headerValueProblem(body.id_token);
+    if (problem !== undefined) throw fail(`the new id_token ${problem}`);
     this.#idToken = body.id_token;
     if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.#refreshToken = body.refresh_token;
     this.#forceRefresh = false;

@@ -6,7 +6,7 @@
  * nothing for them. Custom schemas are any Standard Schema (zod, valibot, arktype, …).
  */
 import type { ValidationMode } from '../../generated/schema-types.js';
-import { KubefluentError, UsageError } from './errors.js';
+import { brand, KubefluentError, UsageError } from './errors.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { ValidationMode };
@@ -39,6 +39,7 @@ export interface ValidationResult {
 
 /** Thrown by {@link assertValid}; `issues` lists every problem, and so does the message. */
 export class ValidationError extends KubefluentError {
+  static { brand(this, 'ValidationError'); }
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], subject = 'object') {
     const lines = issues.map((i) => `  - ${i.path === '' ? '(object)' : i.path}: ${i.message}`);

@@ -7,10 +7,10 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { resourceKeysByKind, resources } from '../../generated/resources.js';
-import type { Kube } from '../client/kube.js';
+import type { OpsClient } from './ops-client.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
-import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
+import { KubeError, brand, KubefluentError, NotFoundError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
 
@@ -27,6 +27,7 @@ export interface ManifestProblem {
 
 /** The manifests were not applied (nothing was); `problems` lists every reason. */
 export class ManifestError extends KubefluentError {
+  static { brand(this, 'ManifestError'); }
   readonly problems: readonly ManifestProblem[];
   constructor(problems: readonly ManifestProblem[], what = 'manifests are invalid; nothing was applied') {
     const lines = problems.map((p) => `  - document ${p.index} (${p.subject})${p.path ? ` ${p.path}` : ''}: ${p.message}`);
@@ -190,7 +191,7 @@ function crdKinds(docs: readonly ManifestDocument[]): Map<string, ResourceInfo> 
 }
 
 /** Validates every document and finds its resource; throws one ManifestError listing every problem. */
-async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], defaultNs: string, signal?: AbortSignal): Promise<Resolved[]> {
+async function resolveAll(kube: OpsClient, docs: readonly ManifestDocument[], defaultNs: string, signal?: AbortSignal): Promise<Resolved[]> {
   const problems: ManifestProblem[] = [];
   const pending = crdKinds(docs);
   const out: Resolved[] = [];
@@ -255,7 +256,7 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
   return out;
 }
 
-function clientFor(kube: Kube, info: ResourceInfo, namespace: string | undefined): ResourceClient<KubeObject> {
+function clientFor(kube: OpsClient, info: ResourceInfo, namespace: string | undefined): ResourceClient<KubeObject> {
   const handle = kube.resource({
     group: info.group,
     version: info.version,
@@ -298,7 +299,7 @@ function resultOf(r: Resolved, action: ManifestResult['action'], object?: KubeOb
  *
  * @example await applyManifests(kube, fs.readFileSync('app.yaml', 'utf8'), { fieldManager: 'deployer' })
  */
-export async function applyManifests(kube: Kube, input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
+export async function applyManifests(kube: OpsClient, input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
   const signal = options.signal;
   const docs = parseManifests(input);
   const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal));
@@ -382,7 +383,7 @@ interface ApplySetRecord {
   namespaces: string[];
 }
 
-async function prune(kube: Kube, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
+async function prune(kube: OpsClient, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
   const set = options.prune!;
   const signal = options.signal;
   const recordNs = set.namespace ?? 'default';
@@ -424,7 +425,7 @@ async function prune(kube: Kube, applied: readonly Resolved[], options: ApplyMan
 }
 
 /** Deletes what the manifests describe, in reverse dependency order; objects already gone are reported `absent`. */
-export async function deleteManifests(kube: Kube, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {
+export async function deleteManifests(kube: OpsClient, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {
   const signal = options.signal;
   const docs = parseManifests(input);
   const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal)).reverse();

@@ -5,7 +5,7 @@
 import type { Resources, ResourceKey, ResourceTypeMap } from '../../generated/resources.js';
 import { resources } from '../../generated/resources.js';
 import { UsageError } from '../core/errors.js';
-import type { Transport } from '../transport/transport.js';
+import type { KubeTransport as Transport } from '../transport/kube-transport.js';
 import type { IndexFunc } from './indexers.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { type InformerSource, resourceSource, type ResourceSelection } from './lister-watcher.js';

@@ -1,4 +1,4 @@
-import { AbortedError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 
 /** Client-side rate limiting: `qps` requests per second on average, bursts up to `burst`. */
 export interface RateLimitOptions {
@@ -41,23 +41,4 @@ export class RateLimiter {
     }
     this.#tokens -= 1;
   }
-}
-
-/** setTimeout as a promise that rejects with {@link AbortedError} when `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError('wait', signal.reason));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError('wait', signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

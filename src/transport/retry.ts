@@ -19,14 +19,44 @@ export function isSafeMethod(method: string): boolean {
   return m === 'GET' || m === 'HEAD' || m === 'OPTIONS';
 }
 
-/** Seconds from a Retry-After header (delta-seconds or HTTP date), or undefined. */
+/** The longest Retry-After taken from a server (one hour); longer values are cut to it. */
+export const MAX_RETRY_AFTER_SECONDS = 3600;
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, obsolete RFC 850, asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT`
+  + `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT`
+  + `|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+
+/**
+ * Seconds from a Retry-After header, or undefined when it is neither non-negative whole
+ * seconds nor a real HTTP date (`-1`, `1.5`, `soon`, any other Date.parse-able text).
+ * Capped at {@link MAX_RETRY_AFTER_SECONDS}, so an absurd value is never kept as sent.
+ */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
+  if (value === null || value === undefined) return undefined;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const date = Date.parse(v);
+  if (v === '' || v.length > 64) return undefined;
+  if (/^\d+$/.test(v)) return Math.min(MAX_RETRY_AFTER_SECONDS, Number(v));
+  if (!HTTP_DATE.test(v)) return undefined;
+  // RFC 850 has a two-digit year (RFC 9110: within 50 years of now); asctime has no zone (it is GMT).
+  const text = v.includes('-') ? v.replace(/-(\d{2}) /, (_m, yy: string) => `-${Number(yy) < 70 ? 20 : 19}${yy} `) : v.endsWith('GMT') ? v : `${v} GMT`;
+  const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((date - now) / 1000)));
+}
+
+/**
+ * How long to wait before retrying after a response that carried Retry-After: what the
+ * server asked, but never less than the backoff for this attempt, so `Retry-After: 0`
+ * from a struggling server cannot make the client spin.
+ */
+export function retryAfterDelay(retryAfterSeconds: number, attempt: number, options: Required<RetryOptions>, random: () => number = Math.random): number {
+  return Math.max(retryAfterSeconds * 1000, backoffDelay(attempt, options, random));
 }
 
 /**

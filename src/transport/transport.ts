@@ -1,25 +1,36 @@
 /**
- * The HTTP layer: node:http(s) with one keep-alive agent per cluster, credentials per
- * request, retries with backoff and jitter, an optional rate limiter, Warning headers,
- * timeouts and AbortSignals, and typed errors for every failure.
+ * The node:http(s) implementation of {@link KubeTransport} (the seam, ./kube-transport.ts).
+ *
+ * Every call goes through one exchange step (`#exchange`): rate limit, credentials and
+ * headers, the send, retries with backoff and Retry-After, one refresh after a 401,
+ * Warning headers and debug events, and an error status turned into its typed error. It
+ * returns the successful answer; `requestText` reads its body under the size caps,
+ * `stream` hands its body to the caller, `upgrade` hands over the switched socket.
+ * Connections (agents, bounded pool, TLS, proxies) live below, in src/net/.
  */
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
-import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
-import { AbortedError, errorFromResponse, KubefluentError, type RequestRef, RequestTimeoutError } from '../core/errors.js';
-import { queryString, type QueryValue } from '../core/paths.js';
+import { errorFromResponse, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../core/errors.js';
+import { queryString } from '../core/paths.js';
 import { redactHeaders, redactText } from '../core/redact.js';
-import { type LinkedSignal, linkSignals } from '../core/signals.js';
-import { type Connector, createConnector, hostOf } from './agent.js';
-import { wrapNetworkError } from './network-errors.js';
-import { RateLimiter, type RateLimitOptions, sleep } from './rate-limiter.js';
-import { backoffDelay, defaultRetry, parseRetryAfter, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from './retry.js';
+import { sleep } from '../core/sleep.js';
+import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, decodedStream, readText } from '../net/body.js';
+import { type Connector, createConnector } from '../net/connector.js';
+import { type Attempts, wrapNetworkError } from '../net/network-errors.js';
+import { isLoopback } from '../net/proxy.js';
+import { UpgradeError } from '../net/response-errors.js';
+import { Call } from './call.js';
+import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { backoffDelay, defaultRetry, parseRetryAfter, retryAfterDelay, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from './retry.js';
 import { defaultUserAgent } from './user-agent.js';
 import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from './warnings.js';
+import { type Answer, firstHeader, flatHeaders, send, webHeaders, webSocketAccept, webSocketKey } from './wire.js';
+
+export type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
+export { isLoopback } from '../net/proxy.js';
 
 /** What the debug hook sees. Headers are redacted; bodies are never included. */
 export type DebugEvent =
@@ -36,42 +47,35 @@ export interface TransportOptions {
   /** Client-side rate limit (off by default). */
   readonly rateLimit?: RateLimitOptions;
   readonly userAgent?: string;
-  /** Called for each server Warning header; false silences them. Default: log each distinct warning once. */
+  /** Called for each server Warning header (credentials scrubbed); false silences them. Default: log each distinct warning once. */
   readonly onWarning?: ((warning: KubeWarning, request: RequestRef) => void) | false;
   /** Sees requests, responses, retries and errors (never credentials or bodies). */
   readonly onDebug?: (event: DebugEvent) => void;
+  /** Most bytes of one response (an object or a list page) read into memory; default 64 MiB. Per call: `maxResponseBytes`. */
+  readonly maxResponseBytes?: number;
+  /** Most bytes of an error body read (the rest is dropped; the status code still types the error); default 32 KiB. */
+  readonly maxErrorBodyBytes?: number;
+  /** Most decompressed bytes per compressed byte of a response; default 200. */
+  readonly maxDecompressionRatio?: number;
+  /** Most concurrent request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted. */
+  readonly maxConnections?: number;
 }
 
-/** One request; `path` is an API path such as `/api/v1/namespaces/x/pods`. */
-export interface RequestOptions {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
-  readonly path: string;
-  readonly query?: Readonly<Record<string, QueryValue | readonly string[]>>;
-  /** Sent as JSON (strings are sent as they are). */
-  readonly body?: unknown;
-  readonly contentType?: string;
-  readonly accept?: string;
-  readonly signal?: AbortSignal | undefined;
-  /** Overrides the client's timeout for this call; false disables. */
-  readonly timeoutMs?: number | false | undefined;
-  /** false disables retries for this call. */
-  readonly retry?: boolean;
-}
-
-/** A streaming response (watch, follow logs): the body is the caller's to read or cancel. */
-export interface StreamResponse {
-  readonly status: number;
-  readonly headers: Headers;
-  /** The body, decompressed; iterate it once. Breaking out of the loop releases the connection. */
-  readonly body: AsyncIterable<Uint8Array>;
-  /** Ends the stream and drops its connection (safe to call twice, or after the end). */
-  cancel(): void;
+/** How an exchange goes on the wire. */
+interface Exchange {
+  readonly method: RequestOptions['method'];
+  readonly target: string;
+  readonly headers: (creds: Credentials) => OutgoingHttpHeaders;
+  readonly body: string | undefined;
+  readonly retry: boolean;
+  /** Streams and upgrades take connections outside the bounded pool. */
+  readonly long: boolean;
 }
 
 const defaultWarningLogger = createOnceWarningLogger();
 
 /** HTTPS to one API server, with the kubeconfig's TLS and credentials, retries and rate limits. */
-export class Transport {
+export class Transport implements KubeTransport {
   readonly config: ClusterConfig;
   readonly #options: TransportOptions;
   readonly #retry: Required<RetryOptions> | undefined;
@@ -79,14 +83,17 @@ export class Transport {
   readonly #connectors = new Map<string, Connector>();
   /** Requests in flight (not streams), so close() can let them finish. */
   readonly #inflight = new Set<Promise<unknown>>();
-  /** Open streams, so close() can end them. */
-  readonly #streams = new Set<LinkedSignal>();
+  /** Open streams and upgraded sockets, so close() can end them. */
+  readonly #open = new Set<Call>();
   readonly #userAgent: string;
   readonly #server: URL;
   /** The server URL's path prefix, if any (no trailing slash). */
   readonly #basePath: string;
-  /** Whether to ask for gzip: not when the kubeconfig says no, nor from this machine. */
-  readonly #compress: boolean;
+  /** Content-encodings asked for: gzip, unless the kubeconfig says no or the server is on this machine. */
+  readonly #encodings: readonly string[];
+  readonly #maxBytes: number;
+  readonly #maxErrorBytes: number;
+  readonly #maxRatio: number;
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
@@ -94,26 +101,30 @@ export class Transport {
     this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     this.#userAgent = options.userAgent ?? defaultUserAgent();
-    this.#compress = !config.disableCompression && !isLoopback(config.server);
+    // gzip like client-go, unless the kubeconfig says no or the server is on this machine
+    // (there compression only burns CPU on both ends).
+    this.#encodings = !config.disableCompression && !isLoopback(config.server) ? ['gzip'] : [];
     this.#server = new URL(config.server);
     // A server URL may carry a path prefix (e.g. a proxy's /k8s/clusters/c-1): requests go under it.
     this.#basePath = this.#server.pathname.replace(/\/+$/, '');
+    this.#maxBytes = positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
+    this.#maxErrorBytes = positive(options.maxErrorBodyBytes, DEFAULT_MAX_ERROR_BODY_BYTES, 'maxErrorBodyBytes');
+    this.#maxRatio = positive(options.maxDecompressionRatio, DEFAULT_MAX_DECOMPRESSION_RATIO, 'maxDecompressionRatio');
+    if (options.maxConnections !== undefined) positive(options.maxConnections, 1, 'maxConnections');
   }
 
-  /** Sends a request and parses the JSON answer. */
   async request<T>(options: RequestOptions): Promise<T> {
     const text = await this.requestText({ accept: 'application/json', ...options });
     if (text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new KubefluentError(`${options.method} ${options.path}: the response is not JSON (${text.length} bytes)`, 'MalformedResponse', { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
+      throw new MalformedResponseError({ method: options.method, path: options.path }, `the body is not JSON (${text.length} bytes)`, { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
     }
   }
 
-  /** Sends a request and returns the body as text. */
   async requestText(options: RequestOptions): Promise<string> {
-    const pending = this.#send(options, false) as Promise<string>;
+    const pending = this.#requestText(options);
     this.#inflight.add(pending);
     try {
       return await pending;
@@ -122,18 +133,98 @@ export class Transport {
     }
   }
 
-  /** Opens a streaming request; the timeout applies only until the response headers arrive. */
-  async stream(options: RequestOptions): Promise<StreamResponse> {
-    // One controller per stream, strongly linked to the caller's signal, so close() can end it.
-    const owner = linkSignals(options.signal);
-    this.#streams.add(owner);
-    owner.signal.addEventListener('abort', () => this.#streams.delete(owner), { once: true });
+  async #requestText(options: RequestOptions): Promise<string> {
+    // Checked before a byte is sent.
+    const maxBytes = options.maxResponseBytes === undefined ? this.#maxBytes : positive(options.maxResponseBytes, this.#maxBytes, 'maxResponseBytes');
+    const call = this.#call(options.method, options.path, options.signal, options.timeoutMs);
+    const { res } = await this.#exchange(call, this.#plain(options, false));
     try {
-      return (await this.#send({ ...options, signal: owner.signal }, true)) as StreamResponse;
+      const text = await readText(res, { maxBytes, maxRatio: this.#maxRatio, encodings: this.#encodings }, call.ref);
+      call.end();
+      return text;
     } catch (e) {
-      owner.abort();
+      throw this.#scrub(call.failure(e instanceof KubefluentError || call.signal.aborted ? e : wrapNetworkError(e, call.ref, this.config.server)));
+    }
+  }
+
+  async stream(options: RequestOptions): Promise<StreamResponse> {
+    const call = this.#call(options.method, options.path, options.signal, options.timeoutMs);
+    this.#open.add(call);
+    let answer: Answer;
+    try {
+      answer = await this.#exchange(call, this.#plain(options, true));
+    } catch (e) {
+      this.#open.delete(call);
       throw e;
     }
+    call.disarm();
+    const { res } = answer;
+    let body;
+    try {
+      body = decodedStream(res, this.#encodings, call.ref);
+    } catch (e) {
+      this.#open.delete(call);
+      throw this.#scrub(call.failure(e));
+    }
+    const finished = (): void => {
+      this.#open.delete(call);
+      call.end();
+    };
+    body.once('close', finished);
+    res.once('close', finished);
+    return {
+      status: res.statusCode ?? 0, headers: webHeaders(res.headers), body,
+      cancel: () => {
+        res.destroy();
+        if (body !== res) body.destroy();
+        finished();
+      },
+    };
+  }
+
+  async upgrade(options: UpgradeOptions): Promise<UpgradeResponse> {
+    const call = this.#call('GET', options.path, options.signal, options.timeoutMs);
+    const key = webSocketKey();
+    const exchange: Exchange = {
+      method: 'GET', target: options.path + queryString(options.query ?? {}), body: undefined, retry: true, long: true,
+      headers: (creds) => ({
+        ...this.#headers('*/*', creds, undefined, undefined),
+        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key,
+        ...(options.protocols.length ? { 'sec-websocket-protocol': options.protocols.join(', ') } : {}),
+      }),
+    };
+    this.#open.add(call);
+    let answer: Answer;
+    try {
+      answer = await this.#exchange(call, exchange);
+    } catch (e) {
+      this.#open.delete(call);
+      throw e;
+    }
+    call.disarm();
+    const { res, upgraded } = answer;
+    const socket = upgraded?.socket;
+    const problem = !socket ? `the server answered ${res.statusCode ?? '?'} instead of 101 Switching Protocols`
+      : firstHeader(res.headers['sec-websocket-accept']) !== webSocketAccept(key) ? 'the server answered a wrong Sec-WebSocket-Accept'
+      : undefined;
+    const protocol = (firstHeader(res.headers['sec-websocket-protocol']) ?? '').trim();
+    const chosen = problem ?? (protocol !== '' && !options.protocols.includes(protocol) ? `the server chose protocol "${protocol.slice(0, 64)}", which was not offered` : undefined);
+    if (chosen || !socket || !upgraded) {
+      socket?.destroy();
+      res.destroy();
+      this.#open.delete(call);
+      throw this.#scrub(call.failure(new UpgradeError(call.ref, res.statusCode ?? 0, chosen ?? 'no socket')));
+    }
+    // The socket is the caller's now: no idle timeout from the agent; the caller's signal and close() still end it.
+    (socket as Partial<Socket>).setTimeout?.(0);
+    const onAbort = (): void => void socket.destroy();
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('close', () => {
+      call.signal.removeEventListener('abort', onAbort);
+      this.#open.delete(call);
+      call.end();
+    });
+    return { protocol, socket, head: new Uint8Array(upgraded.head.buffer, upgraded.head.byteOffset, upgraded.head.byteLength) };
   }
 
   /**
@@ -142,7 +233,8 @@ export class Transport {
    * The transport stays usable; the next request opens new connections.
    */
   async close(graceMs = 2000): Promise<void> {
-    for (const s of [...this.#streams]) s.abort(new Error('transport closed'));
+    for (const c of [...this.#open]) c.abort(new Error('transport closed'));
+    this.#open.clear();
     const all = [...this.#connectors.values()];
     this.#connectors.clear();
     if (this.#inflight.size > 0) {
@@ -158,13 +250,37 @@ export class Transport {
     for (const c of all) c.destroy();
   }
 
-  /** Secrets currently in use, for scrubbing. */
-  #secrets(): string[] {
-    return this.config.secrets();
+  #call(method: string, path: string, signal: AbortSignal | undefined, timeoutMs: number | false | undefined): Call {
+    return new Call({ method, path }, signal, timeoutMs ?? this.#options.timeoutMs ?? 60_000);
   }
 
-  #scrub<E extends Error>(error: E): E {
-    const clean = redactText(error.message, this.#secrets());
+  #plain(options: RequestOptions, long: boolean): Exchange {
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    return {
+      method: options.method, target: options.path + queryString(options.query ?? {}), body, retry: options.retry !== false, long,
+      headers: (creds) => this.#headers(options.accept ?? 'application/json', creds, body, options.contentType),
+    };
+  }
+
+  /** Secrets in play (the config's, and the credential just sent), for scrubbing. */
+  #secrets(creds?: Credentials): string[] {
+    const s = this.config.secrets();
+    const auth = creds?.authorization;
+    if (auth) {
+      const value = auth.replace(/^\S+\s+/, '');
+      s.push(value);
+      // A basic-auth value is base64 of user:password: the password alone is a secret too.
+      if (/^basic\s/i.test(auth)) {
+        const pair = Buffer.from(value, 'base64').toString('utf8');
+        const colon = pair.indexOf(':');
+        if (colon >= 0) s.push(pair, pair.slice(colon + 1));
+      }
+    }
+    return s;
+  }
+
+  #scrub<E extends Error>(error: E, creds?: Credentials): E {
+    const clean = redactText(error.message, this.#secrets(creds));
     if (clean !== error.message) error.message = clean;
     return error;
   }
@@ -175,7 +291,10 @@ export class Transport {
     const id = c ? `cert:${c.cert.length}:${c.cert.slice(-64)}` : 'none';
     let conn = this.#connectors.get(id);
     if (!conn) {
-      conn = createConnector({ tls: this.config.tls, clientCertificate: c, proxyUrl: this.config.proxyUrl });
+      conn = createConnector({
+        tls: this.config.tls, clientCertificate: c, proxyUrl: this.config.proxyUrl,
+        ...(this.#options.maxConnections !== undefined ? { maxConnections: this.#options.maxConnections } : {}),
+      });
       // Drop the connections of superseded exec certificates once they are idle.
       for (const [k, old] of this.#connectors) {
         if (k !== 'none') {
@@ -188,16 +307,14 @@ export class Transport {
     return conn;
   }
 
-  #headers(options: RequestOptions, creds: Credentials, body: string | undefined): OutgoingHttpHeaders {
+  #headers(accept: string, creds: Credentials, body: string | undefined, contentType: string | undefined): OutgoingHttpHeaders {
     const h: OutgoingHttpHeaders = {
       'user-agent': this.#userAgent,
-      accept: options.accept ?? 'application/json',
+      accept,
+      'accept-encoding': this.#encodings.length ? this.#encodings.join(', ') : 'identity',
     };
-    // gzip like client-go, unless the kubeconfig says no or the server is on this machine
-    // (there compression only burns CPU on both ends).
-    h['accept-encoding'] = this.#compress ? 'gzip' : 'identity';
     if (body !== undefined) {
-      h['content-type'] = options.contentType ?? 'application/json';
+      h['content-type'] = contentType ?? 'application/json';
       h['content-length'] = Buffer.byteLength(body);
     }
     if (creds.authorization) h.authorization = creds.authorization;
@@ -212,12 +329,16 @@ export class Transport {
     return h;
   }
 
-  #emitWarnings(headers: IncomingHttpHeaders, ref: RequestRef): void {
+  #emitWarnings(headers: IncomingHttpHeaders, ref: RequestRef, creds: Credentials): void {
     const header = headers.warning;
     if (!header || this.#options.onWarning === false) return;
+    let secrets: string[] | undefined;
     for (const w of parseWarningHeader(header)) {
-      if (this.#options.onWarning) this.#options.onWarning(w, ref);
-      else defaultWarningLogger(w);
+      // A server (or a proxy) may echo a request header back: never pass a credential on.
+      const text = redactText(w.text, (secrets ??= this.#secrets(creds)));
+      const clean = text === w.text ? w : { ...w, text };
+      if (this.#options.onWarning) this.#options.onWarning(clean, ref);
+      else defaultWarningLogger(clean);
     }
   }
 
@@ -231,92 +352,60 @@ export class Transport {
     }
   }
 
-  async #send(options: RequestOptions, streaming: boolean): Promise<string | StreamResponse> {
-    const ref: RequestRef = { method: options.method, path: options.path };
-    const target = options.path + queryString(options.query ?? {});
-    const url = this.#server;
-    const fullPath = this.#basePath + target;
+  /**
+   * The exchange step shared by every call: attempts until a 2xx (or the 101 of an
+   * upgrade) or a typed error. The call's timeout and signal cover every attempt and wait.
+   */
+  async #exchange(call: Call, x: Exchange): Promise<Answer> {
+    const { ref, signal } = call;
+    const fullPath = this.#basePath + x.target;
     let shown: string | undefined;
-    const shownUrl = (): string => (shown ??= redactText(target, this.#secrets()));
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 60_000;
-    // One controller per call: the timeout and the caller's signal both abort it.
-    const controller = new AbortController();
-    const signal = controller.signal;
-    let timedOut = false;
-    const handle = timeoutMs === false || timeoutMs <= 0 ? undefined : setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('timeout'));
-    }, timeoutMs);
-    const caller = options.signal;
-    const onCallerAbort = (): void => controller.abort(caller?.reason);
-    if (caller?.aborted) controller.abort(caller.reason);
-    else caller?.addEventListener('abort', onCallerAbort, { once: true });
-    const done = (): void => {
-      if (handle) clearTimeout(handle);
-      caller?.removeEventListener('abort', onCallerAbort);
+    const shownUrl = (): string => (shown ??= redactText(x.target, this.#secrets()));
+    const retry = x.retry ? this.#retry : undefined;
+    const tried = (attempt: number): Attempts => ({ attempts: attempt, elapsedMs: Date.now() - call.started });
+    const wait = async (delayMs: number): Promise<void> => {
+      try {
+        await sleep(delayMs, signal);
+      } catch (s) {
+        throw this.#scrub(call.failure(s));
+      }
     };
-    const fail = (error: unknown): never => {
-      done();
-      if (caller?.aborted) throw new AbortedError(`${ref.method} ${ref.path}`, caller.reason);
-      if (timedOut) throw new RequestTimeoutError(ref, timeoutMs as number);
-      throw this.#scrub(error as KubefluentError);
-    };
-    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    const retry = options.retry === false ? undefined : this.#retry;
     let attempt = 0;
     let refreshed = false;
     for (;;) {
       attempt++;
-      let res: IncomingMessage;
+      let answer: Answer;
+      let creds: Credentials = {};
       const started = Date.now();
       try {
         if (this.#limiter) await this.#limiter.acquire(signal);
-        const creds = await this.config.credentials.get(signal);
-        const headers = this.#headers(options, creds, body);
+        creds = await this.config.credentials.get(signal);
+        const headers = x.headers(creds);
         this.#debug(() => ({ type: 'request', method: ref.method, url: shownUrl(), attempt, headers: redactHeaders(flatHeaders(headers)) }));
-        res = await sendRequest(this.#connectorFor(creds.clientCertificate), url, fullPath, options.method, headers, body, signal);
+        const connector = this.#connectorFor(creds.clientCertificate);
+        const agent = x.long ? connector.streamAgentFor(this.#server) : connector.agentFor(this.#server);
+        answer = await send({ url: this.#server, path: fullPath, method: x.method, headers, body: x.body, agent, signal });
       } catch (e) {
-        if (signal.aborted) return fail(e);
+        if (signal.aborted) throw this.#scrub(call.failure(e), creds);
+        if (e instanceof KubefluentError) throw this.#scrub(call.failure(e), creds);
         const netErr = wrapNetworkError(e, ref, this.config.server);
-        this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets()) }));
+        this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets(creds)) }));
         if (retry && attempt <= retry.limit && shouldRetryNetwork(ref.method, netErr.code)) {
           const delayMs = backoffDelay(attempt, retry);
           this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: netErr.code ?? 'network error' }));
-          try {
-            await sleep(delayMs, signal);
-          } catch (s) {
-            return fail(s);
-          }
+          await wait(delayMs);
           continue;
         }
-        return fail(netErr);
+        throw this.#scrub(call.failure(attempt > 1 ? wrapNetworkError(e, ref, this.config.server, tried(attempt)) : netErr), creds);
       }
+      const { res } = answer;
       const status = res.statusCode ?? 0;
       this.#debug(() => ({ type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started }));
-      this.#emitWarnings(res.headers, ref);
-      if (status >= 200 && status <= 299) {
-        if (streaming) {
-          if (handle) clearTimeout(handle);
-          const decoded = decodedBody(res);
-          return {
-            status, headers: webHeaders(res.headers), body: decoded,
-            cancel: () => {
-              res.destroy();
-              if (decoded !== res) decoded.destroy();
-            },
-          };
-        }
-        try {
-          const text = await readText(res);
-          done();
-          return text;
-        } catch (e) {
-          return fail(signal.aborted ? e : wrapNetworkError(e, ref, this.config.server));
-        }
-      }
+      this.#emitWarnings(res.headers, ref, creds);
+      if (answer.upgraded || (status >= 200 && status <= 299)) return answer;
       let text = '';
       try {
-        text = await readText(res);
+        text = await readText(res, { maxBytes: this.#maxErrorBytes, maxRatio: this.#maxRatio, encodings: this.#encodings, truncate: true }, ref);
       } catch {
         // The status code alone still makes a typed error.
       }
@@ -328,98 +417,21 @@ export class Transport {
         continue;
       }
       if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, status, retryAfter !== undefined)) {
-        const delayMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelay(attempt, retry);
+        const delayMs = retryAfter !== undefined ? retryAfterDelay(retryAfter, attempt, retry) : backoffDelay(attempt, retry);
         if (delayMs <= retry.maxRetryAfterMs) {
           this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: `status ${status}` }));
-          try {
-            await sleep(delayMs, signal);
-          } catch (s) {
-            return fail(s);
-          }
+          await wait(delayMs);
           continue;
         }
       }
       // The server never should echo a credential, but if it does, it stops here.
-      return fail(errorFromResponse(status, redactText(text, this.#secrets()), ref, retryAfter));
+      throw this.#scrub(call.failure(errorFromResponse(status, redactText(text, this.#secrets(creds)), ref, retryAfter)), creds);
     }
   }
 }
 
-/** Whether the server is on this machine (127.0.0.0/8, ::1, localhost). */
-export function isLoopback(server: string): boolean {
-  try {
-    const host = hostOf(new URL(server));
-    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
-
-function firstHeader(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function flatHeaders(h: OutgoingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
-  return out;
-}
-
-function webHeaders(h: IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
-  }
-  return out;
-}
-
-/** Sends one request; resolves with the response once its headers are in. */
-function sendRequest(connector: Connector, url: URL, path: string, method: string, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)({
-      protocol: url.protocol, hostname: hostOf(url), port: url.port, path, method, headers, signal,
-      agent: connector.agentFor(url),
-    }, resolve);
-    req.once('error', reject);
-    req.end(body);
-  });
-}
-
-/** The whole body as UTF-8 text, decompressed. Fails if the connection ends early. */
-function readText(res: IncomingMessage): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.once('error', reject);
-    res.once('end', () => {
-      ended = true;
-      const raw = chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks);
-      const encoding = firstHeader(res.headers['content-encoding'])?.toLowerCase();
-      if (!encoding || encoding === 'identity') return resolve(raw.toString('utf8'));
-      const inflater = encoding === 'gzip' ? gunzip : encoding === 'deflate' ? inflate : encoding === 'br' ? brotliDecompress : undefined;
-      if (!inflater) return reject(Object.assign(new Error(`unsupported content-encoding "${encoding}"`), { code: 'EENCODING' }));
-      inflater(raw, (err, out) => (err ? reject(err) : resolve(out.toString('utf8'))));
-    });
-    res.once('close', () => {
-      if (!ended) reject(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
-    });
-  });
-}
-
-/** The body stream, through a decompressor when the server compressed it. */
-function decodedBody(res: IncomingMessage): Readable {
-  const encoding = firstHeader(res.headers['content-encoding'])?.toLowerCase();
-  if (!encoding || encoding === 'identity') return res;
-  const inflater = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
-  if (!inflater) {
-    res.destroy();
-    throw Object.assign(new Error(`unsupported content-encoding "${encoding}"`), { code: 'EENCODING' });
-  }
-  res.once('error', (e) => inflater.destroy(e));
-  res.once('close', () => {
-    if (!res.complete) inflater.destroy(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
-  });
-  return res.pipe(inflater);
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0) || !Number.isFinite(value)) throw new UsageError(`${name} must be a positive number (got ${String(value)}); leave it out for the default`);
+  return value;
 }

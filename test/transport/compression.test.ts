@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../../src/config/load.js';
 import { gzipSync } from 'node:zlib';
 import { isLoopback, Transport } from '../../src/transport/transport.js';
-import { json, startServer, type TestServer } from './helpers.js';
+import { json, startConnectProxy, startServer, type TestServer } from './helpers.js';
+import { ClusterConfig } from '../../src/config/cluster-config.js';
+import { ResponseEncodingError } from '../../src/net/response-errors.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -48,20 +50,42 @@ describe('compression', () => {
     expect(['https://10.0.0.1:6443', 'https://api.example.com', 'https://[2001:db8::1]:6443'].map(isLoopback)).toEqual([false, false, false]);
   });
 
-  it('decodes a gzip answer, whole and streamed', async () => {
+  it('decodes a gzip answer it asked for, whole and streamed (server off this machine, through a proxy)', async () => {
     const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `cm-${i}` } } })).join('\n');
     server = await startServer((q, res) => {
       const body = q.url?.includes('watch') ? `${lines}\n` : JSON.stringify({ kind: 'Namespace', metadata: { name: 'default' } });
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(gzipSync(body));
     });
+    const proxy = await startConnectProxy();
+    try {
+      // kube.test is not loopback, so the client asks for gzip; the proxy maps it to 127.0.0.1.
+      const config = await loadClusterConfig({ kubeconfigYaml: kubeconfig(server.url.replace('127.0.0.1', 'kube.test')) });
+      const t = new Transport(new ClusterConfig({ server: config.server, credentials: config.credentials, proxyUrl: proxy.url }));
+      await expect(t.request({ method: 'GET', path: '/api/v1/namespaces/default' })).resolves.toEqual({ kind: 'Namespace', metadata: { name: 'default' } });
+      expect(server.requests[0]!.headers['accept-encoding']).toBe('gzip');
+      const s = await t.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: true } });
+      const chunks: Buffer[] = [];
+      for await (const c of s.body) chunks.push(Buffer.from(c));
+      expect(Buffer.concat(chunks).toString()).toBe(`${lines}\n`);
+      await t.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('rejects a compressed answer it did not ask for with ResponseEncodingError, whole and streamed', async () => {
+    server = await startServer((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ kind: 'Namespace' })));
+    });
     const config = await loadClusterConfig({ kubeconfigYaml: kubeconfig(server.url) });
     const t = new Transport(config);
-    await expect(t.request({ method: 'GET', path: '/api/v1/namespaces/default' })).resolves.toEqual({ kind: 'Namespace', metadata: { name: 'default' } });
-    const s = await t.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: true } });
-    const chunks: Buffer[] = [];
-    for await (const c of s.body) chunks.push(Buffer.from(c));
-    expect(Buffer.concat(chunks).toString()).toBe(`${lines}\n`);
+    const err = await t.request({ method: 'GET', path: '/api/v1/namespaces/default' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseEncodingError);
+    expect((err as ResponseEncodingError).reason).toBe('UnexpectedEncoding');
+    expect(server.requests[0]!.headers['accept-encoding']).toBe('identity');
+    await expect(t.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: true } })).rejects.toBeInstanceOf(ResponseEncodingError);
     await t.close();
   });
 });

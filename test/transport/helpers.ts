@@ -93,7 +93,7 @@ export function makePki(): Pki {
   };
   ca('ca');
   ca('other-ca');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kube.test\n');
   const leaf = (name: string, cn: string, ext: boolean): void => {
     ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', ...(ext ? ['-extfile', 'san.ext'] : []));
@@ -108,14 +108,18 @@ export function makePki(): Pki {
   return cached;
 }
 
-/** A minimal HTTP CONNECT proxy on 127.0.0.1 that records the targets it tunnels to. */
+/**
+ * A minimal HTTP CONNECT proxy on 127.0.0.1 that records the targets it tunnels to. Names
+ * under `.test` resolve to 127.0.0.1 here, so a test can reach a local server under a
+ * name that is not loopback (loopback is never proxied from the environment, nor gzip'd).
+ */
 export async function startConnectProxy(): Promise<{ url: string; connects: string[]; close(): Promise<void> }> {
   const connects: string[] = [];
   const proxy = createHttpServer();
   proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const [host = '', port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host.endsWith('.test') ? '127.0.0.1' : host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);

@@ -7,7 +7,7 @@ import {
 } from '../../src/core/errors.js';
 import { type DebugEvent, Transport } from '../../src/transport/transport.js';
 import type { KubeWarning } from '../../src/transport/warnings.js';
-import { noProxyMatches } from '../../src/transport/agent.js';
+import { noProxyMatches } from '../../src/net/proxy.js';
 import { config, json, makePki, startConnectProxy, startServer, startSocksProxy, status, type TestServer } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,9 +247,11 @@ describe('Transport', () => {
     const pki = makePki();
     server = await startServer((_q, res) => json(res, 200, { ok: true }), { key: pki.serverKey, cert: pki.serverCert });
     const proxy = await startConnectProxy();
-    const get = async (env: Record<string, string>): Promise<unknown> => {
+    // kube.test is not loopback, so the environment's proxy applies (the proxy maps it to 127.0.0.1).
+    const named = server.url.replace('127.0.0.1', 'kube.test');
+    const get = async (url: string, env: Record<string, string>): Promise<unknown> => {
       for (const k of ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'HTTP_PROXY', 'http_proxy']) vi.stubEnv(k, env[k] ?? '');
-      const t = new Transport(config(server!.url, { tls: { ca: pki.caCert } }));
+      const t = new Transport(config(url, { tls: { ca: pki.caCert } }), { retry: false });
       try {
         return await t.request({ method: 'GET', path: '/version' });
       } finally {
@@ -258,9 +260,13 @@ describe('Transport', () => {
       }
     };
     try {
-      await expect(get({ HTTPS_PROXY: proxy.url })).resolves.toEqual({ ok: true });
+      await expect(get(named, { HTTPS_PROXY: proxy.url })).resolves.toEqual({ ok: true });
+      expect(proxy.connects).toEqual([named.replace('https://', '')]);
+      // NO_PROXY exempts it: the client goes direct (and kube.test does not resolve outside the proxy).
+      await expect(get(named, { https_proxy: proxy.url, NO_PROXY: 'kube.test' })).rejects.toBeInstanceOf(NetworkError);
       expect(proxy.connects).toHaveLength(1);
-      await expect(get({ https_proxy: proxy.url, NO_PROXY: '127.0.0.1' })).resolves.toEqual({ ok: true });
+      // A server on this machine is never reached through the environment's proxy.
+      await expect(get(server.url, { HTTPS_PROXY: proxy.url })).resolves.toEqual({ ok: true });
       expect(proxy.connects).toHaveLength(1);
     } finally {
       await proxy.close();

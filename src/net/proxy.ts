@@ -1,42 +1,18 @@
 /**
- * Connections: one keep-alive node:http(s) Agent per cluster (and per client certificate),
- * with the kubeconfig's TLS settings, and tunnels through an HTTP(S) CONNECT or SOCKS5
- * proxy (proxy-url, or HTTPS_PROXY/HTTP_PROXY/NO_PROXY like kubectl).
- *
- * Built on Node's own http/https: nothing to install or bundle, nothing to load at import,
- * and as fast as a standalone HTTP client on the API server's small JSON answers.
+ * Proxies: raw TCP tunnels through an HTTP(S) CONNECT or SOCKS5 proxy, and the choice of
+ * proxy for a URL (the kubeconfig's proxy-url, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY like
+ * kubectl). A server on this machine is never reached through an environment proxy: Go's
+ * ProxyFromEnvironment (so kubectl) exempts localhost and loopback addresses, and a proxy
+ * would otherwise read an http:// cluster's bearer token in clear.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import type { ClientCertificate } from '../config/credentials.js';
-import type { TlsOptions } from '../config/cluster-config.js';
 
-export interface AgentOptions {
-  readonly tls: TlsOptions;
-  readonly clientCertificate?: ClientCertificate | undefined;
-  readonly proxyUrl?: string | undefined;
-  /** How long an idle keep-alive socket is kept; default 30 s. */
-  readonly keepAliveTimeoutMs?: number;
-  /**
-   * Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), used like kubectl
-   * does when the kubeconfig has no proxy-url. Defaults to process.env.
-   */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
+/** Opens a raw TCP connection to host:port through a proxy. */
+export type Tunnel = (host: string, port: number) => Promise<Socket>;
 
-/** The agents for one cluster endpoint: `agentFor(url)` picks http or https. */
-export interface Connector {
-  agentFor(url: URL): HttpAgent;
-  /** Destroys every socket, idle or busy. */
-  destroy(): void;
-}
-
-type Tunnel = (host: string, port: number) => Promise<Socket>;
-
-/** `host:port` of a URL, brackets removed from IPv6 literals. */
+/** `host` of a URL, brackets removed from IPv6 literals. */
 export function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
@@ -45,42 +21,26 @@ export function portOf(url: URL): number {
   return url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
-function tlsOptions(options: AgentOptions): ConnectionOptions {
-  return {
-    ...(options.tls.ca ? { ca: options.tls.ca } : {}),
-    ...(options.tls.serverName ? { servername: options.tls.serverName } : {}),
-    ...(options.clientCertificate ? { cert: options.clientCertificate.cert, key: options.clientCertificate.key } : {}),
-    rejectUnauthorized: !options.tls.insecureSkipTlsVerify,
-  };
+/** Whether a host name or address is this machine: localhost (and *.localhost), 127.0.0.0/8, ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) {
+    if (h === '::1' || /^0*:0*:0*:0*:0*:0*:0*:0*1$/.test(h)) return true;
+    // IPv4-mapped loopback, ::ffff:127.x.y.z
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    return mapped?.[1] !== undefined && mapped[1].startsWith('127.');
+  }
+  return false;
 }
 
-/** An https Agent whose sockets come out of a proxy tunnel; TLS to the target runs inside it. */
-class TunnelHttpsAgent extends HttpsAgent {
-  readonly #tunnel: Tunnel;
-  constructor(options: ConstructorParameters<typeof HttpsAgent>[0], tunnel: Tunnel) {
-    super(options);
-    this.#tunnel = tunnel;
-  }
-  override createConnection(options: object, callback?: (err: Error | null, stream: Duplex) => void): undefined {
-    const o = options as ConnectionOptions & { host?: string; port?: number; servername?: string };
-    this.#tunnel(o.host ?? 'localhost', o.port ?? 443).then((socket) => {
-      const servername = o.servername ?? (isIP(o.host ?? '') ? undefined : o.host);
-      callback?.(null, tlsConnect({ ...o, socket, ...(servername ? { servername } : {}) }));
-    }, (e: unknown) => callback?.(e as Error, undefined as unknown as Duplex));
-    return undefined;
-  }
-}
-
-class TunnelHttpAgent extends HttpAgent {
-  readonly #tunnel: Tunnel;
-  constructor(options: ConstructorParameters<typeof HttpAgent>[0], tunnel: Tunnel) {
-    super(options);
-    this.#tunnel = tunnel;
-  }
-  override createConnection(options: object, callback?: (err: Error | null, stream: Duplex) => void): undefined {
-    const o = options as { host?: string; port?: number };
-    this.#tunnel(o.host ?? 'localhost', o.port ?? 80).then((s) => callback?.(null, s), (e: unknown) => callback?.(e as Error, undefined as unknown as Duplex));
-    return undefined;
+/** Whether a server URL is on this machine. */
+export function isLoopback(server: string): boolean {
+  try {
+    return isLoopbackHost(hostOf(new URL(server)));
+  } catch {
+    return false;
   }
 }
 
@@ -183,7 +143,7 @@ function ipv6Bytes(ip: string): Buffer {
   return out;
 }
 
-function tunnelFor(proxyUrl: string): Tunnel {
+export function tunnelFor(proxyUrl: string): Tunnel {
   const proxy = new URL(proxyUrl);
   if (proxy.protocol === 'socks5:' || proxy.protocol === 'socks5h:') return socksTunnel(proxy);
   if (proxy.protocol === 'http:' || proxy.protocol === 'https:') return connectTunnel(proxy);
@@ -230,43 +190,16 @@ function inCidr(ip: string, cidr: string): boolean {
   return ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
 }
 
-export function createConnector(options: AgentOptions): Connector {
-  const tls = tlsOptions(options);
-  const common = { keepAlive: true, timeout: options.keepAliveTimeoutMs ?? 30_000, scheduling: 'lifo' as const };
-  const env = options.env ?? process.env;
-  const made = new Map<string, HttpAgent>();
-  const explicit = options.proxyUrl ? tunnelFor(options.proxyUrl) : undefined;
-  // The agent of each origin, decided once (reading the environment is not free).
-  const byOrigin = new Map<string, HttpAgent>();
-  const agentFor = (url: URL): HttpAgent => {
-    const known = byOrigin.get(url.origin);
-    if (known) return known;
-    const agent = pickAgent(url);
-    byOrigin.set(url.origin, agent);
-    return agent;
-  };
-  const pickAgent = (url: URL): HttpAgent => {
-    const secure = url.protocol === 'https:';
-    let tunnel = explicit;
-    if (!tunnel) {
-      const fromEnv = pickEnv(env, secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
-      if (fromEnv && !noProxyMatches(pickEnv(env, 'NO_PROXY'), hostOf(url), portOf(url))) tunnel = tunnelFor(fromEnv);
-    }
-    const key = `${secure ? 's' : ''}:${tunnel ? url.host : ''}`;
-    const have = made.get(key);
-    if (have) return have;
-    const agent: HttpAgent = secure
-      ? tunnel ? new TunnelHttpsAgent({ ...common, ...tls }, tunnel) : new HttpsAgent({ ...common, ...tls })
-      : tunnel ? new TunnelHttpAgent(common, tunnel) : new HttpAgent(common);
-    made.set(key, agent);
-    return agent;
-  };
-  return {
-    agentFor,
-    destroy: () => {
-      for (const a of made.values()) a.destroy();
-      made.clear();
-      byOrigin.clear();
-    },
-  };
+
+/**
+ * The tunnel for one URL: the explicit proxy-url (used for every host, as client-go does),
+ * else the environment's proxy unless NO_PROXY or loopback exempts the host.
+ */
+export function tunnelForUrl(url: URL, explicit: Tunnel | undefined, env: Readonly<Record<string, string | undefined>>): Tunnel | undefined {
+  if (explicit) return explicit;
+  const host = hostOf(url);
+  if (isLoopbackHost(host)) return undefined;
+  const fromEnv = pickEnv(env, url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+  if (!fromEnv || noProxyMatches(pickEnv(env, 'NO_PROXY'), host, portOf(url))) return undefined;
+  return tunnelFor(fromEnv);
 }
