@@ -25,7 +25,10 @@ describe('top-level getters', () => {
   it('a name with a GA or beta version keeps its getter at that version', () => {
     expect(preferred.pods).toBe('v1/pods');
     expect(preferred.leasecandidates).toBe('coordination.k8s.io/v1beta1/leasecandidates');
-    expect(Object.getOwnPropertyDescriptor(Kube.prototype, 'leasecandidates')?.get).toBeTypeOf('function');
+    // The getters sit on the client's prototype chain (Kube composes the client).
+    let getter: unknown;
+    for (let p: object | null = Kube.prototype; p && getter === undefined; p = Object.getPrototypeOf(p)) getter = Object.getOwnPropertyDescriptor(p, 'leasecandidates')?.get;
+    expect(getter).toBeTypeOf('function');
     // Every non-alpha plural in the table has a getter.
     const plurals = new Set(Object.values(resources).filter((r) => !alpha(r.version)).map((r) => r.plural));
     expect(new Set(Object.keys(preferred))).toEqual(plurals);
