@@ -7,6 +7,7 @@
  */
 import type { ValidationMode } from '../../generated/schema-types.js';
 import { brand, KubefluentError, UsageError } from './errors.js';
+import { removedApi, removedApiMessage } from './removed-apis.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { ValidationMode };
@@ -219,6 +220,8 @@ function pickSchema(mod: GeneratedSchemas, obj: unknown, mode: ValidationMode): 
   if (typeof kind !== 'string' || kind === '') return fail('kind', 'missing: set kind (e.g. "Pod", "Deployment") so the object can be checked');
   const schema = mod.schemaFor(apiVersion, kind, mode);
   if (schema) return { schema };
+  const removed = removedApi(apiVersion, kind);
+  if (removed) return { ok: false, issues: [{ path: 'apiVersion', message: removedApiMessage(apiVersion, kind, removed) }], checked: true };
   const known = kindsOf(mod, apiVersion);
   if (known) {
     const hint = suggest(kind, known);
