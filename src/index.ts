@@ -59,7 +59,7 @@ export { WebSocketError, type WsConnection, type WsCloseInfo } from './net/webso
 // The operations a resource handle offers (one interface per verb), and the shapes named in
 // public signatures, so the API reference can document them.
 export type {
-  CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, GetOps, ListOps, LogOps, PatchOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
+  AttachOps, CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, ExecOps, GetOps, ListOps, LogOps, PatchOps, PortForwardOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
 } from './client/types.js';
 export type { ExecClusterInfo } from './config/exec-credential.js';
 export type { AuthProviderConfig, ExecConfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './config/kubeconfig-shape.js';

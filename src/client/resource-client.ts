@@ -484,32 +484,38 @@ export class ResourceClient<T> {
     return this.#path(name, sub);
   }
 
+  /** Runs a command in a pod's container (`kubectl exec`). */
   async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'exec', 'exec');
     if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
     return startSession(this.#upgrader, { path, query: sessionQuery(options, options.command), what: `exec ${this.namespaceName ?? ''}/${name}` }, options);
   }
 
+  /** Attaches to a running container's stdio (`kubectl attach`). */
   async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'attach', 'attach');
     return startSession(this.#upgrader, { path, query: sessionQuery(options), what: `attach ${this.namespaceName ?? ''}/${name}` }, options);
   }
 
+  /** Copies a local file or directory into a pod (`kubectl cp`). */
   async copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyToPod');
     return copyToPod((o) => this.exec(name, o), localPath, remotePath, options);
   }
 
+  /** Copies a file or directory out of a pod (`kubectl cp`). */
   async copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyFromPod');
     return copyFromPod((o) => this.exec(name, o), remotePath, localPath, options);
   }
 
+  /** Forwards local ports to a pod's ports (`kubectl port-forward`). */
   async portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
     const path = this.#streamPath(name, 'portforward', 'portForward');
     return startPortForward(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, ports, options);
   }
 
+  /** One stream to one port of a pod. */
   async openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
     const path = this.#streamPath(name, 'portforward', 'openPort');
     return openPortStream(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, port, options);

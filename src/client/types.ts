@@ -226,6 +226,7 @@ export interface LogOps {
   followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string>;
 }
 
+/** Running commands in pods. */
 export interface ExecOps {
   /**
    * Runs a command in a container: stdout/stderr as AsyncIterables, stdin, resize, and
@@ -239,11 +240,13 @@ export interface ExecOps {
   copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult>;
 }
 
+/** Attaching to pods' containers. */
 export interface AttachOps {
   /** Attaches to the running container's main process (same handle as exec). */
   attach(name: string, options?: AttachOptions): Promise<ExecProcess>;
 }
 
+/** Port forwarding to pods. */
 export interface PortForwardOps {
   /** Forwards pod ports to listeners on 127.0.0.1 (`[8080, '9090:90', ':5432']`); one pod connection per local connection. */
   portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder>;
