@@ -91,7 +91,11 @@ export class FetchTransport implements KubeTransport {
     this.runtime = options.runtime ?? detectRuntime();
     this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
-    this.#server = config.server.replace(/\/+$/, '');
+    // fetch refuses a URL with user:password@ in it; the node transport never sends it either.
+    const server = new URL(config.server);
+    server.username = '';
+    server.password = '';
+    this.#server = server.href.replace(/\/+$/, '');
     this.#maxBytes = positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
     this.#maxErrorBytes = positive(options.maxErrorBodyBytes, DEFAULT_MAX_ERROR_BODY_BYTES, 'maxErrorBodyBytes');
     this.#userAgent = this.runtime === 'browser' ? undefined : (options.userAgent ?? `kubefluent/0.1.0 (${this.runtime}; fetch)`);
