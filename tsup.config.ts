@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
+import { portablePlugin } from './scripts/portable-plugin.js';
 
 /**
  * dist/: ESM (`.js`) and CJS (`.cjs`) for each entry, with types for both (`.d.ts`, `.d.cts`),
@@ -40,8 +41,6 @@ const node: Options = {
   }],
 };
 
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-
 /**
  * dist/portable/: the browser, Deno, Bun and worker build (package.json export conditions
  * `browser`, `deno`, `bun`, `worker`, `workerd`). The same sources, with two modules put in
@@ -61,18 +60,7 @@ const portable: Options = {
   sourcemap: false,
   clean: false,
   noExternal: ['zod', 'yaml', 'ky'],
-  esbuildPlugins: [{
-    name: 'portable-swap',
-    setup(build) {
-      build.onResolve({ filter: /^yaml$/ }, () => ({ path: here('./node_modules/yaml/browser/index.js') }));
-      build.onResolve({ filter: /(^|\/)(transport|load)\.js$/ }, (a) => {
-        if (a.kind !== 'import-statement' || a.importer.includes('/src/transport/fetch/')) return undefined;
-        if (a.path.endsWith('config/load.js')) return { path: here('./src/transport/fetch/portable-load.ts') };
-        if (a.path.endsWith('transport/transport.js') || (a.path === './transport.js' && a.importer.includes('/src/transport/'))) return { path: here('./src/transport/fetch/default-transport.ts') };
-        return undefined;
-      });
-    },
-  }],
+  esbuildPlugins: [portablePlugin()],
 };
 
 export default defineConfig([node, portable]);
