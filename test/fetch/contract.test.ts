@@ -157,7 +157,7 @@ describe.each(transports)('the %s transport keeps the contract', (_name, make) =
     const t = use(config(server.url));
     const seen: string[] = [];
     const err = await (async () => {
-      for await (const e of watchStream<{ metadata: { name: string } }>(t, '/api/v1/pods')) seen.push(`${e.type}:${e.object.metadata.name}`);
+      for await (const e of watchStream<{ metadata: { name: string } }>(t, '/api/v1/pods')) seen.push(`${e.type}:${(e.object as { metadata: { name: string } }).metadata.name}`);
     })().catch((e: unknown) => e);
     expect(seen).toEqual(['ADDED:a', 'MODIFIED:a']);
     expect(err).toBeInstanceOf(NetworkError);

@@ -14,7 +14,7 @@
 import ky, { type Hooks } from 'ky';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../../config/credentials.js';
-import { errorFromResponse, KubefluentError, type RequestRef, UsageError } from '../../core/errors.js';
+import { errorFromResponse, errorFromStatus, KubefluentError, type RequestRef, UsageError } from '../../core/errors.js';
 import { queryString } from '../../core/paths.js';
 import { redactHeaders, redactText } from '../../core/redact.js';
 import { sleep } from '../../core/sleep.js';
@@ -152,6 +152,17 @@ export class FetchTransport implements KubeTransport {
       throw e;
     }
     call.disarm();
+    if (this.runtime === 'browser' && /gzip/i.test(res.headers.get('content-encoding') ?? '')) {
+      // Kubernetes 1.37 compresses a streaming list (WatchListCompression) as one gzip member per
+      // event, and a browser (which alone chooses Accept-Encoding there) decodes only the first:
+      // the watch would go silent after its initial events. A 415 makes the watcher fall back to
+      // list + watch from a resourceVersion, which the server does not compress.
+      res.body?.cancel().catch(() => undefined);
+      this.#open.delete(call);
+      call.end();
+      throw errorFromStatus({ kind: 'Status', status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
+        message: 'the server compressed this stream (one gzip member per event) and a browser decodes only the first member; list, then watch from its resourceVersion' }, call.ref);
+    }
     const finished = (): void => {
       this.#open.delete(call);
       call.end();

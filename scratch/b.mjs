@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+import { execSync } from 'node:child_process';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const p = await b.newPage();
+p.on('console', (m) => console.log('console', m.text()));
+p.on('requestfinished', (r) => console.log('req done', r.url().slice(0, 120)));
+p.on('request', (r) => console.log('req', r.url().slice(0, 140)));
+await p.goto('http://127.0.0.1:18082/ui/?ns=dbg1');
+await new Promise((r) => setTimeout(r, 3000));
+console.log(await p.evaluate(() => JSON.stringify([demo.pods(), demo.health()])));
+execSync('kubectl -n dbg1 scale deployment web --replicas=3');
+await new Promise((r) => setTimeout(r, 4000));
+console.log(await p.evaluate(() => JSON.stringify([demo.pods(), demo.health()])));
+await b.close();

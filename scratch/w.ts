@@ -1,0 +1,12 @@
+import { FetchTransport } from '../src/transport/fetch/fetch-transport.js';
+import { serverConfig } from '../src/transport/fetch/portable-config.js';
+import { Kube } from '../src/index.js';
+import { Informer, handleSource } from '../src/runtime/index.js';
+const cfg = serverConfig({ server: 'http://127.0.0.1:18081', namespace: 'dbg1' });
+const kube = new Kube(cfg, { transport: new FetchTransport(cfg) });
+const inf = new Informer(handleSource(kube.pods.namespace('dbg1')));
+inf.addEventHandler({ add: (p) => console.log('add', p.metadata?.name), delete: (p) => console.log('del', p.metadata?.name) });
+inf.start();
+await inf.synced;
+console.log('synced', inf.list().length, inf.health.state, inf.health.initialListMethod);
+setTimeout(() => process.exit(0), 15000);
