@@ -13,6 +13,8 @@ const node: Options = {
     builders: 'src/builders.ts',
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
+    // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
+    cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),

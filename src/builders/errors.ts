@@ -1,4 +1,4 @@
-import { KubefluentError } from '../core/errors.js';
+import { brand, KubefluentError } from '../core/errors.js';
 
 /** Why a builder refused a call; switch on it rather than on the message. */
 export type BuilderErrorReason =
@@ -25,6 +25,7 @@ export type BuilderErrorReason =
  * says how to fix it.
  */
 export class BuilderError extends KubefluentError {
+  static { brand(this, 'BuilderError'); }
   declare readonly reason: BuilderErrorReason;
   /** The field path the mistake concerns, when there is one. */
   readonly field: string | undefined;

@@ -78,6 +78,18 @@ export class Discovery {
     return resources;
   }
 
+  /** The versions this cluster serves of an API group (`/api` for the core group); undefined when it serves no such group. */
+  async servedVersions(group: string, signal?: AbortSignal): Promise<string[] | undefined> {
+    try {
+      const g = await this.#transport.request<{ versions?: unknown[] }>({ method: 'GET', path: group === '' ? '/api' : `/apis/${group}`, ...(signal ? { signal } : {}) });
+      // /api lists bare strings, /apis/<group> lists { groupVersion, version } objects.
+      return (g.versions ?? []).flatMap((v) => (typeof v === 'string' ? [v] : typeof v === 'object' && v !== null && typeof (v as { version?: unknown }).version === 'string' ? [(v as { version: string }).version] : []));
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
   /** The preferred version of an API group. */
   async preferredVersion(group: string, signal?: AbortSignal): Promise<string> {
     if (group === '') return 'v1';

@@ -1,6 +1,7 @@
 /**
- * The entry point: `const kube = await Kube.connect()`, then `kube.pods.namespace('web')`,
- * `kube.resource('apps/v1/deployments')`, `kube.customResource({...})`.
+ * The client proper: `kube.pods.namespace('web')`, `kube.resource('apps/v1/deployments')`,
+ * `kube.customResource({...})`. The public `Kube` (src/kube.ts) adds kubectl's verbs from
+ * src/ops on top; this layer never imports ops (ops takes a narrow view of this class).
  */
 import { preferred, type PreferredName, type ResourceKey, type Resources, resources, type ResourceTypeMap, resourceKeysByKind } from '../../generated/resources.js';
 import { ClusterConfig } from '../config/cluster-config.js';
@@ -14,13 +15,6 @@ import { Discovery, type DiscoveryQuery } from './discovery.js';
 import { type ClientContext, type ObjectValidator, ResourceClient } from './resource-client.js';
 import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
 import { generatedSchemaValidator, schemaValidator } from './validate.js';
-import type { Deployment, Service } from '../../generated/models.js';
-import type { Exposable } from '../builders/service.js';
-import { applyManifests, deleteManifests, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestResult } from '../ops/manifests.js';
-import {
-  exposeWorkload, rolloutHistory, rolloutRestart, rolloutStatus, rolloutUndo, scaleWorkload, setImage,
-  type ExposeWorkloadOptions, type Rollable, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef,
-} from '../ops/workloads.js';
 
 export interface ClientOptions extends TransportOptions {
   /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
@@ -37,6 +31,10 @@ export interface ClientOptions extends TransportOptions {
   readonly validator?: ObjectValidator;
   /** How long discovery results are cached; default 10 minutes. */
   readonly discoveryTtlMs?: number;
+  /** Longest watch event line in bytes (default 32 MiB); a longer one is a malformed event. */
+  readonly maxWatchLineBytes?: number;
+  /** Longest line of followed logs in bytes (default 4 MiB). */
+  readonly maxLogLineBytes?: number;
   /**
    * A ready-made transport to use instead of the node:http one (an in-memory fake for
    * tests, a fetch-based one); the transport options above then do not apply.
@@ -54,7 +52,7 @@ export type PreferredHandles = {
 };
 
 /**
- * Describes a custom resource for {@link Kube.customResource}, optionally with a schema for
+ * Describes a custom resource for {@link KubeClient.customResource}, optionally with a schema for
  * its objects: any Standard Schema (zod 3.24+/4, valibot, arktype, …), synchronous or not.
  */
 export interface CustomResourceOptions<T> extends CustomResourceSpec {
@@ -79,8 +77,8 @@ function infoFromSpec(spec: CustomResourceSpec): ResourceInfo {
   };
 }
 
-/** A connected client for one cluster. */
-export class Kube {
+/** A connected client for one cluster (without the kubectl verbs: see `Kube`). */
+export class KubeClient {
   /** The resolved cluster configuration (server, namespace, credentials kind — never printed secrets). */
   readonly config: ClusterConfig;
   readonly transport: KubeTransport;
@@ -105,6 +103,8 @@ export class Kube {
       validateWrites: writes,
       validateReads: reads,
       validator: options.validator ?? generatedSchemaValidator,
+      maxWatchLineBytes: options.maxWatchLineBytes,
+      maxLogLineBytes: options.maxLogLineBytes,
     };
   }
 
@@ -114,9 +114,9 @@ export class Kube {
    *
    * @example const kube = await Kube.connect({ context: 'kind-dev', fieldManager: 'deployer' })
    */
-  static async connect(options: ConnectOptions = {}): Promise<Kube> {
+  static async connect<C extends KubeClient>(this: new (config: ClusterConfig, options?: ClientOptions) => C, options: ConnectOptions = {}): Promise<C> {
     const config = await loadClusterConfig(options);
-    return new Kube(config, options);
+    return new this(config, options);
   }
 
   /** The config's default namespace (context namespace, or the pod's in-cluster). */
@@ -188,54 +188,12 @@ export class Kube {
     await this.transport.close();
   }
 
-  // kubectl's everyday verbs, on the client (each is the function of the same name in src/ops).
-
-  /** Validates every document, dry-runs the set on the server, then server-side applies it in dependency order. See {@link applyManifests}. */
-  applyManifests(input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
-    return applyManifests(this, input, options);
-  }
-
-  /** Deletes what the manifests describe, in reverse dependency order. See {@link deleteManifests}. */
-  deleteManifests(input: string | readonly unknown[], options?: DeleteManifestsOptions): Promise<ManifestResult[]> {
-    return deleteManifests(this, input, options);
-  }
-
-  /** Server-side applies a Service for a workload's pods, ports checked against its containers. */
-  expose(workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
-    return exposeWorkload(this, workload, options);
-  }
-
-  /** Sets the replica count through the scale subresource; `wait` waits for that many ready replicas. */
-  scale(ref: WorkloadRef<ScalableKind>, replicas: number, options?: ScaleOptions): Promise<void> {
-    return scaleWorkload(this, ref, replicas, options);
-  }
-
-  /** Changes one container's image in a workload's pod template (starts a rollout). */
-  setImage(ref: WorkloadRef, container: string, image: string, options?: SetImageOptions): Promise<Rollable> {
-    return setImage(this, ref, container, image, options);
-  }
-
-  /** `kubectl rollout`: status (watch-based), restart, history and undo. */
-  get rollout(): {
-    status(ref: WorkloadRef, options?: RolloutStatusOptions): Promise<Rollable>;
-    restart(ref: WorkloadRef, options?: SetImageOptions): Promise<Rollable>;
-    history(ref: WorkloadRef<'Deployment'>, options?: CallOptions): Promise<RolloutRevision[]>;
-    undo(ref: WorkloadRef<'Deployment'>, options?: CallOptions & { readonly toRevision?: number }): Promise<Deployment>;
-  } {
-    return {
-      status: (ref, options) => rolloutStatus(this, ref, options),
-      restart: (ref, options) => rolloutRestart(this, ref, options),
-      history: (ref, options) => rolloutHistory(this, ref, options),
-      undo: (ref, options) => rolloutUndo(this, ref, options),
-    };
-  }
-
   static {
     for (const [name, key] of Object.entries(preferred)) {
-      Object.defineProperty(Kube.prototype, name, {
+      Object.defineProperty(KubeClient.prototype, name, {
         configurable: true,
         enumerable: false,
-        get(this: Kube) {
+        get(this: KubeClient) {
           return this.resource(key);
         },
       });
@@ -245,4 +203,4 @@ export class Kube {
 
 // Declaration merging: the getters defined in the static block above.
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Kube extends PreferredHandles {}
+export interface KubeClient extends PreferredHandles {}

@@ -4,7 +4,7 @@
  * run time against the resource info for callers without types.
  */
 import type { Scale } from '../../generated/models.js';
-import { AbortedError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
+import { AbortedError, errorFromStatus, MalformedResponseError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
 import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
@@ -16,6 +16,7 @@ import type {
   ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,
   KubeObject, ListOptions, LogOptions, PatchInput, SelectorOptions, SubresourceHandle, WaitOptions, WriteOptions,
 } from './types.js';
+import { DEFAULT_MAX_LOG_LINE_BYTES, LineDecoder, LineTooLong } from './line-decoder.js';
 import { waitForObject } from './wait.js';
 import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
 
@@ -35,6 +36,10 @@ export interface ClientContext {
   readonly validateWrites: boolean;
   readonly validateReads: boolean;
   readonly validator: ObjectValidator | undefined;
+  /** Longest watch event line (bytes); default 32 MiB. */
+  readonly maxWatchLineBytes?: number | undefined;
+  /** Longest followed log line (bytes); default 4 MiB. */
+  readonly maxLogLineBytes?: number | undefined;
 }
 
 const DEFAULT_FIELD_MANAGER = 'kubefluent';
@@ -63,6 +68,26 @@ function deleteBody(options: DeleteOptions | undefined): Record<string, unknown>
     ...(options?.preconditions ? { preconditions: options.preconditions } : {}),
     ...(options?.dryRun ? { dryRun: ['All'] } : {}),
   };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'an empty body';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (isStatus(value)) return `a Status (${String((value as { status?: unknown }).status)})`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A 2xx body where the API promises one object. typeof checks only: this is the GET hot
+ * path (no schema parse; `validate: true` does that). A Status in its place is never the
+ * object: a Failure one becomes the cause, so its reason is kept.
+ */
+function expectObject<R>(value: R, method: string, path: string): R {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { kind?: unknown }).kind !== 'Status') return value;
+  const ref = { method, path };
+  const cause = isStatus(value) && value.status === 'Failure' ? errorFromStatus(value, ref) : undefined;
+  throw new MalformedResponseError(ref, `expected an object, got ${describe(value)}`, cause ? { cause } : undefined);
 }
 
 interface Meta {
@@ -173,10 +198,11 @@ export class ResourceClient<T> {
 
   async get(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('get');
+    const path = this.#path(name);
     const obj = await this.#ctx.transport.request<T>({
-      method: 'GET', path: this.#path(name), query: { resourceVersion: options?.resourceVersion }, ...call(options),
+      method: 'GET', path, query: { resourceVersion: options?.resourceVersion }, ...call(options),
     });
-    return this.#read(obj, options);
+    return this.#read(expectObject(obj, 'GET', path), options);
   }
 
   async getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined> {
@@ -190,9 +216,10 @@ export class ResourceClient<T> {
 
   async list(options?: ListOptions): Promise<KubeList<T>> {
     this.#needVerb('list');
-    const list = await this.#ctx.transport.request<KubeList<T>>({
+    const path = this.#path();
+    const list = expectObject(await this.#ctx.transport.request<KubeList<T>>({
       method: 'GET',
-      path: this.#path(),
+      path,
       query: {
         ...selectorQuery(options),
         limit: options?.limit,
@@ -202,9 +229,16 @@ export class ResourceClient<T> {
         timeoutSeconds: options?.timeoutSeconds,
       },
       ...call(options),
-    });
+    }), 'GET', path);
+    const items: unknown = list.items;
+    if (items !== undefined && items !== null && !Array.isArray(items)) {
+      throw new MalformedResponseError({ method: 'GET', path }, `expected a list with an items array, got items as ${describe(items)}`);
+    }
     // Items in a list omit apiVersion/kind; fill them so each item stands on its own.
     for (const item of list.items ?? []) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new MalformedResponseError({ method: 'GET', path }, `expected list items to be objects, got ${describe(item)}`);
+      }
       const it = item as Record<string, unknown>;
       it.apiVersion ??= this.#apiVersion;
       if (this.info.kind) it.kind ??= this.info.kind;
@@ -231,7 +265,8 @@ export class ResourceClient<T> {
 
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>> {
     this.#needVerb('watch');
-    return watchStream<T>(this.#ctx.transport, this.#path(), options);
+    const max = options?.maxLineBytes ?? this.#ctx.maxWatchLineBytes;
+    return watchStream<T>(this.#ctx.transport, this.#path(), max === undefined ? options : { ...options, maxLineBytes: max });
   }
 
   waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined> {
@@ -243,14 +278,16 @@ export class ResourceClient<T> {
     this.#needVerb('create');
     const { body } = this.#prepare(object, false);
     await this.#check(body, 'write', options?.validate);
-    return this.#ctx.transport.request<T>({ method: 'POST', path: this.#path(), query: this.#writeQuery(options), body, ...call(options) });
+    const path = this.#path();
+    return expectObject(await this.#ctx.transport.request<T>({ method: 'POST', path, query: this.#writeQuery(options), body, ...call(options) }), 'POST', path);
   }
 
   async replace(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('update');
     const { body, name } = this.#prepare(object, true);
     await this.#check(body, 'write', options?.validate);
-    return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name), query: this.#writeQuery(options), body, ...call(options) });
+    const path = this.#path(name);
+    return expectObject(await this.#ctx.transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body, ...call(options) }), 'PUT', path);
   }
 
   async patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
@@ -261,10 +298,11 @@ export class ResourceClient<T> {
     this.#needScope('patch');
     this.#needVerb('patch');
     const p = isPatch(patch) ? patch : { type: 'merge' as const, body: patch };
-    return this.#ctx.transport.request<R>({
-      method: 'PATCH', path: this.#path(name, subresource), query: this.#writeQuery(options),
+    const path = this.#path(name, subresource);
+    return expectObject(await this.#ctx.transport.request<R>({
+      method: 'PATCH', path, query: this.#writeQuery(options),
       body: p.body, contentType: patchContentTypes[p.type as PatchType], ...call(options),
-    });
+    }), 'PATCH', path);
   }
 
   async apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
@@ -276,9 +314,10 @@ export class ResourceClient<T> {
     const query = this.#writeQuery(options, true);
     const { body, name } = this.#prepare(object, true);
     await this.#check(body, 'apply', options?.validate);
-    return this.#ctx.transport.request<T>({
-      method: 'PATCH', path: this.#path(name, subresource), query, body, contentType: patchContentTypes.apply, ...call(options),
-    });
+    const path = this.#path(name, subresource);
+    return expectObject(await this.#ctx.transport.request<T>({
+      method: 'PATCH', path, query, body, contentType: patchContentTypes.apply, ...call(options),
+    }), 'PATCH', path);
   }
 
   async delete(name: string, options?: DeleteOptions): Promise<T | undefined> {
@@ -301,13 +340,15 @@ export class ResourceClient<T> {
   async getStatus(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('getStatus');
     this.#needSub('status');
-    return this.#read(await this.#ctx.transport.request<T>({ method: 'GET', path: this.#path(name, 'status'), ...call(options) }), options);
+    const path = this.#path(name, 'status');
+    return this.#read(expectObject(await this.#ctx.transport.request<T>({ method: 'GET', path, ...call(options) }), 'GET', path), options);
   }
 
   async replaceStatus(object: T, options?: WriteOptions): Promise<T> {
     this.#needSub('status');
     const { body, name } = this.#prepare(object, true);
-    return this.#ctx.transport.request<T>({ method: 'PUT', path: this.#path(name, 'status'), query: this.#writeQuery(options), body, ...call(options) });
+    const path = this.#path(name, 'status');
+    return expectObject(await this.#ctx.transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body, ...call(options) }), 'PUT', path);
   }
 
   async patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
@@ -323,7 +364,8 @@ export class ResourceClient<T> {
   async getScale(name: string, options?: CallOptions): Promise<Scale> {
     this.#needScope('getScale');
     this.#needSub('scale');
-    return this.#ctx.transport.request<Scale>({ method: 'GET', path: this.#path(name, 'scale'), ...call(options) });
+    const path = this.#path(name, 'scale');
+    return expectObject(await this.#ctx.transport.request<Scale>({ method: 'GET', path, ...call(options) }), 'GET', path);
   }
 
   async scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale> {
@@ -383,27 +425,22 @@ export class ResourceClient<T> {
   }
 
   async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
+    const lines = new LineDecoder(options?.maxLineBytes ?? this.#ctx.maxLogLineBytes ?? DEFAULT_MAX_LOG_LINE_BYTES);
     const res = await this.#ctx.transport.stream(this.#logRequest(name, options, true));
-    const decoder = new TextDecoder();
-    let buffer = '';
+    const ref = { method: 'GET', path: this.#path(name, 'log') };
     try {
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let nl = buffer.indexOf('\n');
-        while (nl >= 0) {
-          yield buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          nl = buffer.indexOf('\n');
-        }
-      }
+      for await (const chunk of res.body) yield* lines.push(chunk);
+      const rest = lines.end();
+      if (rest !== undefined) yield rest;
     } catch (e) {
+      if (e instanceof LineTooLong) {
+        throw new MalformedResponseError(ref, `a log line is longer than ${e.maxBytes} bytes (raise maxLineBytes to accept longer lines)`, { reason: 'LineTooLong', cause: e });
+      }
       if (options?.signal?.aborted) throw new AbortedError(`logs ${name}`, options.signal.reason);
-      throw wrapNetworkError(e, { method: 'GET', path: this.#path(name, 'log') }, this.#ctx.transport.config.server);
+      throw wrapNetworkError(e, ref, this.#ctx.transport.config.server);
     } finally {
       res.cancel();
     }
-    buffer += decoder.decode();
-    if (buffer !== '') yield buffer;
   }
 }
 

@@ -184,6 +184,11 @@ export interface LogOptions extends CallOptions {
   readonly timestamps?: boolean;
   readonly previous?: boolean;
   readonly limitBytes?: number;
+  /**
+   * followLogs only: the longest line accepted, in bytes (default 4 MiB, or the client's
+   * `maxLogLineBytes`); a longer one ends the iteration with MalformedResponseError('LineTooLong').
+   */
+  readonly maxLineBytes?: number;
 }
 
 export interface LogOps {

@@ -10,6 +10,7 @@ import type { QueryValue } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
 import { wrapNetworkError } from '../net/network-errors.js';
 import type { KubeTransport as Transport } from '../transport/kube-transport.js';
+import { DEFAULT_MAX_WATCH_LINE_BYTES, LineDecoder, LineTooLong } from './line-decoder.js';
 
 /** A bookmark carries only a resourceVersion (and, after the initial events, an annotation). */
 export interface BookmarkObject {
@@ -43,6 +44,17 @@ export interface WatchOptions {
   readonly inactivityTimeoutMs?: number | false;
   /** How long to wait for the response headers; default: the client's timeout. */
   readonly connectTimeoutMs?: number | false;
+  /**
+   * The Accept header of the watch request, e.g. the PartialObjectMetadata media type for
+   * metadata-only watches. Default: application/json.
+   */
+  readonly accept?: string;
+  /**
+   * The longest event line accepted, in bytes (default 32 MiB, or the client's
+   * `maxWatchLineBytes`); a longer one ends the stream with WatchError('MalformedWatchEvent'),
+   * after which a watcher resumes, as for any malformed event.
+   */
+  readonly maxLineBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -94,6 +106,15 @@ export function parseWatchLine<T>(line: string, ref: RequestRef): WatchEvent<T> 
   return parsed as WatchEvent<T>;
 }
 
+function pushLine(lines: LineDecoder, chunk: Uint8Array, ref: RequestRef): string[] {
+  try {
+    return lines.push(chunk);
+  } catch (e) {
+    if (!(e instanceof LineTooLong)) throw e;
+    throw new WatchError(`${ref.method} ${ref.path}: malformed watch event (a line longer than ${e.maxBytes} bytes; raise maxLineBytes if objects this large are expected)`, 'MalformedWatchEvent', ref.path, { cause: e });
+  }
+}
+
 /**
  * Opens a watch on `path` and yields typed events. Breaking out of the loop (or the
  * signal firing) closes the stream.
@@ -103,14 +124,13 @@ export async function* watchStream<T>(transport: Transport, path: string, option
   const local = linkSignals(options.signal);
   const signal = local.signal;
   const idleMs = inactivityMs(options);
+  const lines = new LineDecoder(options.maxLineBytes ?? DEFAULT_MAX_WATCH_LINE_BYTES);
   const res = await transport.stream({
     method: 'GET', path, query: watchQuery(options), signal, retry: true,
+    ...(options.accept !== undefined ? { accept: options.accept } : {}),
     ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
   });
   const chunks = res.body[Symbol.asyncIterator]();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let scanFrom = 0;
   let idle = false;
   // The watchdog counts only while we wait for the server, never while the consumer works.
   // One timer for the whole watch, re-armed lazily: a timer per chunk costs more than the chunk.
@@ -144,20 +164,13 @@ export async function* watchStream<T>(transport: Transport, path: string, option
         waitingSince = 0;
       }
       if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let nl = buffer.indexOf('\n', scanFrom);
-      let start = 0;
-      while (nl >= 0) {
-        const line = buffer.slice(start, nl).trim();
-        start = nl + 1;
+      for (const raw of pushLine(lines, chunk.value, ref)) {
+        const line = raw.trim();
         if (line !== '') yield parseWatchLine<T>(line, ref);
-        nl = buffer.indexOf('\n', start);
       }
-      buffer = buffer.slice(start);
-      scanFrom = buffer.length;
     }
-    const rest = (buffer + decoder.decode()).trim();
-    if (rest !== '') yield parseWatchLine<T>(rest, ref);
+    const rest = lines.end()?.trim();
+    if (rest !== undefined && rest !== '') yield parseWatchLine<T>(rest, ref);
   } finally {
     clearTimeout(timer);
     local.abort();

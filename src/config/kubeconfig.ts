@@ -5,8 +5,8 @@
  */
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { AbortedError, ConfigError } from '../core/errors.js';
+import { readYamlDocument, YamlError } from '../core/yaml.js';
 import { FILE_LIMITS, type LocalFileProblem, readLocalFile } from './local-file.js';
 import { checkKubeconfig, ShapeIssue, type Kubeconfig, type KubeconfigCluster, type KubeconfigContext, type KubeconfigUser } from './kubeconfig-shape.js';
 
@@ -37,11 +37,13 @@ export function parseKubeconfig(input: string | object, file?: string): Kubeconf
   let raw: unknown = input;
   if (typeof input === 'string') {
     try {
-      raw = parseYaml(input);
+      raw = readYamlDocument(input);
     } catch (cause) {
-      const line = (cause as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-      throw new ConfigError(`not valid YAML${line !== undefined ? ` at line ${line}` : ''}`, 'MalformedConfig', {
-        file, fix: 'correct the YAML syntax (indentation, quoting) of the kubeconfig', cause: stripSource(cause),
+      if (!(cause instanceof YamlError)) throw cause;
+      // The messages never quote values (which may be tokens): only positions and kinds of problem.
+      const where = cause.problems.map((p) => `document ${p.index}, line ${p.line}: ${p.message.replace(/`[^`]*`/g, '(value)')}`).join('; ');
+      throw new ConfigError(`not valid YAML as kubectl reads it (${where})`, 'MalformedConfig', {
+        file, fix: 'correct the YAML syntax (indentation, quoting) of the kubeconfig',
       });
     }
   }
@@ -57,12 +59,6 @@ export function parseKubeconfig(input: string | object, file?: string): Kubeconf
     });
   }
   return file === undefined ? config : resolvePaths(config, dirname(file));
-}
-
-// YAML errors quote the offending source line, which may hold a token: keep only the message head.
-function stripSource(cause: unknown): Error {
-  const msg = cause instanceof Error ? cause.message.split('\n')[0] ?? '' : 'YAML error';
-  return new Error(msg.replace(/:\s*$/, ''));
 }
 
 function abs(base: string, p: string | null | undefined): string | null | undefined {

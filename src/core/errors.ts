@@ -6,31 +6,27 @@
  * credentials: they are built from the Status text, the method and the request path
  * (never the query, never headers).
  */
+import { boundedSeconds, isStatus, type KubeStatus, normalizeStatus, type StatusCause } from './status.js';
 
-/** A `meta/v1` Status cause: one field-level problem. */
-export interface StatusCause {
-  readonly reason?: string;
-  readonly message?: string;
-  readonly field?: string;
-}
+export { isStatus, MAX_RETRY_AFTER_SECONDS, MAX_STATUS_MESSAGE, normalizeStatus, type KubeStatus, type StatusCause } from './status.js';
 
-/** The `meta/v1` Status object the API server returns with every error. */
-export interface KubeStatus {
-  readonly kind?: 'Status';
-  readonly apiVersion?: string;
-  readonly status?: 'Success' | 'Failure' | string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly code?: number;
-  readonly details?: {
-    readonly name?: string;
-    readonly group?: string;
-    readonly kind?: string;
-    readonly uid?: string;
-    readonly causes?: readonly StatusCause[];
-    readonly retryAfterSeconds?: number;
-  };
-  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+// Each class stamps its kind on its prototype under a registry symbol, so `instanceof`
+// works across two copies of kubefluent in one process (the ESM and CJS builds loaded side
+// by side): a CommonJS NotFoundError is an instance of the ESM NotFoundError and vice versa.
+const BRAND: unique symbol = Symbol.for('kubefluent.error') as never;
+const KIND: unique symbol = Symbol.for('kubefluent.error.kind') as never;
+
+type Branded = { [KIND]?: string };
+
+/**
+ * Marks `cls` as the error kind `kind` (internal: every kubefluent error class calls it once): the prototype carries the brand (read by
+ * `instanceof` from any copy of the library) and `name` (class names do not survive
+ * minification, so `name` never comes from them).
+ */
+export function brand(cls: abstract new (...args: never[]) => Error, kind: string): void {
+  Object.defineProperty(cls, KIND, { value: kind });
+  Object.defineProperty(cls.prototype, BRAND, { value: kind });
+  Object.defineProperty(cls.prototype, 'name', { value: kind, writable: true, configurable: true });
 }
 
 /** Base of every error kubefluent throws; `reason` is the machine-readable discriminator. */
@@ -39,8 +35,26 @@ export class KubefluentError extends Error {
   constructor(message: string, reason: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
-    // Class names survive minification badly; set `name` explicitly per subclass instead.
-    this.name = 'KubefluentError';
+  }
+
+  /**
+   * `x instanceof NotFoundError` is true for a NotFoundError from this copy of kubefluent
+   * or any other one (the brand chain names the same kind); a caller's own subclass, which
+   * has no brand of its own, gets the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    if (Object.prototype.isPrototypeOf.call(this.prototype, value)) return true;
+    if (!Object.hasOwn(this, KIND)) return false;
+    const kind = (this as Branded)[KIND];
+    for (let p: object | null = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      if (Object.hasOwn(p, BRAND) && (p as Record<symbol, unknown>)[BRAND] === kind) return true;
+    }
+    return false;
+  }
+
+  static {
+    brand(this, 'KubefluentError');
   }
 }
 
@@ -54,53 +68,63 @@ export interface RequestRef {
 export class KubeError extends KubefluentError {
   /** HTTP status code. */
   readonly code: number;
-  /** The Status body as the server sent it (synthesised when the body was not a Status). */
+  /**
+   * The Status body, normalised: each field of its documented type, strings bounded,
+   * unknown fields dropped (synthesised when the body was not a Status).
+   */
   readonly status: KubeStatus;
   readonly method: string;
   readonly path: string;
   /** Field-level causes from `status.details.causes` (empty when none). */
   readonly causes: readonly StatusCause[];
-  /** Seconds the server asked us to wait (Retry-After header or details.retryAfterSeconds). */
+  /** Seconds the server asked us to wait (Retry-After header or details.retryAfterSeconds), within 0…3600. */
   readonly retryAfterSeconds: number | undefined;
   constructor(status: KubeStatus, code: number, request: RequestRef, retryAfterSeconds?: number) {
-    const reason = status.reason && status.reason !== '' ? status.reason : defaultReason(code);
-    super(formatMessage(status, code, reason, request), reason);
-    this.name = 'KubeError';
+    const s = normalizeStatus(status);
+    const reason = s.reason !== undefined && s.reason !== '' ? s.reason : defaultReason(code);
+    super(formatMessage(s, code, reason, request), reason);
     this.code = code;
-    this.status = status;
+    this.status = s;
     this.method = request.method;
     this.path = request.path;
-    this.causes = status.details?.causes ?? [];
-    this.retryAfterSeconds = retryAfterSeconds ?? status.details?.retryAfterSeconds;
+    this.causes = s.details?.causes ?? [];
+    this.retryAfterSeconds = boundedSeconds(retryAfterSeconds) ?? s.details?.retryAfterSeconds;
+  }
+
+  static {
+    brand(this, 'KubeError');
   }
 }
 
+// The subclasses add nothing but a kind (and ConflictError its `fields`): which one a
+// response becomes is decided by the table below, not by constructors.
+
 export class BadRequestError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'BadRequestError'; }
+  static { brand(this, 'BadRequestError'); }
 }
 /** 401: the credentials were missing, wrong or expired. */
 export class UnauthorizedError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'UnauthorizedError'; }
+  static { brand(this, 'UnauthorizedError'); }
 }
 /** 403: authenticated, but RBAC (or admission) said no. */
 export class ForbiddenError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'ForbiddenError'; }
+  static { brand(this, 'ForbiddenError'); }
 }
 export class NotFoundError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'NotFoundError'; }
+  static { brand(this, 'NotFoundError'); }
 }
 export class MethodNotAllowedError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'MethodNotAllowedError'; }
+  static { brand(this, 'MethodNotAllowedError'); }
 }
 export class AlreadyExistsError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'AlreadyExistsError'; }
+  static { brand(this, 'AlreadyExistsError'); }
 }
 /**
  * 409 Conflict: a stale resourceVersion, or a server-side apply conflict. For apply
  * conflicts `causes` lists each conflicting field and the manager that owns it.
  */
 export class ConflictError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'ConflictError'; }
+  static { brand(this, 'ConflictError'); }
   /** The conflicting field paths of a server-side apply conflict (e.g. `.spec.replicas`). */
   get fields(): string[] {
     return this.causes.map((c) => c.field).filter((f): f is string => typeof f === 'string' && f !== '');
@@ -108,44 +132,87 @@ export class ConflictError extends KubeError {
 }
 /** 410 Gone: the requested resourceVersion is too old (watch or list). */
 export class GoneError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'GoneError'; }
+  static { brand(this, 'GoneError'); }
 }
 /** 410 with reason Expired: a continue token or resourceVersion has expired. */
 export class ExpiredError extends GoneError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'ExpiredError'; }
+  static { brand(this, 'ExpiredError'); }
 }
 /** 422 Invalid: the object failed server validation; `causes` names each field. */
 export class InvalidError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'InvalidError'; }
+  static { brand(this, 'InvalidError'); }
 }
 export class UnsupportedMediaTypeError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'UnsupportedMediaTypeError'; }
+  static { brand(this, 'UnsupportedMediaTypeError'); }
 }
 /** 429: API priority and fairness (or a rate limit) rejected the request. */
 export class TooManyRequestsError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'TooManyRequestsError'; }
+  static { brand(this, 'TooManyRequestsError'); }
 }
 /** The server reported a timeout (504, or reason Timeout / ServerTimeout). */
 export class TimeoutError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'TimeoutError'; }
+  static { brand(this, 'TimeoutError'); }
 }
 /** 5xx from the server. */
 export class ServerError extends KubeError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'ServerError'; }
+  static { brand(this, 'ServerError'); }
 }
 export class ServiceUnavailableError extends ServerError {
-  constructor(s: KubeStatus, c: number, r: RequestRef, ra?: number) { super(s, c, r, ra); this.name = 'ServiceUnavailableError'; }
+  static { brand(this, 'ServiceUnavailableError'); }
+}
+
+type KubeErrorClass = new (status: KubeStatus, code: number, request: RequestRef, retryAfterSeconds?: number) => KubeError;
+
+/**
+ * The one mapping from a response to an error class. A Status `reason` the table knows
+ * decides the class; otherwise the HTTP code does (first row with that code). The code
+ * also gives the `reason` of a Status that has none.
+ */
+const ERROR_TABLE: readonly { readonly cls: KubeErrorClass; readonly code?: number; readonly reasons: readonly string[] }[] = [
+  { cls: BadRequestError, code: 400, reasons: ['BadRequest'] },
+  { cls: UnauthorizedError, code: 401, reasons: ['Unauthorized'] },
+  { cls: ForbiddenError, code: 403, reasons: ['Forbidden'] },
+  { cls: NotFoundError, code: 404, reasons: ['NotFound'] },
+  { cls: MethodNotAllowedError, code: 405, reasons: ['MethodNotAllowed'] },
+  { cls: KubeError, code: 406, reasons: ['NotAcceptable'] },
+  { cls: ConflictError, code: 409, reasons: ['Conflict'] },
+  { cls: AlreadyExistsError, reasons: ['AlreadyExists'] },
+  { cls: GoneError, code: 410, reasons: ['Gone'] },
+  { cls: ExpiredError, reasons: ['Expired'] },
+  { cls: KubeError, code: 413, reasons: ['RequestEntityTooLarge'] },
+  { cls: UnsupportedMediaTypeError, code: 415, reasons: ['UnsupportedMediaType'] },
+  { cls: InvalidError, code: 422, reasons: ['Invalid'] },
+  { cls: TooManyRequestsError, code: 429, reasons: ['TooManyRequests'] },
+  { cls: ServerError, code: 500, reasons: ['InternalError'] },
+  { cls: ServiceUnavailableError, code: 503, reasons: ['ServiceUnavailable'] },
+  { cls: TimeoutError, code: 504, reasons: ['Timeout', 'ServerTimeout'] },
+];
+
+const classByReason = new Map<string, KubeErrorClass>();
+const rowByCode = new Map<number, { cls: KubeErrorClass; reason: string }>();
+for (const row of ERROR_TABLE) {
+  for (const r of row.reasons) classByReason.set(r, row.cls);
+  if (row.code !== undefined && !rowByCode.has(row.code)) rowByCode.set(row.code, { cls: row.cls, reason: row.reasons[0] as string });
+}
+
+function defaultReason(code: number): string {
+  return rowByCode.get(code)?.reason ?? (code >= 500 ? 'InternalError' : 'Unknown');
+}
+
+function formatMessage(status: KubeStatus, code: number, reason: string, request: RequestRef): string {
+  const text = status.message !== undefined && status.message !== '' ? status.message : reason;
+  return `${request.method} ${request.path}: ${text} (${code} ${reason})`;
 }
 
 /** The connection failed (refused, reset, DNS, proxy); `cause` holds the original error. */
 export class NetworkError extends KubefluentError {
+  static { brand(this, 'NetworkError'); }
   readonly method: string;
   readonly path: string;
   /** Low-level code such as ECONNREFUSED or UND_ERR_SOCKET, when known. */
   readonly code: string | undefined;
   constructor(message: string, request: RequestRef, options: { cause?: unknown; code?: string; reason?: string }) {
     super(message, options.reason ?? 'NetworkError', { cause: options.cause });
-    this.name = 'NetworkError';
     this.method = request.method;
     this.path = request.path;
     this.code = options.code;
@@ -154,20 +221,20 @@ export class NetworkError extends KubefluentError {
 
 /** TLS failed: an untrusted or mismatched server certificate, or a bad client certificate. */
 export class TlsError extends NetworkError {
+  static { brand(this, 'TlsError'); }
   constructor(message: string, request: RequestRef, options: { cause?: unknown; code?: string }) {
     super(message, request, { ...options, reason: 'TlsError' });
-    this.name = 'TlsError';
   }
 }
 
 /** The per-call or per-client timeout elapsed before the response arrived. */
 export class RequestTimeoutError extends KubefluentError {
+  static { brand(this, 'RequestTimeoutError'); }
   readonly method: string;
   readonly path: string;
   readonly timeoutMs: number;
   constructor(request: RequestRef, timeoutMs: number) {
     super(`${request.method} ${request.path}: no response within ${timeoutMs} ms (client timeout)`, 'ClientTimeout');
-    this.name = 'RequestTimeoutError';
     this.method = request.method;
     this.path = request.path;
     this.timeoutMs = timeoutMs;
@@ -176,9 +243,9 @@ export class RequestTimeoutError extends KubefluentError {
 
 /** The caller's AbortSignal fired; `cause` is the signal's reason. */
 export class AbortedError extends KubefluentError {
+  static { brand(this, 'AbortedError'); }
   constructor(what: string, cause?: unknown) {
     super(`${what}: aborted`, 'Aborted', { cause });
-    this.name = 'AbortedError';
   }
 }
 
@@ -200,6 +267,7 @@ export interface ConfigErrorDetails {
  * InvalidField, Unsupported.
  */
 export class ConfigError extends KubefluentError {
+  static { brand(this, 'ConfigError'); }
   readonly file: string | undefined;
   readonly context: string | undefined;
   readonly field: string | undefined;
@@ -212,7 +280,6 @@ export class ConfigError extends KubefluentError {
     ].filter(Boolean).join(', ');
     const msg = `kubeconfig: ${problem}${where ? ` (${where})` : ''}${details.fix ? `. Fix: ${details.fix}` : ''}`;
     super(msg, reason, { cause: details.cause });
-    this.name = 'ConfigError';
     this.file = details.file;
     this.context = details.context;
     this.field = details.field;
@@ -222,66 +289,62 @@ export class ConfigError extends KubefluentError {
 
 /** An exec credential plugin or OIDC refresh failed; reason ExecPluginFailed or OidcRefreshFailed. */
 export class AuthPluginError extends KubefluentError {
+  static { brand(this, 'AuthPluginError'); }
   constructor(message: string, reason: 'ExecPluginFailed' | 'OidcRefreshFailed', options?: { cause?: unknown }) {
     super(message, reason, options);
-    this.name = 'AuthPluginError';
   }
 }
 
 /** A watch stream broke: a malformed line (MalformedWatchEvent) or no data for too long (WatchInactive). */
 export class WatchError extends KubefluentError {
+  static { brand(this, 'WatchError'); }
   readonly path: string;
   constructor(message: string, reason: 'MalformedWatchEvent' | 'WatchInactive', path: string, options?: { cause?: unknown }) {
     super(message, reason, options);
-    this.name = 'WatchError';
     this.path = path;
   }
 }
 
 /** `waitFor` gave up: the condition did not hold within the timeout. */
 export class WaitTimeoutError extends KubefluentError {
+  static { brand(this, 'WaitTimeoutError'); }
   readonly timeoutMs: number;
   constructor(what: string, timeoutMs: number) {
     super(`timed out after ${timeoutMs} ms waiting for ${what}`, 'WaitTimeout');
-    this.name = 'WaitTimeoutError';
     this.timeoutMs = timeoutMs;
   }
 }
 
 /** The resource is not served by the cluster (discovery found no match). */
 export class DiscoveryError extends KubefluentError {
+  static { brand(this, 'DiscoveryError'); }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'ResourceNotDiscovered', options);
-    this.name = 'DiscoveryError';
   }
 }
 
 /** The caller passed something the client can't use (wrong namespace, missing name, …). */
 export class UsageError extends KubefluentError {
+  static { brand(this, 'UsageError'); }
   constructor(message: string) {
     super(message, 'InvalidArgument');
-    this.name = 'UsageError';
   }
 }
 
-const reasonByCode: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  406: 'NotAcceptable', 409: 'Conflict', 410: 'Gone', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
-  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
-};
-
-function defaultReason(code: number): string {
-  return reasonByCode[code] ?? (code >= 500 ? 'InternalError' : 'Unknown');
-}
-
-function formatMessage(status: KubeStatus, code: number, reason: string, request: RequestRef): string {
-  const text = status.message && status.message !== '' ? status.message : reason;
-  return `${request.method} ${request.path}: ${text} (${code} ${reason})`;
-}
-
-/** True when `value` looks like a meta/v1 Status object. */
-export function isStatus(value: unknown): value is KubeStatus {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Status';
+/**
+ * A 2xx answer that is not what the API promises: an empty body where an object belongs,
+ * a list without an `items` array, a `Status` of failure in place of the object, or a
+ * stream line longer than the limit (reason LineTooLong). Never quotes the body.
+ */
+export class MalformedResponseError extends KubefluentError {
+  static { brand(this, 'MalformedResponseError'); }
+  readonly method: string;
+  readonly path: string;
+  constructor(request: RequestRef, problem: string, options?: { cause?: unknown; reason?: 'MalformedResponse' | 'LineTooLong' }) {
+    super(`${request.method} ${request.path}: malformed response: ${problem}`, options?.reason ?? 'MalformedResponse', options);
+    this.method = request.method;
+    this.path = request.path;
+  }
 }
 
 /**
@@ -289,42 +352,13 @@ export function isStatus(value: unknown): value is KubeStatus {
  * ERROR event). `code` defaults to `status.code`.
  */
 export function errorFromStatus(status: KubeStatus, request: RequestRef, code?: number, retryAfterSeconds?: number): KubeError {
-  const c = code ?? status.code ?? 500;
-  const reason = status.reason ?? '';
-  const args = [status, c, request, retryAfterSeconds] as const;
-  switch (reason) {
-    case 'NotFound': return new NotFoundError(...args);
-    case 'AlreadyExists': return new AlreadyExistsError(...args);
-    case 'Conflict': return new ConflictError(...args);
-    case 'Invalid': return new InvalidError(...args);
-    case 'Forbidden': return new ForbiddenError(...args);
-    case 'Unauthorized': return new UnauthorizedError(...args);
-    case 'Expired': return new ExpiredError(...args);
-    case 'Gone': return new GoneError(...args);
-    case 'TooManyRequests': return new TooManyRequestsError(...args);
-    case 'Timeout': case 'ServerTimeout': return new TimeoutError(...args);
-    case 'MethodNotAllowed': return new MethodNotAllowedError(...args);
-    case 'BadRequest': return new BadRequestError(...args);
-    case 'UnsupportedMediaType': return new UnsupportedMediaTypeError(...args);
-    case 'ServiceUnavailable': return new ServiceUnavailableError(...args);
-    case 'InternalError': return new ServerError(...args);
-    default: break;
-  }
-  switch (c) {
-    case 400: return new BadRequestError(...args);
-    case 401: return new UnauthorizedError(...args);
-    case 403: return new ForbiddenError(...args);
-    case 404: return new NotFoundError(...args);
-    case 405: return new MethodNotAllowedError(...args);
-    case 409: return new ConflictError(...args);
-    case 410: return new GoneError(...args);
-    case 415: return new UnsupportedMediaTypeError(...args);
-    case 422: return new InvalidError(...args);
-    case 429: return new TooManyRequestsError(...args);
-    case 503: return new ServiceUnavailableError(...args);
-    case 504: return new TimeoutError(...args);
-    default: return c >= 500 ? new ServerError(...args) : new KubeError(...args);
-  }
+  const own = (status as { code?: unknown }).code;
+  const c = code ?? (typeof own === 'number' && Number.isInteger(own) && own >= 100 && own <= 599 ? own : 500);
+  const reason = (status as { reason?: unknown }).reason;
+  const cls = (typeof reason === 'string' ? classByReason.get(reason) : undefined)
+    ?? rowByCode.get(c)?.cls
+    ?? (c >= 500 ? ServerError : KubeError);
+  return new cls(status, c, request, retryAfterSeconds);
 }
 
 /**

@@ -111,8 +111,20 @@ export type FieldSelectorKey =
 export type FieldSelectorInput = string | Partial<Readonly<Record<FieldSelectorKey, string>>> | FieldSelector;
 
 function escapeField(v: string): string {
+  if (typeof v !== 'string') throw new UsageError(`field selector values must be strings, got ${typeof v}`);
   // The server unescapes \, ',' and '=' in field selector values.
   return v.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/=/g, '\\=');
+}
+
+// A field path such as `metadata.name` or `involvedObject.kind`: letters, digits, '.', '_',
+// '-' and '/'. Anything else (',', '=', '!', spaces) would end the term or start another.
+const FIELD_KEY = /^[A-Za-z0-9_]([-A-Za-z0-9_./]*[A-Za-z0-9_])?$/;
+
+function fieldKey(k: string): string {
+  if (typeof k !== 'string' || !FIELD_KEY.test(k)) {
+    throw new UsageError(`invalid field selector key ${JSON.stringify(k)}: use a field path such as 'metadata.name' or 'status.phase' (letters, digits, '.', '_', '-', '/')`);
+  }
+  return k;
 }
 
 /** An immutable field selector builder. @example fieldSelector().eq('status.phase', 'Running') */
@@ -125,10 +137,10 @@ export class FieldSelector {
     return new FieldSelector([]);
   }
   eq(field: FieldSelectorKey, v: string): FieldSelector {
-    return new FieldSelector([...this.#terms, `${field}=${escapeField(v)}`]);
+    return new FieldSelector([...this.#terms, `${fieldKey(field)}=${escapeField(v)}`]);
   }
   notEq(field: FieldSelectorKey, v: string): FieldSelector {
-    return new FieldSelector([...this.#terms, `${field}!=${escapeField(v)}`]);
+    return new FieldSelector([...this.#terms, `${fieldKey(field)}!=${escapeField(v)}`]);
   }
   toString(): string { return this.#terms.join(','); }
 }

@@ -6,7 +6,8 @@
  * nothing for them. Custom schemas are any Standard Schema (zod, valibot, arktype, …).
  */
 import type { ValidationMode } from '../../generated/schema-types.js';
-import { KubefluentError, UsageError } from './errors.js';
+import { brand, KubefluentError, UsageError } from './errors.js';
+import { removedApi, removedApiMessage } from './removed-apis.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { ValidationMode };
@@ -37,6 +38,7 @@ export interface ValidationResult {
 
 /** Thrown by {@link assertValid}; `issues` lists every problem, and so does the message. */
 export class ValidationError extends KubefluentError {
+  static { brand(this, 'ValidationError'); }
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], subject = 'object') {
     const lines = issues.map((i) => `  - ${i.path === '' ? '(object)' : i.path}: ${i.message}`);
@@ -216,6 +218,8 @@ function pickSchema(mod: GeneratedSchemas, obj: unknown, mode: ValidationMode): 
   if (typeof kind !== 'string' || kind === '') return fail('kind', 'missing: set kind (e.g. "Pod", "Deployment") so the object can be checked');
   const schema = mod.schemaFor(apiVersion, kind, mode);
   if (schema) return { schema };
+  const removed = removedApi(apiVersion, kind);
+  if (removed) return { ok: false, issues: [{ path: 'apiVersion', message: removedApiMessage(apiVersion, kind, removed) }], checked: true };
   const known = kindsOf(mod, apiVersion);
   if (known) {
     const hint = suggest(kind, known);

@@ -1,8 +1,9 @@
 /** Typed errors for response bodies the client refuses to read: too large, or encoded as it never asked. */
-import { KubefluentError, type RequestRef } from '../core/errors.js';
+import { brand, KubefluentError, type RequestRef } from '../core/errors.js';
 
 /** The response went past a size cap (bytes on the wire, decompressed bytes, or decompression ratio). */
 export class ResponseTooLargeError extends KubefluentError {
+  static { brand(this, 'ResponseTooLargeError'); }
   readonly method: string;
   readonly path: string;
   /** The cap that was passed, in bytes (for `ratio`, the ratio). */
@@ -24,6 +25,7 @@ export class ResponseTooLargeError extends KubefluentError {
 
 /** The response was compressed in a way the client did not ask for, or its compression was corrupt. */
 export class ResponseEncodingError extends KubefluentError {
+  static { brand(this, 'ResponseEncodingError'); }
   readonly method: string;
   readonly path: string;
   /** The Content-Encoding the server sent (cut short). */
@@ -46,6 +48,7 @@ export function formatBytes(n: number): string {
 
 /** A WebSocket upgrade the server did not complete as RFC 6455 requires (no 101, wrong accept key, a protocol not offered). */
 export class UpgradeError extends KubefluentError {
+  static { brand(this, 'UpgradeError'); }
   readonly method: string;
   readonly path: string;
   /** The HTTP status the server answered with. */

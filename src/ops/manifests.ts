@@ -5,41 +5,17 @@
  * is Established). Bad input applies nothing and reports every problem with its document
  * index and path.
  */
-import { parseAllDocuments } from 'yaml';
 import { resourceKeysByKind, resources } from '../../generated/resources.js';
-import type { Kube } from '../client/kube.js';
+import type { OpsClient } from './ops-client.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
-import { KubeError, KubefluentError, NotFoundError } from '../core/errors.js';
+import { DiscoveryError, KubeError, NotFoundError } from '../core/errors.js';
+import { removedApi, removedApiMessage } from '../core/removed-apis.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
+import { isRecord, ManifestError, parseManifests, subjectOf, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
 
-/** One problem in one document: `document 2 (Deployment "web"): spec.replicas: expected number`. */
-export interface ManifestProblem {
-  /** 0-based position of the document in the input. */
-  readonly index: number;
-  /** `Deployment "web"` when known. */
-  readonly subject: string;
-  /** `spec.template.spec.containers[0].image`; '' for the document itself. */
-  readonly path: string;
-  readonly message: string;
-}
-
-/** The manifests were not applied (nothing was); `problems` lists every reason. */
-export class ManifestError extends KubefluentError {
-  readonly problems: readonly ManifestProblem[];
-  constructor(problems: readonly ManifestProblem[], what = 'manifests are invalid; nothing was applied') {
-    const lines = problems.map((p) => `  - document ${p.index} (${p.subject})${p.path ? ` ${p.path}` : ''}: ${p.message}`);
-    super(`${what} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, 'InvalidManifest');
-    this.name = 'ManifestError';
-    this.problems = problems;
-  }
-}
-
-export interface ManifestDocument {
-  readonly index: number;
-  readonly object: KubeObject;
-}
+export { ManifestError, parseManifests, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
 
 /** What happened to one object. */
 export interface ManifestResult {
@@ -53,6 +29,8 @@ export interface ManifestResult {
   /** The object as the server returned it (applied), absent otherwise. */
   readonly object?: KubeObject;
   readonly note?: string;
+  /** Something kubefluent changed, as kubectl does (a namespace dropped from a cluster-scoped object). */
+  readonly warning?: string;
 }
 
 export interface ApplyManifestsOptions {
@@ -104,56 +82,6 @@ function kindRank(kind: string): number {
   return i === -1 ? KIND_ORDER.length : i;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function subjectOf(o: unknown): string {
-  if (!isRecord(o)) return 'not an object';
-  const kind = typeof o.kind === 'string' ? o.kind : 'object';
-  const name = isRecord(o.metadata) && typeof o.metadata.name === 'string' ? ` ${JSON.stringify(o.metadata.name)}` : '';
-  return kind + name;
-}
-
-/**
- * Parses multi-document YAML (or JSON), or takes objects as they are; `kind: List` is
- * flattened. Throws a ManifestError naming every document that is not an object.
- */
-export function parseManifests(input: string | readonly unknown[]): ManifestDocument[] {
-  const problems: ManifestProblem[] = [];
-  const raw: unknown[] = [];
-  if (typeof input === 'string') {
-    const docs = parseAllDocuments(input);
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((d, i) => {
-      if (d.errors.length > 0) {
-        const e = d.errors[0]!;
-        problems.push({ index: i, subject: 'YAML', path: '', message: `${e.message.split('\n')[0]} (fix the YAML syntax)` });
-        raw.push(undefined);
-      } else {
-        raw.push(d.toJS());
-      }
-    });
-  } else {
-    raw.push(...input);
-  }
-  const out: ManifestDocument[] = [];
-  raw.forEach((o, index) => {
-    if (o === undefined || o === null) return; // empty document (e.g. a trailing ---) or one already reported
-    if (isRecord(o) && o.kind === 'List' && Array.isArray(o.items)) {
-      for (const item of o.items) out.push({ index, object: item as KubeObject });
-      return;
-    }
-    if (!isRecord(o)) {
-      problems.push({ index, subject: 'document', path: '', message: `expected an object with apiVersion and kind, got ${Array.isArray(o) ? 'an array' : typeof o}` });
-      return;
-    }
-    out.push({ index, object: o as KubeObject });
-  });
-  if (problems.length) throw new ManifestError(problems);
-  return out;
-}
-
 interface Resolved {
   readonly doc: ManifestDocument;
   readonly info: ResourceInfo;
@@ -161,6 +89,39 @@ interface Resolved {
   readonly namespace: string | undefined;
   /** Defined by a CRD in the same input: cannot be checked against the server until it is installed. */
   readonly pendingCrd: boolean;
+  /** Something changed on the way (a namespace dropped from a cluster-scoped object). */
+  readonly warning?: string;
+  /** Client-side problems the server may not have (a "required" field it defaults): final only when no dry run can check the object. */
+  readonly unconfirmed?: readonly ManifestProblem[];
+}
+
+/**
+ * A copy for client-side validation without null values: the API server reads a null field as
+ * unset (kubectl's null-propagation manifests rely on it), the generated schemas do not.
+ */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
+  if (!isRecord(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
+}
+
+/**
+ * Why the server has no resource for apiVersion/kind, from what it serves: the group not at
+ * all, the group at other versions (an alpha/beta version this cluster does not serve), or the
+ * version without that kind.
+ */
+async function notServed(kube: OpsClient, apiVersion: string, kind: string, signal?: AbortSignal): Promise<string> {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const versions = await kube.discovery.servedVersions(group, signal);
+  if (versions === undefined) return `this cluster does not serve the API group "${group}": is its CustomResourceDefinition installed, or is apiVersion misspelt?`;
+  if (!versions.includes(version)) {
+    return `this cluster does not serve ${apiVersion}${/(alpha|beta)\d*$/.test(version) ? ' (an alpha/beta version: not enabled, or no longer served)' : ''}; it serves ${group || 'the core group'} at ${versions.join(', ')}`;
+  }
+  return `${apiVersion} has no kind ${JSON.stringify(kind)} on this cluster: is its CustomResourceDefinition installed, or is kind misspelt?`;
 }
 
 function crdKinds(docs: readonly ManifestDocument[]): Map<string, ResourceInfo> {
@@ -186,7 +147,7 @@ function crdKinds(docs: readonly ManifestDocument[]): Map<string, ResourceInfo> 
 }
 
 /** Validates every document and finds its resource; throws one ManifestError listing every problem. */
-async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], defaultNs: string, signal?: AbortSignal): Promise<Resolved[]> {
+async function resolveAll(kube: OpsClient, docs: readonly ManifestDocument[], defaultNs: string, signal?: AbortSignal): Promise<Resolved[]> {
   const problems: ManifestProblem[] = [];
   const pending = crdKinds(docs);
   const out: Resolved[] = [];
@@ -194,6 +155,7 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
   for (const doc of docs) {
     const o = doc.object;
     const subject = subjectOf(o);
+    const unconfirmed: ManifestProblem[] = [];
     const report = (path: string, message: string) => problems.push({ index: doc.index, subject, path, message });
     if (typeof o.apiVersion !== 'string' || o.apiVersion === '') {
       report('apiVersion', 'missing: every document needs apiVersion (e.g. "apps/v1")');
@@ -213,30 +175,39 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
     let info: ResourceInfo | undefined = key ? (resources as Record<string, ResourceInfo>)[key] : undefined;
     let pendingCrd = false;
     if (info) {
-      const r = await validateAsync(o, { mode: 'strict' });
-      for (const issue of r.issues) report(issue.path, issue.message);
+      const r = await validateAsync(withoutNulls(o), { mode: 'strict' });
+      for (const issue of r.issues) {
+        // The server may default a field its OpenAPI marks required (CSIDriver.spec): the dry run decides.
+        if (issue.message.startsWith('required field is missing')) unconfirmed.push({ index: doc.index, subject, path: issue.path, message: issue.message });
+        else report(issue.path, issue.message);
+      }
     } else if (pending.has(gvk)) {
       info = pending.get(gvk)!;
       pendingCrd = true;
     } else {
-      const r = await validateAsync(o, { mode: 'strict' });
-      if (r.checked && !r.ok) {
+      const r = await validateAsync(withoutNulls(o), { mode: 'strict' });
+      // A removed API is still applied where the cluster serves it (an older cluster); else it is named as removed.
+      const removed = removedApi(o.apiVersion, o.kind);
+      if (r.checked && !r.ok && !removed) {
         for (const issue of r.issues) report(issue.path, issue.message);
         continue;
       }
       try {
         info = await kube.discovery.find({ apiVersion: o.apiVersion, kind: o.kind }, signal);
       } catch (err) {
-        report('kind', `the server has no resource for ${gvk}: is its CustomResourceDefinition installed, or is apiVersion misspelt? (${(err as Error).message})`);
+        if (!(err instanceof DiscoveryError)) throw err;
+        if (removed) report('apiVersion', `${removedApiMessage(o.apiVersion, o.kind, removed)}; this cluster does not serve it either`);
+        else report('apiVersion', await notServed(kube, o.apiVersion, o.kind, signal));
         continue;
       }
     }
     let namespace: string | undefined;
+    let warning: string | undefined;
     if (info.namespaced) {
       namespace = o.metadata?.namespace ?? defaultNs;
     } else if (o.metadata?.namespace) {
-      report('metadata.namespace', `${o.kind} is cluster-scoped: remove metadata.namespace`);
-      continue;
+      // kubectl applies it and the API server ignores the namespace; say so instead of refusing.
+      warning = `${o.kind} is cluster-scoped: metadata.namespace "${o.metadata.namespace}" was dropped (remove it from the manifest)`;
     }
     const id = `${info.group}/${info.kind}/${namespace ?? ''}/${name}`;
     const dup = seen.get(id);
@@ -245,13 +216,13 @@ async function resolveAll(kube: Kube, docs: readonly ManifestDocument[], default
       continue;
     }
     seen.set(id, doc.index);
-    out.push({ doc, info, name, namespace, pendingCrd });
+    out.push({ doc, info, name, namespace, pendingCrd, ...(warning ? { warning } : {}), ...(unconfirmed.length ? { unconfirmed } : {}) });
   }
   if (problems.length) throw new ManifestError(problems);
   return out;
 }
 
-function clientFor(kube: Kube, info: ResourceInfo, namespace: string | undefined): ResourceClient<KubeObject> {
+function clientFor(kube: OpsClient, info: ResourceInfo, namespace: string | undefined): ResourceClient<KubeObject> {
   const handle = kube.resource({
     group: info.group,
     version: info.version,
@@ -267,7 +238,8 @@ function clientFor(kube: Kube, info: ResourceInfo, namespace: string | undefined
 
 function withNamespace(r: Resolved, extraLabels?: Record<string, string>): KubeObject {
   const o = r.doc.object;
-  const metadata = { ...o.metadata, ...(r.namespace ? { namespace: r.namespace } : {}) };
+  const { namespace: _dropped, ...rest } = o.metadata ?? {};
+  const metadata = { ...(r.info.namespaced ? o.metadata : rest), ...(r.namespace ? { namespace: r.namespace } : {}) };
   if (extraLabels) metadata.labels = { ...metadata.labels, ...extraLabels };
   return { ...o, metadata };
 }
@@ -286,6 +258,7 @@ function resultOf(r: Resolved, action: ManifestResult['action'], object?: KubeOb
     action,
     ...(object ? { object } : {}),
     ...(note ? { note } : {}),
+    ...(r.warning ? { warning: r.warning } : {}),
   };
 }
 
@@ -294,7 +267,7 @@ function resultOf(r: Resolved, action: ManifestResult['action'], object?: KubeOb
  *
  * @example await applyManifests(kube, fs.readFileSync('app.yaml', 'utf8'), { fieldManager: 'deployer' })
  */
-export async function applyManifests(kube: Kube, input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
+export async function applyManifests(kube: OpsClient, input: string | readonly unknown[], options: ApplyManifestsOptions): Promise<ManifestResult[]> {
   const signal = options.signal;
   const docs = parseManifests(input);
   const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal));
@@ -324,11 +297,19 @@ export async function applyManifests(kube: Kube, input: string | readonly unknow
   const problems: ManifestProblem[] = [];
   await Promise.all(
     resolved.map(async (r) => {
-      if (dependsOnNew(r)) return;
+      if (dependsOnNew(r)) {
+        problems.push(...(r.unconfirmed ?? [])); // no dry run can overrule the client-side check
+        return;
+      }
       try {
         await clientFor(kube, r.info, r.namespace).apply(withNamespace(r, labels), applyOpts(true));
       } catch (err) {
         if (!(err instanceof KubeError)) throw err;
+        if (err instanceof NotFoundError && err.status.details?.kind === undefined) {
+          // 404 for the resource type itself (not for a namespace): a version in our spec this cluster does not serve.
+          problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: 'apiVersion', message: await notServed(kube, r.doc.object.apiVersion!, r.info.kind, signal) });
+          return;
+        }
         const causes = err.status.details?.causes ?? [];
         if (causes.length) for (const c of causes) problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: c.field ?? '', message: `${c.message ?? c.reason ?? ''} (${err.reason})` });
         else problems.push({ index: r.doc.index, subject: subjectOf(r.doc.object), path: '', message: `${err.status.message ?? err.message} (${err.reason})` });
@@ -378,7 +359,7 @@ interface ApplySetRecord {
   namespaces: string[];
 }
 
-async function prune(kube: Kube, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
+async function prune(kube: OpsClient, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
   const set = options.prune!;
   const signal = options.signal;
   const recordNs = set.namespace ?? 'default';
@@ -420,7 +401,7 @@ async function prune(kube: Kube, applied: readonly Resolved[], options: ApplyMan
 }
 
 /** Deletes what the manifests describe, in reverse dependency order; objects already gone are reported `absent`. */
-export async function deleteManifests(kube: Kube, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {
+export async function deleteManifests(kube: OpsClient, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {
   const signal = options.signal;
   const docs = parseManifests(input);
   const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal)).reverse();

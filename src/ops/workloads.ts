@@ -5,17 +5,17 @@
  */
 import type { DaemonSet, Deployment, PodTemplateSpec, ReplicaSet, Service, StatefulSet } from '../../generated/models.js';
 import { expose as buildService, type ExposeOptions, type Exposable } from '../builders/service.js';
-import type { Kube } from '../client/kube.js';
+import type { OpsClient } from './ops-client.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { CallOptions } from '../client/types.js';
 import { jsonPatch, strategicMergePatch } from '../core/patch.js';
-import { KubefluentError, UsageError } from '../core/errors.js';
+import { brand, KubefluentError, UsageError } from '../core/errors.js';
 
 /** A workload verb could not do what was asked (unknown container, no such revision, rollout stuck). */
 export class WorkloadError extends KubefluentError {
+  static { brand(this, 'WorkloadError'); }
   constructor(message: string, reason: 'ContainerNotFound' | 'RevisionNotFound' | 'RolloutFailed' | 'NotRollable') {
     super(message, reason);
-    this.name = 'WorkloadError';
   }
 }
 
@@ -34,7 +34,7 @@ export interface WorkloadRef<K extends string = RollableKind> {
 /** The workloads `rollout` works on. */
 export type Rollable = Deployment | StatefulSet | DaemonSet;
 
-function handle(kube: Kube, kind: string, namespace: string | undefined): ResourceClient<Rollable> {
+function handle(kube: OpsClient, kind: string, namespace: string | undefined): ResourceClient<Rollable> {
   const ns = namespace ?? kube.defaultNamespace;
   switch (kind) {
     case 'Deployment':
@@ -59,7 +59,7 @@ export interface ExposeWorkloadOptions extends ExposeOptions, CallOptions {
  * against the containers' ports first.
  * @example await exposeWorkload(kube, web, { port: 80, targetPort: 'http', fieldManager: 'me' })
  */
-export async function exposeWorkload(kube: Kube, workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
+export async function exposeWorkload(kube: OpsClient, workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
   const svc = buildService(workload, options).build();
   const ns = options.namespace ?? svc.metadata?.namespace ?? kube.defaultNamespace;
   return await kube.services.namespace(ns).apply(
@@ -82,7 +82,7 @@ export interface ScaleOptions extends CallOptions {
  * Sets the replica count through the scale subresource and optionally waits for it.
  * @example await scaleWorkload(kube, { kind: 'Deployment', name: 'web' }, 4, { wait: true })
  */
-export async function scaleWorkload(kube: Kube, ref: WorkloadRef<ScalableKind>, replicas: number, options: ScaleOptions = {}): Promise<void> {
+export async function scaleWorkload(kube: OpsClient, ref: WorkloadRef<ScalableKind>, replicas: number, options: ScaleOptions = {}): Promise<void> {
   if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`replicas must be a whole number >= 0, got ${replicas}`);
   const ns = ref.namespace ?? kube.defaultNamespace;
   const call = options.signal ? { signal: options.signal } : {};
@@ -116,7 +116,7 @@ export interface SetImageOptions extends CallOptions {
  * the containers there are.
  * @example await setImage(kube, { kind: 'Deployment', name: 'web' }, 'web', 'nginx:1.28')
  */
-export async function setImage(kube: Kube, ref: WorkloadRef, container: string, image: string, options: SetImageOptions = {}): Promise<Rollable> {
+export async function setImage(kube: OpsClient, ref: WorkloadRef, container: string, image: string, options: SetImageOptions = {}): Promise<Rollable> {
   const client = handle(kube, ref.kind, ref.namespace);
   const call = options.signal ? { signal: options.signal } : {};
   const current = await client.get(ref.name, call);
@@ -163,7 +163,7 @@ function rolloutProgress(kind: string, o: Rollable | undefined): { done: boolean
 }
 
 /** Waits (watch-based) until the rollout is complete; a stuck Deployment is a WorkloadError. */
-export async function rolloutStatus(kube: Kube, ref: WorkloadRef, options: RolloutStatusOptions = {}): Promise<Rollable> {
+export async function rolloutStatus(kube: OpsClient, ref: WorkloadRef, options: RolloutStatusOptions = {}): Promise<Rollable> {
   const client = handle(kube, ref.kind, ref.namespace);
   let last = '';
   let failed: string | undefined;
@@ -188,7 +188,7 @@ export async function rolloutStatus(kube: Kube, ref: WorkloadRef, options: Rollo
 }
 
 /** Restarts every pod of a workload, as `kubectl rollout restart` does (a template annotation). */
-export async function rolloutRestart(kube: Kube, ref: WorkloadRef, options: SetImageOptions = {}): Promise<Rollable> {
+export async function rolloutRestart(kube: OpsClient, ref: WorkloadRef, options: SetImageOptions = {}): Promise<Rollable> {
   const client = handle(kube, ref.kind, ref.namespace);
   const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
   return await client.patch(ref.name, strategicMergePatch<Rollable>(patch as never), {
@@ -208,7 +208,7 @@ export interface RolloutRevision {
 }
 
 /** The revisions of a Deployment, oldest first (from the ReplicaSets it owns). */
-export async function rolloutHistory(kube: Kube, ref: WorkloadRef<'Deployment'>, options: CallOptions = {}): Promise<RolloutRevision[]> {
+export async function rolloutHistory(kube: OpsClient, ref: WorkloadRef<'Deployment'>, options: CallOptions = {}): Promise<RolloutRevision[]> {
   const ns = ref.namespace ?? kube.defaultNamespace;
   const call = options.signal ? { signal: options.signal } : {};
   const dep = await kube.deployments.namespace(ns).get(ref.name, call);
@@ -230,7 +230,7 @@ export async function rolloutHistory(kube: Kube, ref: WorkloadRef<'Deployment'>,
  * Rolls a Deployment back to the previous revision, or to `toRevision`, as
  * `kubectl rollout undo` does: the old ReplicaSet's template becomes the Deployment's.
  */
-export async function rolloutUndo(kube: Kube, ref: WorkloadRef<'Deployment'>, options: CallOptions & { readonly toRevision?: number } = {}): Promise<Deployment> {
+export async function rolloutUndo(kube: OpsClient, ref: WorkloadRef<'Deployment'>, options: CallOptions & { readonly toRevision?: number } = {}): Promise<Deployment> {
   const history = await rolloutHistory(kube, ref, options);
   if (history.length === 0) throw new WorkloadError(`Deployment ${ref.name} has no revisions to roll back to`, 'RevisionNotFound');
   const current = history[history.length - 1]!;

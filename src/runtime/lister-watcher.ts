@@ -8,7 +8,7 @@ import { resourcePath } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
 import type { KubeList, ListOptions } from '../client/types.js';
 import { type WatchEvent, type WatchOptions, watchStream } from '../client/watch.js';
-import type { KubeTransport as Transport, RequestOptions, StreamResponse } from '../transport/kube-transport.js';
+import type { KubeTransport as Transport } from '../transport/kube-transport.js';
 import type { HasMetadata, PartialObjectMetadata } from './object-meta.js';
 
 /** One page of a list. */
@@ -74,18 +74,6 @@ function selectionId(resource: Pick<ResourceInfo, 'group' | 'version' | 'plural'
 }
 
 /**
- * A view of `transport` whose streams carry a different Accept header: the low-level
- * watch has no Accept option yet, and metadata-only watches need one.
- */
-function withStreamAccept(transport: Transport, accept: string): Transport {
-  const view = Object.create(transport) as Transport;
-  Object.defineProperty(view, 'stream', {
-    value: (options: RequestOptions): Promise<StreamResponse> => transport.stream({ ...options, accept }),
-  });
-  return view;
-}
-
-/**
  * The list and watch calls of one resource, straight on the transport.
  *
  * @example
@@ -110,7 +98,6 @@ export function resourceSource<T extends HasMetadata>(
   const path = resourcePath(resource, selection.namespace === undefined ? {} : { namespace: selection.namespace });
   const labelSelector = selection.labelSelector === undefined ? undefined : formatLabelSelector(selection.labelSelector);
   const fieldSelector = selection.fieldSelector === undefined ? undefined : formatFieldSelector(selection.fieldSelector);
-  const streams = selection.metadataOnly ? withStreamAccept(transport, METADATA_WATCH_ACCEPT) : transport;
   return {
     id: selectionId(resource, selection),
     list(request, signal) {
@@ -121,8 +108,9 @@ export function resourceSource<T extends HasMetadata>(
       });
     },
     watch(request, signal) {
-      return watchStream<T>(streams, path, {
+      return watchStream<T>(transport, path, {
         ...request, signal,
+        ...(selection.metadataOnly ? { accept: METADATA_WATCH_ACCEPT } : {}),
         ...(labelSelector !== undefined ? { labelSelector } : {}),
         ...(fieldSelector !== undefined ? { fieldSelector } : {}),
       });

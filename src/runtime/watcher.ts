@@ -6,7 +6,7 @@
  * difference; backs off with jitter on errors, which come out as values. It never stops
  * by itself: only its AbortSignal (or the consumer leaving the loop) ends it.
  */
-import { GoneError, KubeError, KubefluentError, UsageError } from '../core/errors.js';
+import { GoneError, KubeError, brand, KubefluentError, UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -80,6 +80,7 @@ export function stripManagedFields<T extends HasMetadata>(object: T): T {
 
 /** The server ignored or refused the streaming list (reason StreamingListUnsupported). */
 export class StreamingListError extends KubefluentError {
+  static { brand(this, 'StreamingListError'); }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'StreamingListUnsupported', options);
     this.name = 'StreamingListError';

@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
-import { errorFromResponse, KubefluentError, type RequestRef, UsageError } from '../core/errors.js';
+import { errorFromResponse, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../core/errors.js';
 import { queryString } from '../core/paths.js';
 import { redactHeaders, redactText } from '../core/redact.js';
 import { sleep } from '../core/sleep.js';
@@ -117,7 +117,7 @@ export class Transport implements KubeTransport {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new KubefluentError(`${options.method} ${options.path}: the response is not JSON (${text.length} bytes)`, 'MalformedResponse', { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
+      throw new MalformedResponseError({ method: options.method, path: options.path }, `the body is not JSON (${text.length} bytes)`, { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
     }
   }
 

@@ -27,7 +27,7 @@ import {
   storageSize,
   Volume,
 } from '../../src/builders.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { KubeObject } from '../../src/client/types.js';
 import { roundTripDiff } from './round-trip.js';
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalQuantity, cpu, memory } from '../../src/builders.js';
 import { resourceListQuantity } from '../../src/builders/quantity.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { Pod } from '../../generated/models.js';
 
 let kube: Kube;

@@ -1,7 +1,7 @@
 // Integration (real kube-apiserver from test/global-setup.ts + the real kubectl): server-side
 // apply side by side with `kubectl apply --server-side`, and conflicts as typed errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { ConflictError, UsageError } from '../../src/core/errors.js';
 import { adminKube, adminKubeconfig, kubectl, uid } from './cluster.js';
 

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { Kube, type ClientOptions } from '../../src/client/kube.js';
+import type { ClientOptions } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 
 function env(name: string): string | undefined {
   const v = process.env[name];

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { conditions, deleted, hasCondition } from '../../src/client/conditions.js';
-import type { Kube } from '../../src/client/kube.js';
+import type { Kube } from '../../src/kube.js';
 import type { KubeList, KubeObject } from '../../src/client/types.js';
 import type { WatchEvent } from '../../src/client/watch.js';
 import { BadRequestError, ConflictError, NotFoundError, TooManyRequestsError } from '../../src/core/errors.js';

@@ -1,6 +1,6 @@
 // The request each verb sends, checked against a scripted local server (no cluster needed).
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { StaticTokenCredentials } from '../../src/config/credentials.js';
 import { UsageError, KubefluentError } from '../../src/core/errors.js';
 import { jsonPatch, strategicMergePatch } from '../../src/core/patch.js';
@@ -24,7 +24,9 @@ async function echo(options: ConstructorParameters<typeof Kube>[1] = {}): Promis
       const n = Number(page);
       return json(res, 200, { kind: 'PodList', metadata: n < 2 ? { continue: String(n + 1), resourceVersion: '9' } : { resourceVersion: '9' }, items: [{ metadata: { name: `p${n}` } }] });
     }
-    return json(res, 200, body ? JSON.parse(body) : { metadata: { name: 'x' } });
+    // A JSON patch body is an array; the server answers with the object, never the patch.
+    const sent: unknown = body ? JSON.parse(body) : undefined;
+    return json(res, 200, sent !== undefined && !Array.isArray(sent) ? sent : { metadata: { name: 'x' } });
   });
   return { kube: new Kube(config(server.url, { namespace: 'web' }), options), server };
 }

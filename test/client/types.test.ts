@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ConfigMap, Deployment, Namespace, Pod, Scale } from '../../generated/models.js';
 import { ClusterConfig } from '../../src/config/cluster-config.js';
 import { NoCredentials } from '../../src/config/credentials.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { KubeList, KubeObject } from '../../src/client/types.js';
 
 const kube = new Kube(new ClusterConfig({ server: 'https://127.0.0.1:1', credentials: new NoCredentials() }));

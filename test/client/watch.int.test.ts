@@ -2,7 +2,7 @@
 // the low-level watch's events, bookmarks, server-side timeout, 410, and pod logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conditions } from '../../src/client/conditions.js';
-import type { Kube } from '../../src/client/kube.js';
+import type { Kube } from '../../src/kube.js';
 import type { WatchEvent } from '../../src/client/watch.js';
 import { GoneError } from '../../src/core/errors.js';
 import type { ConfigMap } from '../../generated/models.js';

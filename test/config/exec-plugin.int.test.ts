@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { Kubeconfig } from '../../src/config/kubeconfig.js';
 import { AuthPluginError, NetworkError, RequestTimeoutError } from '../../src/core/errors.js';
 import { caPem, restrictedToken, server } from '../client/cluster.js';

@@ -92,7 +92,7 @@ clusters: [{ name: c, cluster: { server: "https://127.0.0.1:6443", certificate-a
 users:
 - { name: files, user: { client-certificate: c.crt, client-key: c.key, as: jane, as-groups: [dev], as-user-extra: { scopes: [view] } } }
 - { name: data, user: { client-certificate-data: ${b64(pki.clientCert)}, client-key-data: ${b64(pki.clientKey)} } }
-contexts: [{ name: x, context: { cluster: c, user: files } }, { name: y, context: { cluster: c, user: data } }]
+contexts: [{ name: x, context: { cluster: c, user: files } }, { name: "y", context: { cluster: c, user: data } }]
 `;
     const path = write(dir, 'config', yaml);
     const x = await loadClusterConfig({ kubeconfig: path });

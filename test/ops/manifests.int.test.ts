@@ -56,7 +56,8 @@ describe('parseManifests', () => {
   it('reads multi-document YAML, skips empty documents and flattens lists', () => {
     const docs = parseManifests(`${good('a')}\n---\n---\napiVersion: v1\nkind: List\nitems:\n  - { apiVersion: v1, kind: ConfigMap, metadata: { name: x } }\n`);
     expect(docs.map((d) => d.object.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'ConfigMap']);
-    expect(docs.map((d) => d.index)).toEqual([0, 1, 2, 4]);
+    // Indexes count documents as kubectl splits them: a `---` right after another opens none.
+    expect(docs.map((d) => d.index)).toEqual([0, 1, 2, 3]);
   });
 });
 

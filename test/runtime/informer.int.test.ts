@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../generated/models.js';
 import { resources } from '../../generated/resources.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import type { DebugEvent } from '../../src/transport/transport.js';
 import { Informer, type InformerProblem } from '../../src/runtime/informer.js';
 import { indexers } from '../../src/runtime/indexers.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../generated/models.js';
 import { resources } from '../../generated/resources.js';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { Informer, type InformerProblem } from '../../src/runtime/informer.js';
 import { handleSource, resourceSource } from '../../src/runtime/lister-watcher.js';
 import { Watcher, type WatcherEvent } from '../../src/runtime/watcher.js';

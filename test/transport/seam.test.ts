@@ -1,6 +1,6 @@
 // Unit: Kube runs on any KubeTransport — here a small in-memory one — so fakes and other wires can stand in for node:http.
 import { describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { ClusterConfig } from '../../src/config/cluster-config.js';
 import { NoCredentials } from '../../src/config/credentials.js';
 import { NotFoundError, errorFromStatus } from '../../src/core/errors.js';

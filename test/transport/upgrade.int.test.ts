@@ -1,6 +1,6 @@
 // Integration: the upgrade seam against the real API server — exec on a Pod (kwok runs it), with the admin client certificate and a restricted bearer token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kube } from '../../src/client/kube.js';
+import { Kube } from '../../src/kube.js';
 import { ForbiddenError, NotFoundError } from '../../src/core/errors.js';
 import { adminKube, restrictedKubeconfig, uid } from '../client/cluster.js';
 
