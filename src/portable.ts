@@ -1,19 +1,22 @@
 // The portable surface of kubefluent (browser, Deno, Bun, workers): the same client, builders,
 // watches and informers as the node entry, over the fetch transport, with no node: imports.
-// The build (tsup.config.ts) puts the fetch transport and a file-free config loader in place
-// of the node ones behind `Kube`. Not here: kubeconfig file loading, exec/OIDC plugins, the node:http Transport.
-export { Kube, type ClientOptions, type ConnectOptions, type PreferredHandles, type CustomResourceOptions } from './client/kube.js';
+// The build (tsup.config.ts, scripts/portable-plugin.ts) puts the fetch transport and a file-free
+// config loader in place of the node ones behind `Kube`. Not here: kubeconfig file loading,
+// exec/OIDC plugins, the node:http Transport.
+export { Kube, type RolloutVerbs } from './kube.js';
+export { KubeClient, type ClientOptions, type ConnectOptions, type PreferredHandles, type CustomResourceOptions } from './client/kube.js';
 export { ResourceClient, type ObjectValidator } from './client/resource-client.js';
 export type {
   ApplyObject, ApplyOptions, CallOptions, ClusterHandle, CustomResourceSpec, DeleteCollectionOptions, DeleteOptions,
   DynamicHandle, EvictOptions, FieldValidation, GetOptions, InfoOf, KubeList, KubeObject, ListOptions, LogOptions,
   NamespacedHandle, PatchInput, ResourceHandle, ScopedOps, StreamingSubresource, SubresourceHandle, SubresourceOps, WaitOptions, WriteOptions,
 } from './client/types.js';
+export { LineDecoder, DEFAULT_MAX_WATCH_LINE_BYTES, DEFAULT_MAX_LOG_LINE_BYTES } from './client/line-decoder.js';
 export { watchStream, parseWatchLine, type WatchEvent, type WatchEventType, type WatchOptions, type BookmarkObject } from './client/watch.js';
 export { conditions, deleted, exists, hasCondition, podReady, podCompleted, deploymentAvailable, rolledOut, jobComplete, type Condition, type NamedCondition } from './client/conditions.js';
 export { Discovery, type DiscoveryQuery } from './client/discovery.js';
 export {
-  type StatusCause, type KubeStatus, KubefluentError, type RequestRef, KubeError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, MethodNotAllowedError, AlreadyExistsError, ConflictError, GoneError, ExpiredError, InvalidError, UnsupportedMediaTypeError, TooManyRequestsError, TimeoutError, ServerError, ServiceUnavailableError, NetworkError, TlsError, RequestTimeoutError, AbortedError, type ConfigErrorDetails, ConfigError, AuthPluginError, WatchError, WaitTimeoutError, DiscoveryError, UsageError, isStatus, errorFromStatus, errorFromResponse,
+  type StatusCause, type KubeStatus, KubefluentError, type RequestRef, KubeError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, MethodNotAllowedError, AlreadyExistsError, ConflictError, GoneError, ExpiredError, InvalidError, UnsupportedMediaTypeError, TooManyRequestsError, TimeoutError, ServerError, ServiceUnavailableError, NetworkError, TlsError, RequestTimeoutError, AbortedError, type ConfigErrorDetails, ConfigError, AuthPluginError, WatchError, WaitTimeoutError, DiscoveryError, UsageError, MalformedResponseError, normalizeStatus, isStatus, errorFromStatus, errorFromResponse,
 } from './core/errors.js';
 export { resourcePath, groupVersionPath } from './core/paths.js';
 export { apiVersionOf, type ResourceInfo } from './core/resource-info.js';
@@ -26,6 +29,7 @@ export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
 export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
+export type { OpsClient } from './ops/ops-client.js';
 export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type Rollable, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
 // Model types: the everyday kinds by name here; every generated alias and the group/version
 // namespaces (core.v1.Pod, apps.v1.Deployment, …) in `kubefluent/models`.
@@ -43,10 +47,10 @@ export { validate, assertValid, loadSchemas, ValidationError, type ValidationIss
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './builders.js';
 export * from './runtime/index.js';
-
 export { FetchTransport, type FetchTransportOptions, type KyHooks } from './transport/fetch/fetch-transport.js';
 export { BearerToken, serverConfig, kubeconfigConfig, type PortableServerOptions, type PortableKubeconfigOptions } from './transport/fetch/portable-config.js';
 export { detectRuntime, type FetchRuntime } from './transport/fetch/runtime-tls.js';
 export type { Credentials, CredentialProvider, ClientCertificate } from './config/credentials.js';
 export type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './transport/kube-transport.js';
 export type { DebugEvent } from './transport/transport.js';
+export type { Kubeconfig } from './config/kubeconfig-shape.js';

@@ -14,7 +14,7 @@
 import ky, { type Hooks } from 'ky';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../../config/credentials.js';
-import { errorFromResponse, errorFromStatus, KubefluentError, type RequestRef, UsageError } from '../../core/errors.js';
+import { errorFromResponse, errorFromStatus, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../../core/errors.js';
 import { queryString } from '../../core/paths.js';
 import { redactHeaders, redactText } from '../../core/redact.js';
 import { sleep } from '../../core/sleep.js';
@@ -114,7 +114,7 @@ export class FetchTransport implements KubeTransport {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new KubefluentError(`${options.method} ${options.path}: the response is not JSON (${text.length} bytes)`, 'MalformedResponse', { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
+      throw new MalformedResponseError({ method: options.method, path: options.path }, `the body is not JSON (${text.length} bytes)`, { cause: new Error((cause as Error).message.replace(/"[^"]*"/g, '"…"')) });
     }
   }
 
