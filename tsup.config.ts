@@ -13,6 +13,7 @@ const node: Options = {
     builders: 'src/builders.ts',
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
+    controller: 'src/controller.ts',
     // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
     cli: 'src/cli.ts',
   },
