@@ -14,6 +14,7 @@ const node: Options = {
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
     controller: 'src/controller.ts',
+    testing: 'src/testing.ts',
     // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
     cli: 'src/cli.ts',
   },

@@ -47,6 +47,19 @@ export { validate, assertValid, loadSchemas, ValidationError, type ValidationIss
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './builders.js';
 export * from './runtime/index.js';
+export { ExecError, PortForwardError, CopyError } from './streams/errors.js';
+export { EXEC_PROTOCOLS, type ExecProtocol, type ExecOptions, type AttachOptions, type SessionOptions, type ExecProcess, type ExecStdin, type ExecOutput } from './streams/exec.js';
+export { type PortSpec, type PortMapping, type PortForwardOptions, type PortForwarder } from './streams/port-forward.js';
+export { type PodPortStream, type PortStreamOptions } from './streams/port-stream.js';
+export { type CopyOptions, type CopyResult } from './streams/cp.js';
+export { WebSocketError, type WsConnection, type WsCloseInfo } from './net/websocket.js';
+// The operations a resource handle offers (one interface per verb), and the shapes named in
+// public signatures, so the API reference can document them.
+export type {
+  AttachOps, CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, ExecOps, GetOps, ListOps, LogOps, PatchOps, PortForwardOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
+} from './client/types.js';
+export type { AuthProviderConfig, ExecConfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './config/kubeconfig-shape.js';
+export type { PathParts, QueryValue } from './core/paths.js';
 export { FetchTransport, type FetchTransportOptions, type KyHooks } from './transport/fetch/fetch-transport.js';
 export { BearerToken, serverConfig, kubeconfigConfig, type PortableServerOptions, type PortableKubeconfigOptions } from './transport/fetch/portable-config.js';
 export { detectRuntime, type FetchRuntime } from './transport/fetch/runtime-tls.js';
