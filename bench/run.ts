@@ -19,9 +19,10 @@ import { benchCluster, type BenchCluster } from './lib/cluster.js';
 import { RESULTS, WORK } from './lib/paths.js';
 import { command, runChild, startServer, timeUntilReady } from './lib/proc.js';
 import { makeRow, problems, type Row, writeResults } from './lib/report.js';
+import { portableRows } from './lib/portable-rows.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
-const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'fake'] as const;
+const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'fake', 'portable'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const { values: args } = parseArgs({
@@ -133,6 +134,12 @@ async function main(): Promise<void> {
     }
     for (const peer of ['client-node', 'kubernetes-fluent-client']) push('bundle-gzip', 'bytes', 'lower', peer, [sizesBy.ours!.gzip], [sizesBy[peer]!.gzip]);
     notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9.');
+  }
+
+  if (want('portable')) {
+    const p = await portableRows({ node, ours, smoke, runs: runs(3), log, alternate });
+    for (const r of p.rows) push(r.name, r.unit, r.better, r.peer, r.ours, r.theirs);
+    notes.push(...p.notes);
   }
 
   if (want('validate')) {
