@@ -135,7 +135,7 @@ export class LeaderElector {
   /** One attempt; true when we hold the lease afterwards. Errors count as a failed attempt. */
   async #attempt(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
     const sentAt = performance.now();
-    const t = linkSignals(signal, AbortSignal.timeout(Math.max(1, timeoutMs)));
+    const t = linkSignals(signal, AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))));
     try {
       const r = await this.lock.tryAcquireOrRenew(t.signal);
       this.#noteLeader();

@@ -92,6 +92,7 @@ export class LeaseLock<L extends LeaseObject = LeaseObject> {
   #lease: L | undefined;
   #observed: LeaseRecord | undefined;
   #observedAt = 0;
+  #observedVersion: string | undefined;
   /** Lease writes made (creates and replaces, successful or not): the at-rest write rate comes from this. */
   writes = 0;
 
@@ -116,8 +117,12 @@ export class LeaseLock<L extends LeaseObject = LeaseObject> {
   /** Feeds a Lease read elsewhere (e.g. from a list) into the local observation. */
   observe(lease: L): void {
     const rec = recordOf(lease);
-    if (this.#observed === undefined || !sameRecord(rec, this.#observed)) {
+    // A new resourceVersion counts as a change too: two renewals within one millisecond of
+    // our clock carry the same renewTime, yet the holder is plainly alive.
+    const version = lease.metadata?.resourceVersion;
+    if (this.#observed === undefined || !sameRecord(rec, this.#observed) || version !== this.#observedVersion) {
       this.#observed = rec;
+      this.#observedVersion = version;
       this.#observedAt = this.#now();
     }
     this.#lease = lease;
