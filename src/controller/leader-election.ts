@@ -78,6 +78,8 @@ export class LeaderElector {
   #lastRenewSentAt = -Infinity;
   #lastLeader = '';
   #running = false;
+  /** True once an attempt got an answer from the API server: we know whether we lead or stand by. */
+  reported = false;
   /** Leadership periods begun and ended, for the metrics. */
   transitions = 0;
 
@@ -138,6 +140,7 @@ export class LeaderElector {
     const t = linkSignals(signal, AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))));
     try {
       const r = await this.lock.tryAcquireOrRenew(t.signal);
+      this.reported = true;
       this.#noteLeader();
       if (r.acquired) this.#lastRenewSentAt = sentAt;
       return r.acquired;

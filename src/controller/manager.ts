@@ -253,7 +253,7 @@ export class Manager {
     if (this.#phase !== 'running') return `manager is ${this.#phase}`;
     const unsynced = [...this.#informers()].filter(([, inf]) => !inf.hasSynced).map(([k]) => k);
     if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
-    if (this.elector !== undefined && this.elector.lock.observed === undefined) return 'leader election has not observed the lease yet';
+    if (this.elector !== undefined && !this.elector.reported) return 'leader election has not heard from the API server yet (neither leader nor standby)';
     return undefined;
   }
 

@@ -38,7 +38,7 @@ describe('shardOf / fairShare', () => {
   it('hashes keys stably and spreads them', () => {
     expect(shardOf('default/a', 16)).toBe(shardOf('default/a', 16));
     const counts = new Array(16).fill(0) as number[];
-    for (let i = 0; i < 16_000; i++) counts[shardOf(`ns/obj-${i}`, 16)]++;
+    for (let i = 0; i < 16_000; i++) counts[shardOf(`ns/obj-${i}`, 16)] = (counts[shardOf(`ns/obj-${i}`, 16)] as number) + 1;
     for (const c of counts) expect(c).toBeGreaterThan(700);
     for (const c of counts) expect(c).toBeLessThan(1300);
   });
