@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Kube } from '../../src/kube.js';
-import { expfmtParse } from './support/expfmt.js';
+import { expfmtBinary, expfmtParse } from './support/expfmt.js';
 import { overlaps, readJournal, type Replica, spawnReplica, waitUntil } from './support/processes.js';
 
 const SHARDS = 16;
@@ -58,6 +58,7 @@ async function converged(set: string, round: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
+  expfmtBinary();
   kube = await Kube.connect({ kubeconfig: inject('kubeconfig') });
   ns = `shard-${Date.now().toString(36)}`;
   await kube.namespaces.create({ metadata: { name: ns } });

@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const runner = fileURLToPath(new URL('./replica.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+// node --import tsx, not the tsx wrapper: a signal must reach the replica itself (the wrapper
+// runs it as a child, so kill -9 of the wrapper would leave the replica running).
+const tsxLoader = fileURLToPath(new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 
 export interface LogLine {
   readonly time: string;
@@ -41,7 +43,7 @@ export interface JournalEntry {
 
 export function spawnReplica(id: string, args: Record<string, string>): Replica {
   const argv = [runner, '--replica-id', id, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])];
-  const proc = spawn(tsx, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', tsxLoader, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const arrived: number[] = [];
   const waiters = new Set<() => void>();
