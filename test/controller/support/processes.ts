@@ -33,6 +33,7 @@ export interface JournalEntry {
   readonly replica: string;
   readonly pid: number;
   readonly key: string;
+  readonly want?: string;
   readonly start: number;
   readonly end: number;
   readonly monoStart: number;

@@ -26,7 +26,7 @@ const { values: a } = parseArgs({
     'replica-id': { type: 'string' }, journal: { type: 'string' }, mode: { type: 'string', default: 'leader' },
     shards: { type: 'string', default: '16' }, 'work-ms': { type: 'string', default: '50' }, workers: { type: 'string', default: '2' },
     'lease-ms': { type: 'string', default: '3000' }, 'renew-ms': { type: 'string', default: '2000' }, 'retry-ms': { type: 'string', default: '500' },
-    'grace-ms': { type: 'string', default: '10000' }, 'metrics-port': { type: 'string', default: '0' },
+    'grace-ms': { type: 'string', default: '10000' }, write: { type: 'string', default: 'true' }, 'metrics-port': { type: 'string', default: '0' },
   },
 });
 const id = a['replica-id'] as string;
@@ -61,11 +61,11 @@ const controller = new Controller<ConfigMap, undefined>({
     });
     const want = ctx.object?.data?.want;
     let wrote = false;
-    if (!ctx.signal.aborted && ctx.object !== undefined && want !== undefined && ctx.object.data?.handled !== want) {
+    if (a.write === 'true' && !ctx.signal.aborted && ctx.object !== undefined && want !== undefined && ctx.object.data?.handled !== want) {
       await cms.patch(ctx.name, { data: { handled: want, by: id } }, { signal: ctx.signal });
       wrote = true;
     }
-    appendFileSync(journal, `${JSON.stringify({ replica: id, pid: process.pid, key: ctx.key, start, end: wall(), monoStart, monoEnd: mono(), wrote, aborted: ctx.signal.aborted })}\n`);
+    appendFileSync(journal, `${JSON.stringify({ replica: id, pid: process.pid, key: ctx.key, want, start, end: wall(), monoStart, monoEnd: mono(), wrote, aborted: ctx.signal.aborted })}\n`);
   }),
 });
 manager.add(controller, mode);
