@@ -70,6 +70,8 @@ describe('the example operator, three replicas under a Manager', () => {
     procs.get(leaderId)?.p.kill('SIGKILL');
     await waitUntil(async () => { const h = await holder(); return h !== '' && h !== leaderId; }, 15_000, 'a new leader');
     const next = procs.get(await holder());
+    // The Lease may name it a moment before its log line comes through the pipe.
+    await waitUntil(() => next?.lines.some((l) => l.msg === 'started leading') === true, 5000, "the new leader's log line");
     const i = next?.lines.findIndex((l) => l.msg === 'started leading') ?? -1;
     const failover = (next?.arrived[i] as number) - killedAt;
     console.log(`[operator] fail-over after kill -9 of the leading operator replica: ${failover} ms`);
