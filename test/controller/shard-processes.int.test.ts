@@ -52,9 +52,11 @@ async function bump(set: string, round: string, n: number): Promise<void> {
   }
 }
 
+let behind = 0;
 async function converged(set: string, round: string): Promise<boolean> {
   const list = await kube.resource('v1/configmaps').namespace(ns).list({ labelSelector: { app: set } });
-  return list.items.every((c) => c.data?.handled === round);
+  behind = list.items.filter((c) => c.data?.handled !== round).length;
+  return behind === 0;
 }
 
 beforeAll(async () => {
@@ -77,7 +79,8 @@ describe('sharding across three processes', () => {
     const rs = ['s-a', 's-b', 's-c'].map((id) => start(id, 's', journal));
     await Promise.all(rs.map((r) => r.waitFor((l) => l.msg === 'replica ready', 60_000, 'ready')));
     await waitUntil(async () => spread(await holders('s')) === '5/5/6', 30_000, 'a 5/5/6 spread', () => 'see leases');
-    await waitUntil(() => converged('s', 'r0'), 60_000, 'first convergence');
+    // 1,000 reconciles of 50 ms + a PATCH each on a shared 2-core machine: allow for a loaded API server.
+    await waitUntil(() => converged('s', 'r0'), 150_000, 'first convergence', () => ({ behind }));
     // Membership and assignment as /metrics shows them.
     const fams = expfmtParse(await (await fetch(`http://127.0.0.1:${rs[0]?.port()}/metrics`)).text());
     expect(fams.find((f) => f.name === 'kubefluent_shard_members')?.metrics[0]?.value).toBe('3');
@@ -91,7 +94,7 @@ describe('sharding across three processes', () => {
     const takeover = await waitUntil(async () => spread(await holders('s')) === '8/8', 20_000, 'an 8/8 spread');
     console.log(`[shard] 8/8 after kill -9 in ${Date.now() - killedAt} ms (polled ${takeover} ms)`);
     await bump('s', 'r1', OBJECTS);
-    await waitUntil(() => converged('s', 'r1'), 90_000, 'convergence after the kill');
+    await waitUntil(() => converged('s', 'r1'), 150_000, 'convergence after the kill');
 
     // Start it again: rebalanced, and the hand-over of each shard measured from the logs.
     const back = start('s-b', 's', journal);
@@ -107,7 +110,7 @@ describe('sharding across three processes', () => {
     expect(perShard.length).toBeGreaterThan(0);
     console.log(`[shard] hand-over per shard (released → acquired): median ${perShard.sort((a, b) => a - b)[Math.floor(perShard.length / 2)]} ms, max ${Math.max(...perShard)} ms over ${perShard.length}`);
     await bump('s', 'r2', OBJECTS);
-    await waitUntil(() => converged('s', 'r2'), 90_000, 'convergence after the restart');
+    await waitUntil(() => converged('s', 'r2'), 150_000, 'convergence after the restart');
 
     // SIGTERM one replica during a burst: in-flight finish, nothing new starts, exit in grace, shards released.
     const leaving = rs[2] as Replica;
@@ -126,7 +129,7 @@ describe('sharding across three processes', () => {
     const h = await holders('s');
     expect(h.has('s-c')).toBe(false);
     await waitUntil(async () => spread(await holders('s')) === '8/8', 20_000, '8/8 after the SIGTERM');
-    await waitUntil(() => converged('s', 'r3'), 90_000, 'convergence after the SIGTERM');
+    await waitUntil(() => converged('s', 'r3'), 150_000, 'convergence after the SIGTERM');
 
     const entries = readJournal(journal);
     expect(overlaps(entries)).toEqual([]);
