@@ -387,7 +387,8 @@ export async function applyManifests(kube: OpsClient, input: string | readonly u
     const keep = new Set(resolved.map((r) => memberKey(r.info.group, r.info.kind, r.namespace, r.name)));
     const pruned = (o: { apiVersion: string; kind: string; name: string; namespace: string | undefined }) => emit({ index: -1, ...o, action: 'pruned' });
     await pruneApplySet(kube, set, [...set.groupKinds, ...groupKinds], [...set.namespaces, ...namespaces], keep, pruned, signal);
-    await pruneLegacyApplySet(kube, options.prune!.applySet, options.prune!.namespace ?? 'default', keep, pruned, signal);
+    // A 0.1 set had a plain name and its record in prune.namespace (default "default").
+    if (!options.prune!.applySet.includes('/')) await pruneLegacyApplySet(kube, options.prune!.applySet, options.prune!.namespace ?? 'default', keep, pruned, signal);
     await writeApplySet(kube, set, groupKinds, namespaces, signal);
   }
   return results;
