@@ -13,6 +13,7 @@ export default defineConfig({
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
     controller: 'src/controller.ts',
+    testing: 'src/testing.ts',
     // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
     cli: 'src/cli.ts',
   },

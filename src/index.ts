@@ -57,3 +57,11 @@ export { parsePortSpecs, type PortSpec, type PortMapping, type PortForwardOption
 export { type PodPortStream, type PortStreamOptions } from './streams/port-stream.js';
 export { type CopyOptions, type CopyResult } from './streams/cp.js';
 export { WebSocketError, type WsConnection, type WsCloseInfo } from './net/websocket.js';
+// The operations a resource handle offers (one interface per verb), and the shapes named in
+// public signatures, so the API reference can document them.
+export type {
+  AttachOps, CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, ExecOps, GetOps, ListOps, LogOps, PatchOps, PortForwardOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
+} from './client/types.js';
+export type { ExecClusterInfo } from './config/exec-credential.js';
+export type { AuthProviderConfig, ExecConfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './config/kubeconfig-shape.js';
+export type { PathParts, QueryValue } from './core/paths.js';

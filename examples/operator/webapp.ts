@@ -1,43 +1,16 @@
 /**
- * The WebApp types, shaped exactly like webapp-crd.yaml's schema (hand-written for now; the
- * CRD → TypeScript generator will produce them from the YAML), and the resource description
- * for `kube.customResource`.
+ * The WebApp types, generated from webapp-crd.yaml by `npm run generate:operator`
+ * (kubefluent generate-crds; see ./generated), and the resource description for
+ * `kube.customResource`. The generated resource spec `WebApp` also carries the strict
+ * validator; the operator uses this plain description instead because it writes partial
+ * objects (server-side apply of status alone), which a whole-object validator would refuse.
  */
-import type { ObjectMeta } from 'kubefluent';
-
-export interface WebAppSpec {
-  /** The container image to run. */
-  image: string;
-  /** How many pods (0–100). */
-  replicas: number;
-  /** The port the container listens on (1–65535); the Service exposes it. */
-  port: number;
-  /** Optional configuration, mounted as environment variables from a ConfigMap. */
-  config?: Record<string, string>;
-}
-
-export interface WebAppCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
-
-export interface WebAppStatus {
-  observedGeneration?: number;
-  availableReplicas?: number;
-  conditions?: WebAppCondition[];
-}
-
-export interface WebApp {
-  apiVersion?: 'example.kubefluent.dev/v1';
-  kind?: 'WebApp';
-  metadata?: ObjectMeta;
-  spec: WebAppSpec;
-  status?: WebAppStatus;
-}
+export type {
+  WebApp,
+  WebAppSpec,
+  WebAppStatus,
+  WebAppStatusConditions as WebAppCondition,
+} from './generated/example.kubefluent.dev/v1/webapp.js';
 
 export const WEBAPP_GROUP = 'example.kubefluent.dev';
 export const WEBAPP_API_VERSION = 'example.kubefluent.dev/v1';

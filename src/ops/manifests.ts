@@ -37,6 +37,7 @@ export interface ManifestResult {
   readonly warning?: string;
 }
 
+/** Options of `applyManifests`. */
 export interface ApplyManifestsOptions {
   /** Server-side apply records ownership per manager: name yours. */
   readonly fieldManager: string;
@@ -72,6 +73,7 @@ export interface ApplySetPruneOptions {
   readonly tooling?: string;
 }
 
+/** Options of `deleteManifests`. */
 export interface DeleteManifestsOptions {
   readonly namespace?: string;
   readonly dryRun?: boolean;
@@ -79,6 +81,7 @@ export interface DeleteManifestsOptions {
   /** Wait until each object is gone (watch-based); default false. */
   readonly wait?: boolean;
   readonly timeoutMs?: number;
+  /** Called with each document's result as it is deleted. */
   readonly onResult?: (r: ManifestResult) => void;
   readonly signal?: AbortSignal;
 }

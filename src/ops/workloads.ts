@@ -24,6 +24,7 @@ export type RollableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 /** Workloads with a scale subresource. */
 export type ScalableKind = 'Deployment' | 'StatefulSet' | 'ReplicaSet';
 
+/** A workload by kind, name and namespace. */
 export interface WorkloadRef<K extends string = RollableKind> {
   readonly kind: K;
   readonly name: string;
