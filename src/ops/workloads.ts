@@ -61,7 +61,9 @@ export interface ExposeWorkloadOptions extends ExposeOptions, CallOptions {
  * @example await exposeWorkload(kube, web, { port: 80, targetPort: 'http', fieldManager: 'me' })
  */
 export async function exposeWorkload(kube: OpsClient, workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
-  const svc = buildService(workload, options).build();
+  // The builder refuses keys it does not know: hand it the Service options only.
+  const { fieldManager: _fm, namespace: _ns, dryRun: _dry, signal: _sig, timeoutMs: _t, ...serviceOptions } = options;
+  const svc = buildService(workload, serviceOptions).build();
   const ns = options.namespace ?? svc.metadata?.namespace ?? kube.defaultNamespace;
   return await kube.services.namespace(ns).apply(
     { ...svc, metadata: { ...svc.metadata, namespace: ns } },
@@ -69,6 +71,7 @@ export async function exposeWorkload(kube: OpsClient, workload: Exposable, optio
       fieldManager: options.fieldManager,
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     },
   );
 }
