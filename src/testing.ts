@@ -6,6 +6,9 @@
 export { fakeKube, FakeKube, FakeCluster } from './testing/fake-kube.js';
 export type { FakeKubeOptions } from './testing/fake-kube.js';
 export { FakeApiServer } from './testing/api-server.js';
+export { StatusFailure } from './testing/status.js';
+export type { FakeWatch } from './testing/watch-stream.js';
+export type { ServerState } from './testing/writes.js';
 export type { FakeApiServerOptions, FakeRequest, FakeResponse } from './testing/api-server.js';
 export { FakeTransport } from './testing/fake-transport.js';
 export type { RecordedRequest, InjectedFailure, FailureMatch } from './testing/fake-transport.js';

@@ -21,6 +21,7 @@ import { getScale, writeScale } from './scale.js';
 
 type Obj = Record<string, Json>;
 
+/** One request as the fake server routes it: method, path, decoded query, body and content type. */
 export interface FakeRequest {
   readonly method: string;
   readonly path: string;
@@ -29,8 +30,10 @@ export interface FakeRequest {
   readonly contentType?: string | undefined;
 }
 
+/** What {@link FakeApiServer.handle} answers: a status code and body, or an open watch stream. */
 export type FakeResponse = { readonly code: number; readonly body: unknown } | { readonly code: 200; readonly watch: FakeWatch };
 
+/** Custom resources to serve, watch history kept, and the clock for timestamps. */
 export interface FakeApiServerOptions {
   readonly resources?: readonly CustomResourceSpec[];
   /** Events kept for watches that resume from a resourceVersion (older ones answer 410). Default 100,000. */
@@ -48,8 +51,11 @@ interface Route {
   readonly subresource: string | undefined;
 }
 
+/** The in-memory API server behind {@link fakeKube}; reach it as `kube.fake.server`. */
 export class FakeApiServer implements ServerState {
+  /** @internal The resources served (built-ins and custom resources). */
   readonly registry: Registry;
+  /** @internal The objects and their watch history. */
   readonly store: ObjectStore;
   readonly clock: FakeClock;
   #gcPending = false;
@@ -63,6 +69,7 @@ export class FakeApiServer implements ServerState {
     for (const name of NAMESPACES) create(this, ns, undefined, { metadata: { name } }, { manager: 'kube-apiserver', dryRun: false, subresource: '' });
   }
 
+  /** @internal Runs the garbage collector soon (after a delete), once however often it is asked. */
   scheduleGc(): void {
     if (this.#gcPending) return;
     this.#gcPending = true;

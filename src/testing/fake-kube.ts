@@ -16,6 +16,7 @@ import type { Json } from './patches.js';
 import { expired } from './status.js';
 import { create } from './writes.js';
 
+/** The client's options (transport excepted) plus what the fake cluster starts with. */
 export interface FakeKubeOptions extends Omit<ClientOptions, 'transport'> {
   /** Objects to start with: YAML (one or more documents) or objects, each with apiVersion and kind. */
   readonly objects?: string | readonly unknown[];
@@ -47,6 +48,7 @@ export class FakeCluster {
     return this.#transport.requests;
   }
 
+  /** Forgets the requests recorded so far (e.g. after the test's setup). */
   clearRequests(): void {
     this.#transport.requests.length = 0;
   }

@@ -26,6 +26,7 @@ export type InjectedFailure =
   | { readonly code: number; readonly reason?: string; readonly message?: string; readonly retryAfterSeconds?: number }
   | 'timeout';
 
+/** Which requests an injected failure applies to; every field given must match. */
 export interface FailureMatch {
   readonly verb?: string;
   readonly method?: string;
@@ -85,6 +86,7 @@ export class FakeTransport implements KubeTransport {
     this.#recording = on;
   }
 
+  /** The next `times` requests matching `match` get `failure` instead of the server's answer. */
   inject(match: FailureMatch, failure: InjectedFailure, times: number): void {
     this.#injections.push({ match, failure, remaining: times });
   }

@@ -9,6 +9,7 @@ const encoder = new TextEncoder();
 
 export type WatchFilter = (obj: Json) => boolean;
 
+/** A watch the fake server answers with: read {@link FakeWatch.body} as the response body; {@link FakeWatch.end} closes it. */
 export class FakeWatch {
   readonly #lines: string[] = [];
   #wake: (() => void) | undefined;
@@ -18,11 +19,13 @@ export class FakeWatch {
   /** The resource (group/plural), namespace (undefined: all) and selector this watch serves. */
   readonly resource: string;
   readonly namespace: string | undefined;
+  /** @internal Which objects' events this watch gets. */
   readonly matches: WatchFilter;
   readonly bookmarks: boolean;
   /** Latest resourceVersion sent (for bookmarks). */
   lastRv = '0';
 
+  /** @internal The server opens watches. */
   constructor(resource: string, namespace: string | undefined, matches: WatchFilter, bookmarks: boolean, timeoutSeconds: number | undefined, onClose: (w: FakeWatch) => void) {
     this.resource = resource;
     this.namespace = namespace;
@@ -35,16 +38,19 @@ export class FakeWatch {
     }
   }
 
+  /** true once the stream ended (by either side, an error event or its timeout). */
   get ended(): boolean {
     return this.#ended;
   }
 
+  /** @internal Queues one watch event (the server fans writes out to its watches). */
   send(type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK', object: Json, rv: string): void {
     if (this.#ended) return;
     this.lastRv = rv;
     this.#push(JSON.stringify({ type, object }));
   }
 
+  /** @internal Queues a BOOKMARK at `rv` (e.g. the end of a streaming list's initial events). */
   bookmark(rv: string, annotations?: Record<string, string>): void {
     if (this.#ended) return;
     this.lastRv = rv;
@@ -72,6 +78,7 @@ export class FakeWatch {
     this.#wake?.();
   }
 
+  /** The response body: newline-delimited JSON events, as bytes, until the watch ends. */
   async *body(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       for (;;) {

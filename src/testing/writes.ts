@@ -14,6 +14,7 @@ import { alreadyExists, conflict, deletedStatus, invalid, notFound, StatusFailur
 
 type Obj = Record<string, Json>;
 
+/** @internal What the write paths need of the server: its objects, resources, clock and garbage collector. */
 export interface ServerState {
   readonly store: ObjectStore;
   readonly registry: Registry;
