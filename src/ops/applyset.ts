@@ -26,10 +26,15 @@ import { brand, DiscoveryError, KubefluentError, NotFoundError, UsageError } fro
 import type { ResourceInfo } from '../core/resource-info.js';
 import type { OpsClient } from './ops-client.js';
 
+/** The label on the parent: the set's id ({@link applySetId}). */
 export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
+/** The label on each member: the id of the set it belongs to. */
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
+/** The parent's annotation naming the tool that manages the set, `<tool>/<version>`. */
 export const APPLYSET_TOOLING_ANNOTATION = 'applyset.kubernetes.io/tooling';
+/** The parent's annotation listing the members' group-kinds (`ConfigMap,Deployment.apps`). */
 export const APPLYSET_GROUP_KINDS_ANNOTATION = 'applyset.kubernetes.io/contains-group-kinds';
+/** The parent's annotation listing the members' namespaces other than its own. */
 export const APPLYSET_NAMESPACES_ANNOTATION = 'applyset.kubernetes.io/additional-namespaces';
 /** Older kubectl wrote group-resources instead of group-kinds; read, never written. */
 const DEPRECATED_GROUP_RESOURCES_ANNOTATION = 'applyset.kubernetes.io/contains-group-resources';
