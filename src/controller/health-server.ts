@@ -10,12 +10,14 @@ import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 /** A named check: `undefined` when fine, a reason when not. */
 export type HealthCheck = () => string | undefined;
 
+/** Where the health server listens and the checks and metrics it serves. */
 export interface HealthServerOptions {
   readonly port: number;
   /** Default '0.0.0.0' (a kubelet probes the pod IP). */
   readonly host?: string;
   readonly liveness: Readonly<Record<string, HealthCheck>>;
   readonly readiness: Readonly<Record<string, HealthCheck>>;
+  /** Returns the `/metrics` body (Prometheus text format). */
   readonly metrics: () => string;
 }
 
@@ -36,6 +38,7 @@ function run(checks: Readonly<Record<string, HealthCheck>>): { ok: boolean; body
   return { ok, body: `${lines.join('\n')}\n` };
 }
 
+/** An HTTP server for `/healthz`, `/livez`, `/readyz` and `/metrics` probes and scrapes. */
 export class HealthServer {
   readonly #server: Server;
   readonly #o: HealthServerOptions;
@@ -81,6 +84,7 @@ export class HealthServer {
     });
   }
 
+  /** Closes open connections and stops listening; resolves once the server is closed. */
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.#server.closeAllConnections();

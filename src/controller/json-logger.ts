@@ -5,13 +5,19 @@
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A leveled logger whose lines are JSON objects; the object `jsonLogger` returns. */
 export interface JsonLogger {
+  /** Logs at debug level with optional structured fields. */
   debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at info level with optional structured fields. */
   info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at warn level with optional structured fields. */
   warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at error level with optional structured fields. */
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
+/** Level, destination and fixed fields for `jsonLogger`. */
 export interface JsonLoggerOptions {
   /** Lines below this level are dropped; default 'info'. */
   readonly level?: LogLevel;
@@ -29,6 +35,7 @@ function safe(value: unknown): unknown {
   return value;
 }
 
+/** Creates a logger that writes one JSON object per line (Errors reduced to name, message and reason). */
 export function jsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
   const min = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => void process.stderr.write(line));

@@ -20,12 +20,17 @@ import { LeaseLock, type LeaseApi } from './lease-lock.js';
 
 /** The structured logger shape used across kubefluent/controller. */
 export interface ElectionLogger {
+  /** Logs at debug level with optional structured fields. */
   debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at info level with optional structured fields. */
   info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at warn level with optional structured fields. */
   warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Logs at error level with optional structured fields. */
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
+/** Lease timings in ms (client-go's LeaseDuration, RenewDeadline, RetryPeriod); unset ones take DEFAULT_TIMINGS. */
 export interface LeaseTimings {
   /** How long a non-leader waits after the last observed change before taking over; default 15 000. */
   readonly leaseDurationMs?: number;
@@ -35,6 +40,7 @@ export interface LeaseTimings {
   readonly retryPeriodMs?: number;
 }
 
+/** The Lease, identity, timings and callbacks of one LeaderElector. */
 export interface LeaderElectionOptions extends LeaseTimings {
   /** Namespaced Lease handle, e.g. `kube.resource('leases').namespace('kube-system')`. */
   readonly leases: LeaseApi;
@@ -55,6 +61,7 @@ export interface LeaderElectionOptions extends LeaseTimings {
   readonly logger?: ElectionLogger;
 }
 
+/** client-go's default lease timings: 15 s lease, 10 s renew deadline, 2 s retry period. */
 export const DEFAULT_TIMINGS = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } as const;
 
 /** Validates timings the way client-go's NewLeaderElector does. */
@@ -69,6 +76,7 @@ export function resolveTimings(t: LeaseTimings): Required<LeaseTimings> {
 
 const silent: ElectionLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** Campaigns for one Lease and, while leading, renews it; see the module comment for the rules. */
 export class LeaderElector {
   readonly lock: LeaseLock;
   readonly #o: LeaderElectionOptions;
@@ -90,10 +98,12 @@ export class LeaderElector {
     this.lock = new LeaseLock(options.leases, { name: options.name, identity: options.identity, leaseDurationSeconds: this.#t.leaseDurationMs / 1000 });
   }
 
+  /** This candidate's identity, as written to the Lease holder. */
   get identity(): string {
     return this.#o.identity;
   }
 
+  /** The validated timings in effect (defaults filled in). */
   get timings(): Required<LeaseTimings> {
     return this.#t;
   }

@@ -34,8 +34,11 @@ export interface LeaseObject {
 
 /** What a lease lock needs of a client: a namespaced Lease handle (`kube.resource('leases').namespace(ns)` fits). */
 export interface LeaseApi<L extends LeaseObject = LeaseObject> {
+  /** Reads the Lease `name`. */
   get(name: string, options?: { signal?: AbortSignal; timeoutMs?: number | false }): Promise<L>;
+  /** Creates the Lease. */
   create(object: L, options?: { signal?: AbortSignal; timeoutMs?: number | false }): Promise<L>;
+  /** Replaces the Lease, conditional on its metadata.resourceVersion. */
   replace(object: L, options?: { signal?: AbortSignal; timeoutMs?: number | false }): Promise<L>;
 }
 
@@ -48,10 +51,12 @@ export interface LeaseRecord {
   readonly leaseTransitions: number;
 }
 
+/** The result of one acquire-or-renew attempt: ours (new or renewed), or not (held by another, or lost a write race). */
 export type AcquireOutcome =
   | { readonly acquired: true; readonly renewed: boolean }
   | { readonly acquired: false; readonly holder: string; readonly reason: 'held' | 'conflict' };
 
+/** The Lease name, holder identity and duration a LeaseLock writes. */
 export interface LeaseLockOptions {
   readonly name: string;
   readonly identity: string;
@@ -83,6 +88,7 @@ function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** One Lease used as a lock: acquire, renew and release under optimistic concurrency, judging others by the local clock. */
 export class LeaseLock<L extends LeaseObject = LeaseObject> {
   readonly name: string;
   readonly identity: string;

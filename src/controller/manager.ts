@@ -26,6 +26,7 @@ import type { LeaseApi } from './lease-lock.js';
 import { MetricsRegistry } from './metrics.js';
 import { type ListableLeaseApi, ShardCoordinator, shardOf } from './sharding.js';
 
+/** Why a Manager call failed: caches did not sync in time, started twice, or an unknown controller name. */
 export type ManagerErrorReason = 'SyncTimeout' | 'AlreadyStarted' | 'UnknownController';
 
 export class ManagerError extends KubefluentError {
@@ -40,9 +41,13 @@ export class ManagerError extends KubefluentError {
 export interface ManagedController {
   readonly name: string;
   readonly informers: readonly Informer<HasMetadata>[];
+  /** Starts the controller's workers; resolves once it runs. */
   start(signal?: AbortSignal): Promise<void>;
+  /** Stops the controller and its workers. */
   stop(): Promise<void>;
+  /** Queues `key` for a reconcile. */
   enqueue(key: string): void;
+  /** The controller's work-queue figures, exported as metrics. */
   metrics(): {
     readonly queue: { readonly depth: number; readonly adds: number; readonly retries: number; readonly queueLatency: { readonly count: number; readonly sumMs: number }; readonly workDuration: { readonly count: number; readonly sumMs: number }; readonly longestRunningMs: number; readonly unfinishedWorkMs: number };
   };
@@ -58,6 +63,7 @@ export interface GuardedContext {
 /** always: every replica reconciles; leader: only the leader; sharded: the owner of the key's shard. */
 export type RunMode = 'always' | 'leader' | 'sharded';
 
+/** Identity, informer factory, leader election, sharding, timeouts, endpoints and logger of a Manager. */
 export interface ManagerOptions {
   /** This replica's identity (Lease holder); default: hostname-like random id. */
   readonly identity?: string;
@@ -82,6 +88,7 @@ interface Flight {
 
 type Phase = 'new' | 'syncing' | 'running' | 'stopping' | 'stopped';
 
+/** Runs controllers in production: informers, leader election, sharding, health/metrics endpoints and graceful shutdown. */
 export class Manager {
   readonly identity: string;
   readonly metrics = new MetricsRegistry();

@@ -10,7 +10,9 @@
  */
 import { UsageError } from '../core/errors.js';
 
+/** Label names to values identifying one series of a metric. */
 export type Labels = Readonly<Record<string, string>>;
+/** The Prometheus metric kinds this registry writes. */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -58,9 +60,11 @@ abstract class Metric {
   abstract lines(): string[];
 }
 
+/** A monotonically increasing total per label set (Prometheus `counter`). */
 export class Counter extends Metric {
   readonly type = 'counter';
   readonly #values = new Map<string, { labels: Labels; value: number }>();
+  /** Adds `by` (default 1, must be ≥ 0) to the series for `labels`. */
   inc(labels: Labels = {}, by = 1): void {
     if (!(by >= 0)) throw new UsageError(`counter ${this.name}: increments must be ≥ 0 (got ${by})`);
     const k = keyOf(labels);
@@ -76,30 +80,37 @@ export class Counter extends Metric {
     const cur = this.get(labels);
     this.inc(labels, Math.max(0, value - cur));
   }
+  /** The current total for `labels` (0 when never incremented). */
   get(labels: Labels = {}): number {
     return this.#values.get(keyOf(labels))?.value ?? 0;
   }
+  /** The series as exposition-format sample lines (no HELP/TYPE header). */
   lines(): string[] {
     return [...this.#values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${fmt(value)}`);
   }
 }
 
+/** A value that can go up and down, per label set (Prometheus `gauge`). */
 export class Gauge extends Metric {
   readonly type = 'gauge';
   readonly #values = new Map<string, { labels: Labels; value: number }>();
+  /** Sets the series for `labels` to `value`. */
   set(value: number, labels: Labels = {}): void {
     const k = keyOf(labels);
     if (!this.#values.has(k)) checkLabels(this.name, labels);
     this.#values.set(k, { labels: { ...labels }, value });
   }
+  /** The current value for `labels`, or undefined when never set. */
   get(labels: Labels = {}): number | undefined {
     return this.#values.get(keyOf(labels))?.value;
   }
+  /** The series as exposition-format sample lines (no HELP/TYPE header). */
   lines(): string[] {
     return [...this.#values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${fmt(value)}`);
   }
 }
 
+/** Observations counted into cumulative buckets, with sum and count, per label set (Prometheus `histogram`). */
 export class Histogram extends Metric {
   readonly type = 'histogram';
   readonly #buckets: readonly number[];
@@ -109,6 +120,7 @@ export class Histogram extends Metric {
     for (let i = 1; i < buckets.length; i++) if (!((buckets[i] as number) > (buckets[i - 1] as number))) throw new UsageError(`histogram ${name}: buckets must increase`);
     this.#buckets = buckets;
   }
+  /** Records one observation (e.g. a duration in seconds) in the series for `labels`. */
   observe(value: number, labels: Labels = {}): void {
     const k = keyOf(labels);
     let s = this.#series.get(k);
@@ -121,9 +133,11 @@ export class Histogram extends Metric {
     s.sum += value;
     s.count++;
   }
+  /** How many observations the series for `labels` has recorded. */
   count(labels: Labels = {}): number {
     return this.#series.get(keyOf(labels))?.count ?? 0;
   }
+  /** The series as exposition-format sample lines (no HELP/TYPE header). */
   lines(): string[] {
     const out: string[] = [];
     for (const s of this.#series.values()) {
@@ -151,12 +165,15 @@ export class MetricsRegistry {
     return m;
   }
 
+  /** Registers (or returns the already registered) counter `name`. */
   counter(name: string, help: string): Counter {
     return this.#add(new Counter(name, help));
   }
+  /** Registers (or returns the already registered) gauge `name`. */
   gauge(name: string, help: string): Gauge {
     return this.#add(new Gauge(name, help));
   }
+  /** Registers (or returns the already registered) histogram `name`; `buckets` default to DEFAULT_BUCKETS. */
   histogram(name: string, help: string, buckets?: readonly number[]): Histogram {
     return this.#add(new Histogram(name, help, buckets));
   }
@@ -177,4 +194,5 @@ export class MetricsRegistry {
   }
 }
 
+/** The Content-Type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

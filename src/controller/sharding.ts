@@ -21,6 +21,7 @@ import { type LeaseApi, LeaseLock, type LeaseObject } from './lease-lock.js';
 
 /** A Lease handle that can also list by label. */
 export interface ListableLeaseApi extends LeaseApi {
+  /** Lists Leases, optionally filtered by label selector. */
   list(options?: { labelSelector?: string; signal?: AbortSignal }): Promise<{ readonly items: readonly LeaseObject[] }>;
 }
 
@@ -40,6 +41,7 @@ export function fairShare(shards: number, members: number, index: number): numbe
   return Math.floor(shards / members) + (index < shards % members ? 1 : 0);
 }
 
+/** The shard set's Leases, name, identity, shard count, timings and callbacks. */
 export interface ShardingOptions extends LeaseTimings {
   readonly leases: ListableLeaseApi;
   /** Names the shard set; Lease names start with it. */
@@ -56,6 +58,7 @@ export interface ShardingOptions extends LeaseTimings {
   readonly logger?: ElectionLogger;
 }
 
+/** A snapshot of members and shard holders as one replica sees them. */
 export interface ShardAssignment {
   /** Live members, sorted. */
   readonly members: readonly string[];
@@ -76,6 +79,7 @@ interface Held {
 
 const silent: ElectionLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** Claims this replica's fair share of a fixed set of shards through Leases, and hands shards over without overlap. */
 export class ShardCoordinator {
   readonly #o: ShardingOptions;
   readonly #t: Required<LeaseTimings>;
@@ -99,6 +103,7 @@ export class ShardCoordinator {
     this.#shardLocks = Array.from({ length: options.shards }, (_, i) => new LeaseLock(options.leases, { name: `${options.name}-shard-${i}`, identity: options.identity, leaseDurationSeconds: seconds, labels: { [LABEL_SET]: options.name, [LABEL_ROLE]: 'shard' } }));
   }
 
+  /** The number of shards in the set. */
   get shards(): number {
     return this.#o.shards;
   }
