@@ -19,12 +19,12 @@
  * tooling name is `kubectl` or the name of the tooling it was given; any other is an
  * {@link ApplySetError} (`ForeignTooling`), as in kubectl.
  */
-import { createHash } from 'node:crypto';
 import type { ResourceClient } from '../client/resource-client.js';
 import type { KubeObject } from '../client/types.js';
 import { brand, DiscoveryError, KubefluentError, NotFoundError, UsageError } from '../core/errors.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import type { OpsClient } from './ops-client.js';
+import { base64url, sha256 } from '../core/sha256.js';
 
 /** The label on the parent: the set's id ({@link applySetId}). */
 export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
@@ -73,7 +73,7 @@ export function parseApplySetParent(ref: string, namespace: string): ApplySetPar
 
 /** kubectl's set id: `applyset-` + base64url(sha256(`<name>.<namespace>.<kind>.<group>`)) + `-v1`. */
 export function applySetId(parent: { readonly name: string; readonly namespace: string; readonly kind: string; readonly group?: string }): string {
-  const digest = createHash('sha256').update([parent.name, parent.namespace, parent.kind, parent.group ?? ''].join('.')).digest('base64url');
+  const digest = base64url(sha256(new TextEncoder().encode([parent.name, parent.namespace, parent.kind, parent.group ?? ''].join('.'))));
   return `applyset-${digest}-v1`;
 }
 
