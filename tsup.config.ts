@@ -12,6 +12,7 @@ export default defineConfig({
     builders: 'src/builders.ts',
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
+    controller: 'src/controller.ts',
     // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
     cli: 'src/cli.ts',
   },

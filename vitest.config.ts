@@ -7,6 +7,7 @@ const alias = {
   'kubefluent/builders': src('./src/builders.ts'),
   'kubefluent/testenv': src('./src/testenv.ts'),
   'kubefluent/models': src('./src/models.ts'),
+  'kubefluent/controller': src('./src/controller.ts'),
   kubefluent: src('./src/index.ts'),
 };
 

@@ -5,7 +5,7 @@
  *
  *   npm run bench                          the full run (6–12 minutes on 2 cores)
  *   npm run bench -- --smoke               tiny sizes, one run, results in bench/.work/smoke/ (KUBEFLUENT_BENCH_SMOKE=1 too)
- *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer)
+ *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer, reconcile)
  *   npm run bench -- --runs 3 --out DIR    fewer runs; results elsewhere
  *
  * The cluster benchmarks use the cluster of KUBEFLUENT_TEST_KUBECONFIG, else start one testenv.
@@ -23,7 +23,7 @@ import { makeRow, pendingRows, problems, type Row, writeResults } from './lib/re
 import { median } from './lib/stats.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
-const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer'] as const;
+const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const { values: args } = parseArgs({
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const needCluster = want('list') || want('get') || want('informer');
+  const needCluster = want('list') || want('get') || want('informer') || want('reconcile');
   let cluster: BenchCluster | undefined;
   try {
     if (needCluster) cluster = await benchCluster(sizes.configMaps, log);
@@ -225,6 +225,14 @@ async function main(): Promise<void> {
       }
       push('informer-sync', 'ms', 'lower', 'limit', pick(res.ours, 'syncMs'), pick(res.limit, 'syncMs'));
       notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects. client-go: a SharedInformerFactory for the namespace's ConfigMaps (JSON, rate limit off, its default streaming list), sync = until HasSynced, heap = runtime.ReadMemStats HeapAlloc after runtime.GC(), the same update driver. informer-sync vs limit: a bare HTTPS client making the same watch with sendInitialEvents, decoding nothing, stopping at the initial-events-end bookmark — the API server's own time to stream the initial state.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
+    }
+    if (cluster && want('reconcile')) {
+      // No peer (client-node has no controller runtime): figures for the notes, not ratio rows.
+      const runtime = await oursWithRuntime(ours);
+      const objects = smoke ? 200 : 2_000;
+      const r = await runChild(node, caseScript('reconcile'), { oursRuntime: runtime.path, kubeconfig: cluster.facts.kubeconfig, objects });
+      log(`reconcile: ${JSON.stringify(r)}`);
+      notes.push(`reconcile (no peer): a controller (16 workers) ensuring one owned ConfigMap per ConfigMap, over ${objects.toLocaleString('en-US')} that exist before it starts: converged ${r.convergeMs} ms after start (caches synced at ${r.syncMs} ms), ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors), ${r.heapPerObject} B of heap per cached object; work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
     }
   } finally {
     await cluster?.close();

@@ -155,7 +155,15 @@ function kwokConfig(stagesFile: string, dir: string, forwardPort: number): strin
       apiVersion: 'kwok.x-k8s.io/v1alpha1',
       kind: 'ClusterPortForward',
       metadata: { name: 'testenv-port-forward' },
-      spec: { forwards: [{ target: { port: forwardPort, address: '127.0.0.1' } }] },
+      // Pod ports 7 and 17 echo (kwok runs `cat` per connection), pod port 9 refuses (nothing listens
+      // on 127.0.0.1:1), every other port reaches the HTTP target: for the port-forward tests.
+      spec: {
+        forwards: [
+          { ports: [7, 17], command: ['cat'] },
+          { ports: [9], target: { port: 1, address: '127.0.0.1' } },
+          { target: { port: forwardPort, address: '127.0.0.1' } },
+        ],
+      },
     },
   ];
   return readFileSync(stagesFile, 'utf8').trim() + '\n---\n' + extra.map((d) => stringify(d)).join('---\n');

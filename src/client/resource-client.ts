@@ -9,6 +9,11 @@ import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
+import { copyFromPod, copyToPod, type CopyOptions, type CopyResult } from '../streams/cp.js';
+import { sessionQuery, startSession, type AttachOptions, type ExecOptions, type ExecProcess } from '../streams/exec.js';
+import { startPortForward, type PortForwardOptions, type PortForwarder, type PortSpec } from '../streams/port-forward.js';
+import { openPortStream, type PodPortStream, type PortStreamOptions } from '../streams/port-stream.js';
+import type { Upgrader } from '../streams/upgrade.js';
 import { wrapNetworkError } from '../net/network-errors.js';
 import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
 import type { Condition } from './conditions.js';
@@ -441,6 +446,49 @@ export class ResourceClient<T> {
     } finally {
       res.cancel();
     }
+  }
+
+  // The streaming subresources (src/streams): exec, attach, cp, port-forward.
+
+  get #upgrader(): Upgrader {
+    return this.#ctx.transport;
+  }
+
+  #streamPath(name: string, sub: 'exec' | 'attach' | 'portforward', op: string): string {
+    this.#needScope(op);
+    this.#needSub(sub);
+    return this.#path(name, sub);
+  }
+
+  async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
+    const path = this.#streamPath(name, 'exec', 'exec');
+    if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
+    return startSession(this.#upgrader, { path, query: sessionQuery(options, options.command), what: `exec ${this.namespaceName ?? ''}/${name}` }, options);
+  }
+
+  async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
+    const path = this.#streamPath(name, 'attach', 'attach');
+    return startSession(this.#upgrader, { path, query: sessionQuery(options), what: `attach ${this.namespaceName ?? ''}/${name}` }, options);
+  }
+
+  async copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
+    this.#streamPath(name, 'exec', 'copyToPod');
+    return copyToPod((o) => this.exec(name, o), localPath, remotePath, options);
+  }
+
+  async copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
+    this.#streamPath(name, 'exec', 'copyFromPod');
+    return copyFromPod((o) => this.exec(name, o), remotePath, localPath, options);
+  }
+
+  async portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
+    const path = this.#streamPath(name, 'portforward', 'portForward');
+    return startPortForward(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, ports, options);
+  }
+
+  async openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
+    const path = this.#streamPath(name, 'portforward', 'openPort');
+    return openPortStream(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, port, options);
   }
 }
 

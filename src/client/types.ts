@@ -9,6 +9,10 @@ import type { KubeStatus } from '../core/errors.js';
 import type { Patch, DeepPartial } from '../core/patch.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import type { FieldSelectorInput, LabelSelectorInput } from '../core/selectors.js';
+import type { CopyOptions, CopyResult } from '../streams/cp.js';
+import type { AttachOptions, ExecOptions, ExecProcess } from '../streams/exec.js';
+import type { PortForwardOptions, PortForwarder, PortSpec } from '../streams/port-forward.js';
+import type { PodPortStream, PortStreamOptions } from '../streams/port-stream.js';
 import type { Condition } from './conditions.js';
 import type { WatchEvent, WatchOptions } from './watch.js';
 
@@ -192,10 +196,35 @@ export interface LogOptions extends CallOptions {
 }
 
 export interface LogOps {
-  /** The container log as text (exec/attach/port-forward come later; pods only). */
+  /** The container log as text (pods only). */
   logs(name: string, options?: LogOptions): Promise<string>;
   /** The container log as it is written (follow=true), one line at a time, until the container stops or the signal fires. */
   followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string>;
+}
+
+export interface ExecOps {
+  /**
+   * Runs a command in a container: stdout/stderr as AsyncIterables, stdin, resize, and
+   * `exit` (the code; non-zero is a result). Rejects with a typed error when it cannot start.
+   * @example const { code, stdout } = await (await pods.exec('web', { command: ['ls', '/'] })).output()
+   */
+  exec(name: string, options: ExecOptions): Promise<ExecProcess>;
+  /** Copies a local file or directory into the container (tar over exec; `tar` must be in the image). */
+  copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult>;
+  /** Copies a file or directory out of the container; hostile archives are refused (CopyError UnsafeTarEntry). */
+  copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult>;
+}
+
+export interface AttachOps {
+  /** Attaches to the running container's main process (same handle as exec). */
+  attach(name: string, options?: AttachOptions): Promise<ExecProcess>;
+}
+
+export interface PortForwardOps {
+  /** Forwards pod ports to listeners on 127.0.0.1 (`[8080, '9090:90', ':5432']`); one pod connection per local connection. */
+  portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder>;
+  /** One byte stream to a pod port, without a listener. */
+  openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream>;
 }
 
 /** Raw access to one subresource of one object; the caller names the result type. */
@@ -206,7 +235,7 @@ export interface SubresourceHandle {
   patch<R = unknown>(patch: PatchInput<unknown>, options?: WriteOptions): Promise<R>;
 }
 
-/** Streaming subresources need an upgraded connection; they get their own methods (logs now, exec/attach later). */
+/** Streaming subresources need an upgraded connection; they get their own methods (logs, exec, attach, portForward). */
 export type StreamingSubresource = 'exec' | 'attach' | 'portforward' | 'proxy' | 'log';
 
 export interface SubresourceOps<S extends string> {
@@ -238,6 +267,9 @@ export type ScopedOps<T, I extends ResourceInfo> =
   & If<Has<Sub<I>, 'scale'>, ScaleOps>
   & If<Has<Sub<I>, 'eviction'>, EvictionOps>
   & If<Has<Sub<I>, 'log'>, LogOps>
+  & If<Has<Sub<I>, 'exec'>, ExecOps>
+  & If<Has<Sub<I>, 'attach'>, AttachOps>
+  & If<Has<Sub<I>, 'portforward'>, PortForwardOps>
   & ([Exclude<Sub<I>, StreamingSubresource>] extends [never] ? unknown : SubresourceOps<Exclude<Sub<I>, StreamingSubresource>>)
   & { readonly info: I; readonly namespaceName: string | undefined };
 

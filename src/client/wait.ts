@@ -1,10 +1,14 @@
 /**
  * waitFor: list once to learn the current state and resourceVersion, then watch from
- * there and test each event. Re-lists when the watch ends or its resourceVersion is too
- * old (410). No polling.
+ * there and test each event. When a watch ends it resumes from the last resourceVersion;
+ * on 410 it lists again. Between attempts it backs off exactly as the runtime's watcher does
+ * (core/reconnect-backoff.ts): only a watch that stayed open for a while reconnects at once,
+ * so a server that ends every watch immediately cannot drive it into a hot loop. No polling.
  */
 import { AbortedError, GoneError, WaitTimeoutError } from '../core/errors.js';
+import { ReconnectBackoff } from '../core/reconnect-backoff.js';
 import { linkSignals } from '../core/signals.js';
+import { sleep } from '../core/sleep.js';
 import { type Condition, describeCondition, testCondition } from './conditions.js';
 import type { WaitableClient } from './resource-client.js';
 import type { WaitOptions } from './types.js';
@@ -22,24 +26,35 @@ export async function waitForObject<T>(client: WaitableClient<T>, name: string, 
   const signal = timer.signal;
   const where = `${client.info.plural}/${name}${client.namespaceName ? ` in namespace ${client.namespaceName}` : ''}`;
   const fieldSelector = { 'metadata.name': name };
+  const backoff = new ReconnectBackoff();
   try {
+    let resourceVersion: string | undefined;
     for (;;) {
-      const list = await client.list({ fieldSelector, signal, timeoutMs: false });
-      let current: T | undefined = list.items[0];
-      if (testCondition(condition, current)) return current;
-      let resourceVersion = list.metadata.resourceVersion;
+      if (resourceVersion === undefined) {
+        const list = await client.list({ fieldSelector, signal, timeoutMs: false });
+        const current: T | undefined = list.items[0];
+        if (testCondition(condition, current)) return current;
+        resourceVersion = list.metadata.resourceVersion || undefined;
+      }
+      const openedAt = Date.now();
+      let retryAfterMs = 0;
       try {
         for await (const event of client.watch({ fieldSelector, signal, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: 300 })) {
           if (event.type === 'BOOKMARK') {
             resourceVersion = event.object.metadata.resourceVersion;
             continue;
           }
-          current = event.type === 'DELETED' ? undefined : event.object;
+          const current = event.type === 'DELETED' ? undefined : event.object;
+          resourceVersion = (event.object as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? resourceVersion;
           if (testCondition(condition, current)) return current;
         }
       } catch (e) {
         if (!(e instanceof GoneError)) throw e;
+        resourceVersion = undefined;
+        retryAfterMs = (e.retryAfterSeconds ?? 0) * 1000;
       }
+      const delay = backoff.ended(Date.now() - openedAt, retryAfterMs);
+      if (delay > 0) await sleep(delay, signal);
     }
   } catch (e) {
     if (timedOut && !options.signal?.aborted) {

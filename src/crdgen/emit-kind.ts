@@ -150,7 +150,8 @@ export class KindEmitter {
     const keys = [...new Set([...Object.keys(special), ...sortedKeys(s)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const key of keys) {
       const sub = props[key];
-      const required = isRoot ? false : embedded && (key === 'apiVersion' || key === 'kind') ? true : KindEmitter.isRequired(s, key);
+      // At the root only apiVersion/kind/metadata are optional; a schema's `required: [spec]` is kept.
+      const required = isRoot ? !(key in special) && KindEmitter.isRequired(s, key) : embedded && (key === 'apiVersion' || key === 'kind') ? true : KindEmitter.isRequired(s, key);
       const type = special[key] ?? this.typeOf(sub!, [...path, 'properties', key]);
       fields.push(`${doc(sub ? docLines(sub) : [], '  ')}  ${propKey(key)}${required ? '' : '?'}: ${type};`);
     }

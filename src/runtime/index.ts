@@ -4,6 +4,9 @@
  */
 export { Watcher, watcher, StreamingListError, INITIAL_EVENTS_END_ANNOTATION, stripManagedFields } from './watcher.js';
 export type { WatcherEvent, WatcherEventType, WatcherOptions, WatcherCache, InitialListMode } from './watcher.js';
+export { step as watcherStep, initialMachine as initialWatcherMachine } from './watcher-state.js';
+export type { WatchPhase, WatcherMachine, AttemptOutcome, StepBackoff } from './watcher-state.js';
+export { CacheDiff } from './cache-diff.js';
 export type { WatcherHealth, WatcherState, InitialListMethod, HealthListener } from './health.js';
 export type { BackoffOptions } from './backoff.js';
 export { resourceSource, handleSource } from './lister-watcher.js';

@@ -1,7 +1,18 @@
 /**
  * An informer: a resilient watcher feeding an indexed store, with handlers for add,
  * update (old and new) and delete, an optional periodic resync and a `synced` promise.
- * A handler that throws is reported through `onError` and never stops the informer.
+ *
+ * Handler semantics (see handler-queue.ts):
+ * - each handler gets the events one at a time, in watch order; an async handler's promise
+ *   is awaited before that handler gets its next event, so calls for one object never
+ *   overlap or reorder. Handlers do not wait for each other, and never hold the watch back.
+ * - `synced` resolves once the store holds the complete initial state *and* every handler
+ *   registered by then has finished with every event up to that point (its initial adds
+ *   included, awaited if async). `hasSynced` turns true at the same moment.
+ * - a handler added later first gets an add for each cached object, in its own queue.
+ * - a handler that throws or rejects is reported through `onError`; it never stops the informer.
+ * - after stop, queued events are dropped; `done` resolves when the watch is closed and the
+ *   handler calls in progress have settled.
  */
 import { AbortedError, UsageError } from '../core/errors.js';
 import type { HealthListener, WatcherHealth } from './health.js';
@@ -9,9 +20,10 @@ import type { IndexFunc } from './indexers.js';
 import type { ListerWatcher } from './lister-watcher.js';
 import type { HasMetadata } from './object-meta.js';
 import { type ReadonlyStore, Store } from './store.js';
+import { HandlerQueue, type Notification } from './handler-queue.js';
 import { Watcher, type WatcherOptions } from './watcher.js';
 
-/** What an informer tells its handlers. Each may be async; a rejection goes to `onError` too. */
+/** What an informer tells its handlers. Each may be async (awaited before the handler's next event); a rejection goes to `onError` too. */
 export interface EventHandler<T> {
   add?(object: T): void | Promise<void>;
   /** `old` is the previous state. On a periodic resync `old === object`. */
@@ -51,13 +63,14 @@ export class Informer<T extends HasMetadata> {
   readonly #source: ListerWatcher<T>;
   readonly #options: InformerOptions<T>;
   readonly #store: Store<T>;
-  readonly #handlers = new Set<EventHandler<T>>();
+  readonly #handlers = new Map<EventHandler<T>, HandlerQueue<T>>();
   readonly #watcher: Watcher<T>;
   readonly #stop = new AbortController();
   readonly #synced: Promise<void>;
   #resolveSynced!: () => void;
   #rejectSynced!: (e: unknown) => void;
   #hasSynced = false;
+  #syncing = false;
   #running: Promise<void> | undefined;
   #resync: ReturnType<typeof setInterval> | undefined;
 
@@ -145,10 +158,12 @@ export class Informer<T extends HasMetadata> {
    */
   addEventHandler(handler: EventHandler<T>): () => void {
     if (this.#handlers.has(handler)) throw new UsageError('this handler is already registered');
-    this.#handlers.add(handler);
-    if (handler.add !== undefined) for (const o of this.#store.values()) this.#call('add', () => handler.add?.(o));
+    const q = new HandlerQueue<T>(handler, (kind, error) => this.#report({ source: 'handler', handler: kind, error }));
+    this.#handlers.set(handler, q);
+    if (handler.add !== undefined) for (const object of this.#store.values()) q.push({ kind: 'add', object });
     return () => {
       this.#handlers.delete(handler);
+      void q.close();
     };
   }
 
@@ -182,21 +197,24 @@ export class Informer<T extends HasMetadata> {
       for await (const e of this.#watcher) {
         switch (e.type) {
           case 'ADDED':
-            for (const h of this.#handlers) if (h.add) this.#call('add', () => h.add?.(e.object));
+            this.#notify({ kind: 'add', object: e.object });
             break;
           case 'MODIFIED':
-            for (const h of this.#handlers) if (h.update) this.#call('update', () => h.update?.(e.old, e.object));
+            this.#notify({ kind: 'update', old: e.old, object: e.object });
             break;
-          case 'DELETED': {
-            const info = { finalStateUnknown: e.finalStateUnknown };
-            for (const h of this.#handlers) if (h.delete) this.#call('delete', () => h.delete?.(e.object, info));
+          case 'DELETED':
+            this.#notify({ kind: 'delete', object: e.object, finalStateUnknown: e.finalStateUnknown });
             break;
-          }
           case 'SYNCED':
-            if (!this.#hasSynced) {
-              this.#hasSynced = true;
-              this.#resolveSynced();
-              this.#startResync();
+            if (!this.#hasSynced && !this.#syncing) {
+              this.#syncing = true;
+              // Synced once every handler has worked through the initial state.
+              void Promise.all([...this.#handlers.values()].map((q) => new Promise<void>((reached) => q.push({ kind: 'barrier', reached })))).then(() => {
+                if (this.#stop.signal.aborted) return;
+                this.#hasSynced = true;
+                this.#resolveSynced();
+                this.#startResync();
+              });
             }
             break;
           case 'ERROR':
@@ -209,28 +227,20 @@ export class Informer<T extends HasMetadata> {
     } finally {
       if (this.#resync !== undefined) clearInterval(this.#resync);
       if (!this.#hasSynced) this.#rejectSynced(new AbortedError('informer stopped before it synced', this.#stop.signal.reason));
+      await Promise.all([...this.#handlers.values()].map((q) => q.close()));
     }
+  }
+
+  #notify(n: Notification<T>): void {
+    for (const q of this.#handlers.values()) q.push(n);
   }
 
   #startResync(): void {
     const period = this.#options.resyncPeriodMs;
     if (period === undefined || period <= 0) return;
     this.#resync = setInterval(() => {
-      for (const o of this.#store.values()) {
-        for (const h of this.#handlers) if (h.update) this.#call('update', () => h.update?.(o, o));
-      }
+      for (const o of this.#store.values()) this.#notify({ kind: 'update', old: o, object: o });
     }, period);
-  }
-
-  #call(handler: 'add' | 'update' | 'delete', fn: () => void | Promise<void>): void {
-    try {
-      const r = fn();
-      if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
-        (r as Promise<void>).then(undefined, (error: unknown) => this.#report({ source: 'handler', handler, error }));
-      }
-    } catch (error) {
-      this.#report({ source: 'handler', handler, error });
-    }
   }
 
   #report(problem: InformerProblem): void {

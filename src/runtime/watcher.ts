@@ -6,50 +6,24 @@
  * difference; backs off with jitter on errors, which come out as values. It never stops
  * by itself: only its AbortSignal (or the consumer leaving the loop) ends it.
  */
-import { GoneError, KubeError, brand, KubefluentError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { CacheDiff, type WatcherCache, type WatcherEvent } from './cache-diff.js';
 import { HealthReporter, type HealthListener, type WatcherHealth } from './health.js';
 import type { KubeList } from '../client/types.js';
 import type { WatchEvent } from '../client/watch.js';
 import type { ListerWatcher, WatchRequest } from './lister-watcher.js';
-import { type HasMetadata, objectKey, resourceVersionOf, uidOf } from './object-meta.js';
+import { type HasMetadata, resourceVersionOf } from './object-meta.js';
+import { type InitialListMode, initialMachine, step, StreamingListError, type WatcherMachine } from './watcher-state.js';
 
 /** The annotation on the bookmark that ends the initial events of a streaming list. */
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
 
-/** What a watcher emits. MODIFIED carries the old object; errors are values, not the end. */
-export type WatcherEvent<T> =
-  | { readonly type: 'ADDED'; readonly object: T }
-  | { readonly type: 'MODIFIED'; readonly object: T; readonly old: T }
-  /**
-   * `object` is the final state from the server, or, with `finalStateUnknown`, the last
-   * state the watcher knew: the object vanished while the watcher was not looking (relist).
-   */
-  | { readonly type: 'DELETED'; readonly object: T; readonly finalStateUnknown: boolean }
-  /** The cache now matches the server at `resourceVersion` (after the first list, and after every relist). */
-  | { readonly type: 'SYNCED'; readonly resourceVersion: string; readonly initial: boolean }
-  | { readonly type: 'BOOKMARK'; readonly resourceVersion: string }
-  /** A failed list or watch; the watcher tries again after `retryInMs`. */
-  | { readonly type: 'ERROR'; readonly error: Error; readonly retryInMs: number };
-
-export type WatcherEventType = WatcherEvent<unknown>['type'];
-
-/** Where the watcher keeps what it knows, to tell ADDED from MODIFIED and to diff relists. A Map fits. */
-export interface WatcherCache<T> {
-  get(key: string): T | undefined;
-  set(key: string, object: T): unknown;
-  delete(key: string): boolean;
-  keys(): Iterable<string>;
-  readonly size: number;
-}
-
-/**
- * How the initial state is fetched. 'auto' (default): a streaming list, falling back to a
- * paged list for good when the server turns it down. 'stream' never falls back; 'list' never streams.
- */
-export type InitialListMode = 'auto' | 'stream' | 'list';
+export type { WatcherEvent, WatcherEventType, WatcherCache } from './cache-diff.js';
+export { StreamingListError } from './watcher-state.js';
+export type { InitialListMode, WatchPhase, WatcherMachine, AttemptOutcome } from './watcher-state.js';
 
 export interface WatcherOptions<T> {
   /** The only way to stop the watcher (besides leaving the for-await loop). */
@@ -78,28 +52,6 @@ export function stripManagedFields<T extends HasMetadata>(object: T): T {
   return object;
 }
 
-/** The server ignored or refused the streaming list (reason StreamingListUnsupported). */
-export class StreamingListError extends KubefluentError {
-  static { brand(this, 'StreamingListError'); }
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'StreamingListUnsupported', options);
-    this.name = 'StreamingListError';
-  }
-}
-
-/** Errors that mean "this server does not do streaming lists" (old server, feature gate off). */
-function refusesStreamingList(error: unknown): boolean {
-  if (error instanceof StreamingListError) return true;
-  if (!(error instanceof KubeError) || error instanceof GoneError) return false;
-  return error.code === 400 || error.code === 422 || error.code === 415 || error.code === 501;
-}
-
-function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-const EMPTY: readonly never[] = [];
-
 /**
  * A resilient watch over a {@link ListerWatcher}. Iterate it once (`for await`); read
  * `health`, or subscribe with `onHealth` / `healthChanges()`.
@@ -111,35 +63,42 @@ const EMPTY: readonly never[] = [];
 export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEvent<T>> {
   readonly #lw: ListerWatcher<T>;
   readonly #options: WatcherOptions<T>;
-  readonly #cache: WatcherCache<T>;
+  readonly #mode: InitialListMode;
+  readonly #diff: CacheDiff<T>;
   readonly #health = new HealthReporter();
   readonly #backoff: Backoff;
   readonly #transform: ((object: T) => T) | undefined;
   #started = false;
+  /** The state between attempts (see watcher-state.ts). */
+  #machine: WatcherMachine;
+  // What the current attempt has done so far; becomes its AttemptOutcome when it ends.
   #rv: string | undefined;
-  /** The cache holds a complete state at #rv: a plain watch can resume. */
+  #progress = false;
   #listed = false;
-  #stream: boolean;
+  #inInitialStream = false;
   #watches = 0;
   #lists = 0;
-  /** The current attempt received data (so its failure is not the server refusing it). */
-  #progress = false;
-  #inInitialStream = false;
-  /** 410s since the last complete list. */
-  #gone = 0;
+  /** The server-side timeout the last watch asked for. */
+  #requestedTimeoutS: number | undefined;
 
   constructor(lw: ListerWatcher<T>, options: WatcherOptions<T> = {}) {
     this.#lw = lw;
     this.#options = options;
-    this.#cache = options.cache ?? new Map<string, T>();
+    this.#mode = options.initialList ?? 'auto';
+    this.#diff = new CacheDiff(options.cache ?? new Map<string, T>());
     this.#backoff = new Backoff(options.backoff);
     this.#transform = options.transform;
-    this.#stream = (options.initialList ?? 'auto') !== 'list';
+    this.#machine = initialMachine(this.#mode);
   }
 
   /** A snapshot of the watcher's health now. */
   get health(): WatcherHealth {
     return this.#health.snapshot();
+  }
+
+  /** The state machine's current state: the next phase, and the delay before it. */
+  get machine(): WatcherMachine {
+    return this.#machine;
   }
 
   /** Calls `listener` on every state change (listing, watching, backoff, synced, error, stopped). */
@@ -164,57 +123,46 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     const signal = local.signal;
     try {
       while (!signal.aborted) {
-        let error: unknown;
-        let ended = false;
+        const phase = this.#machine.phase;
         const startedAt = Date.now();
         this.#progress = false;
+        this.#listed = false;
         this.#inInitialStream = false;
+        this.#rv = phase.kind === 'watch' ? phase.resourceVersion : undefined;
+        this.#requestedTimeoutS = undefined;
+        let error: unknown;
         try {
-          if (!this.#listed && !this.#stream) yield* this.#pagedList(signal);
-          yield* this.#watch(signal, !this.#listed);
+          if (phase.kind === 'list' && phase.method === 'list') yield* this.#pagedList(signal);
+          yield* this.#watch(signal, phase.kind === 'list' && !this.#listed);
           // A streaming list that the server ends before its initial-events-end bookmark
           // was not understood (a server that honours it sends the bookmark first).
-          if (this.#inInitialStream && (this.#options.initialList ?? 'auto') === 'auto') {
+          if (this.#inInitialStream && this.#mode === 'auto') {
             throw new StreamingListError('the server ended a streaming list before its initial-events-end bookmark');
           }
-          ended = true;
         } catch (e) {
           error = e;
         }
         if (signal.aborted) return;
-        let delay = 0;
-        if (ended) {
-          // The server closed the watch (timeoutSeconds): resume at once, unless it keeps
-          // closing before anything arrives, which would be a hot loop.
-          if (this.#progress || Date.now() - startedAt >= 1000) continue;
-          delay = this.#backoff.next();
-        } else if (this.#inInitialStream && (this.#options.initialList ?? 'auto') === 'auto'
-          && (error instanceof StreamingListError || (!this.#progress && refusesStreamingList(error)))) {
-          this.#stream = false;
-          this.#health.update({ streamingListSupported: false });
-          continue;
-        } else if (error instanceof GoneError) {
-          // Our resourceVersion is too old (etcd compacted) or a continue token expired:
-          // relist at once and emit the difference; only a 410 that repeats before the
-          // relist completes waits.
-          this.#listed = false;
-          this.#rv = undefined;
-          this.#health.resourceVersion(undefined);
-          if (this.#gone++ === 0) continue;
-          delay = this.#backoff.next(error);
-        } else {
-          delay = this.#backoff.next(error);
-        }
-        if (error !== undefined) {
-          const err = asError(error);
+        if (this.#diff.listing) this.#diff.abandonList();
+        const before = this.#machine;
+        this.#machine = step(before, {
+          livedMs: Date.now() - startedAt, progress: this.#progress, listed: this.#listed,
+          resourceVersion: this.#rv, inInitialStream: this.#inInitialStream, error,
+          ...(this.#requestedTimeoutS !== undefined ? { healthyAfterMs: Math.min(this.#backoff.healthyAfterMs, this.#requestedTimeoutS * 900) } : {}),
+        }, this.#mode, this.#backoff);
+        const next = this.#machine;
+        if (before.streamingList && !next.streamingList) this.#health.update({ streamingListSupported: false });
+        if (next.phase.kind === 'list' && before.phase.kind === 'watch') this.#health.resourceVersion(undefined);
+        if (next.error !== undefined) {
           const h = this.#health.current;
-          this.#health.update({ state: 'backoff', errors: h.errors + 1, consecutiveErrors: h.consecutiveErrors + 1, lastError: err, lastErrorAt: new Date() });
-          yield { type: 'ERROR', error: err, retryInMs: delay };
-        } else {
+          this.#health.update({ state: 'backoff', errors: h.errors + 1, consecutiveErrors: h.consecutiveErrors + 1, lastError: next.error, lastErrorAt: new Date() });
+          yield { type: 'ERROR', error: next.error, retryInMs: next.delayMs };
+        } else if (next.delayMs > 0) {
           this.#health.update({ state: 'backoff' });
         }
+        if (next.delayMs === 0) continue;
         try {
-          await sleep(delay, signal);
+          await sleep(next.delayMs, signal);
         } catch {
           return;
         }
@@ -229,7 +177,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   /** The initial state (or a relist) by pages, diffed against the cache. */
   async *#pagedList(signal: AbortSignal): AsyncGenerator<WatcherEvent<T>, void, undefined> {
     this.#health.update({ state: 'listing', initialListMethod: 'list' });
-    const seen = new Set<string>();
+    this.#diff.beginList();
     let token: string | undefined;
     let rv = '';
     const limit = this.#options.pageSize ?? 500;
@@ -255,33 +203,25 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
           o.kind = kind;
           if (page.apiVersion !== undefined) o.apiVersion = page.apiVersion;
         }
-        seen.add(objectKey(item));
-        for (const e of this.#upsert(item)) yield e;
+        for (const e of this.#diff.upsert(item)) yield e;
       }
       rv = page.metadata.resourceVersion ?? rv;
     } while (token !== undefined);
-    yield* this.#finishList(seen, rv);
+    yield* this.#finishList(rv);
   }
 
   /** Everything in the cache that the list did not return was deleted meanwhile. */
-  async *#finishList(seen: ReadonlySet<string>, rv: string): AsyncGenerator<WatcherEvent<T>, void, undefined> {
-    for (const key of [...this.#cache.keys()]) {
-      if (seen.has(key)) continue;
-      const old = this.#cache.get(key);
-      this.#cache.delete(key);
-      if (old !== undefined) yield { type: 'DELETED', object: old, finalStateUnknown: true };
-    }
+  *#finishList(rv: string): Generator<WatcherEvent<T>, void, undefined> {
+    yield* this.#diff.finishList();
     this.#rv = rv;
     this.#listed = true;
     this.#inInitialStream = false;
-    this.#gone = 0;
-    this.#backoff.reset();
     this.#lists++;
     const initial = !this.#health.current.synced;
     this.#health.resourceVersion(rv);
     this.#health.update({
       state: 'watching', synced: true, lastSyncAt: new Date(), relists: this.#lists - 1,
-      consecutiveErrors: 0, ...(this.#stream ? { streamingListSupported: true } : {}),
+      consecutiveErrors: 0, ...(this.#machine.streamingList ? { streamingListSupported: true } : {}),
     });
     yield { type: 'SYNCED', resourceVersion: rv, initial };
   }
@@ -289,16 +229,19 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   /** One watch request: live events from #rv, or (initial) a streaming list that then goes live. */
   async *#watch(signal: AbortSignal, initial: boolean): AsyncGenerator<WatcherEvent<T>, void, undefined> {
     const timeout = this.#options.timeoutSeconds;
+    const timeoutSeconds = typeof timeout === 'function' ? timeout() : timeout ?? Math.floor(300 + Math.random() * 300);
+    this.#requestedTimeoutS = timeoutSeconds;
     const request: WatchRequest = {
       allowWatchBookmarks: true,
-      timeoutSeconds: typeof timeout === 'function' ? timeout() : timeout ?? Math.floor(300 + Math.random() * 300),
+      timeoutSeconds,
       ...(initial ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' } : { resourceVersion: this.#rv }),
       ...(this.#options.inactivityTimeoutMs !== undefined ? { inactivityTimeoutMs: this.#options.inactivityTimeoutMs } : {}),
     };
     const opened = this.#watches++;
     this.#inInitialStream = initial;
+    if (initial) this.#diff.beginList();
     this.#health.update({ state: initial ? 'listing' : 'watching', reconnects: Math.max(0, opened), ...(initial ? { initialListMethod: 'stream' } : {}) });
-    let seen = initial ? new Set<string>() : undefined;
+    let streaming = initial;
     const h = this.#health;
     // Iterated by hand rather than with for-await, so that an abort ends the watch at once
     // even if the stream never notices it (a lost fetch abort), without an extra generator layer.
@@ -327,13 +270,13 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         const now = Date.now();
         if (event.type === 'BOOKMARK') {
           const rv = event.object.metadata.resourceVersion;
-          if (seen !== undefined) {
+          if (streaming) {
             if (event.object.metadata.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {
               throw new StreamingListError('the server sent a bookmark without k8s.io/initial-events-end during a streaming list: it does not support sendInitialEvents');
             }
             h.event(now, false);
-            yield* this.#finishList(seen, rv);
-            seen = undefined;
+            yield* this.#finishList(rv);
+            streaming = false;
             continue;
           }
           this.#rv = rv;
@@ -344,10 +287,9 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         }
         h.event(now, true);
         const object = this.#transform ? this.#transform(event.object) : event.object;
-        if (seen !== undefined) {
+        if (streaming) {
           if (event.type !== 'ADDED') throw new StreamingListError(`the server sent ${event.type} during the initial events of a streaming list: it does not support sendInitialEvents`);
-          seen.add(objectKey(object));
-          for (const e of this.#upsert(object)) yield e;
+          for (const e of this.#diff.upsert(object)) yield e;
           continue;
         }
         const rv = resourceVersionOf(object);
@@ -356,7 +298,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
           h.resourceVersion(rv);
         }
         this.#resetErrors();
-        const out = event.type === 'DELETED' ? this.#remove(object) : this.#upsert(object);
+        const out = event.type === 'DELETED' ? this.#diff.remove(object) : this.#diff.upsert(object);
         for (const e of out) yield e;
       }
     } finally {
@@ -366,36 +308,13 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     }
   }
 
+  /**
+   * Data arrived: the watch is working again, as health shows. The reconnect delay is not
+   * reset here: only a stream that stays open for a while resets it (issue 12: a server that
+   * sends one bookmark per connection must not be redialled at once).
+   */
   #resetErrors(): void {
-    if (this.#backoff.failures > 0) this.#backoff.reset();
     if (this.#health.current.consecutiveErrors > 0) this.#health.update({ consecutiveErrors: 0, state: 'watching' });
-  }
-
-  /** An object as the server has it now: new, changed, or (same resourceVersion) already known. */
-  #upsert(object: T): readonly WatcherEvent<T>[] {
-    const key = objectKey(object);
-    const old = this.#cache.get(key);
-    if (old === undefined) {
-      this.#cache.set(key, object);
-      return [{ type: 'ADDED', object }];
-    }
-    const oldUid = uidOf(old);
-    const newUid = uidOf(object);
-    if (oldUid !== undefined && newUid !== undefined && oldUid !== newUid) {
-      // Deleted and re-created under the same name while we were not looking.
-      this.#cache.set(key, object);
-      return [{ type: 'DELETED', object: old, finalStateUnknown: true }, { type: 'ADDED', object }];
-    }
-    if (resourceVersionOf(old) === resourceVersionOf(object)) return EMPTY;
-    this.#cache.set(key, object);
-    return [{ type: 'MODIFIED', object, old }];
-  }
-
-  #remove(object: T): readonly WatcherEvent<T>[] {
-    const key = objectKey(object);
-    if (this.#cache.get(key) === undefined) return EMPTY;
-    this.#cache.delete(key);
-    return [{ type: 'DELETED', object, finalStateUnknown: false }];
   }
 }
 

@@ -1,0 +1,2 @@
+// The kubefluent/controller entry: everything a custom controller needs above the runtime.
+export * from './controller/index.js';

@@ -1,0 +1,43 @@
+/**
+ * The message-level WebSocket interface the streams layer uses, and its error type.
+ * Two implementations: RFC 6455 framing over a Node Duplex (websocket-node.ts, used with
+ * the node transport's upgrade), and later the platform WebSocket (fetch transport).
+ */
+
+import { KubefluentError } from '../core/errors.js';
+
+/** How a WebSocket ended. `clean` is false when the connection dropped without a close frame. */
+export interface WsCloseInfo {
+  readonly code: number;
+  readonly reason: string;
+  readonly clean: boolean;
+}
+
+/** One WebSocket, binary messages only (what every Kubernetes streaming protocol uses). */
+export interface WsConnection {
+  /** The subprotocol the server chose (Sec-WebSocket-Protocol). */
+  readonly protocol: string;
+  /**
+   * Sends one binary message made of `parts` (gathered, so a channel byte and its payload
+   * need no concatenation first). Resolves once the bytes are handed to the socket, or later
+   * when the socket is above its high-water mark: awaiting it is the backpressure.
+   */
+  send(...parts: readonly Uint8Array[]): Promise<void>;
+  /** Every message from the server, in order; ends at a close frame, throws WebSocketError on a dropped connection. Iterate once. */
+  readonly messages: AsyncIterable<Uint8Array>;
+  /** Starts the closing handshake (idempotent); the socket is destroyed if the server does not answer within a second. */
+  close(code?: number, reason?: string): void;
+  /** Destroys the connection at once (abort). */
+  destroy(error?: Error): void;
+  /** Settles when the underlying connection is gone; never rejects. */
+  readonly closed: Promise<WsCloseInfo>;
+}
+
+/** The WebSocket broke: a protocol violation by the server (reason WebSocketProtocol) or a dropped connection (WebSocketClosed). */
+export class WebSocketError extends KubefluentError {
+  declare readonly reason: 'WebSocketProtocol' | 'WebSocketClosed' | 'WebSocketTooLarge';
+  constructor(message: string, reason: 'WebSocketProtocol' | 'WebSocketClosed' | 'WebSocketTooLarge', options?: { cause?: unknown }) {
+    super(message, reason, options);
+    this.name = 'WebSocketError';
+  }
+}

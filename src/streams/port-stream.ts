@@ -1,0 +1,114 @@
+/**
+ * One connection to one pod port: a WebSocket to the pod's portforward subresource speaking
+ * v4.channel.k8s.io (channel 0 data, channel 1 errors, each opening with the port as two
+ * little-endian bytes), which the API server passes through to the node.
+ */
+import { AbortedError } from '../core/errors.js';
+import type { WsConnection } from '../net/websocket.js';
+import { InboundChannel, routeMessages } from './channels.js';
+import { PortForwardError } from './errors.js';
+import { openWebSocket, type Upgrader } from './upgrade.js';
+
+export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'] as const;
+const DATA = 0;
+const ERROR = 1;
+const DATA_PREFIX = Uint8Array.of(DATA);
+const MAX_MESSAGE = 64 * 1024;
+
+export interface PortStreamOptions {
+  readonly signal?: AbortSignal;
+  /** How long to wait for the connection to open (ms); default 30 s. */
+  readonly timeoutMs?: number | false;
+}
+
+/**
+ * A byte stream to a pod port, without a local listener. Iterate it for what the pod sends
+ * (it throws PortForwardError RemotePortError when the node reports an error, e.g. nothing
+ * listens on the port); `write` sends. The protocol has no half-close: `close()` ends both
+ * directions.
+ */
+export interface PodPortStream extends AsyncIterable<Uint8Array> {
+  readonly remotePort: number;
+  write(data: Uint8Array | string): Promise<void>;
+  /** Closes the connection (idempotent). */
+  close(): void;
+  /** Resolves when the connection is gone: undefined, or the error that ended it. Never rejects. */
+  readonly done: Promise<PortForwardError | AbortedError | undefined>;
+}
+
+export interface PortStreamRequest {
+  readonly path: string;
+  readonly what: string;
+}
+
+export async function openPortStream(upgrader: Upgrader, request: PortStreamRequest, remotePort: number, options: PortStreamOptions = {}): Promise<PodPortStream> {
+  checkPort(remotePort, 'remote');
+  const ws = await openWebSocket(upgrader, {
+    path: request.path, query: { ports: String(remotePort) }, protocols: PORT_FORWARD_PROTOCOLS,
+    signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  return new PortStream(ws, request.what, remotePort, options.signal);
+}
+
+export function checkPort(port: number, which: 'local' | 'remote'): void {
+  const ok = Number.isInteger(port) && port >= (which === 'local' ? 0 : 1) && port <= 65535;
+  if (!ok) throw new PortForwardError(`invalid ${which} port ${String(port)}: use an integer in ${which === 'local' ? '0' : '1'}..65535`, 'InvalidPortSpec', which === 'remote' ? {} : {});
+}
+
+class PortStream implements PodPortStream {
+  readonly remotePort: number;
+  readonly done: Promise<PortForwardError | AbortedError | undefined>;
+  readonly #ws: WsConnection;
+  readonly #data: InboundChannel;
+  readonly #what: string;
+  #closedByCaller = false;
+
+  constructor(ws: WsConnection, what: string, remotePort: number, signal: AbortSignal | undefined) {
+    this.#ws = ws;
+    this.#what = what;
+    this.remotePort = remotePort;
+    const data = new InboundChannel({ skipBytes: 2 });
+    this.#data = data;
+    const errors = new InboundChannel({ skipBytes: 2 });
+    const onAbort = (): void => ws.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const errorText = errors.collect().catch(() => Buffer.alloc(0));
+    this.done = (async () => {
+      let failure: unknown;
+      try {
+        await routeMessages(ws, new Map([[DATA, data], [ERROR, errors]]));
+      } catch (e) {
+        failure = e;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      errors.end();
+      const text = (await errorText).toString('utf8').trim();
+      let ending: PortForwardError | AbortedError | undefined;
+      if (signal?.aborted) ending = new AbortedError(`${what} port ${remotePort}`, signal.reason);
+      else if (text !== '') ending = new PortForwardError(`${what} port ${remotePort}: ${text}`, 'RemotePortError', { remotePort });
+      else if (failure && !this.#closedByCaller) ending = new PortForwardError(`${what} port ${remotePort}: the connection broke`, 'ConnectionLost', { remotePort, cause: failure });
+      data.end(ending);
+      ws.close();
+      return ending;
+    })();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.#data[Symbol.asyncIterator]();
+  }
+
+  async write(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    try {
+      for (let at = 0; at < bytes.length; at += MAX_MESSAGE) await this.#ws.send(DATA_PREFIX, bytes.subarray(at, at + MAX_MESSAGE));
+    } catch (e) {
+      throw new PortForwardError(`${this.#what} port ${this.remotePort}: the connection is closed`, 'ConnectionLost', { remotePort: this.remotePort, cause: e });
+    }
+  }
+
+  close(): void {
+    this.#closedByCaller = true;
+    this.#ws.close();
+  }
+}

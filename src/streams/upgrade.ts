@@ -1,0 +1,22 @@
+/**
+ * The narrow seam the streams layer needs from the transport: one upgraded connection.
+ * KubeTransport.upgrade does the HTTP side — credentials, TLS, proxy,
+ * impersonation, 401 refresh, typed errors for a non-101 answer — and hands over the raw
+ * socket; the WebSocket framing on top of it is ours (src/net/websocket-node.ts).
+ */
+import type { UpgradeOptions, UpgradeResponse } from '../transport/kube-transport.js';
+import { nodeWebSocket } from '../net/websocket-node.js';
+import type { WsConnection } from '../net/websocket.js';
+
+export type { UpgradeOptions, UpgradeResponse };
+
+/** What the streams layer needs of a transport. */
+export interface Upgrader {
+  upgrade(options: UpgradeOptions): Promise<UpgradeResponse>;
+}
+
+/** Opens a WebSocket through the upgrader (the node framing over the upgraded socket). */
+export async function openWebSocket(upgrader: Upgrader, options: UpgradeOptions): Promise<WsConnection> {
+  const res = await upgrader.upgrade(options);
+  return nodeWebSocket(res.socket, res.head, res.protocol);
+}
