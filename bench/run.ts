@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const oursEntry = join(ours.dir, 'node_modules', 'kubefluent', 'dist', 'index.js');
   const peers: readonly [string, Installed][] = [['client-node', clientNode], ['kubernetes-fluent-client', fluent]];
   // client-go and controller-runtime: one Go binary, built once per source hash (lib/gopeer.ts).
-  const goBin = want('watch') || want('get') || want('informer') ? await goPeer(log) : undefined;
+  const goBin = want('watch') || want('get') || want('informer') || want('reconcile') ? await goPeer(log) : undefined;
   if (goBin?.built) notes.push(`Go peers: built this run in ${goBin.seconds.toFixed(0)} s (cached afterwards).`);
   const go = (): string => {
     if (!goBin) throw new Error('the Go peers were not built');
@@ -227,12 +227,18 @@ async function main(): Promise<void> {
       notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects. client-go: a SharedInformerFactory for the namespace's ConfigMaps (JSON, rate limit off, its default streaming list), sync = until HasSynced, heap = runtime.ReadMemStats HeapAlloc after runtime.GC(), the same update driver. informer-sync vs limit: a bare HTTPS client making the same watch with sendInitialEvents, decoding nothing, stopping at the initial-events-end bookmark — the API server's own time to stream the initial state.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
     }
     if (cluster && want('reconcile')) {
-      // No peer (client-node has no controller runtime): figures for the notes, not ratio rows.
+      const c = cluster;
       const runtime = await oursWithRuntime(ours);
       const objects = smoke ? 200 : 2_000;
-      const r = await runChild(node, caseScript('reconcile'), { oursRuntime: runtime.path, kubeconfig: cluster.facts.kubeconfig, objects });
-      log(`reconcile: ${JSON.stringify(r)}`);
-      notes.push(`reconcile (no peer): a controller (16 workers) ensuring one owned ConfigMap per ConfigMap, over ${objects.toLocaleString('en-US')} that exist before it starts: converged ${r.convergeMs} ms after start (caches synced at ${r.syncMs} ms), ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors), ${r.heapPerObject} B of heap per cached object; work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
+      const res = await alternate('reconcile', ['ours', 'controller-runtime'] as const, runs(3), (side) =>
+        side === 'controller-runtime'
+          ? runGo(go(), 'reconcile', { kubeconfig: c.facts.kubeconfig, objects, concurrency: 16 })
+          : runChild(node, caseScript('reconcile'), { oursRuntime: runtime.path, kubeconfig: c.facts.kubeconfig, objects, concurrency: 16 }));
+      push('reconcile-converge', 'ms', 'lower', 'controller-runtime', pick(res.ours, 'convergeMs'), pick(res['controller-runtime'], 'convergeMs'));
+      push('reconcile-cpu', 'ms', 'lower', 'controller-runtime', pick(res.ours, 'cpuMs'), pick(res['controller-runtime'], 'cpuMs'));
+      push('reconcile-heap-per-object', 'bytes', 'lower', 'controller-runtime', pick(res.ours, 'heapPerObject'), pick(res['controller-runtime'], 'heapPerObject'));
+      const r = res.ours[res.ours.length - 1]!;
+      notes.push(`reconcile-*: a controller (16 workers) ensuring one owned ConfigMap (<name>-out, controller owner reference) per primary ConfigMap, over ${objects.toLocaleString('en-US')} primaries created before it starts, each side in its own fresh namespace; converge = controller start until its cache has seen every output; cpu = the controller process's CPU time over the same span; heap per object = heap growth over the run after GC / cached objects. Ours: \`Controller\` over two label-selected informers (role=src, role=out). controller-runtime v0.25: a Manager with its cache restricted to the namespace and \`role in (src,out)\`, \`For\` (role=src predicate) + \`Owns\`, MaxConcurrentReconciles 16, JSON, rate limit off. ConfigMaps, not custom objects: the same wire work on both sides without a CRD to install. Ours (last run): caches synced at ${r.syncMs} ms, ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors); work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
     }
   } finally {
     await cluster?.close();
