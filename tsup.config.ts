@@ -1,18 +1,20 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+import { portablePlugin } from './scripts/portable-plugin.js';
 
 /**
  * dist/: ESM (`.js`) and CJS (`.cjs`) for each entry, with types for both (`.d.ts`, `.d.cts`),
  * matching package.json's `exports`. The library proper never imports testenv; it is its
  * own entry. ESM output is split, so the generated schemas (and zod) load on first validation.
  */
-export default defineConfig({
+const node: Options = {
   entry: {
     index: 'src/index.ts',
     builders: 'src/builders.ts',
     models: 'src/models.ts',
     testenv: 'src/testenv.ts',
     controller: 'src/controller.ts',
+    testing: 'src/testing.ts',
     // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
     cli: 'src/cli.ts',
   },
@@ -41,4 +43,28 @@ export default defineConfig({
       build.onResolve({ filter: /^yaml$/ }, () => ({ path: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) }));
     },
   }],
-});
+};
+
+/**
+ * dist/portable/: the browser, Deno, Bun and worker build (package.json export conditions
+ * `browser`, `deno`, `bun`, `worker`, `workerd`). The same sources, with two modules put in
+ * place of their node versions: the fetch transport (on ky, bundled like zod and yaml, so the
+ * package keeps zero runtime dependencies) behind `Kube`, and a file-free config loader. No
+ * `node:` import is left (test/portable/no-node.test.ts checks the output).
+ */
+const portable: Options = {
+  entry: { index: 'src/portable.ts', builders: 'src/builders.ts' },
+  outDir: 'dist/portable',
+  format: ['esm'],
+  dts: true,
+  target: 'es2022',
+  platform: 'browser',
+  treeshake: true,
+  splitting: true,
+  sourcemap: false,
+  clean: false,
+  noExternal: ['zod', 'yaml', 'ky'],
+  esbuildPlugins: [portablePlugin()],
+};
+
+export default defineConfig([node, portable]);

@@ -6,6 +6,7 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   'kubefluent/builders': src('./src/builders.ts'),
   'kubefluent/testenv': src('./src/testenv.ts'),
+  'kubefluent/testing': src('./src/testing.ts'),
   'kubefluent/models': src('./src/models.ts'),
   'kubefluent/controller': src('./src/controller.ts'),
   kubefluent: src('./src/index.ts'),

@@ -5,7 +5,7 @@
  *
  *   npm run bench                          the full run (6–12 minutes on 2 cores)
  *   npm run bench -- --smoke               tiny sizes, one run, results in bench/.work/smoke/ (KUBEFLUENT_BENCH_SMOKE=1 too)
- *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer, reconcile)
+ *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer, reconcile, fake)
  *   npm run bench -- --runs 3 --out DIR    fewer runs; results elsewhere
  *
  * The cluster benchmarks use the cluster of KUBEFLUENT_TEST_KUBECONFIG, else start one testenv.
@@ -20,10 +20,11 @@ import { goPeer, runGo } from './lib/gopeer.js';
 import { RESULTS, WORK } from './lib/paths.js';
 import { command, runChild, startServer, timeUntilReady } from './lib/proc.js';
 import { makeRow, pendingRows, problems, type Row, writeResults } from './lib/report.js';
+import { portableRows } from './lib/portable-rows.js';
 import { median } from './lib/stats.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
-const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile'] as const;
+const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'fake', 'portable'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const { values: args } = parseArgs({
@@ -41,8 +42,8 @@ const want = (b: Benchmark): boolean => only.has(b);
 const outDir = args.out ?? (smoke ? join(WORK, 'smoke') : RESULTS);
 
 const sizes = smoke
-  ? { watchEvents: 2_000, configMaps: 300, listLimit: 50, informerUpdates: 100, getRequests: 200, getConcurrency: 8, getWarmup: 16, validatePods: 300 }
-  : { watchEvents: 100_000, configMaps: 10_000, listLimit: 500, informerUpdates: 5_000, getRequests: 2_000, getConcurrency: 32, getWarmup: 64, validatePods: 10_000 };
+  ? { watchEvents: 2_000, configMaps: 300, listLimit: 50, informerUpdates: 100, getRequests: 200, getConcurrency: 8, getWarmup: 16, validatePods: 300, fakeObjects: 300 }
+  : { watchEvents: 100_000, configMaps: 10_000, listLimit: 500, informerUpdates: 5_000, getRequests: 2_000, getConcurrency: 32, getWarmup: 64, validatePods: 10_000, fakeObjects: 10_000 };
 const runs = (full: number): number => (smoke ? 1 : args.runs ? Number(args.runs) : full);
 
 const started = Date.now();
@@ -144,6 +145,12 @@ async function main(): Promise<void> {
     notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9.');
   }
 
+  if (want('portable')) {
+    const p = await portableRows({ node, ours, smoke, runs: runs(3), log, alternate });
+    for (const r of p.rows) push(r.name, r.unit, r.better, r.peer, r.ours, r.theirs);
+    notes.push(...p.notes);
+  }
+
   if (want('validate')) {
     const res = await alternate('validate', ['ours', 'kubernetes-models'] as const, runs(5), (side) =>
       runChild(node, caseScript('validate'), { side, ours: oursEntry, count: sizes.validatePods }));
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const needCluster = want('list') || want('get') || want('informer') || want('reconcile');
+  const needCluster = want('list') || want('get') || want('informer') || want('reconcile') || want('fake');
   let cluster: BenchCluster | undefined;
   try {
     if (needCluster) cluster = await benchCluster(sizes.configMaps, log);
@@ -187,6 +194,14 @@ async function main(): Promise<void> {
         push('list-peak-rss', 'bytes', 'lower', peer, pick(res.ours, 'peakRss'), pick(res[peer], 'peakRss'));
       }
       notes.push(`list-*: ${c.configMaps.toLocaleString('en-US')} ~0.9 KB ConfigMaps in one namespace, pages of ${sizes.listLimit}, each item read; peak RSS = the whole process's maxRSS (runtime and imports included).`);
+    }
+    if (cluster && want('fake')) {
+      const c = cluster;
+      const testing = join(ours.dir, 'node_modules', 'kubefluent', 'dist', 'testing.js');
+      const res = await alternate('fake', ['fake', 'cluster'] as const, runs(3), (side) =>
+        runChild(node, caseScript('fake'), { side, ours: oursEntry, testing, cluster: c.facts, count: sizes.fakeObjects, concurrency: 32 }));
+      push('fake-crud-watch-time', 'ms', 'lower', 'local control plane', pick(res.fake, 'ms'), pick(res.cluster, 'ms'));
+      notes.push(`fake-crud-watch-time: ${sizes.fakeObjects.toLocaleString('en-US')} ConfigMap creates + ${sizes.fakeObjects.toLocaleString('en-US')} gets at concurrency 32, and one watch that sees every create; the same client on kubefluent/testing's in-memory API server vs on the real local control plane (TLS, etcd, same 2 cores).`);
     }
     if (cluster && want('get')) {
       const c = cluster;

@@ -11,6 +11,8 @@
 import type { components } from './types.js';
 
 type S = components['schemas'];
+/** A definition by name; the form an interface can extend (`extends S[…]` is not allowed). */
+type Def$<K extends keyof S> = S[K];
 
 // No top-level alias (the name means different things in different groups; use the namespace):
 //   ServiceReference: admissionregistration.v1.ServiceReference, apiextensions.v1.ServiceReference, apiregistration.v1.ServiceReference
@@ -18,2370 +20,3265 @@ type S = components['schemas'];
 //   WebhookClientConfig: admissionregistration.v1.WebhookClientConfig, apiextensions.v1.WebhookClientConfig
 
 /** APIGroup contains the name, the supported versions, and the preferred version of a group. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup`) */
-export type APIGroup = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup"];
+export type APIGroup = meta.v1.APIGroup;
 /** APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList`) */
-export type APIGroupList = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList"];
+export type APIGroupList = meta.v1.APIGroupList;
 /** APIResource specifies the name of a resource and whether it is namespaced. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIResource`) */
-export type APIResource = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIResource"];
+export type APIResource = meta.v1.APIResource;
 /** APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList`) */
-export type APIResourceList = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList"];
+export type APIResourceList = meta.v1.APIResourceList;
 /** APIService represents a server for a particular GroupVersion. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService`) */
-export type APIService = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService"];
+export type APIService = apiregistration.v1.APIService;
 /** APIServiceCondition describes the state of an APIService at a particular point (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition`) */
-export type APIServiceCondition = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition"];
+export type APIServiceCondition = apiregistration.v1.APIServiceCondition;
 /** APIServiceList is a list of APIService objects. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList`) */
-export type APIServiceList = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList"];
+export type APIServiceList = apiregistration.v1.APIServiceList;
 /** APIServiceSpec contains information for locating and communicating with a server. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec`) */
-export type APIServiceSpec = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec"];
+export type APIServiceSpec = apiregistration.v1.APIServiceSpec;
 /** APIServiceStatus contains derived information about an API server (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus`) */
-export type APIServiceStatus = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus"];
+export type APIServiceStatus = apiregistration.v1.APIServiceStatus;
 /** APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions`) */
-export type APIVersions = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions"];
+export type APIVersions = meta.v1.APIVersions;
 /** Represents a Persistent Disk resource in AWS. (`io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource`) */
-export type AWSElasticBlockStoreVolumeSource = S["io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource"];
+export type AWSElasticBlockStoreVolumeSource = core.v1.AWSElasticBlockStoreVolumeSource;
 /** Affinity is a group of affinity scheduling rules. (`io.k8s.api.core.v1.Affinity`) */
-export type Affinity = S["io.k8s.api.core.v1.Affinity"];
+export type Affinity = core.v1.Affinity;
 /** AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole (`io.k8s.api.rbac.v1.AggregationRule`) */
-export type AggregationRule = S["io.k8s.api.rbac.v1.AggregationRule"];
+export type AggregationRule = rbac.v1.AggregationRule;
 /** AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together. (`io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode`) */
-export type AllCompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode"];
+export type AllCompositeDisruptionMode = scheduling.v1beta1.AllCompositeDisruptionMode;
 /** AllDisruptionMode specifies that children can only be disrupted together. (`io.k8s.api.scheduling.v1beta1.AllDisruptionMode`) */
-export type AllDisruptionMode = S["io.k8s.api.scheduling.v1beta1.AllDisruptionMode"];
+export type AllDisruptionMode = scheduling.v1beta1.AllDisruptionMode;
 /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1.AllocatedDeviceStatus`) */
-export type AllocatedDeviceStatus = S["io.k8s.api.resource.v1.AllocatedDeviceStatus"];
+export type AllocatedDeviceStatus = resource.v1.AllocatedDeviceStatus;
 /** AllocationResult contains attributes of an allocated resource. (`io.k8s.api.resource.v1.AllocationResult`) */
-export type AllocationResult = S["io.k8s.api.resource.v1.AllocationResult"];
+export type AllocationResult = resource.v1.AllocationResult;
 /** AppArmorProfile defines a pod or container's AppArmor settings. (`io.k8s.api.core.v1.AppArmorProfile`) */
-export type AppArmorProfile = S["io.k8s.api.core.v1.AppArmorProfile"];
+export type AppArmorProfile = core.v1.AppArmorProfile;
 /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1.ApplyConfiguration`) */
-export type ApplyConfiguration = S["io.k8s.api.admissionregistration.v1.ApplyConfiguration"];
+export type ApplyConfiguration = admissionregistration.v1.ApplyConfiguration;
 /** AttachedVolume describes a volume attached to a node (`io.k8s.api.core.v1.AttachedVolume`) */
-export type AttachedVolume = S["io.k8s.api.core.v1.AttachedVolume"];
+export type AttachedVolume = core.v1.AttachedVolume;
 /** AuditAnnotation describes how to produce an audit annotation for an API request. (`io.k8s.api.admissionregistration.v1.AuditAnnotation`) */
-export type AuditAnnotation = S["io.k8s.api.admissionregistration.v1.AuditAnnotation"];
+export type AuditAnnotation = admissionregistration.v1.AuditAnnotation;
 /** AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureDiskVolumeSource`) */
-export type AzureDiskVolumeSource = S["io.k8s.api.core.v1.AzureDiskVolumeSource"];
+export type AzureDiskVolumeSource = core.v1.AzureDiskVolumeSource;
 /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureFilePersistentVolumeSource`) */
-export type AzureFilePersistentVolumeSource = S["io.k8s.api.core.v1.AzureFilePersistentVolumeSource"];
+export type AzureFilePersistentVolumeSource = core.v1.AzureFilePersistentVolumeSource;
 /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureFileVolumeSource`) */
-export type AzureFileVolumeSource = S["io.k8s.api.core.v1.AzureFileVolumeSource"];
+export type AzureFileVolumeSource = core.v1.AzureFileVolumeSource;
 /** BasicDevice defines one device instance. (`io.k8s.api.resource.v1beta1.BasicDevice`) */
-export type BasicDevice = S["io.k8s.api.resource.v1beta1.BasicDevice"];
+export type BasicDevice = resource.v1beta1.BasicDevice;
 /** BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. (`io.k8s.api.scheduling.v1beta1.BasicSchedulingPolicy`) */
-export type BasicSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.BasicSchedulingPolicy"];
+export type BasicSchedulingPolicy = scheduling.v1beta1.BasicSchedulingPolicy;
 /** Binding ties one object to another; for example, a pod is bound to a node by a scheduler. (`io.k8s.api.core.v1.Binding`) */
-export type Binding = S["io.k8s.api.core.v1.Binding"];
+export type Binding = core.v1.Binding;
 /** BoundObjectReference is a reference to an object that a token is bound to. (`io.k8s.api.authentication.v1.BoundObjectReference`) */
-export type BoundObjectReference = S["io.k8s.api.authentication.v1.BoundObjectReference"];
+export type BoundObjectReference = authentication.v1.BoundObjectReference;
 /** CELDeviceSelector contains a CEL expression for selecting a device. (`io.k8s.api.resource.v1.CELDeviceSelector`) */
-export type CELDeviceSelector = S["io.k8s.api.resource.v1.CELDeviceSelector"];
+export type CELDeviceSelector = resource.v1.CELDeviceSelector;
 /** CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. (`io.k8s.api.storage.v1.CSIDriver`) */
-export type CSIDriver = S["io.k8s.api.storage.v1.CSIDriver"];
+export type CSIDriver = storage.v1.CSIDriver;
 /** CSIDriverList is a collection of CSIDriver objects. (`io.k8s.api.storage.v1.CSIDriverList`) */
-export type CSIDriverList = S["io.k8s.api.storage.v1.CSIDriverList"];
+export type CSIDriverList = storage.v1.CSIDriverList;
 /** CSIDriverSpec is the specification of a CSIDriver. (`io.k8s.api.storage.v1.CSIDriverSpec`) */
-export type CSIDriverSpec = S["io.k8s.api.storage.v1.CSIDriverSpec"];
+export type CSIDriverSpec = storage.v1.CSIDriverSpec;
 /** CSINode holds information about all CSI drivers installed on a node. (`io.k8s.api.storage.v1.CSINode`) */
-export type CSINode = S["io.k8s.api.storage.v1.CSINode"];
+export type CSINode = storage.v1.CSINode;
 /** CSINodeDriver holds information about the specification of one CSI driver installed on a node (`io.k8s.api.storage.v1.CSINodeDriver`) */
-export type CSINodeDriver = S["io.k8s.api.storage.v1.CSINodeDriver"];
+export type CSINodeDriver = storage.v1.CSINodeDriver;
 /** CSINodeList is a collection of CSINode objects. (`io.k8s.api.storage.v1.CSINodeList`) */
-export type CSINodeList = S["io.k8s.api.storage.v1.CSINodeList"];
+export type CSINodeList = storage.v1.CSINodeList;
 /** CSINodeSpec holds information about the specification of all CSI drivers installed on a node (`io.k8s.api.storage.v1.CSINodeSpec`) */
-export type CSINodeSpec = S["io.k8s.api.storage.v1.CSINodeSpec"];
+export type CSINodeSpec = storage.v1.CSINodeSpec;
 /** CSINodeStatus contains health and status information for storage on a node. (`io.k8s.api.storage.v1.CSINodeStatus`) */
-export type CSINodeStatus = S["io.k8s.api.storage.v1.CSINodeStatus"];
+export type CSINodeStatus = storage.v1.CSINodeStatus;
 /** Represents storage that is managed by an external CSI volume driver (`io.k8s.api.core.v1.CSIPersistentVolumeSource`) */
-export type CSIPersistentVolumeSource = S["io.k8s.api.core.v1.CSIPersistentVolumeSource"];
+export type CSIPersistentVolumeSource = core.v1.CSIPersistentVolumeSource;
 /** CSIStorageCapacity stores the result of one CSI GetCapacity call. (`io.k8s.api.storage.v1.CSIStorageCapacity`) */
-export type CSIStorageCapacity = S["io.k8s.api.storage.v1.CSIStorageCapacity"];
+export type CSIStorageCapacity = storage.v1.CSIStorageCapacity;
 /** CSIStorageCapacityList is a collection of CSIStorageCapacity objects. (`io.k8s.api.storage.v1.CSIStorageCapacityList`) */
-export type CSIStorageCapacityList = S["io.k8s.api.storage.v1.CSIStorageCapacityList"];
+export type CSIStorageCapacityList = storage.v1.CSIStorageCapacityList;
 /** Represents a source location of a volume to mount, managed by an external CSI driver (`io.k8s.api.core.v1.CSIVolumeSource`) */
-export type CSIVolumeSource = S["io.k8s.api.core.v1.CSIVolumeSource"];
+export type CSIVolumeSource = core.v1.CSIVolumeSource;
 /** Adds and removes POSIX capabilities from running containers. (`io.k8s.api.core.v1.Capabilities`) */
-export type Capabilities = S["io.k8s.api.core.v1.Capabilities"];
+export type Capabilities = core.v1.Capabilities;
 /** CapacityRequestPolicy defines how requests consume device capacity. (`io.k8s.api.resource.v1.CapacityRequestPolicy`) */
-export type CapacityRequestPolicy = S["io.k8s.api.resource.v1.CapacityRequestPolicy"];
+export type CapacityRequestPolicy = resource.v1.CapacityRequestPolicy;
 /** CapacityRequestPolicyRange defines a valid range for consumable capacity values. (`io.k8s.api.resource.v1.CapacityRequestPolicyRange`) */
-export type CapacityRequestPolicyRange = S["io.k8s.api.resource.v1.CapacityRequestPolicyRange"];
+export type CapacityRequestPolicyRange = resource.v1.CapacityRequestPolicyRange;
 /** CapacityRequirements defines the capacity requirements for a specific device request. (`io.k8s.api.resource.v1.CapacityRequirements`) */
-export type CapacityRequirements = S["io.k8s.api.resource.v1.CapacityRequirements"];
+export type CapacityRequirements = resource.v1.CapacityRequirements;
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. (`io.k8s.api.core.v1.CephFSPersistentVolumeSource`) */
-export type CephFSPersistentVolumeSource = S["io.k8s.api.core.v1.CephFSPersistentVolumeSource"];
+export type CephFSPersistentVolumeSource = core.v1.CephFSPersistentVolumeSource;
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. (`io.k8s.api.core.v1.CephFSVolumeSource`) */
-export type CephFSVolumeSource = S["io.k8s.api.core.v1.CephFSVolumeSource"];
+export type CephFSVolumeSource = core.v1.CephFSVolumeSource;
 /** CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued. (`io.k8s.api.certificates.v1.CertificateSigningRequest`) */
-export type CertificateSigningRequest = S["io.k8s.api.certificates.v1.CertificateSigningRequest"];
+export type CertificateSigningRequest = certificates.v1.CertificateSigningRequest;
 /** CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object (`io.k8s.api.certificates.v1.CertificateSigningRequestCondition`) */
-export type CertificateSigningRequestCondition = S["io.k8s.api.certificates.v1.CertificateSigningRequestCondition"];
+export type CertificateSigningRequestCondition = certificates.v1.CertificateSigningRequestCondition;
 /** CertificateSigningRequestList is a collection of CertificateSigningRequest objects (`io.k8s.api.certificates.v1.CertificateSigningRequestList`) */
-export type CertificateSigningRequestList = S["io.k8s.api.certificates.v1.CertificateSigningRequestList"];
+export type CertificateSigningRequestList = certificates.v1.CertificateSigningRequestList;
 /** CertificateSigningRequestSpec contains the certificate request. (`io.k8s.api.certificates.v1.CertificateSigningRequestSpec`) */
-export type CertificateSigningRequestSpec = S["io.k8s.api.certificates.v1.CertificateSigningRequestSpec"];
+export type CertificateSigningRequestSpec = certificates.v1.CertificateSigningRequestSpec;
 /** CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate. (`io.k8s.api.certificates.v1.CertificateSigningRequestStatus`) */
-export type CertificateSigningRequestStatus = S["io.k8s.api.certificates.v1.CertificateSigningRequestStatus"];
+export type CertificateSigningRequestStatus = certificates.v1.CertificateSigningRequestStatus;
 /** Represents a cinder volume resource in Openstack. (`io.k8s.api.core.v1.CinderPersistentVolumeSource`) */
-export type CinderPersistentVolumeSource = S["io.k8s.api.core.v1.CinderPersistentVolumeSource"];
+export type CinderPersistentVolumeSource = core.v1.CinderPersistentVolumeSource;
 /** Represents a cinder volume resource in Openstack. (`io.k8s.api.core.v1.CinderVolumeSource`) */
-export type CinderVolumeSource = S["io.k8s.api.core.v1.CinderVolumeSource"];
+export type CinderVolumeSource = core.v1.CinderVolumeSource;
 /** ClientIPConfig represents the configurations of Client IP based session affinity. (`io.k8s.api.core.v1.ClientIPConfig`) */
-export type ClientIPConfig = S["io.k8s.api.core.v1.ClientIPConfig"];
+export type ClientIPConfig = core.v1.ClientIPConfig;
 /** ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding. (`io.k8s.api.rbac.v1.ClusterRole`) */
-export type ClusterRole = S["io.k8s.api.rbac.v1.ClusterRole"];
+export type ClusterRole = rbac.v1.ClusterRole;
 /** ClusterRoleBinding references a ClusterRole, but not contain it. (`io.k8s.api.rbac.v1.ClusterRoleBinding`) */
-export type ClusterRoleBinding = S["io.k8s.api.rbac.v1.ClusterRoleBinding"];
+export type ClusterRoleBinding = rbac.v1.ClusterRoleBinding;
 /** ClusterRoleBindingList is a collection of ClusterRoleBindings (`io.k8s.api.rbac.v1.ClusterRoleBindingList`) */
-export type ClusterRoleBindingList = S["io.k8s.api.rbac.v1.ClusterRoleBindingList"];
+export type ClusterRoleBindingList = rbac.v1.ClusterRoleBindingList;
 /** ClusterRoleList is a collection of ClusterRoles (`io.k8s.api.rbac.v1.ClusterRoleList`) */
-export type ClusterRoleList = S["io.k8s.api.rbac.v1.ClusterRoleList"];
+export type ClusterRoleList = rbac.v1.ClusterRoleList;
 /** ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). (`io.k8s.api.certificates.v1.ClusterTrustBundle`) */
-export type ClusterTrustBundle = S["io.k8s.api.certificates.v1.ClusterTrustBundle"];
+export type ClusterTrustBundle = certificates.v1.ClusterTrustBundle;
 /** ClusterTrustBundleList is a collection of ClusterTrustBundle objects (`io.k8s.api.certificates.v1.ClusterTrustBundleList`) */
-export type ClusterTrustBundleList = S["io.k8s.api.certificates.v1.ClusterTrustBundleList"];
+export type ClusterTrustBundleList = certificates.v1.ClusterTrustBundleList;
 /** ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem. (`io.k8s.api.core.v1.ClusterTrustBundleProjection`) */
-export type ClusterTrustBundleProjection = S["io.k8s.api.core.v1.ClusterTrustBundleProjection"];
+export type ClusterTrustBundleProjection = core.v1.ClusterTrustBundleProjection;
 /** ClusterTrustBundleSpec contains the signer and trust anchors. (`io.k8s.api.certificates.v1.ClusterTrustBundleSpec`) */
-export type ClusterTrustBundleSpec = S["io.k8s.api.certificates.v1.ClusterTrustBundleSpec"];
+export type ClusterTrustBundleSpec = certificates.v1.ClusterTrustBundleSpec;
 /** Information about the condition of a component. (`io.k8s.api.core.v1.ComponentCondition`) */
-export type ComponentCondition = S["io.k8s.api.core.v1.ComponentCondition"];
+export type ComponentCondition = core.v1.ComponentCondition;
 /** ComponentStatus (and ComponentStatusList) holds the cluster validation info. (`io.k8s.api.core.v1.ComponentStatus`) */
-export type ComponentStatus = S["io.k8s.api.core.v1.ComponentStatus"];
+export type ComponentStatus = core.v1.ComponentStatus;
 /** Status of all the conditions for the component as a list of ComponentStatus objects. (`io.k8s.api.core.v1.ComponentStatusList`) */
-export type ComponentStatusList = S["io.k8s.api.core.v1.ComponentStatusList"];
+export type ComponentStatusList = core.v1.ComponentStatusList;
 /** CompositeBasicSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled independently. (`io.k8s.api.scheduling.v1beta1.CompositeBasicSchedulingPolicy`) */
-export type CompositeBasicSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositeBasicSchedulingPolicy"];
+export type CompositeBasicSchedulingPolicy = scheduling.v1beta1.CompositeBasicSchedulingPolicy;
 /** CompositeDisruptionMode defines how individual entities within a composite pod group can be disrupted. (`io.k8s.api.scheduling.v1beta1.CompositeDisruptionMode`) */
-export type CompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.CompositeDisruptionMode"];
+export type CompositeDisruptionMode = scheduling.v1beta1.CompositeDisruptionMode;
 /** CompositeGangSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled using all-or-nothing semantics. (`io.k8s.api.scheduling.v1beta1.CompositeGangSchedulingPolicy`) */
-export type CompositeGangSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositeGangSchedulingPolicy"];
+export type CompositeGangSchedulingPolicy = scheduling.v1beta1.CompositeGangSchedulingPolicy;
 /** CompositePodGroup represents a runtime instance of pod groups grouped together. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroup`) */
-export type CompositePodGroup = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroup"];
+export type CompositePodGroup = scheduling.v1alpha3.CompositePodGroup;
 /** CompositePodGroupList contains a list of CompositePodGroup resources. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupList`) */
-export type CompositePodGroupList = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupList"];
+export type CompositePodGroupList = scheduling.v1alpha3.CompositePodGroupList;
 /** CompositePodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingConstraints`) */
-export type CompositePodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingConstraints"];
+export type CompositePodGroupSchedulingConstraints = scheduling.v1beta1.CompositePodGroupSchedulingConstraints;
 /** CompositePodGroupSchedulingPolicy defines the scheduling configuration for a CompositePodGroup. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingPolicy`) */
-export type CompositePodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingPolicy"];
+export type CompositePodGroupSchedulingPolicy = scheduling.v1beta1.CompositePodGroupSchedulingPolicy;
 /** CompositePodGroupSpec defines the desired state of CompositePodGroup. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupSpec`) */
-export type CompositePodGroupSpec = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupSpec"];
+export type CompositePodGroupSpec = scheduling.v1alpha3.CompositePodGroupSpec;
 /** CompositePodGroupStatus represents information about the status of a composite pod group. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupStatus`) */
-export type CompositePodGroupStatus = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupStatus"];
+export type CompositePodGroupStatus = scheduling.v1alpha3.CompositePodGroupStatus;
 /** CompositePodGroupTemplate represents a template for a CompositePodGroup with a scheduling policy. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupTemplate`) */
-export type CompositePodGroupTemplate = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupTemplate"];
+export type CompositePodGroupTemplate = scheduling.v1beta1.CompositePodGroupTemplate;
 /** Condition contains details for one aspect of the current state of this API Resource. (`io.k8s.apimachinery.pkg.apis.meta.v1.Condition`) */
-export type Condition = S["io.k8s.apimachinery.pkg.apis.meta.v1.Condition"];
+export type Condition = meta.v1.Condition;
 /** ConfigMap holds configuration data for pods to consume. (`io.k8s.api.core.v1.ConfigMap`) */
-export type ConfigMap = S["io.k8s.api.core.v1.ConfigMap"];
+export type ConfigMap = core.v1.ConfigMap;
 /** ConfigMapEnvSource selects a ConfigMap to populate the environment variables with. (`io.k8s.api.core.v1.ConfigMapEnvSource`) */
-export type ConfigMapEnvSource = S["io.k8s.api.core.v1.ConfigMapEnvSource"];
+export type ConfigMapEnvSource = core.v1.ConfigMapEnvSource;
 /** Selects a key from a ConfigMap. (`io.k8s.api.core.v1.ConfigMapKeySelector`) */
-export type ConfigMapKeySelector = S["io.k8s.api.core.v1.ConfigMapKeySelector"];
+export type ConfigMapKeySelector = core.v1.ConfigMapKeySelector;
 /** ConfigMapList is a resource containing a list of ConfigMap objects. (`io.k8s.api.core.v1.ConfigMapList`) */
-export type ConfigMapList = S["io.k8s.api.core.v1.ConfigMapList"];
+export type ConfigMapList = core.v1.ConfigMapList;
 /** ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. (`io.k8s.api.core.v1.ConfigMapNodeConfigSource`) */
-export type ConfigMapNodeConfigSource = S["io.k8s.api.core.v1.ConfigMapNodeConfigSource"];
+export type ConfigMapNodeConfigSource = core.v1.ConfigMapNodeConfigSource;
 /** Adapts a ConfigMap into a projected volume. (`io.k8s.api.core.v1.ConfigMapProjection`) */
-export type ConfigMapProjection = S["io.k8s.api.core.v1.ConfigMapProjection"];
+export type ConfigMapProjection = core.v1.ConfigMapProjection;
 /** Adapts a ConfigMap into a volume. (`io.k8s.api.core.v1.ConfigMapVolumeSource`) */
-export type ConfigMapVolumeSource = S["io.k8s.api.core.v1.ConfigMapVolumeSource"];
+export type ConfigMapVolumeSource = core.v1.ConfigMapVolumeSource;
 /** A single application container that you want to run within a pod. (`io.k8s.api.core.v1.Container`) */
-export type Container = S["io.k8s.api.core.v1.Container"];
+export type Container = core.v1.Container;
 /** ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name. (`io.k8s.api.core.v1.ContainerExtendedResourceRequest`) */
-export type ContainerExtendedResourceRequest = S["io.k8s.api.core.v1.ContainerExtendedResourceRequest"];
+export type ContainerExtendedResourceRequest = core.v1.ContainerExtendedResourceRequest;
 /** Describe a container image (`io.k8s.api.core.v1.ContainerImage`) */
-export type ContainerImage = S["io.k8s.api.core.v1.ContainerImage"];
+export type ContainerImage = core.v1.ContainerImage;
 /** ContainerPort represents a network port in a single container. (`io.k8s.api.core.v1.ContainerPort`) */
-export type ContainerPort = S["io.k8s.api.core.v1.ContainerPort"];
+export type ContainerPort = core.v1.ContainerPort;
 /** ContainerResizePolicy represents resource resize policy for the container. (`io.k8s.api.core.v1.ContainerResizePolicy`) */
-export type ContainerResizePolicy = S["io.k8s.api.core.v1.ContainerResizePolicy"];
+export type ContainerResizePolicy = core.v1.ContainerResizePolicy;
 /** ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ContainerResourceMetricSource`) */
-export type ContainerResourceMetricSource = S["io.k8s.api.autoscaling.v2.ContainerResourceMetricSource"];
+export type ContainerResourceMetricSource = autoscaling.v2.ContainerResourceMetricSource;
 /** ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus`) */
-export type ContainerResourceMetricStatus = S["io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus"];
+export type ContainerResourceMetricStatus = autoscaling.v2.ContainerResourceMetricStatus;
 /** ContainerRestartRule describes how a container exit is handled. (`io.k8s.api.core.v1.ContainerRestartRule`) */
-export type ContainerRestartRule = S["io.k8s.api.core.v1.ContainerRestartRule"];
+export type ContainerRestartRule = core.v1.ContainerRestartRule;
 /** ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes. (`io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes`) */
-export type ContainerRestartRuleOnExitCodes = S["io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes"];
+export type ContainerRestartRuleOnExitCodes = core.v1.ContainerRestartRuleOnExitCodes;
 /** ContainerState holds a possible state of container. (`io.k8s.api.core.v1.ContainerState`) */
-export type ContainerState = S["io.k8s.api.core.v1.ContainerState"];
+export type ContainerState = core.v1.ContainerState;
 /** ContainerStateRunning is a running state of a container. (`io.k8s.api.core.v1.ContainerStateRunning`) */
-export type ContainerStateRunning = S["io.k8s.api.core.v1.ContainerStateRunning"];
+export type ContainerStateRunning = core.v1.ContainerStateRunning;
 /** ContainerStateTerminated is a terminated state of a container. (`io.k8s.api.core.v1.ContainerStateTerminated`) */
-export type ContainerStateTerminated = S["io.k8s.api.core.v1.ContainerStateTerminated"];
+export type ContainerStateTerminated = core.v1.ContainerStateTerminated;
 /** ContainerStateWaiting is a waiting state of a container. (`io.k8s.api.core.v1.ContainerStateWaiting`) */
-export type ContainerStateWaiting = S["io.k8s.api.core.v1.ContainerStateWaiting"];
+export type ContainerStateWaiting = core.v1.ContainerStateWaiting;
 /** ContainerStatus contains details for the current status of this container. (`io.k8s.api.core.v1.ContainerStatus`) */
-export type ContainerStatus = S["io.k8s.api.core.v1.ContainerStatus"];
+export type ContainerStatus = core.v1.ContainerStatus;
 /** ContainerUser represents user identity information (`io.k8s.api.core.v1.ContainerUser`) */
-export type ContainerUser = S["io.k8s.api.core.v1.ContainerUser"];
+export type ContainerUser = core.v1.ContainerUser;
 /** ControllerRevision implements an immutable snapshot of state data. (`io.k8s.api.apps.v1.ControllerRevision`) */
-export type ControllerRevision = S["io.k8s.api.apps.v1.ControllerRevision"];
+export type ControllerRevision = apps.v1.ControllerRevision;
 /** ControllerRevisionList is a resource containing a list of ControllerRevision objects. (`io.k8s.api.apps.v1.ControllerRevisionList`) */
-export type ControllerRevisionList = S["io.k8s.api.apps.v1.ControllerRevisionList"];
+export type ControllerRevisionList = apps.v1.ControllerRevisionList;
 /** Counter describes a quantity associated with a device. (`io.k8s.api.resource.v1.Counter`) */
-export type Counter = S["io.k8s.api.resource.v1.Counter"];
+export type Counter = resource.v1.Counter;
 /** CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool. (`io.k8s.api.resource.v1.CounterSet`) */
-export type CounterSet = S["io.k8s.api.resource.v1.CounterSet"];
+export type CounterSet = resource.v1.CounterSet;
 /** CronJob represents the configuration of a single cron job. (`io.k8s.api.batch.v1.CronJob`) */
-export type CronJob = S["io.k8s.api.batch.v1.CronJob"];
+export type CronJob = batch.v1.CronJob;
 /** CronJobList is a collection of cron jobs. (`io.k8s.api.batch.v1.CronJobList`) */
-export type CronJobList = S["io.k8s.api.batch.v1.CronJobList"];
+export type CronJobList = batch.v1.CronJobList;
 /** CronJobSpec describes how the job execution will look like and when it will actually run. (`io.k8s.api.batch.v1.CronJobSpec`) */
-export type CronJobSpec = S["io.k8s.api.batch.v1.CronJobSpec"];
+export type CronJobSpec = batch.v1.CronJobSpec;
 /** CronJobStatus represents the current state of a cron job. (`io.k8s.api.batch.v1.CronJobStatus`) */
-export type CronJobStatus = S["io.k8s.api.batch.v1.CronJobStatus"];
+export type CronJobStatus = batch.v1.CronJobStatus;
 /** CrossVersionObjectReference contains enough information to let you identify the referred resource. (`io.k8s.api.autoscaling.v2.CrossVersionObjectReference`) */
-export type CrossVersionObjectReference = S["io.k8s.api.autoscaling.v2.CrossVersionObjectReference"];
+export type CrossVersionObjectReference = autoscaling.v2.CrossVersionObjectReference;
 /** CustomResourceColumnDefinition specifies a column for server side printing. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition`) */
-export type CustomResourceColumnDefinition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition"];
+export type CustomResourceColumnDefinition = apiextensions.v1.CustomResourceColumnDefinition;
 /** CustomResourceConversion describes how to convert different versions of a CR. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion`) */
-export type CustomResourceConversion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion"];
+export type CustomResourceConversion = apiextensions.v1.CustomResourceConversion;
 /** CustomResourceDefinition represents a resource that should be exposed on the API server. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition`) */
-export type CustomResourceDefinition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"];
+export type CustomResourceDefinition = apiextensions.v1.CustomResourceDefinition;
 /** CustomResourceDefinitionCondition contains details for the current condition of this pod. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition`) */
-export type CustomResourceDefinitionCondition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition"];
+export type CustomResourceDefinitionCondition = apiextensions.v1.CustomResourceDefinitionCondition;
 /** CustomResourceDefinitionList is a list of CustomResourceDefinition objects. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList`) */
-export type CustomResourceDefinitionList = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList"];
+export type CustomResourceDefinitionList = apiextensions.v1.CustomResourceDefinitionList;
 /** CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames`) */
-export type CustomResourceDefinitionNames = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames"];
+export type CustomResourceDefinitionNames = apiextensions.v1.CustomResourceDefinitionNames;
 /** CustomResourceDefinitionSpec describes how a user wants their resource to appear (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec`) */
-export type CustomResourceDefinitionSpec = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec"];
+export type CustomResourceDefinitionSpec = apiextensions.v1.CustomResourceDefinitionSpec;
 /** CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus`) */
-export type CustomResourceDefinitionStatus = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus"];
+export type CustomResourceDefinitionStatus = apiextensions.v1.CustomResourceDefinitionStatus;
 /** CustomResourceDefinitionVersion describes a version for CRD. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion`) */
-export type CustomResourceDefinitionVersion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion"];
+export type CustomResourceDefinitionVersion = apiextensions.v1.CustomResourceDefinitionVersion;
 /** CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale`) */
-export type CustomResourceSubresourceScale = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale"];
+export type CustomResourceSubresourceScale = apiextensions.v1.CustomResourceSubresourceScale;
 /** CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus`) */
-export type CustomResourceSubresourceStatus = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus"];
+export type CustomResourceSubresourceStatus = apiextensions.v1.CustomResourceSubresourceStatus;
 /** CustomResourceSubresources defines the status and scale subresources for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources`) */
-export type CustomResourceSubresources = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources"];
+export type CustomResourceSubresources = apiextensions.v1.CustomResourceSubresources;
 /** CustomResourceValidation is a list of validation methods for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation`) */
-export type CustomResourceValidation = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation"];
+export type CustomResourceValidation = apiextensions.v1.CustomResourceValidation;
 /** DaemonEndpoint contains information about a single Daemon endpoint. (`io.k8s.api.core.v1.DaemonEndpoint`) */
-export type DaemonEndpoint = S["io.k8s.api.core.v1.DaemonEndpoint"];
+export type DaemonEndpoint = core.v1.DaemonEndpoint;
 /** DaemonSet represents the configuration of a daemon set. (`io.k8s.api.apps.v1.DaemonSet`) */
-export type DaemonSet = S["io.k8s.api.apps.v1.DaemonSet"];
+export type DaemonSet = apps.v1.DaemonSet;
 /** DaemonSetCondition describes the state of a DaemonSet at a certain point. (`io.k8s.api.apps.v1.DaemonSetCondition`) */
-export type DaemonSetCondition = S["io.k8s.api.apps.v1.DaemonSetCondition"];
+export type DaemonSetCondition = apps.v1.DaemonSetCondition;
 /** DaemonSetList is a collection of daemon sets. (`io.k8s.api.apps.v1.DaemonSetList`) */
-export type DaemonSetList = S["io.k8s.api.apps.v1.DaemonSetList"];
+export type DaemonSetList = apps.v1.DaemonSetList;
 /** DaemonSetSpec is the specification of a daemon set. (`io.k8s.api.apps.v1.DaemonSetSpec`) */
-export type DaemonSetSpec = S["io.k8s.api.apps.v1.DaemonSetSpec"];
+export type DaemonSetSpec = apps.v1.DaemonSetSpec;
 /** DaemonSetStatus represents the current status of a daemon set. (`io.k8s.api.apps.v1.DaemonSetStatus`) */
-export type DaemonSetStatus = S["io.k8s.api.apps.v1.DaemonSetStatus"];
+export type DaemonSetStatus = apps.v1.DaemonSetStatus;
 /** DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet. (`io.k8s.api.apps.v1.DaemonSetUpdateStrategy`) */
-export type DaemonSetUpdateStrategy = S["io.k8s.api.apps.v1.DaemonSetUpdateStrategy"];
+export type DaemonSetUpdateStrategy = apps.v1.DaemonSetUpdateStrategy;
 /** DeleteOptions may be provided when deleting an API object. (`io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions`) */
-export type DeleteOptions = S["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
+export type DeleteOptions = meta.v1.DeleteOptions;
 /** Deployment enables declarative updates for Pods and ReplicaSets. (`io.k8s.api.apps.v1.Deployment`) */
-export type Deployment = S["io.k8s.api.apps.v1.Deployment"];
+export type Deployment = apps.v1.Deployment;
 /** DeploymentCondition describes the state of a deployment at a certain point. (`io.k8s.api.apps.v1.DeploymentCondition`) */
-export type DeploymentCondition = S["io.k8s.api.apps.v1.DeploymentCondition"];
+export type DeploymentCondition = apps.v1.DeploymentCondition;
 /** DeploymentList is a list of Deployments. (`io.k8s.api.apps.v1.DeploymentList`) */
-export type DeploymentList = S["io.k8s.api.apps.v1.DeploymentList"];
+export type DeploymentList = apps.v1.DeploymentList;
 /** DeploymentSpec is the specification of the desired behavior of the Deployment. (`io.k8s.api.apps.v1.DeploymentSpec`) */
-export type DeploymentSpec = S["io.k8s.api.apps.v1.DeploymentSpec"];
+export type DeploymentSpec = apps.v1.DeploymentSpec;
 /** DeploymentStatus is the most recently observed status of the Deployment. (`io.k8s.api.apps.v1.DeploymentStatus`) */
-export type DeploymentStatus = S["io.k8s.api.apps.v1.DeploymentStatus"];
+export type DeploymentStatus = apps.v1.DeploymentStatus;
 /** DeploymentStrategy describes how to replace existing pods with new ones. (`io.k8s.api.apps.v1.DeploymentStrategy`) */
-export type DeploymentStrategy = S["io.k8s.api.apps.v1.DeploymentStrategy"];
+export type DeploymentStrategy = apps.v1.DeploymentStrategy;
 /** Device represents one individual hardware instance that can be selected based on its attributes. (`io.k8s.api.resource.v1.Device`) */
-export type Device = S["io.k8s.api.resource.v1.Device"];
+export type Device = resource.v1.Device;
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. (`io.k8s.api.resource.v1.DeviceAllocationConfiguration`) */
-export type DeviceAllocationConfiguration = S["io.k8s.api.resource.v1.DeviceAllocationConfiguration"];
+export type DeviceAllocationConfiguration = resource.v1.DeviceAllocationConfiguration;
 /** DeviceAllocationResult is the result of allocating devices. (`io.k8s.api.resource.v1.DeviceAllocationResult`) */
-export type DeviceAllocationResult = S["io.k8s.api.resource.v1.DeviceAllocationResult"];
+export type DeviceAllocationResult = resource.v1.DeviceAllocationResult;
 /** DeviceAttribute must have exactly one field set. (`io.k8s.api.resource.v1.DeviceAttribute`) */
-export type DeviceAttribute = S["io.k8s.api.resource.v1.DeviceAttribute"];
+export type DeviceAttribute = resource.v1.DeviceAttribute;
 /** DeviceCapacity describes a quantity associated with a device. (`io.k8s.api.resource.v1.DeviceCapacity`) */
-export type DeviceCapacity = S["io.k8s.api.resource.v1.DeviceCapacity"];
+export type DeviceCapacity = resource.v1.DeviceCapacity;
 /** DeviceClaim defines how to request devices with a ResourceClaim. (`io.k8s.api.resource.v1.DeviceClaim`) */
-export type DeviceClaim = S["io.k8s.api.resource.v1.DeviceClaim"];
+export type DeviceClaim = resource.v1.DeviceClaim;
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. (`io.k8s.api.resource.v1.DeviceClaimConfiguration`) */
-export type DeviceClaimConfiguration = S["io.k8s.api.resource.v1.DeviceClaimConfiguration"];
+export type DeviceClaimConfiguration = resource.v1.DeviceClaimConfiguration;
 /** DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. (`io.k8s.api.resource.v1.DeviceClass`) */
-export type DeviceClass = S["io.k8s.api.resource.v1.DeviceClass"];
+export type DeviceClass = resource.v1.DeviceClass;
 /** DeviceClassConfiguration is used in DeviceClass. (`io.k8s.api.resource.v1.DeviceClassConfiguration`) */
-export type DeviceClassConfiguration = S["io.k8s.api.resource.v1.DeviceClassConfiguration"];
+export type DeviceClassConfiguration = resource.v1.DeviceClassConfiguration;
 /** DeviceClassList is a collection of classes. (`io.k8s.api.resource.v1.DeviceClassList`) */
-export type DeviceClassList = S["io.k8s.api.resource.v1.DeviceClassList"];
+export type DeviceClassList = resource.v1.DeviceClassList;
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. (`io.k8s.api.resource.v1.DeviceClassSpec`) */
-export type DeviceClassSpec = S["io.k8s.api.resource.v1.DeviceClassSpec"];
+export type DeviceClassSpec = resource.v1.DeviceClassSpec;
 /** DeviceConstraint must have exactly one field set besides Requests. (`io.k8s.api.resource.v1.DeviceConstraint`) */
-export type DeviceConstraint = S["io.k8s.api.resource.v1.DeviceConstraint"];
+export type DeviceConstraint = resource.v1.DeviceConstraint;
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. (`io.k8s.api.resource.v1.DeviceCounterConsumption`) */
-export type DeviceCounterConsumption = S["io.k8s.api.resource.v1.DeviceCounterConsumption"];
+export type DeviceCounterConsumption = resource.v1.DeviceCounterConsumption;
 /** DeviceDerivedAttribute defines a derived attribute computed via CEL. (`io.k8s.api.resource.v1.DeviceDerivedAttribute`) */
-export type DeviceDerivedAttribute = S["io.k8s.api.resource.v1.DeviceDerivedAttribute"];
+export type DeviceDerivedAttribute = resource.v1.DeviceDerivedAttribute;
 /** DeviceRequest is a request for devices required for a claim. (`io.k8s.api.resource.v1.DeviceRequest`) */
-export type DeviceRequest = S["io.k8s.api.resource.v1.DeviceRequest"];
+export type DeviceRequest = resource.v1.DeviceRequest;
 /** DeviceRequestAllocationResult contains the allocation result for one request. (`io.k8s.api.resource.v1.DeviceRequestAllocationResult`) */
-export type DeviceRequestAllocationResult = S["io.k8s.api.resource.v1.DeviceRequestAllocationResult"];
+export type DeviceRequestAllocationResult = resource.v1.DeviceRequestAllocationResult;
 /** DeviceSelector must have exactly one field set. (`io.k8s.api.resource.v1.DeviceSelector`) */
-export type DeviceSelector = S["io.k8s.api.resource.v1.DeviceSelector"];
+export type DeviceSelector = resource.v1.DeviceSelector;
 /** DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. (`io.k8s.api.resource.v1.DeviceSubRequest`) */
-export type DeviceSubRequest = S["io.k8s.api.resource.v1.DeviceSubRequest"];
+export type DeviceSubRequest = resource.v1.DeviceSubRequest;
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1.DeviceTaint`) */
-export type DeviceTaint = S["io.k8s.api.resource.v1.DeviceTaint"];
+export type DeviceTaint = resource.v1.DeviceTaint;
 /** DeviceTaintRule adds one taint to all devices which match the selector. (`io.k8s.api.resource.v1.DeviceTaintRule`) */
-export type DeviceTaintRule = S["io.k8s.api.resource.v1.DeviceTaintRule"];
+export type DeviceTaintRule = resource.v1.DeviceTaintRule;
 /** DeviceTaintRuleList is a collection of DeviceTaintRules. (`io.k8s.api.resource.v1.DeviceTaintRuleList`) */
-export type DeviceTaintRuleList = S["io.k8s.api.resource.v1.DeviceTaintRuleList"];
+export type DeviceTaintRuleList = resource.v1.DeviceTaintRuleList;
 /** DeviceTaintRuleSpec specifies the selector and one taint. (`io.k8s.api.resource.v1.DeviceTaintRuleSpec`) */
-export type DeviceTaintRuleSpec = S["io.k8s.api.resource.v1.DeviceTaintRuleSpec"];
+export type DeviceTaintRuleSpec = resource.v1.DeviceTaintRuleSpec;
 /** DeviceTaintRuleStatus provides information about an on-going pod eviction. (`io.k8s.api.resource.v1.DeviceTaintRuleStatus`) */
-export type DeviceTaintRuleStatus = S["io.k8s.api.resource.v1.DeviceTaintRuleStatus"];
+export type DeviceTaintRuleStatus = resource.v1.DeviceTaintRuleStatus;
 /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. (`io.k8s.api.resource.v1.DeviceTaintSelector`) */
-export type DeviceTaintSelector = S["io.k8s.api.resource.v1.DeviceTaintSelector"];
+export type DeviceTaintSelector = resource.v1.DeviceTaintSelector;
 /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.resource.v1.DeviceToleration`) */
-export type DeviceToleration = S["io.k8s.api.resource.v1.DeviceToleration"];
+export type DeviceToleration = resource.v1.DeviceToleration;
 /** DisruptionMode defines how individual entities within a group can be disrupted. (`io.k8s.api.scheduling.v1beta1.DisruptionMode`) */
-export type DisruptionMode = S["io.k8s.api.scheduling.v1beta1.DisruptionMode"];
+export type DisruptionMode = scheduling.v1beta1.DisruptionMode;
 /** Represents downward API info for projecting into a projected volume. (`io.k8s.api.core.v1.DownwardAPIProjection`) */
-export type DownwardAPIProjection = S["io.k8s.api.core.v1.DownwardAPIProjection"];
+export type DownwardAPIProjection = core.v1.DownwardAPIProjection;
 /** DownwardAPIVolumeFile represents information to create the file containing the pod field (`io.k8s.api.core.v1.DownwardAPIVolumeFile`) */
-export type DownwardAPIVolumeFile = S["io.k8s.api.core.v1.DownwardAPIVolumeFile"];
+export type DownwardAPIVolumeFile = core.v1.DownwardAPIVolumeFile;
 /** DownwardAPIVolumeSource represents a volume containing downward API info. (`io.k8s.api.core.v1.DownwardAPIVolumeSource`) */
-export type DownwardAPIVolumeSource = S["io.k8s.api.core.v1.DownwardAPIVolumeSource"];
+export type DownwardAPIVolumeSource = core.v1.DownwardAPIVolumeSource;
 /** Represents an empty directory for a pod. (`io.k8s.api.core.v1.EmptyDirVolumeSource`) */
-export type EmptyDirVolumeSource = S["io.k8s.api.core.v1.EmptyDirVolumeSource"];
+export type EmptyDirVolumeSource = core.v1.EmptyDirVolumeSource;
 /** Endpoint represents a single logical "backend" implementing a service. (`io.k8s.api.discovery.v1.Endpoint`) */
-export type Endpoint = S["io.k8s.api.discovery.v1.Endpoint"];
+export type Endpoint = discovery.v1.Endpoint;
 /** EndpointAddress is a tuple that describes single IP address. (`io.k8s.api.core.v1.EndpointAddress`) */
-export type EndpointAddress = S["io.k8s.api.core.v1.EndpointAddress"];
+export type EndpointAddress = core.v1.EndpointAddress;
 /** EndpointConditions represents the current condition of an endpoint. (`io.k8s.api.discovery.v1.EndpointConditions`) */
-export type EndpointConditions = S["io.k8s.api.discovery.v1.EndpointConditions"];
+export type EndpointConditions = discovery.v1.EndpointConditions;
 /** EndpointHints provides hints describing how an endpoint should be consumed. (`io.k8s.api.discovery.v1.EndpointHints`) */
-export type EndpointHints = S["io.k8s.api.discovery.v1.EndpointHints"];
+export type EndpointHints = discovery.v1.EndpointHints;
 /** EndpointPort is a tuple that describes a single port. (`io.k8s.api.core.v1.EndpointPort`) */
-export type EndpointPort = S["io.k8s.api.core.v1.EndpointPort"];
+export type EndpointPort = core.v1.EndpointPort;
 /** EndpointSlice represents a set of service endpoints. (`io.k8s.api.discovery.v1.EndpointSlice`) */
-export type EndpointSlice = S["io.k8s.api.discovery.v1.EndpointSlice"];
+export type EndpointSlice = discovery.v1.EndpointSlice;
 /** EndpointSliceList represents a list of endpoint slices (`io.k8s.api.discovery.v1.EndpointSliceList`) */
-export type EndpointSliceList = S["io.k8s.api.discovery.v1.EndpointSliceList"];
+export type EndpointSliceList = discovery.v1.EndpointSliceList;
 /** EndpointSubset is a group of addresses with a common set of ports. (`io.k8s.api.core.v1.EndpointSubset`) */
-export type EndpointSubset = S["io.k8s.api.core.v1.EndpointSubset"];
+export type EndpointSubset = core.v1.EndpointSubset;
 /** Endpoints is a collection of endpoints that implement the actual service. (`io.k8s.api.core.v1.Endpoints`) */
-export type Endpoints = S["io.k8s.api.core.v1.Endpoints"];
+export type Endpoints = core.v1.Endpoints;
 /** EndpointsList is a list of endpoints. (`io.k8s.api.core.v1.EndpointsList`) */
-export type EndpointsList = S["io.k8s.api.core.v1.EndpointsList"];
+export type EndpointsList = core.v1.EndpointsList;
 /** EnvFromSource represents the source of a set of ConfigMaps or Secrets (`io.k8s.api.core.v1.EnvFromSource`) */
-export type EnvFromSource = S["io.k8s.api.core.v1.EnvFromSource"];
+export type EnvFromSource = core.v1.EnvFromSource;
 /** EnvVar represents an environment variable present in a Container. (`io.k8s.api.core.v1.EnvVar`) */
-export type EnvVar = S["io.k8s.api.core.v1.EnvVar"];
+export type EnvVar = core.v1.EnvVar;
 /** EnvVarSource represents a source for the value of an EnvVar. (`io.k8s.api.core.v1.EnvVarSource`) */
-export type EnvVarSource = S["io.k8s.api.core.v1.EnvVarSource"];
+export type EnvVarSource = core.v1.EnvVarSource;
 /** An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. (`io.k8s.api.core.v1.EphemeralContainer`) */
-export type EphemeralContainer = S["io.k8s.api.core.v1.EphemeralContainer"];
+export type EphemeralContainer = core.v1.EphemeralContainer;
 /** Represents an ephemeral volume that is handled by a normal storage driver. (`io.k8s.api.core.v1.EphemeralVolumeSource`) */
-export type EphemeralVolumeSource = S["io.k8s.api.core.v1.EphemeralVolumeSource"];
+export type EphemeralVolumeSource = core.v1.EphemeralVolumeSource;
 /** Event is a report of an event somewhere in the cluster. (`io.k8s.api.core.v1.Event`) */
-export type Event = S["io.k8s.api.core.v1.Event"];
+export type Event = core.v1.Event;
 /** EventList is a list of events. (`io.k8s.api.core.v1.EventList`) */
-export type EventList = S["io.k8s.api.core.v1.EventList"];
+export type EventList = core.v1.EventList;
 /** EventSeries contain information on series of events, i.e. (`io.k8s.api.core.v1.EventSeries`) */
-export type EventSeries = S["io.k8s.api.core.v1.EventSeries"];
+export type EventSeries = core.v1.EventSeries;
 /** EventSource contains information for an event. (`io.k8s.api.core.v1.EventSource`) */
-export type EventSource = S["io.k8s.api.core.v1.EventSource"];
+export type EventSource = core.v1.EventSource;
 /** Eviction evicts a pod from its node subject to certain policies and safety constraints. (`io.k8s.api.policy.v1.Eviction`) */
-export type Eviction = S["io.k8s.api.policy.v1.Eviction"];
+export type Eviction = policy.v1.Eviction;
 /** EvictionList contains a list of Eviction resources. (`io.k8s.api.lifecycle.v1alpha1.EvictionList`) */
-export type EvictionList = S["io.k8s.api.lifecycle.v1alpha1.EvictionList"];
+export type EvictionList = lifecycle.v1alpha1.EvictionList;
 /** EvictionPodReference contains enough information to locate the referenced pod inside the same namespace. (`io.k8s.api.lifecycle.v1alpha1.EvictionPodReference`) */
-export type EvictionPodReference = S["io.k8s.api.lifecycle.v1alpha1.EvictionPodReference"];
+export type EvictionPodReference = lifecycle.v1alpha1.EvictionPodReference;
 /** EvictionRequest defines a request that should ideally result in a graceful eviction of a .spec.target (e.g. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequest`) */
-export type EvictionRequest = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequest"];
+export type EvictionRequest = lifecycle.v1alpha1.EvictionRequest;
 /** EvictionRequestList contains a list of EvictionRequests resources. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestList`) */
-export type EvictionRequestList = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestList"];
+export type EvictionRequestList = lifecycle.v1alpha1.EvictionRequestList;
 /** EvictionRequestPodReference contains enough information to locate the referenced pod inside the same namespace. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestPodReference`) */
-export type EvictionRequestPodReference = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestPodReference"];
+export type EvictionRequestPodReference = lifecycle.v1alpha1.EvictionRequestPodReference;
 /** EvictionRequestSpec is a specification of an EvictionRequest. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestSpec`) */
-export type EvictionRequestSpec = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestSpec"];
+export type EvictionRequestSpec = lifecycle.v1alpha1.EvictionRequestSpec;
 /** EvictionRequestStatus represents the last observed status of the eviction request. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestStatus`) */
-export type EvictionRequestStatus = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestStatus"];
+export type EvictionRequestStatus = lifecycle.v1alpha1.EvictionRequestStatus;
 /** EvictionRequestTarget contains a reference to an object that should be evicted. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestTarget`) */
-export type EvictionRequestTarget = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestTarget"];
+export type EvictionRequestTarget = lifecycle.v1alpha1.EvictionRequestTarget;
 /** EvictionResponder allows you to specify the responder reacting to an Eviction. (`io.k8s.api.core.v1.EvictionResponder`) */
-export type EvictionResponder = S["io.k8s.api.core.v1.EvictionResponder"];
+export type EvictionResponder = core.v1.EvictionResponder;
 /** EvictionSpec is a specification of an Eviction. (`io.k8s.api.lifecycle.v1alpha1.EvictionSpec`) */
-export type EvictionSpec = S["io.k8s.api.lifecycle.v1alpha1.EvictionSpec"];
+export type EvictionSpec = lifecycle.v1alpha1.EvictionSpec;
 /** EvictionStatus represents the last observed status of the eviction request. (`io.k8s.api.lifecycle.v1alpha1.EvictionStatus`) */
-export type EvictionStatus = S["io.k8s.api.lifecycle.v1alpha1.EvictionStatus"];
+export type EvictionStatus = lifecycle.v1alpha1.EvictionStatus;
 /** EvictionTarget contains a reference to an object that should be evicted. (`io.k8s.api.lifecycle.v1alpha1.EvictionTarget`) */
-export type EvictionTarget = S["io.k8s.api.lifecycle.v1alpha1.EvictionTarget"];
+export type EvictionTarget = lifecycle.v1alpha1.EvictionTarget;
 /** ExactDeviceRequest is a request for one or more identical devices. (`io.k8s.api.resource.v1.ExactDeviceRequest`) */
-export type ExactDeviceRequest = S["io.k8s.api.resource.v1.ExactDeviceRequest"];
+export type ExactDeviceRequest = resource.v1.ExactDeviceRequest;
 /** ExecAction describes a "run in container" action. (`io.k8s.api.core.v1.ExecAction`) */
-export type ExecAction = S["io.k8s.api.core.v1.ExecAction"];
+export type ExecAction = core.v1.ExecAction;
 /** ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. (`io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration`) */
-export type ExemptPriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration"];
+export type ExemptPriorityLevelConfiguration = flowcontrol.v1.ExemptPriorityLevelConfiguration;
 /** ExpressionWarning is a warning information that targets a specific expression. (`io.k8s.api.admissionregistration.v1.ExpressionWarning`) */
-export type ExpressionWarning = S["io.k8s.api.admissionregistration.v1.ExpressionWarning"];
+export type ExpressionWarning = admissionregistration.v1.ExpressionWarning;
 /** ExternalDocumentation allows referencing an external resource for extended documentation. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation`) */
-export type ExternalDocumentation = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation"];
+export type ExternalDocumentation = apiextensions.v1.ExternalDocumentation;
 /** ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster). (`io.k8s.api.autoscaling.v2.ExternalMetricSource`) */
-export type ExternalMetricSource = S["io.k8s.api.autoscaling.v2.ExternalMetricSource"];
+export type ExternalMetricSource = autoscaling.v2.ExternalMetricSource;
 /** ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object. (`io.k8s.api.autoscaling.v2.ExternalMetricStatus`) */
-export type ExternalMetricStatus = S["io.k8s.api.autoscaling.v2.ExternalMetricStatus"];
+export type ExternalMetricStatus = autoscaling.v2.ExternalMetricStatus;
 /** Represents a Fibre Channel volume. (`io.k8s.api.core.v1.FCVolumeSource`) */
-export type FCVolumeSource = S["io.k8s.api.core.v1.FCVolumeSource"];
+export type FCVolumeSource = core.v1.FCVolumeSource;
 /** FieldSelectorAttributes indicates a field limited access. (`io.k8s.api.authorization.v1.FieldSelectorAttributes`) */
-export type FieldSelectorAttributes = S["io.k8s.api.authorization.v1.FieldSelectorAttributes"];
+export type FieldSelectorAttributes = authorization.v1.FieldSelectorAttributes;
 /** FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement`) */
-export type FieldSelectorRequirement = S["io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement"];
+export type FieldSelectorRequirement = meta.v1.FieldSelectorRequirement;
 /** FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format. (`io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1`) */
-export type FieldsV1 = S["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"];
+export type FieldsV1 = meta.v1.FieldsV1;
 /** FileKeySelector selects a key of the env file. (`io.k8s.api.core.v1.FileKeySelector`) */
-export type FileKeySelector = S["io.k8s.api.core.v1.FileKeySelector"];
+export type FileKeySelector = core.v1.FileKeySelector;
 /** FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin. (`io.k8s.api.core.v1.FlexPersistentVolumeSource`) */
-export type FlexPersistentVolumeSource = S["io.k8s.api.core.v1.FlexPersistentVolumeSource"];
+export type FlexPersistentVolumeSource = core.v1.FlexPersistentVolumeSource;
 /** FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. (`io.k8s.api.core.v1.FlexVolumeSource`) */
-export type FlexVolumeSource = S["io.k8s.api.core.v1.FlexVolumeSource"];
+export type FlexVolumeSource = core.v1.FlexVolumeSource;
 /** Represents a Flocker volume mounted by the Flocker agent. (`io.k8s.api.core.v1.FlockerVolumeSource`) */
-export type FlockerVolumeSource = S["io.k8s.api.core.v1.FlockerVolumeSource"];
+export type FlockerVolumeSource = core.v1.FlockerVolumeSource;
 /** FlowDistinguisherMethod specifies the method of a flow distinguisher. (`io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod`) */
-export type FlowDistinguisherMethod = S["io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod"];
+export type FlowDistinguisherMethod = flowcontrol.v1.FlowDistinguisherMethod;
 /** FlowSchema defines the schema of a group of flows. (`io.k8s.api.flowcontrol.v1.FlowSchema`) */
-export type FlowSchema = S["io.k8s.api.flowcontrol.v1.FlowSchema"];
+export type FlowSchema = flowcontrol.v1.FlowSchema;
 /** FlowSchemaCondition describes conditions for a FlowSchema. (`io.k8s.api.flowcontrol.v1.FlowSchemaCondition`) */
-export type FlowSchemaCondition = S["io.k8s.api.flowcontrol.v1.FlowSchemaCondition"];
+export type FlowSchemaCondition = flowcontrol.v1.FlowSchemaCondition;
 /** FlowSchemaList is a list of FlowSchema objects. (`io.k8s.api.flowcontrol.v1.FlowSchemaList`) */
-export type FlowSchemaList = S["io.k8s.api.flowcontrol.v1.FlowSchemaList"];
+export type FlowSchemaList = flowcontrol.v1.FlowSchemaList;
 /** FlowSchemaSpec describes how the FlowSchema's specification looks like. (`io.k8s.api.flowcontrol.v1.FlowSchemaSpec`) */
-export type FlowSchemaSpec = S["io.k8s.api.flowcontrol.v1.FlowSchemaSpec"];
+export type FlowSchemaSpec = flowcontrol.v1.FlowSchemaSpec;
 /** FlowSchemaStatus represents the current state of a FlowSchema. (`io.k8s.api.flowcontrol.v1.FlowSchemaStatus`) */
-export type FlowSchemaStatus = S["io.k8s.api.flowcontrol.v1.FlowSchemaStatus"];
+export type FlowSchemaStatus = flowcontrol.v1.FlowSchemaStatus;
 /** ForNode provides information about which nodes should consume this endpoint. (`io.k8s.api.discovery.v1.ForNode`) */
-export type ForNode = S["io.k8s.api.discovery.v1.ForNode"];
+export type ForNode = discovery.v1.ForNode;
 /** ForZone provides information about which zones should consume this endpoint. (`io.k8s.api.discovery.v1.ForZone`) */
-export type ForZone = S["io.k8s.api.discovery.v1.ForZone"];
+export type ForZone = discovery.v1.ForZone;
 /** Represents a Persistent Disk resource in Google Compute Engine. (`io.k8s.api.core.v1.GCEPersistentDiskVolumeSource`) */
-export type GCEPersistentDiskVolumeSource = S["io.k8s.api.core.v1.GCEPersistentDiskVolumeSource"];
+export type GCEPersistentDiskVolumeSource = core.v1.GCEPersistentDiskVolumeSource;
 /** GRPCAction specifies an action involving a GRPC service. (`io.k8s.api.core.v1.GRPCAction`) */
-export type GRPCAction = S["io.k8s.api.core.v1.GRPCAction"];
+export type GRPCAction = core.v1.GRPCAction;
 /** GangSchedulingPolicy defines the parameters for gang scheduling. (`io.k8s.api.scheduling.v1beta1.GangSchedulingPolicy`) */
-export type GangSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.GangSchedulingPolicy"];
+export type GangSchedulingPolicy = scheduling.v1beta1.GangSchedulingPolicy;
 /** Represents a volume that is populated with the contents of a git repository. (`io.k8s.api.core.v1.GitRepoVolumeSource`) */
-export type GitRepoVolumeSource = S["io.k8s.api.core.v1.GitRepoVolumeSource"];
+export type GitRepoVolumeSource = core.v1.GitRepoVolumeSource;
 /** Represents a Glusterfs mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.GlusterfsPersistentVolumeSource`) */
-export type GlusterfsPersistentVolumeSource = S["io.k8s.api.core.v1.GlusterfsPersistentVolumeSource"];
+export type GlusterfsPersistentVolumeSource = core.v1.GlusterfsPersistentVolumeSource;
 /** Represents a Glusterfs mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.GlusterfsVolumeSource`) */
-export type GlusterfsVolumeSource = S["io.k8s.api.core.v1.GlusterfsVolumeSource"];
+export type GlusterfsVolumeSource = core.v1.GlusterfsVolumeSource;
 /** GroupResource specifies a Group and a Resource, but does not force a version. (`io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource`) */
-export type GroupResource = S["io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource"];
+export type GroupResource = meta.v1.GroupResource;
 /** GroupSubject holds detailed information for group-kind subject. (`io.k8s.api.flowcontrol.v1.GroupSubject`) */
-export type GroupSubject = S["io.k8s.api.flowcontrol.v1.GroupSubject"];
+export type GroupSubject = flowcontrol.v1.GroupSubject;
 /** GroupVersion contains the "group/version" and "version" string of a version. (`io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery`) */
-export type GroupVersionForDiscovery = S["io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery"];
+export type GroupVersionForDiscovery = meta.v1.GroupVersionForDiscovery;
 /** HPAScalingPolicy is a single policy which must hold true for a specified past interval. (`io.k8s.api.autoscaling.v2.HPAScalingPolicy`) */
-export type HPAScalingPolicy = S["io.k8s.api.autoscaling.v2.HPAScalingPolicy"];
+export type HPAScalingPolicy = autoscaling.v2.HPAScalingPolicy;
 /** HPAScalingRules configures the scaling behavior for one direction via scaling Policy Rules and a configurable metric tolerance. (`io.k8s.api.autoscaling.v2.HPAScalingRules`) */
-export type HPAScalingRules = S["io.k8s.api.autoscaling.v2.HPAScalingRules"];
+export type HPAScalingRules = autoscaling.v2.HPAScalingRules;
 /** HTTPGetAction describes an action based on HTTP Get requests. (`io.k8s.api.core.v1.HTTPGetAction`) */
-export type HTTPGetAction = S["io.k8s.api.core.v1.HTTPGetAction"];
+export type HTTPGetAction = core.v1.HTTPGetAction;
 /** HTTPHeader describes a custom header to be used in HTTP probes (`io.k8s.api.core.v1.HTTPHeader`) */
-export type HTTPHeader = S["io.k8s.api.core.v1.HTTPHeader"];
+export type HTTPHeader = core.v1.HTTPHeader;
 /** HTTPIngressPath associates a path with a backend. (`io.k8s.api.networking.v1.HTTPIngressPath`) */
-export type HTTPIngressPath = S["io.k8s.api.networking.v1.HTTPIngressPath"];
+export type HTTPIngressPath = networking.v1.HTTPIngressPath;
 /** HTTPIngressRuleValue is a list of http selectors pointing to backends. (`io.k8s.api.networking.v1.HTTPIngressRuleValue`) */
-export type HTTPIngressRuleValue = S["io.k8s.api.networking.v1.HTTPIngressRuleValue"];
+export type HTTPIngressRuleValue = networking.v1.HTTPIngressRuleValue;
 /** HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler`) */
-export type HorizontalPodAutoscaler = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"];
+export type HorizontalPodAutoscaler = autoscaling.v2.HorizontalPodAutoscaler;
 /** HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior`) */
-export type HorizontalPodAutoscalerBehavior = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior"];
+export type HorizontalPodAutoscalerBehavior = autoscaling.v2.HorizontalPodAutoscalerBehavior;
 /** HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition`) */
-export type HorizontalPodAutoscalerCondition = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition"];
+export type HorizontalPodAutoscalerCondition = autoscaling.v2.HorizontalPodAutoscalerCondition;
 /** HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList`) */
-export type HorizontalPodAutoscalerList = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList"];
+export type HorizontalPodAutoscalerList = autoscaling.v2.HorizontalPodAutoscalerList;
 /** HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec`) */
-export type HorizontalPodAutoscalerSpec = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec"];
+export type HorizontalPodAutoscalerSpec = autoscaling.v2.HorizontalPodAutoscalerSpec;
 /** HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus`) */
-export type HorizontalPodAutoscalerStatus = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus"];
+export type HorizontalPodAutoscalerStatus = autoscaling.v2.HorizontalPodAutoscalerStatus;
 /** HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file. (`io.k8s.api.core.v1.HostAlias`) */
-export type HostAlias = S["io.k8s.api.core.v1.HostAlias"];
+export type HostAlias = core.v1.HostAlias;
 /** HostIP represents a single IP address allocated to the host. (`io.k8s.api.core.v1.HostIP`) */
-export type HostIP = S["io.k8s.api.core.v1.HostIP"];
+export type HostIP = core.v1.HostIP;
 /** Represents a host path mapped into a pod. (`io.k8s.api.core.v1.HostPathVolumeSource`) */
-export type HostPathVolumeSource = S["io.k8s.api.core.v1.HostPathVolumeSource"];
+export type HostPathVolumeSource = core.v1.HostPathVolumeSource;
 /** IPAddress represents a single IP of a single IP Family. (`io.k8s.api.networking.v1.IPAddress`) */
-export type IPAddress = S["io.k8s.api.networking.v1.IPAddress"];
+export type IPAddress = networking.v1.IPAddress;
 /** IPAddressList contains a list of IPAddress. (`io.k8s.api.networking.v1.IPAddressList`) */
-export type IPAddressList = S["io.k8s.api.networking.v1.IPAddressList"];
+export type IPAddressList = networking.v1.IPAddressList;
 /** IPAddressSpec describe the attributes in an IP Address. (`io.k8s.api.networking.v1.IPAddressSpec`) */
-export type IPAddressSpec = S["io.k8s.api.networking.v1.IPAddressSpec"];
+export type IPAddressSpec = networking.v1.IPAddressSpec;
 /** IPBlock describes a particular CIDR (Ex. (`io.k8s.api.networking.v1.IPBlock`) */
-export type IPBlock = S["io.k8s.api.networking.v1.IPBlock"];
+export type IPBlock = networking.v1.IPBlock;
 /** ISCSIPersistentVolumeSource represents an ISCSI disk. (`io.k8s.api.core.v1.ISCSIPersistentVolumeSource`) */
-export type ISCSIPersistentVolumeSource = S["io.k8s.api.core.v1.ISCSIPersistentVolumeSource"];
+export type ISCSIPersistentVolumeSource = core.v1.ISCSIPersistentVolumeSource;
 /** Represents an ISCSI disk. (`io.k8s.api.core.v1.ISCSIVolumeSource`) */
-export type ISCSIVolumeSource = S["io.k8s.api.core.v1.ISCSIVolumeSource"];
+export type ISCSIVolumeSource = core.v1.ISCSIVolumeSource;
 /** ImageVolumeSource represents a image volume resource. (`io.k8s.api.core.v1.ImageVolumeSource`) */
-export type ImageVolumeSource = S["io.k8s.api.core.v1.ImageVolumeSource"];
+export type ImageVolumeSource = core.v1.ImageVolumeSource;
 /** ImageVolumeStatus represents the image-based volume status. (`io.k8s.api.core.v1.ImageVolumeStatus`) */
-export type ImageVolumeStatus = S["io.k8s.api.core.v1.ImageVolumeStatus"];
+export type ImageVolumeStatus = core.v1.ImageVolumeStatus;
 /** Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. (`io.k8s.api.networking.v1.Ingress`) */
-export type Ingress = S["io.k8s.api.networking.v1.Ingress"];
+export type Ingress = networking.v1.Ingress;
 /** IngressBackend describes all endpoints for a given service and port. (`io.k8s.api.networking.v1.IngressBackend`) */
-export type IngressBackend = S["io.k8s.api.networking.v1.IngressBackend"];
+export type IngressBackend = networking.v1.IngressBackend;
 /** IngressClass represents the class of the Ingress, referenced by the Ingress Spec. (`io.k8s.api.networking.v1.IngressClass`) */
-export type IngressClass = S["io.k8s.api.networking.v1.IngressClass"];
+export type IngressClass = networking.v1.IngressClass;
 /** IngressClassList is a collection of IngressClasses. (`io.k8s.api.networking.v1.IngressClassList`) */
-export type IngressClassList = S["io.k8s.api.networking.v1.IngressClassList"];
+export type IngressClassList = networking.v1.IngressClassList;
 /** IngressClassParametersReference identifies an API object. (`io.k8s.api.networking.v1.IngressClassParametersReference`) */
-export type IngressClassParametersReference = S["io.k8s.api.networking.v1.IngressClassParametersReference"];
+export type IngressClassParametersReference = networking.v1.IngressClassParametersReference;
 /** IngressClassSpec provides information about the class of an Ingress. (`io.k8s.api.networking.v1.IngressClassSpec`) */
-export type IngressClassSpec = S["io.k8s.api.networking.v1.IngressClassSpec"];
+export type IngressClassSpec = networking.v1.IngressClassSpec;
 /** IngressList is a collection of Ingress. (`io.k8s.api.networking.v1.IngressList`) */
-export type IngressList = S["io.k8s.api.networking.v1.IngressList"];
+export type IngressList = networking.v1.IngressList;
 /** IngressLoadBalancerIngress represents the status of a load-balancer ingress point. (`io.k8s.api.networking.v1.IngressLoadBalancerIngress`) */
-export type IngressLoadBalancerIngress = S["io.k8s.api.networking.v1.IngressLoadBalancerIngress"];
+export type IngressLoadBalancerIngress = networking.v1.IngressLoadBalancerIngress;
 /** IngressLoadBalancerStatus represents the status of a load-balancer. (`io.k8s.api.networking.v1.IngressLoadBalancerStatus`) */
-export type IngressLoadBalancerStatus = S["io.k8s.api.networking.v1.IngressLoadBalancerStatus"];
+export type IngressLoadBalancerStatus = networking.v1.IngressLoadBalancerStatus;
 /** IngressPortStatus represents the error condition of a service port (`io.k8s.api.networking.v1.IngressPortStatus`) */
-export type IngressPortStatus = S["io.k8s.api.networking.v1.IngressPortStatus"];
+export type IngressPortStatus = networking.v1.IngressPortStatus;
 /** IngressRule represents the rules mapping the paths under a specified host to the related backend services. (`io.k8s.api.networking.v1.IngressRule`) */
-export type IngressRule = S["io.k8s.api.networking.v1.IngressRule"];
+export type IngressRule = networking.v1.IngressRule;
 /** IngressServiceBackend references a Kubernetes Service as a Backend. (`io.k8s.api.networking.v1.IngressServiceBackend`) */
-export type IngressServiceBackend = S["io.k8s.api.networking.v1.IngressServiceBackend"];
+export type IngressServiceBackend = networking.v1.IngressServiceBackend;
 /** IngressSpec describes the Ingress the user wishes to exist. (`io.k8s.api.networking.v1.IngressSpec`) */
-export type IngressSpec = S["io.k8s.api.networking.v1.IngressSpec"];
+export type IngressSpec = networking.v1.IngressSpec;
 /** IngressStatus describe the current state of the Ingress. (`io.k8s.api.networking.v1.IngressStatus`) */
-export type IngressStatus = S["io.k8s.api.networking.v1.IngressStatus"];
+export type IngressStatus = networking.v1.IngressStatus;
 /** IngressTLS describes the transport layer security associated with an ingress. (`io.k8s.api.networking.v1.IngressTLS`) */
-export type IngressTLS = S["io.k8s.api.networking.v1.IngressTLS"];
+export type IngressTLS = networking.v1.IngressTLS;
 /** IntOrString is a type that can hold an int32 or a string. (`io.k8s.apimachinery.pkg.util.intstr.IntOrString`) */
 export type IntOrString = S["io.k8s.apimachinery.pkg.util.intstr.IntOrString"];
 /** JSONPatch defines a JSON Patch. (`io.k8s.api.admissionregistration.v1.JSONPatch`) */
-export type JSONPatch = S["io.k8s.api.admissionregistration.v1.JSONPatch"];
+export type JSONPatch = admissionregistration.v1.JSONPatch;
 /** JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/). (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps`) */
-export type JSONSchemaProps = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"];
+export type JSONSchemaProps = apiextensions.v1.JSONSchemaProps;
 /** JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray`) */
-export type JSONSchemaPropsOrArray = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray"];
+export type JSONSchemaPropsOrArray = apiextensions.v1.JSONSchemaPropsOrArray;
 /** JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool`) */
-export type JSONSchemaPropsOrBool = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool"];
+export type JSONSchemaPropsOrBool = apiextensions.v1.JSONSchemaPropsOrBool;
 /** JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray`) */
-export type JSONSchemaPropsOrStringArray = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray"];
+export type JSONSchemaPropsOrStringArray = apiextensions.v1.JSONSchemaPropsOrStringArray;
 /** JSON represents any valid JSON value. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON`) */
-export type JSONValue = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON"];
+export type JSONValue = apiextensions.v1.JSON;
 /** Job represents the configuration of a single job. (`io.k8s.api.batch.v1.Job`) */
-export type Job = S["io.k8s.api.batch.v1.Job"];
+export type Job = batch.v1.Job;
 /** JobCondition describes current state of a job. (`io.k8s.api.batch.v1.JobCondition`) */
-export type JobCondition = S["io.k8s.api.batch.v1.JobCondition"];
+export type JobCondition = batch.v1.JobCondition;
 /** JobList is a collection of jobs. (`io.k8s.api.batch.v1.JobList`) */
-export type JobList = S["io.k8s.api.batch.v1.JobList"];
+export type JobList = batch.v1.JobList;
 /** JobSchedulingConfiguration composes the reusable workload-aware scheduling building blocks. (`io.k8s.api.batch.v1.JobSchedulingConfiguration`) */
-export type JobSchedulingConfiguration = S["io.k8s.api.batch.v1.JobSchedulingConfiguration"];
+export type JobSchedulingConfiguration = batch.v1.JobSchedulingConfiguration;
 /** JobSpec describes how the job execution will look like. (`io.k8s.api.batch.v1.JobSpec`) */
-export type JobSpec = S["io.k8s.api.batch.v1.JobSpec"];
+export type JobSpec = batch.v1.JobSpec;
 /** JobStatus represents the current state of a Job. (`io.k8s.api.batch.v1.JobStatus`) */
-export type JobStatus = S["io.k8s.api.batch.v1.JobStatus"];
+export type JobStatus = batch.v1.JobStatus;
 /** JobTemplateSpec describes the data a Job should have when created from a template (`io.k8s.api.batch.v1.JobTemplateSpec`) */
-export type JobTemplateSpec = S["io.k8s.api.batch.v1.JobTemplateSpec"];
+export type JobTemplateSpec = batch.v1.JobTemplateSpec;
 /** Maps a string key to a path within a volume. (`io.k8s.api.core.v1.KeyToPath`) */
-export type KeyToPath = S["io.k8s.api.core.v1.KeyToPath"];
+export type KeyToPath = core.v1.KeyToPath;
 /** A label selector is a label query over a set of resources. (`io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector`) */
-export type LabelSelector = S["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"];
+export type LabelSelector = meta.v1.LabelSelector;
 /** LabelSelectorAttributes indicates a label limited access. (`io.k8s.api.authorization.v1.LabelSelectorAttributes`) */
-export type LabelSelectorAttributes = S["io.k8s.api.authorization.v1.LabelSelectorAttributes"];
+export type LabelSelectorAttributes = authorization.v1.LabelSelectorAttributes;
 /** A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement`) */
-export type LabelSelectorRequirement = S["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement"];
+export type LabelSelectorRequirement = meta.v1.LabelSelectorRequirement;
 /** Lease defines a lease concept. (`io.k8s.api.coordination.v1.Lease`) */
-export type Lease = S["io.k8s.api.coordination.v1.Lease"];
+export type Lease = coordination.v1.Lease;
 /** LeaseCandidate defines a candidate for a Lease object. (`io.k8s.api.coordination.v1beta1.LeaseCandidate`) */
-export type LeaseCandidate = S["io.k8s.api.coordination.v1beta1.LeaseCandidate"];
+export type LeaseCandidate = coordination.v1beta1.LeaseCandidate;
 /** LeaseCandidateList is a list of Lease objects. (`io.k8s.api.coordination.v1beta1.LeaseCandidateList`) */
-export type LeaseCandidateList = S["io.k8s.api.coordination.v1beta1.LeaseCandidateList"];
+export type LeaseCandidateList = coordination.v1beta1.LeaseCandidateList;
 /** LeaseCandidateSpec is a specification of a Lease. (`io.k8s.api.coordination.v1beta1.LeaseCandidateSpec`) */
-export type LeaseCandidateSpec = S["io.k8s.api.coordination.v1beta1.LeaseCandidateSpec"];
+export type LeaseCandidateSpec = coordination.v1beta1.LeaseCandidateSpec;
 /** LeaseList is a list of Lease objects. (`io.k8s.api.coordination.v1.LeaseList`) */
-export type LeaseList = S["io.k8s.api.coordination.v1.LeaseList"];
+export type LeaseList = coordination.v1.LeaseList;
 /** LeaseSpec is a specification of a Lease. (`io.k8s.api.coordination.v1.LeaseSpec`) */
-export type LeaseSpec = S["io.k8s.api.coordination.v1.LeaseSpec"];
+export type LeaseSpec = coordination.v1.LeaseSpec;
 /** Lifecycle describes actions that the management system should take in response to container lifecycle events. (`io.k8s.api.core.v1.Lifecycle`) */
-export type Lifecycle = S["io.k8s.api.core.v1.Lifecycle"];
+export type Lifecycle = core.v1.Lifecycle;
 /** LifecycleHandler defines a specific action that should be taken in a lifecycle hook. (`io.k8s.api.core.v1.LifecycleHandler`) */
-export type LifecycleHandler = S["io.k8s.api.core.v1.LifecycleHandler"];
+export type LifecycleHandler = core.v1.LifecycleHandler;
 /** LimitRange sets resource usage limits for each kind of resource in a Namespace. (`io.k8s.api.core.v1.LimitRange`) */
-export type LimitRange = S["io.k8s.api.core.v1.LimitRange"];
+export type LimitRange = core.v1.LimitRange;
 /** LimitRangeItem defines a min/max usage limit for any resource that matches on kind. (`io.k8s.api.core.v1.LimitRangeItem`) */
-export type LimitRangeItem = S["io.k8s.api.core.v1.LimitRangeItem"];
+export type LimitRangeItem = core.v1.LimitRangeItem;
 /** LimitRangeList is a list of LimitRange items. (`io.k8s.api.core.v1.LimitRangeList`) */
-export type LimitRangeList = S["io.k8s.api.core.v1.LimitRangeList"];
+export type LimitRangeList = core.v1.LimitRangeList;
 /** LimitRangeSpec defines a min/max usage limit for resources that match on kind. (`io.k8s.api.core.v1.LimitRangeSpec`) */
-export type LimitRangeSpec = S["io.k8s.api.core.v1.LimitRangeSpec"];
+export type LimitRangeSpec = core.v1.LimitRangeSpec;
 /** LimitResponse defines how to handle requests that can not be executed right now. (`io.k8s.api.flowcontrol.v1.LimitResponse`) */
-export type LimitResponse = S["io.k8s.api.flowcontrol.v1.LimitResponse"];
+export type LimitResponse = flowcontrol.v1.LimitResponse;
 /** LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. (`io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration`) */
-export type LimitedPriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration"];
+export type LimitedPriorityLevelConfiguration = flowcontrol.v1.LimitedPriorityLevelConfiguration;
 /** LinuxContainerUser represents user identity information in Linux containers (`io.k8s.api.core.v1.LinuxContainerUser`) */
-export type LinuxContainerUser = S["io.k8s.api.core.v1.LinuxContainerUser"];
+export type LinuxContainerUser = core.v1.LinuxContainerUser;
 /** ListMeta describes metadata that synthetic resources must have, including lists and various status objects. (`io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta`) */
-export type ListMeta = S["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
+export type ListMeta = meta.v1.ListMeta;
 /** LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point. (`io.k8s.api.core.v1.LoadBalancerIngress`) */
-export type LoadBalancerIngress = S["io.k8s.api.core.v1.LoadBalancerIngress"];
+export type LoadBalancerIngress = core.v1.LoadBalancerIngress;
 /** LoadBalancerStatus represents the status of a load-balancer. (`io.k8s.api.core.v1.LoadBalancerStatus`) */
-export type LoadBalancerStatus = S["io.k8s.api.core.v1.LoadBalancerStatus"];
+export type LoadBalancerStatus = core.v1.LoadBalancerStatus;
 /** LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace. (`io.k8s.api.core.v1.LocalObjectReference`) */
-export type LocalObjectReference = S["io.k8s.api.core.v1.LocalObjectReference"];
+export type LocalObjectReference = core.v1.LocalObjectReference;
 /** LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. (`io.k8s.api.authorization.v1.LocalSubjectAccessReview`) */
-export type LocalSubjectAccessReview = S["io.k8s.api.authorization.v1.LocalSubjectAccessReview"];
+export type LocalSubjectAccessReview = authorization.v1.LocalSubjectAccessReview;
 /** Local represents directly-attached storage with node affinity (`io.k8s.api.core.v1.LocalVolumeSource`) */
-export type LocalVolumeSource = S["io.k8s.api.core.v1.LocalVolumeSource"];
+export type LocalVolumeSource = core.v1.LocalVolumeSource;
 /** ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to. (`io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry`) */
-export type ManagedFieldsEntry = S["io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"];
+export type ManagedFieldsEntry = meta.v1.ManagedFieldsEntry;
 /** MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook. (`io.k8s.api.admissionregistration.v1.MatchCondition`) */
-export type MatchCondition = S["io.k8s.api.admissionregistration.v1.MatchCondition"];
+export type MatchCondition = admissionregistration.v1.MatchCondition;
 /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. (`io.k8s.api.admissionregistration.v1.MatchResources`) */
-export type MatchResources = S["io.k8s.api.admissionregistration.v1.MatchResources"];
+export type MatchResources = admissionregistration.v1.MatchResources;
 /** MetricIdentifier defines the name and optionally selector for a metric (`io.k8s.api.autoscaling.v2.MetricIdentifier`) */
-export type MetricIdentifier = S["io.k8s.api.autoscaling.v2.MetricIdentifier"];
+export type MetricIdentifier = autoscaling.v2.MetricIdentifier;
 /** MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once). (`io.k8s.api.autoscaling.v2.MetricSpec`) */
-export type MetricSpec = S["io.k8s.api.autoscaling.v2.MetricSpec"];
+export type MetricSpec = autoscaling.v2.MetricSpec;
 /** MetricStatus describes the last-read state of a single metric. (`io.k8s.api.autoscaling.v2.MetricStatus`) */
-export type MetricStatus = S["io.k8s.api.autoscaling.v2.MetricStatus"];
+export type MetricStatus = autoscaling.v2.MetricStatus;
 /** MetricTarget defines the target value, average value, or average utilization of a specific metric (`io.k8s.api.autoscaling.v2.MetricTarget`) */
-export type MetricTarget = S["io.k8s.api.autoscaling.v2.MetricTarget"];
+export type MetricTarget = autoscaling.v2.MetricTarget;
 /** MetricValueStatus holds the current value for a metric (`io.k8s.api.autoscaling.v2.MetricValueStatus`) */
-export type MetricValueStatus = S["io.k8s.api.autoscaling.v2.MetricValueStatus"];
+export type MetricValueStatus = autoscaling.v2.MetricValueStatus;
 /** MicroTime is version of Time with microsecond level precision. (`io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime`) */
-export type MicroTime = S["io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"];
+export type MicroTime = meta.v1.MicroTime;
 /** ModifyVolumeStatus represents the status object of ControllerModifyVolume operation (`io.k8s.api.core.v1.ModifyVolumeStatus`) */
-export type ModifyVolumeStatus = S["io.k8s.api.core.v1.ModifyVolumeStatus"];
+export type ModifyVolumeStatus = core.v1.ModifyVolumeStatus;
 /** MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy`) */
-export type MutatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy"];
+export type MutatingAdmissionPolicy = admissionregistration.v1.MutatingAdmissionPolicy;
 /** MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding`) */
-export type MutatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding"];
+export type MutatingAdmissionPolicyBinding = admissionregistration.v1.MutatingAdmissionPolicyBinding;
 /** MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList`) */
-export type MutatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList"];
+export type MutatingAdmissionPolicyBindingList = admissionregistration.v1.MutatingAdmissionPolicyBindingList;
 /** MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingSpec`) */
-export type MutatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingSpec"];
+export type MutatingAdmissionPolicyBindingSpec = admissionregistration.v1.MutatingAdmissionPolicyBindingSpec;
 /** MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList`) */
-export type MutatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList"];
+export type MutatingAdmissionPolicyList = admissionregistration.v1.MutatingAdmissionPolicyList;
 /** MutatingAdmissionPolicySpec defines the desired behavior of the admission policy. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec`) */
-export type MutatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec"];
+export type MutatingAdmissionPolicySpec = admissionregistration.v1.MutatingAdmissionPolicySpec;
 /** MutatingWebhook describes an admission webhook and the resources and operations it applies to. (`io.k8s.api.admissionregistration.v1.MutatingWebhook`) */
-export type MutatingWebhook = S["io.k8s.api.admissionregistration.v1.MutatingWebhook"];
+export type MutatingWebhook = admissionregistration.v1.MutatingWebhook;
 /** MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object. (`io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration`) */
-export type MutatingWebhookConfiguration = S["io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration"];
+export type MutatingWebhookConfiguration = admissionregistration.v1.MutatingWebhookConfiguration;
 /** MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration. (`io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList`) */
-export type MutatingWebhookConfigurationList = S["io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList"];
+export type MutatingWebhookConfigurationList = admissionregistration.v1.MutatingWebhookConfigurationList;
 /** Mutation specifies the CEL expression which is used to apply the Mutation. (`io.k8s.api.admissionregistration.v1.Mutation`) */
-export type Mutation = S["io.k8s.api.admissionregistration.v1.Mutation"];
+export type Mutation = admissionregistration.v1.Mutation;
 /** Represents an NFS mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.NFSVolumeSource`) */
-export type NFSVolumeSource = S["io.k8s.api.core.v1.NFSVolumeSource"];
+export type NFSVolumeSource = core.v1.NFSVolumeSource;
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. (`io.k8s.api.admissionregistration.v1.NamedRuleWithOperations`) */
-export type NamedRuleWithOperations = S["io.k8s.api.admissionregistration.v1.NamedRuleWithOperations"];
+export type NamedRuleWithOperations = admissionregistration.v1.NamedRuleWithOperations;
 /** Namespace provides a scope for Names. (`io.k8s.api.core.v1.Namespace`) */
-export type Namespace = S["io.k8s.api.core.v1.Namespace"];
+export type Namespace = core.v1.Namespace;
 /** NamespaceCondition contains details about state of namespace. (`io.k8s.api.core.v1.NamespaceCondition`) */
-export type NamespaceCondition = S["io.k8s.api.core.v1.NamespaceCondition"];
+export type NamespaceCondition = core.v1.NamespaceCondition;
 /** NamespaceList is a list of Namespaces. (`io.k8s.api.core.v1.NamespaceList`) */
-export type NamespaceList = S["io.k8s.api.core.v1.NamespaceList"];
+export type NamespaceList = core.v1.NamespaceList;
 /** NamespaceSpec describes the attributes on a Namespace. (`io.k8s.api.core.v1.NamespaceSpec`) */
-export type NamespaceSpec = S["io.k8s.api.core.v1.NamespaceSpec"];
+export type NamespaceSpec = core.v1.NamespaceSpec;
 /** NamespaceStatus is information about the current status of a Namespace. (`io.k8s.api.core.v1.NamespaceStatus`) */
-export type NamespaceStatus = S["io.k8s.api.core.v1.NamespaceStatus"];
+export type NamespaceStatus = core.v1.NamespaceStatus;
 /** NetworkDeviceData provides network-related details for the allocated device. (`io.k8s.api.resource.v1.NetworkDeviceData`) */
-export type NetworkDeviceData = S["io.k8s.api.resource.v1.NetworkDeviceData"];
+export type NetworkDeviceData = resource.v1.NetworkDeviceData;
 /** NetworkPolicy describes what network traffic is allowed for a set of Pods (`io.k8s.api.networking.v1.NetworkPolicy`) */
-export type NetworkPolicy = S["io.k8s.api.networking.v1.NetworkPolicy"];
+export type NetworkPolicy = networking.v1.NetworkPolicy;
 /** NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. (`io.k8s.api.networking.v1.NetworkPolicyEgressRule`) */
-export type NetworkPolicyEgressRule = S["io.k8s.api.networking.v1.NetworkPolicyEgressRule"];
+export type NetworkPolicyEgressRule = networking.v1.NetworkPolicyEgressRule;
 /** NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. (`io.k8s.api.networking.v1.NetworkPolicyIngressRule`) */
-export type NetworkPolicyIngressRule = S["io.k8s.api.networking.v1.NetworkPolicyIngressRule"];
+export type NetworkPolicyIngressRule = networking.v1.NetworkPolicyIngressRule;
 /** NetworkPolicyList is a list of NetworkPolicy objects. (`io.k8s.api.networking.v1.NetworkPolicyList`) */
-export type NetworkPolicyList = S["io.k8s.api.networking.v1.NetworkPolicyList"];
+export type NetworkPolicyList = networking.v1.NetworkPolicyList;
 /** NetworkPolicyPeer describes a peer to allow traffic to/from. (`io.k8s.api.networking.v1.NetworkPolicyPeer`) */
-export type NetworkPolicyPeer = S["io.k8s.api.networking.v1.NetworkPolicyPeer"];
+export type NetworkPolicyPeer = networking.v1.NetworkPolicyPeer;
 /** NetworkPolicyPort describes a port to allow traffic on (`io.k8s.api.networking.v1.NetworkPolicyPort`) */
-export type NetworkPolicyPort = S["io.k8s.api.networking.v1.NetworkPolicyPort"];
+export type NetworkPolicyPort = networking.v1.NetworkPolicyPort;
 /** NetworkPolicySpec provides the specification of a NetworkPolicy (`io.k8s.api.networking.v1.NetworkPolicySpec`) */
-export type NetworkPolicySpec = S["io.k8s.api.networking.v1.NetworkPolicySpec"];
+export type NetworkPolicySpec = networking.v1.NetworkPolicySpec;
 /** Node is a worker node in Kubernetes. (`io.k8s.api.core.v1.Node`) */
-export type Node = S["io.k8s.api.core.v1.Node"];
+export type Node = core.v1.Node;
 /** NodeAddress contains information for the node's address. (`io.k8s.api.core.v1.NodeAddress`) */
-export type NodeAddress = S["io.k8s.api.core.v1.NodeAddress"];
+export type NodeAddress = core.v1.NodeAddress;
 /** Node affinity is a group of node affinity scheduling rules. (`io.k8s.api.core.v1.NodeAffinity`) */
-export type NodeAffinity = S["io.k8s.api.core.v1.NodeAffinity"];
+export type NodeAffinity = core.v1.NodeAffinity;
 /** NodeAllocatableMappedResources describes mapped node allocatable resource allocations. (`io.k8s.api.core.v1.NodeAllocatableMappedResources`) */
-export type NodeAllocatableMappedResources = S["io.k8s.api.core.v1.NodeAllocatableMappedResources"];
+export type NodeAllocatableMappedResources = core.v1.NodeAllocatableMappedResources;
 /** NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource quantity. (`io.k8s.api.resource.v1.NodeAllocatableMapping`) */
-export type NodeAllocatableMapping = S["io.k8s.api.resource.v1.NodeAllocatableMapping"];
+export type NodeAllocatableMapping = resource.v1.NodeAllocatableMapping;
 /** NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. (`io.k8s.api.resource.v1.NodeAllocatableOverhead`) */
-export type NodeAllocatableOverhead = S["io.k8s.api.resource.v1.NodeAllocatableOverhead"];
+export type NodeAllocatableOverhead = resource.v1.NodeAllocatableOverhead;
 /** NodeAllocatableOverheadResources describes auxiliary overhead resource allocations. (`io.k8s.api.core.v1.NodeAllocatableOverheadResources`) */
-export type NodeAllocatableOverheadResources = S["io.k8s.api.core.v1.NodeAllocatableOverheadResources"];
+export type NodeAllocatableOverheadResources = core.v1.NodeAllocatableOverheadResources;
 /** NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. (`io.k8s.api.resource.v1.NodeAllocatableResource`) */
-export type NodeAllocatableResource = S["io.k8s.api.resource.v1.NodeAllocatableResource"];
+export type NodeAllocatableResource = resource.v1.NodeAllocatableResource;
 /** NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA. (`io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus`) */
-export type NodeAllocatableResourceClaimStatus = S["io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus"];
+export type NodeAllocatableResourceClaimStatus = core.v1.NodeAllocatableResourceClaimStatus;
 /** NodeCondition contains condition information for a node. (`io.k8s.api.core.v1.NodeCondition`) */
-export type NodeCondition = S["io.k8s.api.core.v1.NodeCondition"];
+export type NodeCondition = core.v1.NodeCondition;
 /** NodeConfigSource specifies a source of node configuration. (`io.k8s.api.core.v1.NodeConfigSource`) */
-export type NodeConfigSource = S["io.k8s.api.core.v1.NodeConfigSource"];
+export type NodeConfigSource = core.v1.NodeConfigSource;
 /** NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource. (`io.k8s.api.core.v1.NodeConfigStatus`) */
-export type NodeConfigStatus = S["io.k8s.api.core.v1.NodeConfigStatus"];
+export type NodeConfigStatus = core.v1.NodeConfigStatus;
 /** NodeDaemonEndpoints lists ports opened by daemons running on the Node. (`io.k8s.api.core.v1.NodeDaemonEndpoints`) */
-export type NodeDaemonEndpoints = S["io.k8s.api.core.v1.NodeDaemonEndpoints"];
+export type NodeDaemonEndpoints = core.v1.NodeDaemonEndpoints;
 /** NodeFeatures describes the set of features implemented by the CRI implementation. (`io.k8s.api.core.v1.NodeFeatures`) */
-export type NodeFeatures = S["io.k8s.api.core.v1.NodeFeatures"];
+export type NodeFeatures = core.v1.NodeFeatures;
 /** NodeList is the whole list of all Nodes which have been registered with master. (`io.k8s.api.core.v1.NodeList`) */
-export type NodeList = S["io.k8s.api.core.v1.NodeList"];
+export type NodeList = core.v1.NodeList;
 /** NodePodPreemptionPolicy defines the node-level policies governing preemption for pods on this node. (`io.k8s.api.core.v1.NodePodPreemptionPolicy`) */
-export type NodePodPreemptionPolicy = S["io.k8s.api.core.v1.NodePodPreemptionPolicy"];
+export type NodePodPreemptionPolicy = core.v1.NodePodPreemptionPolicy;
 /** NodeRuntimeHandler is a set of runtime handler information. (`io.k8s.api.core.v1.NodeRuntimeHandler`) */
-export type NodeRuntimeHandler = S["io.k8s.api.core.v1.NodeRuntimeHandler"];
+export type NodeRuntimeHandler = core.v1.NodeRuntimeHandler;
 /** NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler. (`io.k8s.api.core.v1.NodeRuntimeHandlerFeatures`) */
-export type NodeRuntimeHandlerFeatures = S["io.k8s.api.core.v1.NodeRuntimeHandlerFeatures"];
+export type NodeRuntimeHandlerFeatures = core.v1.NodeRuntimeHandlerFeatures;
 /** A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms. (`io.k8s.api.core.v1.NodeSelector`) */
-export type NodeSelector = S["io.k8s.api.core.v1.NodeSelector"];
+export type NodeSelector = core.v1.NodeSelector;
 /** A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.api.core.v1.NodeSelectorRequirement`) */
-export type NodeSelectorRequirement = S["io.k8s.api.core.v1.NodeSelectorRequirement"];
+export type NodeSelectorRequirement = core.v1.NodeSelectorRequirement;
 /** A null or empty node selector term matches no objects. (`io.k8s.api.core.v1.NodeSelectorTerm`) */
-export type NodeSelectorTerm = S["io.k8s.api.core.v1.NodeSelectorTerm"];
+export type NodeSelectorTerm = core.v1.NodeSelectorTerm;
 /** NodeSpec describes the attributes that a node is created with. (`io.k8s.api.core.v1.NodeSpec`) */
-export type NodeSpec = S["io.k8s.api.core.v1.NodeSpec"];
+export type NodeSpec = core.v1.NodeSpec;
 /** NodeStatus is information about the current status of a node. (`io.k8s.api.core.v1.NodeStatus`) */
-export type NodeStatus = S["io.k8s.api.core.v1.NodeStatus"];
+export type NodeStatus = core.v1.NodeStatus;
 /** NodeSwapStatus represents swap memory information. (`io.k8s.api.core.v1.NodeSwapStatus`) */
-export type NodeSwapStatus = S["io.k8s.api.core.v1.NodeSwapStatus"];
+export type NodeSwapStatus = core.v1.NodeSwapStatus;
 /** NodeSystemInfo is a set of ids/uuids to uniquely identify the node. (`io.k8s.api.core.v1.NodeSystemInfo`) */
-export type NodeSystemInfo = S["io.k8s.api.core.v1.NodeSystemInfo"];
+export type NodeSystemInfo = core.v1.NodeSystemInfo;
 /** NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface (`io.k8s.api.authorization.v1.NonResourceAttributes`) */
-export type NonResourceAttributes = S["io.k8s.api.authorization.v1.NonResourceAttributes"];
+export type NonResourceAttributes = authorization.v1.NonResourceAttributes;
 /** NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. (`io.k8s.api.flowcontrol.v1.NonResourcePolicyRule`) */
-export type NonResourcePolicyRule = S["io.k8s.api.flowcontrol.v1.NonResourcePolicyRule"];
+export type NonResourcePolicyRule = flowcontrol.v1.NonResourcePolicyRule;
 /** NonResourceRule holds information that describes a rule for the non-resource (`io.k8s.api.authorization.v1.NonResourceRule`) */
-export type NonResourceRule = S["io.k8s.api.authorization.v1.NonResourceRule"];
+export type NonResourceRule = authorization.v1.NonResourceRule;
 /** ObjectFieldSelector selects an APIVersioned field of an object. (`io.k8s.api.core.v1.ObjectFieldSelector`) */
-export type ObjectFieldSelector = S["io.k8s.api.core.v1.ObjectFieldSelector"];
+export type ObjectFieldSelector = core.v1.ObjectFieldSelector;
 /** ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create. (`io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`) */
-export type ObjectMeta = S["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
+export type ObjectMeta = meta.v1.ObjectMeta;
 /** ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). (`io.k8s.api.autoscaling.v2.ObjectMetricSource`) */
-export type ObjectMetricSource = S["io.k8s.api.autoscaling.v2.ObjectMetricSource"];
+export type ObjectMetricSource = autoscaling.v2.ObjectMetricSource;
 /** ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). (`io.k8s.api.autoscaling.v2.ObjectMetricStatus`) */
-export type ObjectMetricStatus = S["io.k8s.api.autoscaling.v2.ObjectMetricStatus"];
+export type ObjectMetricStatus = autoscaling.v2.ObjectMetricStatus;
 /** ObjectReference contains enough information to let you inspect or modify the referred object. (`io.k8s.api.core.v1.ObjectReference`) */
-export type ObjectReference = S["io.k8s.api.core.v1.ObjectReference"];
+export type ObjectReference = core.v1.ObjectReference;
 /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. (`io.k8s.api.resource.v1.OpaqueDeviceConfiguration`) */
-export type OpaqueDeviceConfiguration = S["io.k8s.api.resource.v1.OpaqueDeviceConfiguration"];
+export type OpaqueDeviceConfiguration = resource.v1.OpaqueDeviceConfiguration;
 /** Overhead structure represents the resource overhead associated with running a pod. (`io.k8s.api.node.v1.Overhead`) */
-export type Overhead = S["io.k8s.api.node.v1.Overhead"];
+export type Overhead = node.v1.Overhead;
 /** OwnerReference contains enough information to let you identify an owning object. (`io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference`) */
-export type OwnerReference = S["io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"];
+export type OwnerReference = meta.v1.OwnerReference;
 /** ParamKind is a tuple of Group Kind and Version. (`io.k8s.api.admissionregistration.v1.ParamKind`) */
-export type ParamKind = S["io.k8s.api.admissionregistration.v1.ParamKind"];
+export type ParamKind = admissionregistration.v1.ParamKind;
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. (`io.k8s.api.admissionregistration.v1.ParamRef`) */
-export type ParamRef = S["io.k8s.api.admissionregistration.v1.ParamRef"];
+export type ParamRef = admissionregistration.v1.ParamRef;
 /** ParentReference describes a reference to a parent object. (`io.k8s.api.networking.v1.ParentReference`) */
-export type ParentReference = S["io.k8s.api.networking.v1.ParentReference"];
+export type ParentReference = networking.v1.ParentReference;
 /** PartitionTypeStatus reports allocatability for a single partition type, identified by the value of a grouping attribute. (`io.k8s.api.resource.v1alpha3.PartitionTypeStatus`) */
-export type PartitionTypeStatus = S["io.k8s.api.resource.v1alpha3.PartitionTypeStatus"];
+export type PartitionTypeStatus = resource.v1alpha3.PartitionTypeStatus;
 /** Patch is provided to give a concrete name and type to the Kubernetes PATCH request body. (`io.k8s.apimachinery.pkg.apis.meta.v1.Patch`) */
-export type Patch = S["io.k8s.apimachinery.pkg.apis.meta.v1.Patch"];
+export type Patch = meta.v1.Patch;
 /** PersistentVolume (PV) is a storage resource provisioned by an administrator. (`io.k8s.api.core.v1.PersistentVolume`) */
-export type PersistentVolume = S["io.k8s.api.core.v1.PersistentVolume"];
+export type PersistentVolume = core.v1.PersistentVolume;
 /** PersistentVolumeClaim is a user's request for and claim to a persistent volume (`io.k8s.api.core.v1.PersistentVolumeClaim`) */
-export type PersistentVolumeClaim = S["io.k8s.api.core.v1.PersistentVolumeClaim"];
+export type PersistentVolumeClaim = core.v1.PersistentVolumeClaim;
 /** PersistentVolumeClaimCondition contains details about state of pvc (`io.k8s.api.core.v1.PersistentVolumeClaimCondition`) */
-export type PersistentVolumeClaimCondition = S["io.k8s.api.core.v1.PersistentVolumeClaimCondition"];
+export type PersistentVolumeClaimCondition = core.v1.PersistentVolumeClaimCondition;
 /** PersistentVolumeClaimList is a list of PersistentVolumeClaim items. (`io.k8s.api.core.v1.PersistentVolumeClaimList`) */
-export type PersistentVolumeClaimList = S["io.k8s.api.core.v1.PersistentVolumeClaimList"];
+export type PersistentVolumeClaimList = core.v1.PersistentVolumeClaimList;
 /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes (`io.k8s.api.core.v1.PersistentVolumeClaimSpec`) */
-export type PersistentVolumeClaimSpec = S["io.k8s.api.core.v1.PersistentVolumeClaimSpec"];
+export type PersistentVolumeClaimSpec = core.v1.PersistentVolumeClaimSpec;
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. (`io.k8s.api.core.v1.PersistentVolumeClaimStatus`) */
-export type PersistentVolumeClaimStatus = S["io.k8s.api.core.v1.PersistentVolumeClaimStatus"];
+export type PersistentVolumeClaimStatus = core.v1.PersistentVolumeClaimStatus;
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. (`io.k8s.api.core.v1.PersistentVolumeClaimTemplate`) */
-export type PersistentVolumeClaimTemplate = S["io.k8s.api.core.v1.PersistentVolumeClaimTemplate"];
+export type PersistentVolumeClaimTemplate = core.v1.PersistentVolumeClaimTemplate;
 /** PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. (`io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource`) */
-export type PersistentVolumeClaimVolumeSource = S["io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource"];
+export type PersistentVolumeClaimVolumeSource = core.v1.PersistentVolumeClaimVolumeSource;
 /** PersistentVolumeList is a list of PersistentVolume items. (`io.k8s.api.core.v1.PersistentVolumeList`) */
-export type PersistentVolumeList = S["io.k8s.api.core.v1.PersistentVolumeList"];
+export type PersistentVolumeList = core.v1.PersistentVolumeList;
 /** PersistentVolumeSpec is the specification of a persistent volume. (`io.k8s.api.core.v1.PersistentVolumeSpec`) */
-export type PersistentVolumeSpec = S["io.k8s.api.core.v1.PersistentVolumeSpec"];
+export type PersistentVolumeSpec = core.v1.PersistentVolumeSpec;
 /** PersistentVolumeStatus is the current status of a persistent volume. (`io.k8s.api.core.v1.PersistentVolumeStatus`) */
-export type PersistentVolumeStatus = S["io.k8s.api.core.v1.PersistentVolumeStatus"];
+export type PersistentVolumeStatus = core.v1.PersistentVolumeStatus;
 /** Represents a Photon Controller persistent disk resource. (`io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource`) */
-export type PhotonPersistentDiskVolumeSource = S["io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource"];
+export type PhotonPersistentDiskVolumeSource = core.v1.PhotonPersistentDiskVolumeSource;
 /** Pod is a collection of containers that can run on a host. (`io.k8s.api.core.v1.Pod`) */
-export type Pod = S["io.k8s.api.core.v1.Pod"];
+export type Pod = core.v1.Pod;
 /** Pod affinity is a group of inter pod affinity scheduling rules. (`io.k8s.api.core.v1.PodAffinity`) */
-export type PodAffinity = S["io.k8s.api.core.v1.PodAffinity"];
+export type PodAffinity = core.v1.PodAffinity;
 /** Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node who... (`io.k8s.api.core.v1.PodAffinityTerm`) */
-export type PodAffinityTerm = S["io.k8s.api.core.v1.PodAffinityTerm"];
+export type PodAffinityTerm = core.v1.PodAffinityTerm;
 /** Pod anti affinity is a group of inter pod anti affinity scheduling rules. (`io.k8s.api.core.v1.PodAntiAffinity`) */
-export type PodAntiAffinity = S["io.k8s.api.core.v1.PodAntiAffinity"];
+export type PodAntiAffinity = core.v1.PodAntiAffinity;
 /** PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem. (`io.k8s.api.core.v1.PodCertificateProjection`) */
-export type PodCertificateProjection = S["io.k8s.api.core.v1.PodCertificateProjection"];
+export type PodCertificateProjection = core.v1.PodCertificateProjection;
 /** PodCertificateRequest encodes a pod requesting a certificate from a given signer. (`io.k8s.api.certificates.v1.PodCertificateRequest`) */
-export type PodCertificateRequest = S["io.k8s.api.certificates.v1.PodCertificateRequest"];
+export type PodCertificateRequest = certificates.v1.PodCertificateRequest;
 /** PodCertificateRequestList is a collection of PodCertificateRequest objects (`io.k8s.api.certificates.v1.PodCertificateRequestList`) */
-export type PodCertificateRequestList = S["io.k8s.api.certificates.v1.PodCertificateRequestList"];
+export type PodCertificateRequestList = certificates.v1.PodCertificateRequestList;
 /** PodCertificateRequestSpec describes the certificate request. (`io.k8s.api.certificates.v1.PodCertificateRequestSpec`) */
-export type PodCertificateRequestSpec = S["io.k8s.api.certificates.v1.PodCertificateRequestSpec"];
+export type PodCertificateRequestSpec = certificates.v1.PodCertificateRequestSpec;
 /** PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued. (`io.k8s.api.certificates.v1.PodCertificateRequestStatus`) */
-export type PodCertificateRequestStatus = S["io.k8s.api.certificates.v1.PodCertificateRequestStatus"];
+export type PodCertificateRequestStatus = certificates.v1.PodCertificateRequestStatus;
 /** PodCondition contains details for the current condition of this pod. (`io.k8s.api.core.v1.PodCondition`) */
-export type PodCondition = S["io.k8s.api.core.v1.PodCondition"];
+export type PodCondition = core.v1.PodCondition;
 /** PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy. (`io.k8s.api.core.v1.PodDNSConfig`) */
-export type PodDNSConfig = S["io.k8s.api.core.v1.PodDNSConfig"];
+export type PodDNSConfig = core.v1.PodDNSConfig;
 /** PodDNSConfigOption defines DNS resolver options of a pod. (`io.k8s.api.core.v1.PodDNSConfigOption`) */
-export type PodDNSConfigOption = S["io.k8s.api.core.v1.PodDNSConfigOption"];
+export type PodDNSConfigOption = core.v1.PodDNSConfigOption;
 /** PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods (`io.k8s.api.policy.v1.PodDisruptionBudget`) */
-export type PodDisruptionBudget = S["io.k8s.api.policy.v1.PodDisruptionBudget"];
+export type PodDisruptionBudget = policy.v1.PodDisruptionBudget;
 /** PodDisruptionBudgetList is a collection of PodDisruptionBudgets. (`io.k8s.api.policy.v1.PodDisruptionBudgetList`) */
-export type PodDisruptionBudgetList = S["io.k8s.api.policy.v1.PodDisruptionBudgetList"];
+export type PodDisruptionBudgetList = policy.v1.PodDisruptionBudgetList;
 /** PodDisruptionBudgetSpec is a description of a PodDisruptionBudget. (`io.k8s.api.policy.v1.PodDisruptionBudgetSpec`) */
-export type PodDisruptionBudgetSpec = S["io.k8s.api.policy.v1.PodDisruptionBudgetSpec"];
+export type PodDisruptionBudgetSpec = policy.v1.PodDisruptionBudgetSpec;
 /** PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. (`io.k8s.api.policy.v1.PodDisruptionBudgetStatus`) */
-export type PodDisruptionBudgetStatus = S["io.k8s.api.policy.v1.PodDisruptionBudgetStatus"];
+export type PodDisruptionBudgetStatus = policy.v1.PodDisruptionBudgetStatus;
 /** PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. (`io.k8s.api.core.v1.PodExtendedResourceClaimStatus`) */
-export type PodExtendedResourceClaimStatus = S["io.k8s.api.core.v1.PodExtendedResourceClaimStatus"];
+export type PodExtendedResourceClaimStatus = core.v1.PodExtendedResourceClaimStatus;
 /** PodFailurePolicy describes how failed pods influence the backoffLimit. (`io.k8s.api.batch.v1.PodFailurePolicy`) */
-export type PodFailurePolicy = S["io.k8s.api.batch.v1.PodFailurePolicy"];
+export type PodFailurePolicy = batch.v1.PodFailurePolicy;
 /** PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. (`io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement`) */
-export type PodFailurePolicyOnExitCodesRequirement = S["io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement"];
+export type PodFailurePolicyOnExitCodesRequirement = batch.v1.PodFailurePolicyOnExitCodesRequirement;
 /** PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type. (`io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern`) */
-export type PodFailurePolicyOnPodConditionsPattern = S["io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern"];
+export type PodFailurePolicyOnPodConditionsPattern = batch.v1.PodFailurePolicyOnPodConditionsPattern;
 /** PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. (`io.k8s.api.batch.v1.PodFailurePolicyRule`) */
-export type PodFailurePolicyRule = S["io.k8s.api.batch.v1.PodFailurePolicyRule"];
+export type PodFailurePolicyRule = batch.v1.PodFailurePolicyRule;
 /** PodGroup represents a runtime instance of pods grouped together. (`io.k8s.api.scheduling.v1beta1.PodGroup`) */
-export type PodGroup = S["io.k8s.api.scheduling.v1beta1.PodGroup"];
+export type PodGroup = scheduling.v1beta1.PodGroup;
 /** PodGroupList contains a list of PodGroup resources. (`io.k8s.api.scheduling.v1beta1.PodGroupList`) */
-export type PodGroupList = S["io.k8s.api.scheduling.v1beta1.PodGroupList"];
+export type PodGroupList = scheduling.v1beta1.PodGroupList;
 /** PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupResourceClaim`) */
-export type PodGroupResourceClaim = S["io.k8s.api.scheduling.v1beta1.PodGroupResourceClaim"];
+export type PodGroupResourceClaim = scheduling.v1beta1.PodGroupResourceClaim;
 /** PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. (`io.k8s.api.scheduling.v1beta1.PodGroupResourceClaimStatus`) */
-export type PodGroupResourceClaimStatus = S["io.k8s.api.scheduling.v1beta1.PodGroupResourceClaimStatus"];
+export type PodGroupResourceClaimStatus = scheduling.v1beta1.PodGroupResourceClaimStatus;
 /** PodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1beta1.PodGroupSchedulingConstraints`) */
-export type PodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1beta1.PodGroupSchedulingConstraints"];
+export type PodGroupSchedulingConstraints = scheduling.v1beta1.PodGroupSchedulingConstraints;
 /** PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupSchedulingPolicy`) */
-export type PodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.PodGroupSchedulingPolicy"];
+export type PodGroupSchedulingPolicy = scheduling.v1beta1.PodGroupSchedulingPolicy;
 /** PodGroupSpec defines the desired state of a PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupSpec`) */
-export type PodGroupSpec = S["io.k8s.api.scheduling.v1beta1.PodGroupSpec"];
+export type PodGroupSpec = scheduling.v1beta1.PodGroupSpec;
 /** PodGroupStatus represents information about the status of a pod group. (`io.k8s.api.scheduling.v1beta1.PodGroupStatus`) */
-export type PodGroupStatus = S["io.k8s.api.scheduling.v1beta1.PodGroupStatus"];
+export type PodGroupStatus = scheduling.v1beta1.PodGroupStatus;
 /** PodGroupTemplate represents a template for a set of pods with a scheduling policy. (`io.k8s.api.scheduling.v1beta1.PodGroupTemplate`) */
-export type PodGroupTemplate = S["io.k8s.api.scheduling.v1beta1.PodGroupTemplate"];
+export type PodGroupTemplate = scheduling.v1beta1.PodGroupTemplate;
 /** PodIP represents a single IP address allocated to the pod. (`io.k8s.api.core.v1.PodIP`) */
-export type PodIP = S["io.k8s.api.core.v1.PodIP"];
+export type PodIP = core.v1.PodIP;
 /** PodList is a list of Pods. (`io.k8s.api.core.v1.PodList`) */
-export type PodList = S["io.k8s.api.core.v1.PodList"];
+export type PodList = core.v1.PodList;
 /** PodOS defines the OS parameters of a pod. (`io.k8s.api.core.v1.PodOS`) */
-export type PodOS = S["io.k8s.api.core.v1.PodOS"];
+export type PodOS = core.v1.PodOS;
 /** PodReadinessGate contains the reference to a pod condition (`io.k8s.api.core.v1.PodReadinessGate`) */
-export type PodReadinessGate = S["io.k8s.api.core.v1.PodReadinessGate"];
+export type PodReadinessGate = core.v1.PodReadinessGate;
 /** PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod. (`io.k8s.api.core.v1.PodResourceClaim`) */
-export type PodResourceClaim = S["io.k8s.api.core.v1.PodResourceClaim"];
+export type PodResourceClaim = core.v1.PodResourceClaim;
 /** PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. (`io.k8s.api.core.v1.PodResourceClaimStatus`) */
-export type PodResourceClaimStatus = S["io.k8s.api.core.v1.PodResourceClaimStatus"];
+export type PodResourceClaimStatus = core.v1.PodResourceClaimStatus;
 /** PodSchedulingGate is associated to a Pod to guard its scheduling. (`io.k8s.api.core.v1.PodSchedulingGate`) */
-export type PodSchedulingGate = S["io.k8s.api.core.v1.PodSchedulingGate"];
+export type PodSchedulingGate = core.v1.PodSchedulingGate;
 /** PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. (`io.k8s.api.core.v1.PodSchedulingGroup`) */
-export type PodSchedulingGroup = S["io.k8s.api.core.v1.PodSchedulingGroup"];
+export type PodSchedulingGroup = core.v1.PodSchedulingGroup;
 /** PodSecurityContext holds pod-level security attributes and common container settings. (`io.k8s.api.core.v1.PodSecurityContext`) */
-export type PodSecurityContext = S["io.k8s.api.core.v1.PodSecurityContext"];
+export type PodSecurityContext = core.v1.PodSecurityContext;
 /** PodSpec is a description of a pod. (`io.k8s.api.core.v1.PodSpec`) */
-export type PodSpec = S["io.k8s.api.core.v1.PodSpec"];
+export type PodSpec = core.v1.PodSpec;
 /** PodStatus represents information about the status of a pod. (`io.k8s.api.core.v1.PodStatus`) */
-export type PodStatus = S["io.k8s.api.core.v1.PodStatus"];
+export type PodStatus = core.v1.PodStatus;
 /** PodTemplate describes a template for creating copies of a predefined pod. (`io.k8s.api.core.v1.PodTemplate`) */
-export type PodTemplate = S["io.k8s.api.core.v1.PodTemplate"];
+export type PodTemplate = core.v1.PodTemplate;
 /** PodTemplateList is a list of PodTemplates. (`io.k8s.api.core.v1.PodTemplateList`) */
-export type PodTemplateList = S["io.k8s.api.core.v1.PodTemplateList"];
+export type PodTemplateList = core.v1.PodTemplateList;
 /** PodTemplateSpec describes the data a pod should have when created from a template (`io.k8s.api.core.v1.PodTemplateSpec`) */
-export type PodTemplateSpec = S["io.k8s.api.core.v1.PodTemplateSpec"];
+export type PodTemplateSpec = core.v1.PodTemplateSpec;
 /** PodVolumeHealth contains health information for a volume used by a pod, reported by the CSI node plugin via the kubelet. (`io.k8s.api.core.v1.PodVolumeHealth`) */
-export type PodVolumeHealth = S["io.k8s.api.core.v1.PodVolumeHealth"];
+export type PodVolumeHealth = core.v1.PodVolumeHealth;
 /** PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). (`io.k8s.api.autoscaling.v2.PodsMetricSource`) */
-export type PodsMetricSource = S["io.k8s.api.autoscaling.v2.PodsMetricSource"];
+export type PodsMetricSource = autoscaling.v2.PodsMetricSource;
 /** PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second). (`io.k8s.api.autoscaling.v2.PodsMetricStatus`) */
-export type PodsMetricStatus = S["io.k8s.api.autoscaling.v2.PodsMetricStatus"];
+export type PodsMetricStatus = autoscaling.v2.PodsMetricStatus;
 /** PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to. (`io.k8s.api.rbac.v1.PolicyRule`) */
-export type PolicyRule = S["io.k8s.api.rbac.v1.PolicyRule"];
+export type PolicyRule = rbac.v1.PolicyRule;
 /** PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. (`io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects`) */
-export type PolicyRulesWithSubjects = S["io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects"];
+export type PolicyRulesWithSubjects = flowcontrol.v1.PolicyRulesWithSubjects;
 /** PoolStatus contains status information for a single resource pool. (`io.k8s.api.resource.v1alpha3.PoolStatus`) */
-export type PoolStatus = S["io.k8s.api.resource.v1alpha3.PoolStatus"];
+export type PoolStatus = resource.v1alpha3.PoolStatus;
 /** PortStatus represents the error condition of a service port (`io.k8s.api.core.v1.PortStatus`) */
-export type PortStatus = S["io.k8s.api.core.v1.PortStatus"];
+export type PortStatus = core.v1.PortStatus;
 /** PortworxVolumeSource represents a Portworx volume resource. (`io.k8s.api.core.v1.PortworxVolumeSource`) */
-export type PortworxVolumeSource = S["io.k8s.api.core.v1.PortworxVolumeSource"];
+export type PortworxVolumeSource = core.v1.PortworxVolumeSource;
 /** Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out. (`io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions`) */
-export type Preconditions = S["io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions"];
+export type Preconditions = meta.v1.Preconditions;
 /** An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. (`io.k8s.api.core.v1.PreferredSchedulingTerm`) */
-export type PreferredSchedulingTerm = S["io.k8s.api.core.v1.PreferredSchedulingTerm"];
+export type PreferredSchedulingTerm = core.v1.PreferredSchedulingTerm;
 /** PriorityClass defines mapping from a priority class name to the priority integer value. (`io.k8s.api.scheduling.v1.PriorityClass`) */
-export type PriorityClass = S["io.k8s.api.scheduling.v1.PriorityClass"];
+export type PriorityClass = scheduling.v1.PriorityClass;
 /** PriorityClassList is a collection of priority classes. (`io.k8s.api.scheduling.v1.PriorityClassList`) */
-export type PriorityClassList = S["io.k8s.api.scheduling.v1.PriorityClassList"];
+export type PriorityClassList = scheduling.v1.PriorityClassList;
 /** PriorityLevelConfiguration represents the configuration of a priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration`) */
-export type PriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration"];
+export type PriorityLevelConfiguration = flowcontrol.v1.PriorityLevelConfiguration;
 /** PriorityLevelConfigurationCondition defines the condition of priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition`) */
-export type PriorityLevelConfigurationCondition = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition"];
+export type PriorityLevelConfigurationCondition = flowcontrol.v1.PriorityLevelConfigurationCondition;
 /** PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList`) */
-export type PriorityLevelConfigurationList = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList"];
+export type PriorityLevelConfigurationList = flowcontrol.v1.PriorityLevelConfigurationList;
 /** PriorityLevelConfigurationReference contains information that points to the "request-priority" being used. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference`) */
-export type PriorityLevelConfigurationReference = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference"];
+export type PriorityLevelConfigurationReference = flowcontrol.v1.PriorityLevelConfigurationReference;
 /** PriorityLevelConfigurationSpec specifies the configuration of a priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec`) */
-export type PriorityLevelConfigurationSpec = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec"];
+export type PriorityLevelConfigurationSpec = flowcontrol.v1.PriorityLevelConfigurationSpec;
 /** PriorityLevelConfigurationStatus represents the current state of a "request-priority". (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus`) */
-export type PriorityLevelConfigurationStatus = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus"];
+export type PriorityLevelConfigurationStatus = flowcontrol.v1.PriorityLevelConfigurationStatus;
 /** Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic. (`io.k8s.api.core.v1.Probe`) */
-export type Probe = S["io.k8s.api.core.v1.Probe"];
+export type Probe = core.v1.Probe;
 /** Represents a projected volume source (`io.k8s.api.core.v1.ProjectedVolumeSource`) */
-export type ProjectedVolumeSource = S["io.k8s.api.core.v1.ProjectedVolumeSource"];
+export type ProjectedVolumeSource = core.v1.ProjectedVolumeSource;
 /** Quantity is a fixed-point representation of a number. (`io.k8s.apimachinery.pkg.api.resource.Quantity`) */
 export type Quantity = S["io.k8s.apimachinery.pkg.api.resource.Quantity"];
 /** QueuingConfiguration holds the configuration parameters for queuing (`io.k8s.api.flowcontrol.v1.QueuingConfiguration`) */
-export type QueuingConfiguration = S["io.k8s.api.flowcontrol.v1.QueuingConfiguration"];
+export type QueuingConfiguration = flowcontrol.v1.QueuingConfiguration;
 /** Represents a Quobyte mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.QuobyteVolumeSource`) */
-export type QuobyteVolumeSource = S["io.k8s.api.core.v1.QuobyteVolumeSource"];
+export type QuobyteVolumeSource = core.v1.QuobyteVolumeSource;
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.RBDPersistentVolumeSource`) */
-export type RBDPersistentVolumeSource = S["io.k8s.api.core.v1.RBDPersistentVolumeSource"];
+export type RBDPersistentVolumeSource = core.v1.RBDPersistentVolumeSource;
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.RBDVolumeSource`) */
-export type RBDVolumeSource = S["io.k8s.api.core.v1.RBDVolumeSource"];
+export type RBDVolumeSource = core.v1.RBDVolumeSource;
 /** RawExtension is used to hold extensions in external versions. (`io.k8s.apimachinery.pkg.runtime.RawExtension`) */
 export type RawExtension = S["io.k8s.apimachinery.pkg.runtime.RawExtension"];
 /** ReplicaSet ensures that a specified number of pod replicas are running at any given time. (`io.k8s.api.apps.v1.ReplicaSet`) */
-export type ReplicaSet = S["io.k8s.api.apps.v1.ReplicaSet"];
+export type ReplicaSet = apps.v1.ReplicaSet;
 /** ReplicaSetCondition describes the state of a replica set at a certain point. (`io.k8s.api.apps.v1.ReplicaSetCondition`) */
-export type ReplicaSetCondition = S["io.k8s.api.apps.v1.ReplicaSetCondition"];
+export type ReplicaSetCondition = apps.v1.ReplicaSetCondition;
 /** ReplicaSetList is a collection of ReplicaSets. (`io.k8s.api.apps.v1.ReplicaSetList`) */
-export type ReplicaSetList = S["io.k8s.api.apps.v1.ReplicaSetList"];
+export type ReplicaSetList = apps.v1.ReplicaSetList;
 /** ReplicaSetSpec is the specification of a ReplicaSet. (`io.k8s.api.apps.v1.ReplicaSetSpec`) */
-export type ReplicaSetSpec = S["io.k8s.api.apps.v1.ReplicaSetSpec"];
+export type ReplicaSetSpec = apps.v1.ReplicaSetSpec;
 /** ReplicaSetStatus represents the current status of a ReplicaSet. (`io.k8s.api.apps.v1.ReplicaSetStatus`) */
-export type ReplicaSetStatus = S["io.k8s.api.apps.v1.ReplicaSetStatus"];
+export type ReplicaSetStatus = apps.v1.ReplicaSetStatus;
 /** ReplicationController represents the configuration of a replication controller. (`io.k8s.api.core.v1.ReplicationController`) */
-export type ReplicationController = S["io.k8s.api.core.v1.ReplicationController"];
+export type ReplicationController = core.v1.ReplicationController;
 /** ReplicationControllerCondition describes the state of a replication controller at a certain point. (`io.k8s.api.core.v1.ReplicationControllerCondition`) */
-export type ReplicationControllerCondition = S["io.k8s.api.core.v1.ReplicationControllerCondition"];
+export type ReplicationControllerCondition = core.v1.ReplicationControllerCondition;
 /** ReplicationControllerList is a collection of replication controllers. (`io.k8s.api.core.v1.ReplicationControllerList`) */
-export type ReplicationControllerList = S["io.k8s.api.core.v1.ReplicationControllerList"];
+export type ReplicationControllerList = core.v1.ReplicationControllerList;
 /** ReplicationControllerSpec is the specification of a replication controller. (`io.k8s.api.core.v1.ReplicationControllerSpec`) */
-export type ReplicationControllerSpec = S["io.k8s.api.core.v1.ReplicationControllerSpec"];
+export type ReplicationControllerSpec = core.v1.ReplicationControllerSpec;
 /** ReplicationControllerStatus represents the current status of a replication controller. (`io.k8s.api.core.v1.ReplicationControllerStatus`) */
-export type ReplicationControllerStatus = S["io.k8s.api.core.v1.ReplicationControllerStatus"];
+export type ReplicationControllerStatus = core.v1.ReplicationControllerStatus;
 /** Requester allows you to identify the entity, that requested the eviction of the target. (`io.k8s.api.lifecycle.v1alpha1.Requester`) */
-export type Requester = S["io.k8s.api.lifecycle.v1alpha1.Requester"];
+export type Requester = lifecycle.v1alpha1.Requester;
 /** ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface (`io.k8s.api.authorization.v1.ResourceAttributes`) */
-export type ResourceAttributes = S["io.k8s.api.authorization.v1.ResourceAttributes"];
+export type ResourceAttributes = authorization.v1.ResourceAttributes;
 /** ResourceClaim describes a request for access to resources in the cluster, for use by workloads. (`io.k8s.api.resource.v1.ResourceClaim`) */
-export type ResourceClaim = S["io.k8s.api.resource.v1.ResourceClaim"];
+export type ResourceClaim = resource.v1.ResourceClaim;
 /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. (`io.k8s.api.resource.v1.ResourceClaimConsumerReference`) */
-export type ResourceClaimConsumerReference = S["io.k8s.api.resource.v1.ResourceClaimConsumerReference"];
+export type ResourceClaimConsumerReference = resource.v1.ResourceClaimConsumerReference;
 /** ResourceClaimList is a collection of claims. (`io.k8s.api.resource.v1.ResourceClaimList`) */
-export type ResourceClaimList = S["io.k8s.api.resource.v1.ResourceClaimList"];
+export type ResourceClaimList = resource.v1.ResourceClaimList;
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. (`io.k8s.api.resource.v1.ResourceClaimSpec`) */
-export type ResourceClaimSpec = S["io.k8s.api.resource.v1.ResourceClaimSpec"];
+export type ResourceClaimSpec = resource.v1.ResourceClaimSpec;
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. (`io.k8s.api.resource.v1.ResourceClaimStatus`) */
-export type ResourceClaimStatus = S["io.k8s.api.resource.v1.ResourceClaimStatus"];
+export type ResourceClaimStatus = resource.v1.ResourceClaimStatus;
 /** ResourceClaimTemplate is used to produce ResourceClaim objects. (`io.k8s.api.resource.v1.ResourceClaimTemplate`) */
-export type ResourceClaimTemplate = S["io.k8s.api.resource.v1.ResourceClaimTemplate"];
+export type ResourceClaimTemplate = resource.v1.ResourceClaimTemplate;
 /** ResourceClaimTemplateList is a collection of claim templates. (`io.k8s.api.resource.v1.ResourceClaimTemplateList`) */
-export type ResourceClaimTemplateList = S["io.k8s.api.resource.v1.ResourceClaimTemplateList"];
+export type ResourceClaimTemplateList = resource.v1.ResourceClaimTemplateList;
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. (`io.k8s.api.resource.v1.ResourceClaimTemplateSpec`) */
-export type ResourceClaimTemplateSpec = S["io.k8s.api.resource.v1.ResourceClaimTemplateSpec"];
+export type ResourceClaimTemplateSpec = resource.v1.ResourceClaimTemplateSpec;
 /** ResourceFieldSelector represents container resources (cpu, memory) and their output format (`io.k8s.api.core.v1.ResourceFieldSelector`) */
-export type ResourceFieldSelector = S["io.k8s.api.core.v1.ResourceFieldSelector"];
+export type ResourceFieldSelector = core.v1.ResourceFieldSelector;
 /** ResourceHealth represents the health of a resource. (`io.k8s.api.core.v1.ResourceHealth`) */
-export type ResourceHealth = S["io.k8s.api.core.v1.ResourceHealth"];
+export type ResourceHealth = core.v1.ResourceHealth;
 /** ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ResourceMetricSource`) */
-export type ResourceMetricSource = S["io.k8s.api.autoscaling.v2.ResourceMetricSource"];
+export type ResourceMetricSource = autoscaling.v2.ResourceMetricSource;
 /** ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ResourceMetricStatus`) */
-export type ResourceMetricStatus = S["io.k8s.api.autoscaling.v2.ResourceMetricStatus"];
+export type ResourceMetricStatus = autoscaling.v2.ResourceMetricStatus;
 /** ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. (`io.k8s.api.flowcontrol.v1.ResourcePolicyRule`) */
-export type ResourcePolicyRule = S["io.k8s.api.flowcontrol.v1.ResourcePolicyRule"];
+export type ResourcePolicyRule = flowcontrol.v1.ResourcePolicyRule;
 /** ResourcePool describes the pool that ResourceSlices belong to. (`io.k8s.api.resource.v1.ResourcePool`) */
-export type ResourcePool = S["io.k8s.api.resource.v1.ResourcePool"];
+export type ResourcePool = resource.v1.ResourcePool;
 /** ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest`) */
-export type ResourcePoolStatusRequest = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest"];
+export type ResourcePoolStatusRequest = resource.v1alpha3.ResourcePoolStatusRequest;
 /** ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList`) */
-export type ResourcePoolStatusRequestList = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList"];
+export type ResourcePoolStatusRequestList = resource.v1alpha3.ResourcePoolStatusRequestList;
 /** ResourcePoolStatusRequestSpec defines the filters for the pool status request. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec`) */
-export type ResourcePoolStatusRequestSpec = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec"];
+export type ResourcePoolStatusRequestSpec = resource.v1alpha3.ResourcePoolStatusRequestSpec;
 /** ResourcePoolStatusRequestStatus contains the calculated pool status information. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus`) */
-export type ResourcePoolStatusRequestStatus = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus"];
+export type ResourcePoolStatusRequestStatus = resource.v1alpha3.ResourcePoolStatusRequestStatus;
 /** ResourceQuota sets aggregate quota restrictions enforced per namespace (`io.k8s.api.core.v1.ResourceQuota`) */
-export type ResourceQuota = S["io.k8s.api.core.v1.ResourceQuota"];
+export type ResourceQuota = core.v1.ResourceQuota;
 /** ResourceQuotaList is a list of ResourceQuota items. (`io.k8s.api.core.v1.ResourceQuotaList`) */
-export type ResourceQuotaList = S["io.k8s.api.core.v1.ResourceQuotaList"];
+export type ResourceQuotaList = core.v1.ResourceQuotaList;
 /** ResourceQuotaSpec defines the desired hard limits to enforce for Quota. (`io.k8s.api.core.v1.ResourceQuotaSpec`) */
-export type ResourceQuotaSpec = S["io.k8s.api.core.v1.ResourceQuotaSpec"];
+export type ResourceQuotaSpec = core.v1.ResourceQuotaSpec;
 /** ResourceQuotaStatus defines the enforced hard limits and observed use. (`io.k8s.api.core.v1.ResourceQuotaStatus`) */
-export type ResourceQuotaStatus = S["io.k8s.api.core.v1.ResourceQuotaStatus"];
+export type ResourceQuotaStatus = core.v1.ResourceQuotaStatus;
 /** ResourceRequirements describes the compute resource requirements. (`io.k8s.api.core.v1.ResourceRequirements`) */
-export type ResourceRequirements = S["io.k8s.api.core.v1.ResourceRequirements"];
+export type ResourceRequirements = core.v1.ResourceRequirements;
 /** ResourceRule is the list of actions the subject is allowed to perform on resources. (`io.k8s.api.authorization.v1.ResourceRule`) */
-export type ResourceRule = S["io.k8s.api.authorization.v1.ResourceRule"];
+export type ResourceRule = authorization.v1.ResourceRule;
 /** ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. (`io.k8s.api.resource.v1.ResourceSlice`) */
-export type ResourceSlice = S["io.k8s.api.resource.v1.ResourceSlice"];
+export type ResourceSlice = resource.v1.ResourceSlice;
 /** ResourceSliceList is a collection of ResourceSlices. (`io.k8s.api.resource.v1.ResourceSliceList`) */
-export type ResourceSliceList = S["io.k8s.api.resource.v1.ResourceSliceList"];
+export type ResourceSliceList = resource.v1.ResourceSliceList;
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1.ResourceSliceSpec`) */
-export type ResourceSliceSpec = S["io.k8s.api.resource.v1.ResourceSliceSpec"];
+export type ResourceSliceSpec = resource.v1.ResourceSliceSpec;
 /** ResourceStatus represents the status of a single resource allocated to a Pod. (`io.k8s.api.core.v1.ResourceStatus`) */
-export type ResourceStatus = S["io.k8s.api.core.v1.ResourceStatus"];
+export type ResourceStatus = core.v1.ResourceStatus;
 /** ResponderStatus represents the last observed status of the eviction process of the responder. (`io.k8s.api.lifecycle.v1alpha1.ResponderStatus`) */
-export type ResponderStatus = S["io.k8s.api.lifecycle.v1alpha1.ResponderStatus"];
+export type ResponderStatus = lifecycle.v1alpha1.ResponderStatus;
 /** Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding. (`io.k8s.api.rbac.v1.Role`) */
-export type Role = S["io.k8s.api.rbac.v1.Role"];
+export type Role = rbac.v1.Role;
 /** RoleBinding references a role, but does not contain it. (`io.k8s.api.rbac.v1.RoleBinding`) */
-export type RoleBinding = S["io.k8s.api.rbac.v1.RoleBinding"];
+export type RoleBinding = rbac.v1.RoleBinding;
 /** RoleBindingList is a collection of RoleBindings (`io.k8s.api.rbac.v1.RoleBindingList`) */
-export type RoleBindingList = S["io.k8s.api.rbac.v1.RoleBindingList"];
+export type RoleBindingList = rbac.v1.RoleBindingList;
 /** RoleList is a collection of Roles (`io.k8s.api.rbac.v1.RoleList`) */
-export type RoleList = S["io.k8s.api.rbac.v1.RoleList"];
+export type RoleList = rbac.v1.RoleList;
 /** RoleRef contains information that points to the role being used (`io.k8s.api.rbac.v1.RoleRef`) */
-export type RoleRef = S["io.k8s.api.rbac.v1.RoleRef"];
+export type RoleRef = rbac.v1.RoleRef;
 /** Spec to control the desired behavior of daemon set rolling update. (`io.k8s.api.apps.v1.RollingUpdateDaemonSet`) */
-export type RollingUpdateDaemonSet = S["io.k8s.api.apps.v1.RollingUpdateDaemonSet"];
+export type RollingUpdateDaemonSet = apps.v1.RollingUpdateDaemonSet;
 /** Spec to control the desired behavior of rolling update. (`io.k8s.api.apps.v1.RollingUpdateDeployment`) */
-export type RollingUpdateDeployment = S["io.k8s.api.apps.v1.RollingUpdateDeployment"];
+export type RollingUpdateDeployment = apps.v1.RollingUpdateDeployment;
 /** RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType. (`io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy`) */
-export type RollingUpdateStatefulSetStrategy = S["io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy"];
+export type RollingUpdateStatefulSetStrategy = apps.v1.RollingUpdateStatefulSetStrategy;
 /** RuleWithOperations is a tuple of Operations and Resources. (`io.k8s.api.admissionregistration.v1.RuleWithOperations`) */
-export type RuleWithOperations = S["io.k8s.api.admissionregistration.v1.RuleWithOperations"];
+export type RuleWithOperations = admissionregistration.v1.RuleWithOperations;
 /** RuntimeClass defines a class of container runtime supported in the cluster. (`io.k8s.api.node.v1.RuntimeClass`) */
-export type RuntimeClass = S["io.k8s.api.node.v1.RuntimeClass"];
+export type RuntimeClass = node.v1.RuntimeClass;
 /** RuntimeClassList is a list of RuntimeClass objects. (`io.k8s.api.node.v1.RuntimeClassList`) */
-export type RuntimeClassList = S["io.k8s.api.node.v1.RuntimeClassList"];
+export type RuntimeClassList = node.v1.RuntimeClassList;
 /** SELinuxOptions are the labels to be applied to the container (`io.k8s.api.core.v1.SELinuxOptions`) */
-export type SELinuxOptions = S["io.k8s.api.core.v1.SELinuxOptions"];
+export type SELinuxOptions = core.v1.SELinuxOptions;
 /** Scale represents a scaling request for a resource. (`io.k8s.api.autoscaling.v1.Scale`) */
-export type Scale = S["io.k8s.api.autoscaling.v1.Scale"];
+export type Scale = autoscaling.v1.Scale;
 /** ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume (`io.k8s.api.core.v1.ScaleIOPersistentVolumeSource`) */
-export type ScaleIOPersistentVolumeSource = S["io.k8s.api.core.v1.ScaleIOPersistentVolumeSource"];
+export type ScaleIOPersistentVolumeSource = core.v1.ScaleIOPersistentVolumeSource;
 /** ScaleIOVolumeSource represents a persistent ScaleIO volume (`io.k8s.api.core.v1.ScaleIOVolumeSource`) */
-export type ScaleIOVolumeSource = S["io.k8s.api.core.v1.ScaleIOVolumeSource"];
+export type ScaleIOVolumeSource = core.v1.ScaleIOVolumeSource;
 /** ScaleSpec describes the attributes of a scale subresource. (`io.k8s.api.autoscaling.v1.ScaleSpec`) */
-export type ScaleSpec = S["io.k8s.api.autoscaling.v1.ScaleSpec"];
+export type ScaleSpec = autoscaling.v1.ScaleSpec;
 /** ScaleStatus represents the current status of a scale subresource. (`io.k8s.api.autoscaling.v1.ScaleStatus`) */
-export type ScaleStatus = S["io.k8s.api.autoscaling.v1.ScaleStatus"];
+export type ScaleStatus = autoscaling.v1.ScaleStatus;
 /** Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass. (`io.k8s.api.node.v1.Scheduling`) */
-export type Scheduling = S["io.k8s.api.node.v1.Scheduling"];
+export type Scheduling = node.v1.Scheduling;
 /** A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements. (`io.k8s.api.core.v1.ScopeSelector`) */
-export type ScopeSelector = S["io.k8s.api.core.v1.ScopeSelector"];
+export type ScopeSelector = core.v1.ScopeSelector;
 /** A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values. (`io.k8s.api.core.v1.ScopedResourceSelectorRequirement`) */
-export type ScopedResourceSelectorRequirement = S["io.k8s.api.core.v1.ScopedResourceSelectorRequirement"];
+export type ScopedResourceSelectorRequirement = core.v1.ScopedResourceSelectorRequirement;
 /** SeccompProfile defines a pod/container's seccomp profile settings. (`io.k8s.api.core.v1.SeccompProfile`) */
-export type SeccompProfile = S["io.k8s.api.core.v1.SeccompProfile"];
+export type SeccompProfile = core.v1.SeccompProfile;
 /** Secret holds secret data of a certain type. (`io.k8s.api.core.v1.Secret`) */
-export type Secret = S["io.k8s.api.core.v1.Secret"];
+export type Secret = core.v1.Secret;
 /** SecretEnvSource selects a Secret to populate the environment variables with. (`io.k8s.api.core.v1.SecretEnvSource`) */
-export type SecretEnvSource = S["io.k8s.api.core.v1.SecretEnvSource"];
+export type SecretEnvSource = core.v1.SecretEnvSource;
 /** SecretKeySelector selects a key of a Secret. (`io.k8s.api.core.v1.SecretKeySelector`) */
-export type SecretKeySelector = S["io.k8s.api.core.v1.SecretKeySelector"];
+export type SecretKeySelector = core.v1.SecretKeySelector;
 /** SecretList is a list of Secret. (`io.k8s.api.core.v1.SecretList`) */
-export type SecretList = S["io.k8s.api.core.v1.SecretList"];
+export type SecretList = core.v1.SecretList;
 /** Adapts a secret into a projected volume. (`io.k8s.api.core.v1.SecretProjection`) */
-export type SecretProjection = S["io.k8s.api.core.v1.SecretProjection"];
+export type SecretProjection = core.v1.SecretProjection;
 /** SecretReference represents a Secret Reference. (`io.k8s.api.core.v1.SecretReference`) */
-export type SecretReference = S["io.k8s.api.core.v1.SecretReference"];
+export type SecretReference = core.v1.SecretReference;
 /** Adapts a Secret into a volume. (`io.k8s.api.core.v1.SecretVolumeSource`) */
-export type SecretVolumeSource = S["io.k8s.api.core.v1.SecretVolumeSource"];
+export type SecretVolumeSource = core.v1.SecretVolumeSource;
 /** SecurityContext holds security configuration that will be applied to a container. (`io.k8s.api.core.v1.SecurityContext`) */
-export type SecurityContext = S["io.k8s.api.core.v1.SecurityContext"];
+export type SecurityContext = core.v1.SecurityContext;
 /** SelectableField specifies the JSON path of a field that may be used with field selectors. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField`) */
-export type SelectableField = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField"];
+export type SelectableField = apiextensions.v1.SelectableField;
 /** SelfSubjectAccessReview checks whether or the current user can perform an action. (`io.k8s.api.authorization.v1.SelfSubjectAccessReview`) */
-export type SelfSubjectAccessReview = S["io.k8s.api.authorization.v1.SelfSubjectAccessReview"];
+export type SelfSubjectAccessReview = authorization.v1.SelfSubjectAccessReview;
 /** SelfSubjectAccessReviewSpec is a description of the access request. (`io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec`) */
-export type SelfSubjectAccessReviewSpec = S["io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec"];
+export type SelfSubjectAccessReviewSpec = authorization.v1.SelfSubjectAccessReviewSpec;
 /** SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. (`io.k8s.api.authentication.v1.SelfSubjectReview`) */
-export type SelfSubjectReview = S["io.k8s.api.authentication.v1.SelfSubjectReview"];
+export type SelfSubjectReview = authentication.v1.SelfSubjectReview;
 /** SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user. (`io.k8s.api.authentication.v1.SelfSubjectReviewStatus`) */
-export type SelfSubjectReviewStatus = S["io.k8s.api.authentication.v1.SelfSubjectReviewStatus"];
+export type SelfSubjectReviewStatus = authentication.v1.SelfSubjectReviewStatus;
 /** SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. (`io.k8s.api.authorization.v1.SelfSubjectRulesReview`) */
-export type SelfSubjectRulesReview = S["io.k8s.api.authorization.v1.SelfSubjectRulesReview"];
+export type SelfSubjectRulesReview = authorization.v1.SelfSubjectRulesReview;
 /** SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview. (`io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec`) */
-export type SelfSubjectRulesReviewSpec = S["io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec"];
+export type SelfSubjectRulesReviewSpec = authorization.v1.SelfSubjectRulesReviewSpec;
 /** ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match. (`io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR`) */
-export type ServerAddressByClientCIDR = S["io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR"];
+export type ServerAddressByClientCIDR = meta.v1.ServerAddressByClientCIDR;
 /** An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend. (`io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion`) */
-export type ServerStorageVersion = S["io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion"];
+export type ServerStorageVersion = internal.v1alpha1.ServerStorageVersion;
 /** Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy. (`io.k8s.api.core.v1.Service`) */
-export type Service = S["io.k8s.api.core.v1.Service"];
+export type Service = core.v1.Service;
 /** ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets (`io.k8s.api.core.v1.ServiceAccount`) */
-export type ServiceAccount = S["io.k8s.api.core.v1.ServiceAccount"];
+export type ServiceAccount = core.v1.ServiceAccount;
 /** ServiceAccountList is a list of ServiceAccount objects (`io.k8s.api.core.v1.ServiceAccountList`) */
-export type ServiceAccountList = S["io.k8s.api.core.v1.ServiceAccountList"];
+export type ServiceAccountList = core.v1.ServiceAccountList;
 /** ServiceAccountSubject holds detailed information for service-account-kind subject. (`io.k8s.api.flowcontrol.v1.ServiceAccountSubject`) */
-export type ServiceAccountSubject = S["io.k8s.api.flowcontrol.v1.ServiceAccountSubject"];
+export type ServiceAccountSubject = flowcontrol.v1.ServiceAccountSubject;
 /** ServiceAccountTokenProjection represents a projected service account token volume. (`io.k8s.api.core.v1.ServiceAccountTokenProjection`) */
-export type ServiceAccountTokenProjection = S["io.k8s.api.core.v1.ServiceAccountTokenProjection"];
+export type ServiceAccountTokenProjection = core.v1.ServiceAccountTokenProjection;
 /** ServiceBackendPort is the service port being referenced. (`io.k8s.api.networking.v1.ServiceBackendPort`) */
-export type ServiceBackendPort = S["io.k8s.api.networking.v1.ServiceBackendPort"];
+export type ServiceBackendPort = networking.v1.ServiceBackendPort;
 /** ServiceCIDR defines a range of IP addresses using CIDR format (e.g. (`io.k8s.api.networking.v1.ServiceCIDR`) */
-export type ServiceCIDR = S["io.k8s.api.networking.v1.ServiceCIDR"];
+export type ServiceCIDR = networking.v1.ServiceCIDR;
 /** ServiceCIDRList contains a list of ServiceCIDR objects. (`io.k8s.api.networking.v1.ServiceCIDRList`) */
-export type ServiceCIDRList = S["io.k8s.api.networking.v1.ServiceCIDRList"];
+export type ServiceCIDRList = networking.v1.ServiceCIDRList;
 /** ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services. (`io.k8s.api.networking.v1.ServiceCIDRSpec`) */
-export type ServiceCIDRSpec = S["io.k8s.api.networking.v1.ServiceCIDRSpec"];
+export type ServiceCIDRSpec = networking.v1.ServiceCIDRSpec;
 /** ServiceCIDRStatus describes the current state of the ServiceCIDR. (`io.k8s.api.networking.v1.ServiceCIDRStatus`) */
-export type ServiceCIDRStatus = S["io.k8s.api.networking.v1.ServiceCIDRStatus"];
+export type ServiceCIDRStatus = networking.v1.ServiceCIDRStatus;
 /** ServiceList holds a list of services. (`io.k8s.api.core.v1.ServiceList`) */
-export type ServiceList = S["io.k8s.api.core.v1.ServiceList"];
+export type ServiceList = core.v1.ServiceList;
 /** ServicePort contains information on service's port. (`io.k8s.api.core.v1.ServicePort`) */
-export type ServicePort = S["io.k8s.api.core.v1.ServicePort"];
+export type ServicePort = core.v1.ServicePort;
 /** ServiceSpec describes the attributes that a user creates on a service. (`io.k8s.api.core.v1.ServiceSpec`) */
-export type ServiceSpec = S["io.k8s.api.core.v1.ServiceSpec"];
+export type ServiceSpec = core.v1.ServiceSpec;
 /** ServiceStatus represents the current status of a service. (`io.k8s.api.core.v1.ServiceStatus`) */
-export type ServiceStatus = S["io.k8s.api.core.v1.ServiceStatus"];
+export type ServiceStatus = core.v1.ServiceStatus;
 /** SessionAffinityConfig represents the configurations of session affinity. (`io.k8s.api.core.v1.SessionAffinityConfig`) */
-export type SessionAffinityConfig = S["io.k8s.api.core.v1.SessionAffinityConfig"];
+export type SessionAffinityConfig = core.v1.SessionAffinityConfig;
 /** ShardInfo describes the shard selector that was applied to produce a list response. (`io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo`) */
-export type ShardInfo = S["io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo"];
+export type ShardInfo = meta.v1.ShardInfo;
 /** ShareableCapacityStatus reports aggregate amounts for a single shareable capacity key. (`io.k8s.api.resource.v1alpha3.ShareableCapacityStatus`) */
-export type ShareableCapacityStatus = S["io.k8s.api.resource.v1alpha3.ShareableCapacityStatus"];
+export type ShareableCapacityStatus = resource.v1alpha3.ShareableCapacityStatus;
 /** ShareableSummaryStatus reports aggregate capacity for a pool that contains devices with AllowMultipleAllocations. (`io.k8s.api.resource.v1alpha3.ShareableSummaryStatus`) */
-export type ShareableSummaryStatus = S["io.k8s.api.resource.v1alpha3.ShareableSummaryStatus"];
+export type ShareableSummaryStatus = resource.v1alpha3.ShareableSummaryStatus;
 /** SingleCompositeDisruptionMode means that individual children of a CompositePodGroup can be disrupted or preempted independently. (`io.k8s.api.scheduling.v1beta1.SingleCompositeDisruptionMode`) */
-export type SingleCompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.SingleCompositeDisruptionMode"];
+export type SingleCompositeDisruptionMode = scheduling.v1beta1.SingleCompositeDisruptionMode;
 /** SingleDisruptionMode specifies that children can be disrupted independently. (`io.k8s.api.scheduling.v1beta1.SingleDisruptionMode`) */
-export type SingleDisruptionMode = S["io.k8s.api.scheduling.v1beta1.SingleDisruptionMode"];
+export type SingleDisruptionMode = scheduling.v1beta1.SingleDisruptionMode;
 /** SleepAction describes a "sleep" action. (`io.k8s.api.core.v1.SleepAction`) */
-export type SleepAction = S["io.k8s.api.core.v1.SleepAction"];
+export type SleepAction = core.v1.SleepAction;
 /** StatefulSet represents a set of pods with consistent identities. (`io.k8s.api.apps.v1.StatefulSet`) */
-export type StatefulSet = S["io.k8s.api.apps.v1.StatefulSet"];
+export type StatefulSet = apps.v1.StatefulSet;
 /** StatefulSetCondition describes the state of a statefulset at a certain point. (`io.k8s.api.apps.v1.StatefulSetCondition`) */
-export type StatefulSetCondition = S["io.k8s.api.apps.v1.StatefulSetCondition"];
+export type StatefulSetCondition = apps.v1.StatefulSetCondition;
 /** StatefulSetList is a collection of StatefulSets. (`io.k8s.api.apps.v1.StatefulSetList`) */
-export type StatefulSetList = S["io.k8s.api.apps.v1.StatefulSetList"];
+export type StatefulSetList = apps.v1.StatefulSetList;
 /** StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet. (`io.k8s.api.apps.v1.StatefulSetOrdinals`) */
-export type StatefulSetOrdinals = S["io.k8s.api.apps.v1.StatefulSetOrdinals"];
+export type StatefulSetOrdinals = apps.v1.StatefulSetOrdinals;
 /** StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates. (`io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy`) */
-export type StatefulSetPersistentVolumeClaimRetentionPolicy = S["io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy"];
+export type StatefulSetPersistentVolumeClaimRetentionPolicy = apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy;
 /** A StatefulSetSpec is the specification of a StatefulSet. (`io.k8s.api.apps.v1.StatefulSetSpec`) */
-export type StatefulSetSpec = S["io.k8s.api.apps.v1.StatefulSetSpec"];
+export type StatefulSetSpec = apps.v1.StatefulSetSpec;
 /** StatefulSetStatus represents the current state of a StatefulSet. (`io.k8s.api.apps.v1.StatefulSetStatus`) */
-export type StatefulSetStatus = S["io.k8s.api.apps.v1.StatefulSetStatus"];
+export type StatefulSetStatus = apps.v1.StatefulSetStatus;
 /** StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. (`io.k8s.api.apps.v1.StatefulSetUpdateStrategy`) */
-export type StatefulSetUpdateStrategy = S["io.k8s.api.apps.v1.StatefulSetUpdateStrategy"];
+export type StatefulSetUpdateStrategy = apps.v1.StatefulSetUpdateStrategy;
 /** Status is a return value for calls that don't return other objects. (`io.k8s.apimachinery.pkg.apis.meta.v1.Status`) */
-export type Status = S["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+export type Status = meta.v1.Status;
 /** StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered. (`io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause`) */
-export type StatusCause = S["io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"];
+export type StatusCause = meta.v1.StatusCause;
 /** StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. (`io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails`) */
-export type StatusDetails = S["io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails"];
+export type StatusDetails = meta.v1.StatusDetails;
 /** StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned. (`io.k8s.api.storage.v1.StorageClass`) */
-export type StorageClass = S["io.k8s.api.storage.v1.StorageClass"];
+export type StorageClass = storage.v1.StorageClass;
 /** StorageClassList is a collection of storage classes. (`io.k8s.api.storage.v1.StorageClassList`) */
-export type StorageClassList = S["io.k8s.api.storage.v1.StorageClassList"];
+export type StorageClassList = storage.v1.StorageClassList;
 /** StorageHealth contains storage backend health reported by a CSI driver on a node. (`io.k8s.api.storage.v1.StorageHealth`) */
-export type StorageHealth = S["io.k8s.api.storage.v1.StorageHealth"];
+export type StorageHealth = storage.v1.StorageHealth;
 /** StorageHealthCondition represents an adverse health condition reported by a CSI driver for its storage backend on a node. (`io.k8s.api.storage.v1.StorageHealthCondition`) */
-export type StorageHealthCondition = S["io.k8s.api.storage.v1.StorageHealthCondition"];
+export type StorageHealthCondition = storage.v1.StorageHealthCondition;
 /** Represents a StorageOS persistent volume resource. (`io.k8s.api.core.v1.StorageOSPersistentVolumeSource`) */
-export type StorageOSPersistentVolumeSource = S["io.k8s.api.core.v1.StorageOSPersistentVolumeSource"];
+export type StorageOSPersistentVolumeSource = core.v1.StorageOSPersistentVolumeSource;
 /** Represents a StorageOS persistent volume resource. (`io.k8s.api.core.v1.StorageOSVolumeSource`) */
-export type StorageOSVolumeSource = S["io.k8s.api.core.v1.StorageOSVolumeSource"];
+export type StorageOSVolumeSource = core.v1.StorageOSVolumeSource;
 /** Storage version of a specific resource. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersion`) */
-export type StorageVersion = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersion"];
+export type StorageVersion = internal.v1alpha1.StorageVersion;
 /** Describes the state of the storageVersion at a certain point. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition`) */
-export type StorageVersionCondition = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition"];
+export type StorageVersionCondition = internal.v1alpha1.StorageVersionCondition;
 /** A list of StorageVersions. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList`) */
-export type StorageVersionList = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList"];
+export type StorageVersionList = internal.v1alpha1.StorageVersionList;
 /** StorageVersionMigration represents a migration of stored data to the latest storage version. (`io.k8s.api.storagemigration.v1.StorageVersionMigration`) */
-export type StorageVersionMigration = S["io.k8s.api.storagemigration.v1.StorageVersionMigration"];
+export type StorageVersionMigration = storagemigration.v1.StorageVersionMigration;
 /** StorageVersionMigrationList is a collection of storage version migrations. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationList`) */
-export type StorageVersionMigrationList = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationList"];
+export type StorageVersionMigrationList = storagemigration.v1.StorageVersionMigrationList;
 /** Spec of the storage version migration. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationSpec`) */
-export type StorageVersionMigrationSpec = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationSpec"];
+export type StorageVersionMigrationSpec = storagemigration.v1.StorageVersionMigrationSpec;
 /** Status of the storage version migration. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus`) */
-export type StorageVersionMigrationStatus = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus"];
+export type StorageVersionMigrationStatus = storagemigration.v1.StorageVersionMigrationStatus;
 /** StorageVersionSpec is an empty spec. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec`) */
-export type StorageVersionSpec = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec"];
+export type StorageVersionSpec = internal.v1alpha1.StorageVersionSpec;
 /** API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus`) */
-export type StorageVersionStatus = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus"];
+export type StorageVersionStatus = internal.v1alpha1.StorageVersionStatus;
 /** SubjectAccessReview checks whether or not a user or group can perform an action. (`io.k8s.api.authorization.v1.SubjectAccessReview`) */
-export type SubjectAccessReview = S["io.k8s.api.authorization.v1.SubjectAccessReview"];
+export type SubjectAccessReview = authorization.v1.SubjectAccessReview;
 /** SubjectAccessReviewSpec is a description of the access request. (`io.k8s.api.authorization.v1.SubjectAccessReviewSpec`) */
-export type SubjectAccessReviewSpec = S["io.k8s.api.authorization.v1.SubjectAccessReviewSpec"];
+export type SubjectAccessReviewSpec = authorization.v1.SubjectAccessReviewSpec;
 /** SubjectAccessReviewStatus (`io.k8s.api.authorization.v1.SubjectAccessReviewStatus`) */
-export type SubjectAccessReviewStatus = S["io.k8s.api.authorization.v1.SubjectAccessReviewStatus"];
+export type SubjectAccessReviewStatus = authorization.v1.SubjectAccessReviewStatus;
 /** SubjectRulesReviewStatus contains the result of a rules check. (`io.k8s.api.authorization.v1.SubjectRulesReviewStatus`) */
-export type SubjectRulesReviewStatus = S["io.k8s.api.authorization.v1.SubjectRulesReviewStatus"];
+export type SubjectRulesReviewStatus = authorization.v1.SubjectRulesReviewStatus;
 /** SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes. (`io.k8s.api.batch.v1.SuccessPolicy`) */
-export type SuccessPolicy = S["io.k8s.api.batch.v1.SuccessPolicy"];
+export type SuccessPolicy = batch.v1.SuccessPolicy;
 /** SuccessPolicyRule describes rule for declaring a Job as succeeded. (`io.k8s.api.batch.v1.SuccessPolicyRule`) */
-export type SuccessPolicyRule = S["io.k8s.api.batch.v1.SuccessPolicyRule"];
+export type SuccessPolicyRule = batch.v1.SuccessPolicyRule;
 /** Sysctl defines a kernel parameter to be set (`io.k8s.api.core.v1.Sysctl`) */
-export type Sysctl = S["io.k8s.api.core.v1.Sysctl"];
+export type Sysctl = core.v1.Sysctl;
 /** TCPSocketAction describes an action based on opening a socket (`io.k8s.api.core.v1.TCPSocketAction`) */
-export type TCPSocketAction = S["io.k8s.api.core.v1.TCPSocketAction"];
+export type TCPSocketAction = core.v1.TCPSocketAction;
 /** The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint. (`io.k8s.api.core.v1.Taint`) */
-export type Taint = S["io.k8s.api.core.v1.Taint"];
+export type Taint = core.v1.Taint;
 /** TargetResponder allows you to specify the responder reacting to the Eviction. (`io.k8s.api.lifecycle.v1alpha1.TargetResponder`) */
-export type TargetResponder = S["io.k8s.api.lifecycle.v1alpha1.TargetResponder"];
+export type TargetResponder = lifecycle.v1alpha1.TargetResponder;
 /** Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON. (`io.k8s.apimachinery.pkg.apis.meta.v1.Time`) */
-export type Time = S["io.k8s.apimachinery.pkg.apis.meta.v1.Time"];
+export type Time = meta.v1.Time;
 /** TokenRequest requests a token for a given service account. (`io.k8s.api.authentication.v1.TokenRequest`) */
-export type TokenRequest = S["io.k8s.api.authentication.v1.TokenRequest"];
+export type TokenRequest = authentication.v1.TokenRequest;
 /** TokenRequestSpec contains client provided parameters of a token request. (`io.k8s.api.authentication.v1.TokenRequestSpec`) */
-export type TokenRequestSpec = S["io.k8s.api.authentication.v1.TokenRequestSpec"];
+export type TokenRequestSpec = authentication.v1.TokenRequestSpec;
 /** TokenRequestStatus is the result of a token request. (`io.k8s.api.authentication.v1.TokenRequestStatus`) */
-export type TokenRequestStatus = S["io.k8s.api.authentication.v1.TokenRequestStatus"];
+export type TokenRequestStatus = authentication.v1.TokenRequestStatus;
 /** TokenReview attempts to authenticate a token to a known user. (`io.k8s.api.authentication.v1.TokenReview`) */
-export type TokenReview = S["io.k8s.api.authentication.v1.TokenReview"];
+export type TokenReview = authentication.v1.TokenReview;
 /** TokenReviewSpec is a description of the token authentication request. (`io.k8s.api.authentication.v1.TokenReviewSpec`) */
-export type TokenReviewSpec = S["io.k8s.api.authentication.v1.TokenReviewSpec"];
+export type TokenReviewSpec = authentication.v1.TokenReviewSpec;
 /** TokenReviewStatus is the result of the token authentication request. (`io.k8s.api.authentication.v1.TokenReviewStatus`) */
-export type TokenReviewStatus = S["io.k8s.api.authentication.v1.TokenReviewStatus"];
+export type TokenReviewStatus = authentication.v1.TokenReviewStatus;
 /** The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.core.v1.Toleration`) */
-export type Toleration = S["io.k8s.api.core.v1.Toleration"];
+export type Toleration = core.v1.Toleration;
 /** TopologyConstraint defines a topology constraint for a PodGroup. (`io.k8s.api.scheduling.v1beta1.TopologyConstraint`) */
-export type TopologyConstraint = S["io.k8s.api.scheduling.v1beta1.TopologyConstraint"];
+export type TopologyConstraint = scheduling.v1beta1.TopologyConstraint;
 /** A topology selector requirement is a selector that matches given label. (`io.k8s.api.core.v1.TopologySelectorLabelRequirement`) */
-export type TopologySelectorLabelRequirement = S["io.k8s.api.core.v1.TopologySelectorLabelRequirement"];
+export type TopologySelectorLabelRequirement = core.v1.TopologySelectorLabelRequirement;
 /** A topology selector term represents the result of label queries. (`io.k8s.api.core.v1.TopologySelectorTerm`) */
-export type TopologySelectorTerm = S["io.k8s.api.core.v1.TopologySelectorTerm"];
+export type TopologySelectorTerm = core.v1.TopologySelectorTerm;
 /** TopologySpreadConstraint specifies how to spread matching pods among the given topology. (`io.k8s.api.core.v1.TopologySpreadConstraint`) */
-export type TopologySpreadConstraint = S["io.k8s.api.core.v1.TopologySpreadConstraint"];
+export type TopologySpreadConstraint = core.v1.TopologySpreadConstraint;
 /** TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy (`io.k8s.api.admissionregistration.v1.TypeChecking`) */
-export type TypeChecking = S["io.k8s.api.admissionregistration.v1.TypeChecking"];
+export type TypeChecking = admissionregistration.v1.TypeChecking;
 /** TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace. (`io.k8s.api.core.v1.TypedLocalObjectReference`) */
-export type TypedLocalObjectReference = S["io.k8s.api.core.v1.TypedLocalObjectReference"];
+export type TypedLocalObjectReference = core.v1.TypedLocalObjectReference;
 /** TypedObjectReference contains enough information to let you locate the typed referenced object (`io.k8s.api.core.v1.TypedObjectReference`) */
-export type TypedObjectReference = S["io.k8s.api.core.v1.TypedObjectReference"];
+export type TypedObjectReference = core.v1.TypedObjectReference;
 /** UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters. (`io.k8s.api.batch.v1.UncountedTerminatedPods`) */
-export type UncountedTerminatedPods = S["io.k8s.api.batch.v1.UncountedTerminatedPods"];
+export type UncountedTerminatedPods = batch.v1.UncountedTerminatedPods;
 /** UserInfo holds the information about the user needed to implement the user.Info interface. (`io.k8s.api.authentication.v1.UserInfo`) */
-export type UserInfo = S["io.k8s.api.authentication.v1.UserInfo"];
+export type UserInfo = authentication.v1.UserInfo;
 /** UserSubject holds detailed information for user-kind subject. (`io.k8s.api.flowcontrol.v1.UserSubject`) */
-export type UserSubject = S["io.k8s.api.flowcontrol.v1.UserSubject"];
+export type UserSubject = flowcontrol.v1.UserSubject;
 /** ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy`) */
-export type ValidatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy"];
+export type ValidatingAdmissionPolicy = admissionregistration.v1.ValidatingAdmissionPolicy;
 /** ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding`) */
-export type ValidatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding"];
+export type ValidatingAdmissionPolicyBinding = admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 /** ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList`) */
-export type ValidatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList"];
+export type ValidatingAdmissionPolicyBindingList = admissionregistration.v1.ValidatingAdmissionPolicyBindingList;
 /** ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec`) */
-export type ValidatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec"];
+export type ValidatingAdmissionPolicyBindingSpec = admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec;
 /** ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList`) */
-export type ValidatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList"];
+export type ValidatingAdmissionPolicyList = admissionregistration.v1.ValidatingAdmissionPolicyList;
 /** ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec`) */
-export type ValidatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec"];
+export type ValidatingAdmissionPolicySpec = admissionregistration.v1.ValidatingAdmissionPolicySpec;
 /** ValidatingAdmissionPolicyStatus represents the status of an admission validation policy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus`) */
-export type ValidatingAdmissionPolicyStatus = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus"];
+export type ValidatingAdmissionPolicyStatus = admissionregistration.v1.ValidatingAdmissionPolicyStatus;
 /** ValidatingWebhook describes an admission webhook and the resources and operations it applies to. (`io.k8s.api.admissionregistration.v1.ValidatingWebhook`) */
-export type ValidatingWebhook = S["io.k8s.api.admissionregistration.v1.ValidatingWebhook"];
+export type ValidatingWebhook = admissionregistration.v1.ValidatingWebhook;
 /** ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it. (`io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration`) */
-export type ValidatingWebhookConfiguration = S["io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration"];
+export type ValidatingWebhookConfiguration = admissionregistration.v1.ValidatingWebhookConfiguration;
 /** ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration. (`io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList`) */
-export type ValidatingWebhookConfigurationList = S["io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList"];
+export type ValidatingWebhookConfigurationList = admissionregistration.v1.ValidatingWebhookConfigurationList;
 /** Validation specifies the CEL expression which is used to apply the validation. (`io.k8s.api.admissionregistration.v1.Validation`) */
-export type Validation = S["io.k8s.api.admissionregistration.v1.Validation"];
+export type Validation = admissionregistration.v1.Validation;
 /** ValidationRule describes a validation rule written in the CEL expression language. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule`) */
-export type ValidationRule = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule"];
+export type ValidationRule = apiextensions.v1.ValidationRule;
 /** Variable is the definition of a variable that is used for composition. (`io.k8s.api.admissionregistration.v1.Variable`) */
-export type Variable = S["io.k8s.api.admissionregistration.v1.Variable"];
+export type Variable = admissionregistration.v1.Variable;
 /** Info contains versioning information. (`io.k8s.apimachinery.pkg.version.Info`) */
 export type VersionInfo = S["io.k8s.apimachinery.pkg.version.Info"];
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. (`io.k8s.api.core.v1.Volume`) */
-export type Volume = S["io.k8s.api.core.v1.Volume"];
+export type Volume = core.v1.Volume;
 /** VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node. (`io.k8s.api.storage.v1.VolumeAttachment`) */
-export type VolumeAttachment = S["io.k8s.api.storage.v1.VolumeAttachment"];
+export type VolumeAttachment = storage.v1.VolumeAttachment;
 /** VolumeAttachmentList is a collection of VolumeAttachment objects. (`io.k8s.api.storage.v1.VolumeAttachmentList`) */
-export type VolumeAttachmentList = S["io.k8s.api.storage.v1.VolumeAttachmentList"];
+export type VolumeAttachmentList = storage.v1.VolumeAttachmentList;
 /** VolumeAttachmentSource represents a volume that should be attached. (`io.k8s.api.storage.v1.VolumeAttachmentSource`) */
-export type VolumeAttachmentSource = S["io.k8s.api.storage.v1.VolumeAttachmentSource"];
+export type VolumeAttachmentSource = storage.v1.VolumeAttachmentSource;
 /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. (`io.k8s.api.storage.v1.VolumeAttachmentSpec`) */
-export type VolumeAttachmentSpec = S["io.k8s.api.storage.v1.VolumeAttachmentSpec"];
+export type VolumeAttachmentSpec = storage.v1.VolumeAttachmentSpec;
 /** VolumeAttachmentStatus is the status of a VolumeAttachment request. (`io.k8s.api.storage.v1.VolumeAttachmentStatus`) */
-export type VolumeAttachmentStatus = S["io.k8s.api.storage.v1.VolumeAttachmentStatus"];
+export type VolumeAttachmentStatus = storage.v1.VolumeAttachmentStatus;
 /** VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. (`io.k8s.api.storage.v1.VolumeAttributesClass`) */
-export type VolumeAttributesClass = S["io.k8s.api.storage.v1.VolumeAttributesClass"];
+export type VolumeAttributesClass = storage.v1.VolumeAttributesClass;
 /** VolumeAttributesClassList is a collection of VolumeAttributesClass objects. (`io.k8s.api.storage.v1.VolumeAttributesClassList`) */
-export type VolumeAttributesClassList = S["io.k8s.api.storage.v1.VolumeAttributesClassList"];
+export type VolumeAttributesClassList = storage.v1.VolumeAttributesClassList;
 /** volumeDevice describes a mapping of a raw block device within a container. (`io.k8s.api.core.v1.VolumeDevice`) */
-export type VolumeDevice = S["io.k8s.api.core.v1.VolumeDevice"];
+export type VolumeDevice = core.v1.VolumeDevice;
 /** VolumeError captures an error encountered during a volume operation. (`io.k8s.api.storage.v1.VolumeError`) */
-export type VolumeError = S["io.k8s.api.storage.v1.VolumeError"];
+export type VolumeError = storage.v1.VolumeError;
 /** VolumeHealthCondition represents an adverse health condition reported for a volume. (`io.k8s.api.core.v1.VolumeHealthCondition`) */
-export type VolumeHealthCondition = S["io.k8s.api.core.v1.VolumeHealthCondition"];
+export type VolumeHealthCondition = core.v1.VolumeHealthCondition;
 /** VolumeHealthStatus contains health information for a volume reported by the CSI controller plugin. (`io.k8s.api.core.v1.VolumeHealthStatus`) */
-export type VolumeHealthStatus = S["io.k8s.api.core.v1.VolumeHealthStatus"];
+export type VolumeHealthStatus = core.v1.VolumeHealthStatus;
 /** VolumeMount describes a mounting of a Volume within a container. (`io.k8s.api.core.v1.VolumeMount`) */
-export type VolumeMount = S["io.k8s.api.core.v1.VolumeMount"];
+export type VolumeMount = core.v1.VolumeMount;
 /** VolumeMountStatus shows status of volume mounts. (`io.k8s.api.core.v1.VolumeMountStatus`) */
-export type VolumeMountStatus = S["io.k8s.api.core.v1.VolumeMountStatus"];
+export type VolumeMountStatus = core.v1.VolumeMountStatus;
 /** VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from. (`io.k8s.api.core.v1.VolumeNodeAffinity`) */
-export type VolumeNodeAffinity = S["io.k8s.api.core.v1.VolumeNodeAffinity"];
+export type VolumeNodeAffinity = core.v1.VolumeNodeAffinity;
 /** VolumeNodeResources is a set of resource limits for scheduling of volumes. (`io.k8s.api.storage.v1.VolumeNodeResources`) */
-export type VolumeNodeResources = S["io.k8s.api.storage.v1.VolumeNodeResources"];
+export type VolumeNodeResources = storage.v1.VolumeNodeResources;
 /** Projection that may be projected along with other supported volume types. (`io.k8s.api.core.v1.VolumeProjection`) */
-export type VolumeProjection = S["io.k8s.api.core.v1.VolumeProjection"];
+export type VolumeProjection = core.v1.VolumeProjection;
 /** VolumeResourceRequirements describes the storage resource requirements for a volume. (`io.k8s.api.core.v1.VolumeResourceRequirements`) */
-export type VolumeResourceRequirements = S["io.k8s.api.core.v1.VolumeResourceRequirements"];
+export type VolumeResourceRequirements = core.v1.VolumeResourceRequirements;
 /** VolumeStatus represents the status of a mounted volume. (`io.k8s.api.core.v1.VolumeStatus`) */
-export type VolumeStatus = S["io.k8s.api.core.v1.VolumeStatus"];
+export type VolumeStatus = core.v1.VolumeStatus;
 /** Represents a vSphere volume resource. (`io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource`) */
-export type VsphereVirtualDiskVolumeSource = S["io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource"];
+export type VsphereVirtualDiskVolumeSource = core.v1.VsphereVirtualDiskVolumeSource;
 /** Event represents a single event to a watched resource. (`io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent`) */
-export type WatchEvent = S["io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"];
+export type WatchEvent = meta.v1.WatchEvent;
 /** WebhookConversion describes how to call a conversion webhook (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion`) */
-export type WebhookConversion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion"];
+export type WebhookConversion = apiextensions.v1.WebhookConversion;
 /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) (`io.k8s.api.core.v1.WeightedPodAffinityTerm`) */
-export type WeightedPodAffinityTerm = S["io.k8s.api.core.v1.WeightedPodAffinityTerm"];
+export type WeightedPodAffinityTerm = core.v1.WeightedPodAffinityTerm;
 /** WindowsSecurityContextOptions contain Windows-specific options and credentials. (`io.k8s.api.core.v1.WindowsSecurityContextOptions`) */
-export type WindowsSecurityContextOptions = S["io.k8s.api.core.v1.WindowsSecurityContextOptions"];
+export type WindowsSecurityContextOptions = core.v1.WindowsSecurityContextOptions;
 /** Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. (`io.k8s.api.scheduling.v1beta1.Workload`) */
-export type Workload = S["io.k8s.api.scheduling.v1beta1.Workload"];
+export type Workload = scheduling.v1beta1.Workload;
 /** WorkloadList contains a list of Workload resources. (`io.k8s.api.scheduling.v1beta1.WorkloadList`) */
-export type WorkloadList = S["io.k8s.api.scheduling.v1beta1.WorkloadList"];
+export type WorkloadList = scheduling.v1beta1.WorkloadList;
 /** WorkloadPodGroupAllDisruptionMode indicates that all pods in the group must be disrupted together. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode`) */
-export type WorkloadPodGroupAllDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode"];
+export type WorkloadPodGroupAllDisruptionMode = scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode;
 /** WorkloadPodGroupBasicSchedulingPolicy indicates standard Kubernetes scheduling behavior. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy`) */
-export type WorkloadPodGroupBasicSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy"];
+export type WorkloadPodGroupBasicSchedulingPolicy = scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy;
 /** WorkloadPodGroupDisruptionMode defines how individual pods within a group can be disrupted. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode`) */
-export type WorkloadPodGroupDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode"];
+export type WorkloadPodGroupDisruptionMode = scheduling.v1alpha3.WorkloadPodGroupDisruptionMode;
 /** WorkloadPodGroupGangSchedulingPolicy defines the parameters for gang (all-or-nothing) scheduling. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy`) */
-export type WorkloadPodGroupGangSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy"];
+export type WorkloadPodGroupGangSchedulingPolicy = scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy;
 /** WorkloadPodGroupResourceClaim references a dynamic resource claim that is shared across pods in the group. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim`) */
-export type WorkloadPodGroupResourceClaim = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim"];
+export type WorkloadPodGroupResourceClaim = scheduling.v1alpha3.WorkloadPodGroupResourceClaim;
 /** WorkloadPodGroupSchedulingConstraints defines leaf-level scheduling constraints, such as topology. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints`) */
-export type WorkloadPodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints"];
+export type WorkloadPodGroupSchedulingConstraints = scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints;
 /** WorkloadPodGroupSchedulingPolicy defines the scheduling policy for a group of pods managed by a workload controller. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy`) */
-export type WorkloadPodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy"];
+export type WorkloadPodGroupSchedulingPolicy = scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy;
 /** WorkloadPodGroupSingleDisruptionMode indicates that individual pods can be disrupted independently. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode`) */
-export type WorkloadPodGroupSingleDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode"];
+export type WorkloadPodGroupSingleDisruptionMode = scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode;
 /** WorkloadReference references the Workload object together with the template that was used to create a particular PodGroup. (`io.k8s.api.scheduling.v1beta1.WorkloadReference`) */
-export type WorkloadReference = S["io.k8s.api.scheduling.v1beta1.WorkloadReference"];
+export type WorkloadReference = scheduling.v1beta1.WorkloadReference;
 /** WorkloadSpec defines the desired state of a Workload. (`io.k8s.api.scheduling.v1beta1.WorkloadSpec`) */
-export type WorkloadSpec = S["io.k8s.api.scheduling.v1beta1.WorkloadSpec"];
+export type WorkloadSpec = scheduling.v1beta1.WorkloadSpec;
 
 /** Definitions of the `admissionregistration` API group, by version. */
 export declare namespace admissionregistration {
+  /** `admissionregistration` definitions of version v1. */
   export namespace v1 {
-    export type ApplyConfiguration = S["io.k8s.api.admissionregistration.v1.ApplyConfiguration"];
-    export type AuditAnnotation = S["io.k8s.api.admissionregistration.v1.AuditAnnotation"];
-    export type ExpressionWarning = S["io.k8s.api.admissionregistration.v1.ExpressionWarning"];
-    export type JSONPatch = S["io.k8s.api.admissionregistration.v1.JSONPatch"];
-    export type MatchCondition = S["io.k8s.api.admissionregistration.v1.MatchCondition"];
-    export type MatchResources = S["io.k8s.api.admissionregistration.v1.MatchResources"];
-    export type MutatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy"];
-    export type MutatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding"];
-    export type MutatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList"];
-    export type MutatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingSpec"];
-    export type MutatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList"];
-    export type MutatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec"];
-    export type MutatingWebhook = S["io.k8s.api.admissionregistration.v1.MutatingWebhook"];
-    export type MutatingWebhookConfiguration = S["io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration"];
-    export type MutatingWebhookConfigurationList = S["io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList"];
-    export type Mutation = S["io.k8s.api.admissionregistration.v1.Mutation"];
-    export type NamedRuleWithOperations = S["io.k8s.api.admissionregistration.v1.NamedRuleWithOperations"];
-    export type ParamKind = S["io.k8s.api.admissionregistration.v1.ParamKind"];
-    export type ParamRef = S["io.k8s.api.admissionregistration.v1.ParamRef"];
-    export type RuleWithOperations = S["io.k8s.api.admissionregistration.v1.RuleWithOperations"];
-    export type ServiceReference = S["io.k8s.api.admissionregistration.v1.ServiceReference"];
-    export type TypeChecking = S["io.k8s.api.admissionregistration.v1.TypeChecking"];
-    export type ValidatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy"];
-    export type ValidatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding"];
-    export type ValidatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList"];
-    export type ValidatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec"];
-    export type ValidatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList"];
-    export type ValidatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec"];
-    export type ValidatingAdmissionPolicyStatus = S["io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus"];
-    export type ValidatingWebhook = S["io.k8s.api.admissionregistration.v1.ValidatingWebhook"];
-    export type ValidatingWebhookConfiguration = S["io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration"];
-    export type ValidatingWebhookConfigurationList = S["io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList"];
-    export type Validation = S["io.k8s.api.admissionregistration.v1.Validation"];
-    export type Variable = S["io.k8s.api.admissionregistration.v1.Variable"];
-    export type WebhookClientConfig = S["io.k8s.api.admissionregistration.v1.WebhookClientConfig"];
+    /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1.ApplyConfiguration`) */
+    export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1.ApplyConfiguration"> {}
+    /** AuditAnnotation describes how to produce an audit annotation for an API request. (`io.k8s.api.admissionregistration.v1.AuditAnnotation`) */
+    export interface AuditAnnotation extends Def$<"io.k8s.api.admissionregistration.v1.AuditAnnotation"> {}
+    /** ExpressionWarning is a warning information that targets a specific expression. (`io.k8s.api.admissionregistration.v1.ExpressionWarning`) */
+    export interface ExpressionWarning extends Def$<"io.k8s.api.admissionregistration.v1.ExpressionWarning"> {}
+    /** JSONPatch defines a JSON Patch. (`io.k8s.api.admissionregistration.v1.JSONPatch`) */
+    export interface JSONPatch extends Def$<"io.k8s.api.admissionregistration.v1.JSONPatch"> {}
+    /** MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook. (`io.k8s.api.admissionregistration.v1.MatchCondition`) */
+    export interface MatchCondition extends Def$<"io.k8s.api.admissionregistration.v1.MatchCondition"> {}
+    /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. (`io.k8s.api.admissionregistration.v1.MatchResources`) */
+    export interface MatchResources extends Def$<"io.k8s.api.admissionregistration.v1.MatchResources"> {}
+    /** MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy`) */
+    export interface MutatingAdmissionPolicy extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy"> {}
+    /** MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding`) */
+    export interface MutatingAdmissionPolicyBinding extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding"> {}
+    /** MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList`) */
+    export interface MutatingAdmissionPolicyBindingList extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList"> {}
+    /** MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingSpec`) */
+    export interface MutatingAdmissionPolicyBindingSpec extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingSpec"> {}
+    /** MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList`) */
+    export interface MutatingAdmissionPolicyList extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList"> {}
+    /** MutatingAdmissionPolicySpec defines the desired behavior of the admission policy. (`io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec`) */
+    export interface MutatingAdmissionPolicySpec extends Def$<"io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec"> {}
+    /** MutatingWebhook describes an admission webhook and the resources and operations it applies to. (`io.k8s.api.admissionregistration.v1.MutatingWebhook`) */
+    export interface MutatingWebhook extends Def$<"io.k8s.api.admissionregistration.v1.MutatingWebhook"> {}
+    /** MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object. (`io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration`) */
+    export interface MutatingWebhookConfiguration extends Def$<"io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration"> {}
+    /** MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration. (`io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList`) */
+    export interface MutatingWebhookConfigurationList extends Def$<"io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList"> {}
+    /** Mutation specifies the CEL expression which is used to apply the Mutation. (`io.k8s.api.admissionregistration.v1.Mutation`) */
+    export interface Mutation extends Def$<"io.k8s.api.admissionregistration.v1.Mutation"> {}
+    /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. (`io.k8s.api.admissionregistration.v1.NamedRuleWithOperations`) */
+    export interface NamedRuleWithOperations extends Def$<"io.k8s.api.admissionregistration.v1.NamedRuleWithOperations"> {}
+    /** ParamKind is a tuple of Group Kind and Version. (`io.k8s.api.admissionregistration.v1.ParamKind`) */
+    export interface ParamKind extends Def$<"io.k8s.api.admissionregistration.v1.ParamKind"> {}
+    /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. (`io.k8s.api.admissionregistration.v1.ParamRef`) */
+    export interface ParamRef extends Def$<"io.k8s.api.admissionregistration.v1.ParamRef"> {}
+    /** RuleWithOperations is a tuple of Operations and Resources. (`io.k8s.api.admissionregistration.v1.RuleWithOperations`) */
+    export interface RuleWithOperations extends Def$<"io.k8s.api.admissionregistration.v1.RuleWithOperations"> {}
+    /** ServiceReference holds a reference to Service.legacy.k8s.io (`io.k8s.api.admissionregistration.v1.ServiceReference`) */
+    export interface ServiceReference extends Def$<"io.k8s.api.admissionregistration.v1.ServiceReference"> {}
+    /** TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy (`io.k8s.api.admissionregistration.v1.TypeChecking`) */
+    export interface TypeChecking extends Def$<"io.k8s.api.admissionregistration.v1.TypeChecking"> {}
+    /** ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy`) */
+    export interface ValidatingAdmissionPolicy extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy"> {}
+    /** ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding`) */
+    export interface ValidatingAdmissionPolicyBinding extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding"> {}
+    /** ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList`) */
+    export interface ValidatingAdmissionPolicyBindingList extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList"> {}
+    /** ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec`) */
+    export interface ValidatingAdmissionPolicyBindingSpec extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec"> {}
+    /** ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList`) */
+    export interface ValidatingAdmissionPolicyList extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList"> {}
+    /** ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec`) */
+    export interface ValidatingAdmissionPolicySpec extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec"> {}
+    /** ValidatingAdmissionPolicyStatus represents the status of an admission validation policy. (`io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus`) */
+    export interface ValidatingAdmissionPolicyStatus extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus"> {}
+    /** ValidatingWebhook describes an admission webhook and the resources and operations it applies to. (`io.k8s.api.admissionregistration.v1.ValidatingWebhook`) */
+    export interface ValidatingWebhook extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingWebhook"> {}
+    /** ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it. (`io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration`) */
+    export interface ValidatingWebhookConfiguration extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration"> {}
+    /** ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration. (`io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList`) */
+    export interface ValidatingWebhookConfigurationList extends Def$<"io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList"> {}
+    /** Validation specifies the CEL expression which is used to apply the validation. (`io.k8s.api.admissionregistration.v1.Validation`) */
+    export interface Validation extends Def$<"io.k8s.api.admissionregistration.v1.Validation"> {}
+    /** Variable is the definition of a variable that is used for composition. (`io.k8s.api.admissionregistration.v1.Variable`) */
+    export interface Variable extends Def$<"io.k8s.api.admissionregistration.v1.Variable"> {}
+    /** WebhookClientConfig contains the information to make a TLS connection with the webhook (`io.k8s.api.admissionregistration.v1.WebhookClientConfig`) */
+    export interface WebhookClientConfig extends Def$<"io.k8s.api.admissionregistration.v1.WebhookClientConfig"> {}
   }
+  /** `admissionregistration` definitions of version v1beta1. */
   export namespace v1beta1 {
-    export type ApplyConfiguration = S["io.k8s.api.admissionregistration.v1beta1.ApplyConfiguration"];
-    export type JSONPatch = S["io.k8s.api.admissionregistration.v1beta1.JSONPatch"];
-    export type MatchCondition = S["io.k8s.api.admissionregistration.v1beta1.MatchCondition"];
-    export type MatchResources = S["io.k8s.api.admissionregistration.v1beta1.MatchResources"];
-    export type MutatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy"];
-    export type MutatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding"];
-    export type MutatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList"];
-    export type MutatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingSpec"];
-    export type MutatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList"];
-    export type MutatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicySpec"];
-    export type Mutation = S["io.k8s.api.admissionregistration.v1beta1.Mutation"];
-    export type NamedRuleWithOperations = S["io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations"];
-    export type ParamKind = S["io.k8s.api.admissionregistration.v1beta1.ParamKind"];
-    export type ParamRef = S["io.k8s.api.admissionregistration.v1beta1.ParamRef"];
-    export type Variable = S["io.k8s.api.admissionregistration.v1beta1.Variable"];
+    /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1beta1.ApplyConfiguration`) */
+    export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1beta1.ApplyConfiguration"> {}
+    /** JSONPatch defines a JSON Patch. (`io.k8s.api.admissionregistration.v1beta1.JSONPatch`) */
+    export interface JSONPatch extends Def$<"io.k8s.api.admissionregistration.v1beta1.JSONPatch"> {}
+    /** MatchCondition represents a condition which must be fulfilled for a request to be sent to a webhook. (`io.k8s.api.admissionregistration.v1beta1.MatchCondition`) */
+    export interface MatchCondition extends Def$<"io.k8s.api.admissionregistration.v1beta1.MatchCondition"> {}
+    /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. (`io.k8s.api.admissionregistration.v1beta1.MatchResources`) */
+    export interface MatchResources extends Def$<"io.k8s.api.admissionregistration.v1beta1.MatchResources"> {}
+    /** MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy`) */
+    export interface MutatingAdmissionPolicy extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy"> {}
+    /** MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding`) */
+    export interface MutatingAdmissionPolicyBinding extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding"> {}
+    /** MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList`) */
+    export interface MutatingAdmissionPolicyBindingList extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList"> {}
+    /** MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingSpec`) */
+    export interface MutatingAdmissionPolicyBindingSpec extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingSpec"> {}
+    /** MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList`) */
+    export interface MutatingAdmissionPolicyList extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList"> {}
+    /** MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy. (`io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicySpec`) */
+    export interface MutatingAdmissionPolicySpec extends Def$<"io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicySpec"> {}
+    /** Mutation specifies the CEL expression which is used to apply the Mutation. (`io.k8s.api.admissionregistration.v1beta1.Mutation`) */
+    export interface Mutation extends Def$<"io.k8s.api.admissionregistration.v1beta1.Mutation"> {}
+    /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. (`io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations`) */
+    export interface NamedRuleWithOperations extends Def$<"io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations"> {}
+    /** ParamKind is a tuple of Group Kind and Version. (`io.k8s.api.admissionregistration.v1beta1.ParamKind`) */
+    export interface ParamKind extends Def$<"io.k8s.api.admissionregistration.v1beta1.ParamKind"> {}
+    /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. (`io.k8s.api.admissionregistration.v1beta1.ParamRef`) */
+    export interface ParamRef extends Def$<"io.k8s.api.admissionregistration.v1beta1.ParamRef"> {}
+    /** Variable is the definition of a variable that is used for composition. (`io.k8s.api.admissionregistration.v1beta1.Variable`) */
+    export interface Variable extends Def$<"io.k8s.api.admissionregistration.v1beta1.Variable"> {}
   }
+  /** `admissionregistration` definitions of version v1alpha1. */
   export namespace v1alpha1 {
-    export type ApplyConfiguration = S["io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration"];
-    export type JSONPatch = S["io.k8s.api.admissionregistration.v1alpha1.JSONPatch"];
-    export type MatchCondition = S["io.k8s.api.admissionregistration.v1alpha1.MatchCondition"];
-    export type MatchResources = S["io.k8s.api.admissionregistration.v1alpha1.MatchResources"];
-    export type MutatingAdmissionPolicy = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy"];
-    export type MutatingAdmissionPolicyBinding = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding"];
-    export type MutatingAdmissionPolicyBindingList = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList"];
-    export type MutatingAdmissionPolicyBindingSpec = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingSpec"];
-    export type MutatingAdmissionPolicyList = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList"];
-    export type MutatingAdmissionPolicySpec = S["io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicySpec"];
-    export type Mutation = S["io.k8s.api.admissionregistration.v1alpha1.Mutation"];
-    export type NamedRuleWithOperations = S["io.k8s.api.admissionregistration.v1alpha1.NamedRuleWithOperations"];
-    export type ParamKind = S["io.k8s.api.admissionregistration.v1alpha1.ParamKind"];
-    export type ParamRef = S["io.k8s.api.admissionregistration.v1alpha1.ParamRef"];
-    export type Variable = S["io.k8s.api.admissionregistration.v1alpha1.Variable"];
+    /** ApplyConfiguration defines the desired configuration values of an object. (`io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration`) */
+    export interface ApplyConfiguration extends Def$<"io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration"> {}
+    /** JSONPatch defines a JSON Patch. (`io.k8s.api.admissionregistration.v1alpha1.JSONPatch`) */
+    export interface JSONPatch extends Def$<"io.k8s.api.admissionregistration.v1alpha1.JSONPatch"> {}
+    /** (`io.k8s.api.admissionregistration.v1alpha1.MatchCondition`) */
+    export interface MatchCondition extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MatchCondition"> {}
+    /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. (`io.k8s.api.admissionregistration.v1alpha1.MatchResources`) */
+    export interface MatchResources extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MatchResources"> {}
+    /** MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy`) */
+    export interface MutatingAdmissionPolicy extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy"> {}
+    /** MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding`) */
+    export interface MutatingAdmissionPolicyBinding extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding"> {}
+    /** MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList`) */
+    export interface MutatingAdmissionPolicyBindingList extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList"> {}
+    /** MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingSpec`) */
+    export interface MutatingAdmissionPolicyBindingSpec extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingSpec"> {}
+    /** MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList`) */
+    export interface MutatingAdmissionPolicyList extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList"> {}
+    /** MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy. (`io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicySpec`) */
+    export interface MutatingAdmissionPolicySpec extends Def$<"io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicySpec"> {}
+    /** Mutation specifies the CEL expression which is used to apply the Mutation. (`io.k8s.api.admissionregistration.v1alpha1.Mutation`) */
+    export interface Mutation extends Def$<"io.k8s.api.admissionregistration.v1alpha1.Mutation"> {}
+    /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. (`io.k8s.api.admissionregistration.v1alpha1.NamedRuleWithOperations`) */
+    export interface NamedRuleWithOperations extends Def$<"io.k8s.api.admissionregistration.v1alpha1.NamedRuleWithOperations"> {}
+    /** ParamKind is a tuple of Group Kind and Version. (`io.k8s.api.admissionregistration.v1alpha1.ParamKind`) */
+    export interface ParamKind extends Def$<"io.k8s.api.admissionregistration.v1alpha1.ParamKind"> {}
+    /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. (`io.k8s.api.admissionregistration.v1alpha1.ParamRef`) */
+    export interface ParamRef extends Def$<"io.k8s.api.admissionregistration.v1alpha1.ParamRef"> {}
+    /** Variable is the definition of a variable that is used for composition. (`io.k8s.api.admissionregistration.v1alpha1.Variable`) */
+    export interface Variable extends Def$<"io.k8s.api.admissionregistration.v1alpha1.Variable"> {}
   }
 }
 
 /** Definitions of the `apiextensions` API group, by version. */
 export declare namespace apiextensions {
+  /** `apiextensions` definitions of version v1. */
   export namespace v1 {
-    export type CustomResourceColumnDefinition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition"];
-    export type CustomResourceConversion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion"];
-    export type CustomResourceDefinition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"];
-    export type CustomResourceDefinitionCondition = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition"];
-    export type CustomResourceDefinitionList = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList"];
-    export type CustomResourceDefinitionNames = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames"];
-    export type CustomResourceDefinitionSpec = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec"];
-    export type CustomResourceDefinitionStatus = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus"];
-    export type CustomResourceDefinitionVersion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion"];
-    export type CustomResourceSubresourceScale = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale"];
+    /** CustomResourceColumnDefinition specifies a column for server side printing. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition`) */
+    export interface CustomResourceColumnDefinition extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition"> {}
+    /** CustomResourceConversion describes how to convert different versions of a CR. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion`) */
+    export interface CustomResourceConversion extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion"> {}
+    /** CustomResourceDefinition represents a resource that should be exposed on the API server. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition`) */
+    export interface CustomResourceDefinition extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"> {}
+    /** CustomResourceDefinitionCondition contains details for the current condition of this pod. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition`) */
+    export interface CustomResourceDefinitionCondition extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition"> {}
+    /** CustomResourceDefinitionList is a list of CustomResourceDefinition objects. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList`) */
+    export interface CustomResourceDefinitionList extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList"> {}
+    /** CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames`) */
+    export interface CustomResourceDefinitionNames extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames"> {}
+    /** CustomResourceDefinitionSpec describes how a user wants their resource to appear (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec`) */
+    export interface CustomResourceDefinitionSpec extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec"> {}
+    /** CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus`) */
+    export interface CustomResourceDefinitionStatus extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus"> {}
+    /** CustomResourceDefinitionVersion describes a version for CRD. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion`) */
+    export interface CustomResourceDefinitionVersion extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion"> {}
+    /** CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale`) */
+    export interface CustomResourceSubresourceScale extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale"> {}
+    /** CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus`) */
     export type CustomResourceSubresourceStatus = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus"];
-    export type CustomResourceSubresources = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources"];
-    export type CustomResourceValidation = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation"];
-    export type ExternalDocumentation = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation"];
+    /** CustomResourceSubresources defines the status and scale subresources for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources`) */
+    export interface CustomResourceSubresources extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources"> {}
+    /** CustomResourceValidation is a list of validation methods for CustomResources. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation`) */
+    export interface CustomResourceValidation extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation"> {}
+    /** ExternalDocumentation allows referencing an external resource for extended documentation. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation`) */
+    export interface ExternalDocumentation extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation"> {}
+    /** JSON represents any valid JSON value. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON`) */
     export type JSON = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON"];
-    export type JSONSchemaProps = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"];
+    /** JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/). (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps`) */
+    export interface JSONSchemaProps extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"> {}
+    /** JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray`) */
     export type JSONSchemaPropsOrArray = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray"];
+    /** JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool`) */
     export type JSONSchemaPropsOrBool = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool"];
+    /** JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray`) */
     export type JSONSchemaPropsOrStringArray = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray"];
-    export type SelectableField = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField"];
-    export type ServiceReference = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference"];
-    export type ValidationRule = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule"];
-    export type WebhookClientConfig = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig"];
-    export type WebhookConversion = S["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion"];
+    /** SelectableField specifies the JSON path of a field that may be used with field selectors. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField`) */
+    export interface SelectableField extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField"> {}
+    /** ServiceReference holds a reference to Service.legacy.k8s.io (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference`) */
+    export interface ServiceReference extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference"> {}
+    /** ValidationRule describes a validation rule written in the CEL expression language. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule`) */
+    export interface ValidationRule extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule"> {}
+    /** WebhookClientConfig contains the information to make a TLS connection with the webhook. (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig`) */
+    export interface WebhookClientConfig extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig"> {}
+    /** WebhookConversion describes how to call a conversion webhook (`io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion`) */
+    export interface WebhookConversion extends Def$<"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion"> {}
   }
 }
 
 /** Definitions of the `apiregistration` API group, by version. */
 export declare namespace apiregistration {
+  /** `apiregistration` definitions of version v1. */
   export namespace v1 {
-    export type APIService = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService"];
-    export type APIServiceCondition = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition"];
-    export type APIServiceList = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList"];
-    export type APIServiceSpec = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec"];
-    export type APIServiceStatus = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus"];
-    export type ServiceReference = S["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference"];
+    /** APIService represents a server for a particular GroupVersion. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService`) */
+    export interface APIService extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService"> {}
+    /** APIServiceCondition describes the state of an APIService at a particular point (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition`) */
+    export interface APIServiceCondition extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition"> {}
+    /** APIServiceList is a list of APIService objects. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList`) */
+    export interface APIServiceList extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList"> {}
+    /** APIServiceSpec contains information for locating and communicating with a server. (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec`) */
+    export interface APIServiceSpec extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec"> {}
+    /** APIServiceStatus contains derived information about an API server (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus`) */
+    export interface APIServiceStatus extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus"> {}
+    /** ServiceReference holds a reference to Service.legacy.k8s.io (`io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference`) */
+    export interface ServiceReference extends Def$<"io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference"> {}
   }
 }
 
 /** Definitions of the `apps` API group, by version. */
 export declare namespace apps {
+  /** `apps` definitions of version v1. */
   export namespace v1 {
-    export type ControllerRevision = S["io.k8s.api.apps.v1.ControllerRevision"];
-    export type ControllerRevisionList = S["io.k8s.api.apps.v1.ControllerRevisionList"];
-    export type DaemonSet = S["io.k8s.api.apps.v1.DaemonSet"];
-    export type DaemonSetCondition = S["io.k8s.api.apps.v1.DaemonSetCondition"];
-    export type DaemonSetList = S["io.k8s.api.apps.v1.DaemonSetList"];
-    export type DaemonSetSpec = S["io.k8s.api.apps.v1.DaemonSetSpec"];
-    export type DaemonSetStatus = S["io.k8s.api.apps.v1.DaemonSetStatus"];
-    export type DaemonSetUpdateStrategy = S["io.k8s.api.apps.v1.DaemonSetUpdateStrategy"];
-    export type Deployment = S["io.k8s.api.apps.v1.Deployment"];
-    export type DeploymentCondition = S["io.k8s.api.apps.v1.DeploymentCondition"];
-    export type DeploymentList = S["io.k8s.api.apps.v1.DeploymentList"];
-    export type DeploymentSpec = S["io.k8s.api.apps.v1.DeploymentSpec"];
-    export type DeploymentStatus = S["io.k8s.api.apps.v1.DeploymentStatus"];
-    export type DeploymentStrategy = S["io.k8s.api.apps.v1.DeploymentStrategy"];
-    export type ReplicaSet = S["io.k8s.api.apps.v1.ReplicaSet"];
-    export type ReplicaSetCondition = S["io.k8s.api.apps.v1.ReplicaSetCondition"];
-    export type ReplicaSetList = S["io.k8s.api.apps.v1.ReplicaSetList"];
-    export type ReplicaSetSpec = S["io.k8s.api.apps.v1.ReplicaSetSpec"];
-    export type ReplicaSetStatus = S["io.k8s.api.apps.v1.ReplicaSetStatus"];
-    export type RollingUpdateDaemonSet = S["io.k8s.api.apps.v1.RollingUpdateDaemonSet"];
-    export type RollingUpdateDeployment = S["io.k8s.api.apps.v1.RollingUpdateDeployment"];
-    export type RollingUpdateStatefulSetStrategy = S["io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy"];
-    export type StatefulSet = S["io.k8s.api.apps.v1.StatefulSet"];
-    export type StatefulSetCondition = S["io.k8s.api.apps.v1.StatefulSetCondition"];
-    export type StatefulSetList = S["io.k8s.api.apps.v1.StatefulSetList"];
-    export type StatefulSetOrdinals = S["io.k8s.api.apps.v1.StatefulSetOrdinals"];
-    export type StatefulSetPersistentVolumeClaimRetentionPolicy = S["io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy"];
-    export type StatefulSetSpec = S["io.k8s.api.apps.v1.StatefulSetSpec"];
-    export type StatefulSetStatus = S["io.k8s.api.apps.v1.StatefulSetStatus"];
-    export type StatefulSetUpdateStrategy = S["io.k8s.api.apps.v1.StatefulSetUpdateStrategy"];
+    /** ControllerRevision implements an immutable snapshot of state data. (`io.k8s.api.apps.v1.ControllerRevision`) */
+    export interface ControllerRevision extends Def$<"io.k8s.api.apps.v1.ControllerRevision"> {}
+    /** ControllerRevisionList is a resource containing a list of ControllerRevision objects. (`io.k8s.api.apps.v1.ControllerRevisionList`) */
+    export interface ControllerRevisionList extends Def$<"io.k8s.api.apps.v1.ControllerRevisionList"> {}
+    /** DaemonSet represents the configuration of a daemon set. (`io.k8s.api.apps.v1.DaemonSet`) */
+    export interface DaemonSet extends Def$<"io.k8s.api.apps.v1.DaemonSet"> {}
+    /** DaemonSetCondition describes the state of a DaemonSet at a certain point. (`io.k8s.api.apps.v1.DaemonSetCondition`) */
+    export interface DaemonSetCondition extends Def$<"io.k8s.api.apps.v1.DaemonSetCondition"> {}
+    /** DaemonSetList is a collection of daemon sets. (`io.k8s.api.apps.v1.DaemonSetList`) */
+    export interface DaemonSetList extends Def$<"io.k8s.api.apps.v1.DaemonSetList"> {}
+    /** DaemonSetSpec is the specification of a daemon set. (`io.k8s.api.apps.v1.DaemonSetSpec`) */
+    export interface DaemonSetSpec extends Def$<"io.k8s.api.apps.v1.DaemonSetSpec"> {}
+    /** DaemonSetStatus represents the current status of a daemon set. (`io.k8s.api.apps.v1.DaemonSetStatus`) */
+    export interface DaemonSetStatus extends Def$<"io.k8s.api.apps.v1.DaemonSetStatus"> {}
+    /** DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet. (`io.k8s.api.apps.v1.DaemonSetUpdateStrategy`) */
+    export interface DaemonSetUpdateStrategy extends Def$<"io.k8s.api.apps.v1.DaemonSetUpdateStrategy"> {}
+    /** Deployment enables declarative updates for Pods and ReplicaSets. (`io.k8s.api.apps.v1.Deployment`) */
+    export interface Deployment extends Def$<"io.k8s.api.apps.v1.Deployment"> {}
+    /** DeploymentCondition describes the state of a deployment at a certain point. (`io.k8s.api.apps.v1.DeploymentCondition`) */
+    export interface DeploymentCondition extends Def$<"io.k8s.api.apps.v1.DeploymentCondition"> {}
+    /** DeploymentList is a list of Deployments. (`io.k8s.api.apps.v1.DeploymentList`) */
+    export interface DeploymentList extends Def$<"io.k8s.api.apps.v1.DeploymentList"> {}
+    /** DeploymentSpec is the specification of the desired behavior of the Deployment. (`io.k8s.api.apps.v1.DeploymentSpec`) */
+    export interface DeploymentSpec extends Def$<"io.k8s.api.apps.v1.DeploymentSpec"> {}
+    /** DeploymentStatus is the most recently observed status of the Deployment. (`io.k8s.api.apps.v1.DeploymentStatus`) */
+    export interface DeploymentStatus extends Def$<"io.k8s.api.apps.v1.DeploymentStatus"> {}
+    /** DeploymentStrategy describes how to replace existing pods with new ones. (`io.k8s.api.apps.v1.DeploymentStrategy`) */
+    export interface DeploymentStrategy extends Def$<"io.k8s.api.apps.v1.DeploymentStrategy"> {}
+    /** ReplicaSet ensures that a specified number of pod replicas are running at any given time. (`io.k8s.api.apps.v1.ReplicaSet`) */
+    export interface ReplicaSet extends Def$<"io.k8s.api.apps.v1.ReplicaSet"> {}
+    /** ReplicaSetCondition describes the state of a replica set at a certain point. (`io.k8s.api.apps.v1.ReplicaSetCondition`) */
+    export interface ReplicaSetCondition extends Def$<"io.k8s.api.apps.v1.ReplicaSetCondition"> {}
+    /** ReplicaSetList is a collection of ReplicaSets. (`io.k8s.api.apps.v1.ReplicaSetList`) */
+    export interface ReplicaSetList extends Def$<"io.k8s.api.apps.v1.ReplicaSetList"> {}
+    /** ReplicaSetSpec is the specification of a ReplicaSet. (`io.k8s.api.apps.v1.ReplicaSetSpec`) */
+    export interface ReplicaSetSpec extends Def$<"io.k8s.api.apps.v1.ReplicaSetSpec"> {}
+    /** ReplicaSetStatus represents the current status of a ReplicaSet. (`io.k8s.api.apps.v1.ReplicaSetStatus`) */
+    export interface ReplicaSetStatus extends Def$<"io.k8s.api.apps.v1.ReplicaSetStatus"> {}
+    /** Spec to control the desired behavior of daemon set rolling update. (`io.k8s.api.apps.v1.RollingUpdateDaemonSet`) */
+    export interface RollingUpdateDaemonSet extends Def$<"io.k8s.api.apps.v1.RollingUpdateDaemonSet"> {}
+    /** Spec to control the desired behavior of rolling update. (`io.k8s.api.apps.v1.RollingUpdateDeployment`) */
+    export interface RollingUpdateDeployment extends Def$<"io.k8s.api.apps.v1.RollingUpdateDeployment"> {}
+    /** RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType. (`io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy`) */
+    export interface RollingUpdateStatefulSetStrategy extends Def$<"io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy"> {}
+    /** StatefulSet represents a set of pods with consistent identities. (`io.k8s.api.apps.v1.StatefulSet`) */
+    export interface StatefulSet extends Def$<"io.k8s.api.apps.v1.StatefulSet"> {}
+    /** StatefulSetCondition describes the state of a statefulset at a certain point. (`io.k8s.api.apps.v1.StatefulSetCondition`) */
+    export interface StatefulSetCondition extends Def$<"io.k8s.api.apps.v1.StatefulSetCondition"> {}
+    /** StatefulSetList is a collection of StatefulSets. (`io.k8s.api.apps.v1.StatefulSetList`) */
+    export interface StatefulSetList extends Def$<"io.k8s.api.apps.v1.StatefulSetList"> {}
+    /** StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet. (`io.k8s.api.apps.v1.StatefulSetOrdinals`) */
+    export interface StatefulSetOrdinals extends Def$<"io.k8s.api.apps.v1.StatefulSetOrdinals"> {}
+    /** StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates. (`io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy`) */
+    export interface StatefulSetPersistentVolumeClaimRetentionPolicy extends Def$<"io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy"> {}
+    /** A StatefulSetSpec is the specification of a StatefulSet. (`io.k8s.api.apps.v1.StatefulSetSpec`) */
+    export interface StatefulSetSpec extends Def$<"io.k8s.api.apps.v1.StatefulSetSpec"> {}
+    /** StatefulSetStatus represents the current state of a StatefulSet. (`io.k8s.api.apps.v1.StatefulSetStatus`) */
+    export interface StatefulSetStatus extends Def$<"io.k8s.api.apps.v1.StatefulSetStatus"> {}
+    /** StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. (`io.k8s.api.apps.v1.StatefulSetUpdateStrategy`) */
+    export interface StatefulSetUpdateStrategy extends Def$<"io.k8s.api.apps.v1.StatefulSetUpdateStrategy"> {}
   }
 }
 
 /** Definitions of the `authentication` API group, by version. */
 export declare namespace authentication {
+  /** `authentication` definitions of version v1. */
   export namespace v1 {
-    export type BoundObjectReference = S["io.k8s.api.authentication.v1.BoundObjectReference"];
-    export type SelfSubjectReview = S["io.k8s.api.authentication.v1.SelfSubjectReview"];
-    export type SelfSubjectReviewStatus = S["io.k8s.api.authentication.v1.SelfSubjectReviewStatus"];
-    export type TokenRequest = S["io.k8s.api.authentication.v1.TokenRequest"];
-    export type TokenRequestSpec = S["io.k8s.api.authentication.v1.TokenRequestSpec"];
-    export type TokenRequestStatus = S["io.k8s.api.authentication.v1.TokenRequestStatus"];
-    export type TokenReview = S["io.k8s.api.authentication.v1.TokenReview"];
-    export type TokenReviewSpec = S["io.k8s.api.authentication.v1.TokenReviewSpec"];
-    export type TokenReviewStatus = S["io.k8s.api.authentication.v1.TokenReviewStatus"];
-    export type UserInfo = S["io.k8s.api.authentication.v1.UserInfo"];
+    /** BoundObjectReference is a reference to an object that a token is bound to. (`io.k8s.api.authentication.v1.BoundObjectReference`) */
+    export interface BoundObjectReference extends Def$<"io.k8s.api.authentication.v1.BoundObjectReference"> {}
+    /** SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. (`io.k8s.api.authentication.v1.SelfSubjectReview`) */
+    export interface SelfSubjectReview extends Def$<"io.k8s.api.authentication.v1.SelfSubjectReview"> {}
+    /** SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user. (`io.k8s.api.authentication.v1.SelfSubjectReviewStatus`) */
+    export interface SelfSubjectReviewStatus extends Def$<"io.k8s.api.authentication.v1.SelfSubjectReviewStatus"> {}
+    /** TokenRequest requests a token for a given service account. (`io.k8s.api.authentication.v1.TokenRequest`) */
+    export interface TokenRequest extends Def$<"io.k8s.api.authentication.v1.TokenRequest"> {}
+    /** TokenRequestSpec contains client provided parameters of a token request. (`io.k8s.api.authentication.v1.TokenRequestSpec`) */
+    export interface TokenRequestSpec extends Def$<"io.k8s.api.authentication.v1.TokenRequestSpec"> {}
+    /** TokenRequestStatus is the result of a token request. (`io.k8s.api.authentication.v1.TokenRequestStatus`) */
+    export interface TokenRequestStatus extends Def$<"io.k8s.api.authentication.v1.TokenRequestStatus"> {}
+    /** TokenReview attempts to authenticate a token to a known user. (`io.k8s.api.authentication.v1.TokenReview`) */
+    export interface TokenReview extends Def$<"io.k8s.api.authentication.v1.TokenReview"> {}
+    /** TokenReviewSpec is a description of the token authentication request. (`io.k8s.api.authentication.v1.TokenReviewSpec`) */
+    export interface TokenReviewSpec extends Def$<"io.k8s.api.authentication.v1.TokenReviewSpec"> {}
+    /** TokenReviewStatus is the result of the token authentication request. (`io.k8s.api.authentication.v1.TokenReviewStatus`) */
+    export interface TokenReviewStatus extends Def$<"io.k8s.api.authentication.v1.TokenReviewStatus"> {}
+    /** UserInfo holds the information about the user needed to implement the user.Info interface. (`io.k8s.api.authentication.v1.UserInfo`) */
+    export interface UserInfo extends Def$<"io.k8s.api.authentication.v1.UserInfo"> {}
   }
 }
 
 /** Definitions of the `authorization` API group, by version. */
 export declare namespace authorization {
+  /** `authorization` definitions of version v1. */
   export namespace v1 {
-    export type FieldSelectorAttributes = S["io.k8s.api.authorization.v1.FieldSelectorAttributes"];
-    export type LabelSelectorAttributes = S["io.k8s.api.authorization.v1.LabelSelectorAttributes"];
-    export type LocalSubjectAccessReview = S["io.k8s.api.authorization.v1.LocalSubjectAccessReview"];
-    export type NonResourceAttributes = S["io.k8s.api.authorization.v1.NonResourceAttributes"];
-    export type NonResourceRule = S["io.k8s.api.authorization.v1.NonResourceRule"];
-    export type ResourceAttributes = S["io.k8s.api.authorization.v1.ResourceAttributes"];
-    export type ResourceRule = S["io.k8s.api.authorization.v1.ResourceRule"];
-    export type SelfSubjectAccessReview = S["io.k8s.api.authorization.v1.SelfSubjectAccessReview"];
-    export type SelfSubjectAccessReviewSpec = S["io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec"];
-    export type SelfSubjectRulesReview = S["io.k8s.api.authorization.v1.SelfSubjectRulesReview"];
-    export type SelfSubjectRulesReviewSpec = S["io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec"];
-    export type SubjectAccessReview = S["io.k8s.api.authorization.v1.SubjectAccessReview"];
-    export type SubjectAccessReviewSpec = S["io.k8s.api.authorization.v1.SubjectAccessReviewSpec"];
-    export type SubjectAccessReviewStatus = S["io.k8s.api.authorization.v1.SubjectAccessReviewStatus"];
-    export type SubjectRulesReviewStatus = S["io.k8s.api.authorization.v1.SubjectRulesReviewStatus"];
+    /** FieldSelectorAttributes indicates a field limited access. (`io.k8s.api.authorization.v1.FieldSelectorAttributes`) */
+    export interface FieldSelectorAttributes extends Def$<"io.k8s.api.authorization.v1.FieldSelectorAttributes"> {}
+    /** LabelSelectorAttributes indicates a label limited access. (`io.k8s.api.authorization.v1.LabelSelectorAttributes`) */
+    export interface LabelSelectorAttributes extends Def$<"io.k8s.api.authorization.v1.LabelSelectorAttributes"> {}
+    /** LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. (`io.k8s.api.authorization.v1.LocalSubjectAccessReview`) */
+    export interface LocalSubjectAccessReview extends Def$<"io.k8s.api.authorization.v1.LocalSubjectAccessReview"> {}
+    /** NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface (`io.k8s.api.authorization.v1.NonResourceAttributes`) */
+    export interface NonResourceAttributes extends Def$<"io.k8s.api.authorization.v1.NonResourceAttributes"> {}
+    /** NonResourceRule holds information that describes a rule for the non-resource (`io.k8s.api.authorization.v1.NonResourceRule`) */
+    export interface NonResourceRule extends Def$<"io.k8s.api.authorization.v1.NonResourceRule"> {}
+    /** ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface (`io.k8s.api.authorization.v1.ResourceAttributes`) */
+    export interface ResourceAttributes extends Def$<"io.k8s.api.authorization.v1.ResourceAttributes"> {}
+    /** ResourceRule is the list of actions the subject is allowed to perform on resources. (`io.k8s.api.authorization.v1.ResourceRule`) */
+    export interface ResourceRule extends Def$<"io.k8s.api.authorization.v1.ResourceRule"> {}
+    /** SelfSubjectAccessReview checks whether or the current user can perform an action. (`io.k8s.api.authorization.v1.SelfSubjectAccessReview`) */
+    export interface SelfSubjectAccessReview extends Def$<"io.k8s.api.authorization.v1.SelfSubjectAccessReview"> {}
+    /** SelfSubjectAccessReviewSpec is a description of the access request. (`io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec`) */
+    export interface SelfSubjectAccessReviewSpec extends Def$<"io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec"> {}
+    /** SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. (`io.k8s.api.authorization.v1.SelfSubjectRulesReview`) */
+    export interface SelfSubjectRulesReview extends Def$<"io.k8s.api.authorization.v1.SelfSubjectRulesReview"> {}
+    /** SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview. (`io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec`) */
+    export interface SelfSubjectRulesReviewSpec extends Def$<"io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec"> {}
+    /** SubjectAccessReview checks whether or not a user or group can perform an action. (`io.k8s.api.authorization.v1.SubjectAccessReview`) */
+    export interface SubjectAccessReview extends Def$<"io.k8s.api.authorization.v1.SubjectAccessReview"> {}
+    /** SubjectAccessReviewSpec is a description of the access request. (`io.k8s.api.authorization.v1.SubjectAccessReviewSpec`) */
+    export interface SubjectAccessReviewSpec extends Def$<"io.k8s.api.authorization.v1.SubjectAccessReviewSpec"> {}
+    /** SubjectAccessReviewStatus (`io.k8s.api.authorization.v1.SubjectAccessReviewStatus`) */
+    export interface SubjectAccessReviewStatus extends Def$<"io.k8s.api.authorization.v1.SubjectAccessReviewStatus"> {}
+    /** SubjectRulesReviewStatus contains the result of a rules check. (`io.k8s.api.authorization.v1.SubjectRulesReviewStatus`) */
+    export interface SubjectRulesReviewStatus extends Def$<"io.k8s.api.authorization.v1.SubjectRulesReviewStatus"> {}
   }
 }
 
 /** Definitions of the `autoscaling` API group, by version. */
 export declare namespace autoscaling {
+  /** `autoscaling` definitions of version v2. */
   export namespace v2 {
-    export type ContainerResourceMetricSource = S["io.k8s.api.autoscaling.v2.ContainerResourceMetricSource"];
-    export type ContainerResourceMetricStatus = S["io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus"];
-    export type CrossVersionObjectReference = S["io.k8s.api.autoscaling.v2.CrossVersionObjectReference"];
-    export type ExternalMetricSource = S["io.k8s.api.autoscaling.v2.ExternalMetricSource"];
-    export type ExternalMetricStatus = S["io.k8s.api.autoscaling.v2.ExternalMetricStatus"];
-    export type HPAScalingPolicy = S["io.k8s.api.autoscaling.v2.HPAScalingPolicy"];
-    export type HPAScalingRules = S["io.k8s.api.autoscaling.v2.HPAScalingRules"];
-    export type HorizontalPodAutoscaler = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"];
-    export type HorizontalPodAutoscalerBehavior = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior"];
-    export type HorizontalPodAutoscalerCondition = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition"];
-    export type HorizontalPodAutoscalerList = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList"];
-    export type HorizontalPodAutoscalerSpec = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec"];
-    export type HorizontalPodAutoscalerStatus = S["io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus"];
-    export type MetricIdentifier = S["io.k8s.api.autoscaling.v2.MetricIdentifier"];
-    export type MetricSpec = S["io.k8s.api.autoscaling.v2.MetricSpec"];
-    export type MetricStatus = S["io.k8s.api.autoscaling.v2.MetricStatus"];
-    export type MetricTarget = S["io.k8s.api.autoscaling.v2.MetricTarget"];
-    export type MetricValueStatus = S["io.k8s.api.autoscaling.v2.MetricValueStatus"];
-    export type ObjectMetricSource = S["io.k8s.api.autoscaling.v2.ObjectMetricSource"];
-    export type ObjectMetricStatus = S["io.k8s.api.autoscaling.v2.ObjectMetricStatus"];
-    export type PodsMetricSource = S["io.k8s.api.autoscaling.v2.PodsMetricSource"];
-    export type PodsMetricStatus = S["io.k8s.api.autoscaling.v2.PodsMetricStatus"];
-    export type ResourceMetricSource = S["io.k8s.api.autoscaling.v2.ResourceMetricSource"];
-    export type ResourceMetricStatus = S["io.k8s.api.autoscaling.v2.ResourceMetricStatus"];
+    /** ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ContainerResourceMetricSource`) */
+    export interface ContainerResourceMetricSource extends Def$<"io.k8s.api.autoscaling.v2.ContainerResourceMetricSource"> {}
+    /** ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus`) */
+    export interface ContainerResourceMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus"> {}
+    /** CrossVersionObjectReference contains enough information to let you identify the referred resource. (`io.k8s.api.autoscaling.v2.CrossVersionObjectReference`) */
+    export interface CrossVersionObjectReference extends Def$<"io.k8s.api.autoscaling.v2.CrossVersionObjectReference"> {}
+    /** ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster). (`io.k8s.api.autoscaling.v2.ExternalMetricSource`) */
+    export interface ExternalMetricSource extends Def$<"io.k8s.api.autoscaling.v2.ExternalMetricSource"> {}
+    /** ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object. (`io.k8s.api.autoscaling.v2.ExternalMetricStatus`) */
+    export interface ExternalMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.ExternalMetricStatus"> {}
+    /** HPAScalingPolicy is a single policy which must hold true for a specified past interval. (`io.k8s.api.autoscaling.v2.HPAScalingPolicy`) */
+    export interface HPAScalingPolicy extends Def$<"io.k8s.api.autoscaling.v2.HPAScalingPolicy"> {}
+    /** HPAScalingRules configures the scaling behavior for one direction via scaling Policy Rules and a configurable metric tolerance. (`io.k8s.api.autoscaling.v2.HPAScalingRules`) */
+    export interface HPAScalingRules extends Def$<"io.k8s.api.autoscaling.v2.HPAScalingRules"> {}
+    /** HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler`) */
+    export interface HorizontalPodAutoscaler extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"> {}
+    /** HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior`) */
+    export interface HorizontalPodAutoscalerBehavior extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior"> {}
+    /** HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition`) */
+    export interface HorizontalPodAutoscalerCondition extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition"> {}
+    /** HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList`) */
+    export interface HorizontalPodAutoscalerList extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList"> {}
+    /** HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec`) */
+    export interface HorizontalPodAutoscalerSpec extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec"> {}
+    /** HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler. (`io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus`) */
+    export interface HorizontalPodAutoscalerStatus extends Def$<"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus"> {}
+    /** MetricIdentifier defines the name and optionally selector for a metric (`io.k8s.api.autoscaling.v2.MetricIdentifier`) */
+    export interface MetricIdentifier extends Def$<"io.k8s.api.autoscaling.v2.MetricIdentifier"> {}
+    /** MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once). (`io.k8s.api.autoscaling.v2.MetricSpec`) */
+    export interface MetricSpec extends Def$<"io.k8s.api.autoscaling.v2.MetricSpec"> {}
+    /** MetricStatus describes the last-read state of a single metric. (`io.k8s.api.autoscaling.v2.MetricStatus`) */
+    export interface MetricStatus extends Def$<"io.k8s.api.autoscaling.v2.MetricStatus"> {}
+    /** MetricTarget defines the target value, average value, or average utilization of a specific metric (`io.k8s.api.autoscaling.v2.MetricTarget`) */
+    export interface MetricTarget extends Def$<"io.k8s.api.autoscaling.v2.MetricTarget"> {}
+    /** MetricValueStatus holds the current value for a metric (`io.k8s.api.autoscaling.v2.MetricValueStatus`) */
+    export interface MetricValueStatus extends Def$<"io.k8s.api.autoscaling.v2.MetricValueStatus"> {}
+    /** ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). (`io.k8s.api.autoscaling.v2.ObjectMetricSource`) */
+    export interface ObjectMetricSource extends Def$<"io.k8s.api.autoscaling.v2.ObjectMetricSource"> {}
+    /** ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). (`io.k8s.api.autoscaling.v2.ObjectMetricStatus`) */
+    export interface ObjectMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.ObjectMetricStatus"> {}
+    /** PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). (`io.k8s.api.autoscaling.v2.PodsMetricSource`) */
+    export interface PodsMetricSource extends Def$<"io.k8s.api.autoscaling.v2.PodsMetricSource"> {}
+    /** PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second). (`io.k8s.api.autoscaling.v2.PodsMetricStatus`) */
+    export interface PodsMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.PodsMetricStatus"> {}
+    /** ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ResourceMetricSource`) */
+    export interface ResourceMetricSource extends Def$<"io.k8s.api.autoscaling.v2.ResourceMetricSource"> {}
+    /** ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. (`io.k8s.api.autoscaling.v2.ResourceMetricStatus`) */
+    export interface ResourceMetricStatus extends Def$<"io.k8s.api.autoscaling.v2.ResourceMetricStatus"> {}
   }
+  /** `autoscaling` definitions of version v1. */
   export namespace v1 {
-    export type CrossVersionObjectReference = S["io.k8s.api.autoscaling.v1.CrossVersionObjectReference"];
-    export type HorizontalPodAutoscaler = S["io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler"];
-    export type HorizontalPodAutoscalerList = S["io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList"];
-    export type HorizontalPodAutoscalerSpec = S["io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec"];
-    export type HorizontalPodAutoscalerStatus = S["io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus"];
-    export type Scale = S["io.k8s.api.autoscaling.v1.Scale"];
-    export type ScaleSpec = S["io.k8s.api.autoscaling.v1.ScaleSpec"];
-    export type ScaleStatus = S["io.k8s.api.autoscaling.v1.ScaleStatus"];
+    /** CrossVersionObjectReference contains enough information to let you identify the referred resource. (`io.k8s.api.autoscaling.v1.CrossVersionObjectReference`) */
+    export interface CrossVersionObjectReference extends Def$<"io.k8s.api.autoscaling.v1.CrossVersionObjectReference"> {}
+    /** configuration of a horizontal pod autoscaler. (`io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler`) */
+    export interface HorizontalPodAutoscaler extends Def$<"io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler"> {}
+    /** list of horizontal pod autoscaler objects. (`io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList`) */
+    export interface HorizontalPodAutoscalerList extends Def$<"io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList"> {}
+    /** specification of a horizontal pod autoscaler. (`io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec`) */
+    export interface HorizontalPodAutoscalerSpec extends Def$<"io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec"> {}
+    /** current status of a horizontal pod autoscaler (`io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus`) */
+    export interface HorizontalPodAutoscalerStatus extends Def$<"io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus"> {}
+    /** Scale represents a scaling request for a resource. (`io.k8s.api.autoscaling.v1.Scale`) */
+    export interface Scale extends Def$<"io.k8s.api.autoscaling.v1.Scale"> {}
+    /** ScaleSpec describes the attributes of a scale subresource. (`io.k8s.api.autoscaling.v1.ScaleSpec`) */
+    export interface ScaleSpec extends Def$<"io.k8s.api.autoscaling.v1.ScaleSpec"> {}
+    /** ScaleStatus represents the current status of a scale subresource. (`io.k8s.api.autoscaling.v1.ScaleStatus`) */
+    export interface ScaleStatus extends Def$<"io.k8s.api.autoscaling.v1.ScaleStatus"> {}
   }
 }
 
 /** Definitions of the `batch` API group, by version. */
 export declare namespace batch {
+  /** `batch` definitions of version v1. */
   export namespace v1 {
-    export type CronJob = S["io.k8s.api.batch.v1.CronJob"];
-    export type CronJobList = S["io.k8s.api.batch.v1.CronJobList"];
-    export type CronJobSpec = S["io.k8s.api.batch.v1.CronJobSpec"];
-    export type CronJobStatus = S["io.k8s.api.batch.v1.CronJobStatus"];
-    export type Job = S["io.k8s.api.batch.v1.Job"];
-    export type JobCondition = S["io.k8s.api.batch.v1.JobCondition"];
-    export type JobList = S["io.k8s.api.batch.v1.JobList"];
-    export type JobSchedulingConfiguration = S["io.k8s.api.batch.v1.JobSchedulingConfiguration"];
-    export type JobSpec = S["io.k8s.api.batch.v1.JobSpec"];
-    export type JobStatus = S["io.k8s.api.batch.v1.JobStatus"];
-    export type JobTemplateSpec = S["io.k8s.api.batch.v1.JobTemplateSpec"];
-    export type PodFailurePolicy = S["io.k8s.api.batch.v1.PodFailurePolicy"];
-    export type PodFailurePolicyOnExitCodesRequirement = S["io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement"];
-    export type PodFailurePolicyOnPodConditionsPattern = S["io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern"];
-    export type PodFailurePolicyRule = S["io.k8s.api.batch.v1.PodFailurePolicyRule"];
-    export type SuccessPolicy = S["io.k8s.api.batch.v1.SuccessPolicy"];
-    export type SuccessPolicyRule = S["io.k8s.api.batch.v1.SuccessPolicyRule"];
-    export type UncountedTerminatedPods = S["io.k8s.api.batch.v1.UncountedTerminatedPods"];
+    /** CronJob represents the configuration of a single cron job. (`io.k8s.api.batch.v1.CronJob`) */
+    export interface CronJob extends Def$<"io.k8s.api.batch.v1.CronJob"> {}
+    /** CronJobList is a collection of cron jobs. (`io.k8s.api.batch.v1.CronJobList`) */
+    export interface CronJobList extends Def$<"io.k8s.api.batch.v1.CronJobList"> {}
+    /** CronJobSpec describes how the job execution will look like and when it will actually run. (`io.k8s.api.batch.v1.CronJobSpec`) */
+    export interface CronJobSpec extends Def$<"io.k8s.api.batch.v1.CronJobSpec"> {}
+    /** CronJobStatus represents the current state of a cron job. (`io.k8s.api.batch.v1.CronJobStatus`) */
+    export interface CronJobStatus extends Def$<"io.k8s.api.batch.v1.CronJobStatus"> {}
+    /** Job represents the configuration of a single job. (`io.k8s.api.batch.v1.Job`) */
+    export interface Job extends Def$<"io.k8s.api.batch.v1.Job"> {}
+    /** JobCondition describes current state of a job. (`io.k8s.api.batch.v1.JobCondition`) */
+    export interface JobCondition extends Def$<"io.k8s.api.batch.v1.JobCondition"> {}
+    /** JobList is a collection of jobs. (`io.k8s.api.batch.v1.JobList`) */
+    export interface JobList extends Def$<"io.k8s.api.batch.v1.JobList"> {}
+    /** JobSchedulingConfiguration composes the reusable workload-aware scheduling building blocks. (`io.k8s.api.batch.v1.JobSchedulingConfiguration`) */
+    export interface JobSchedulingConfiguration extends Def$<"io.k8s.api.batch.v1.JobSchedulingConfiguration"> {}
+    /** JobSpec describes how the job execution will look like. (`io.k8s.api.batch.v1.JobSpec`) */
+    export interface JobSpec extends Def$<"io.k8s.api.batch.v1.JobSpec"> {}
+    /** JobStatus represents the current state of a Job. (`io.k8s.api.batch.v1.JobStatus`) */
+    export interface JobStatus extends Def$<"io.k8s.api.batch.v1.JobStatus"> {}
+    /** JobTemplateSpec describes the data a Job should have when created from a template (`io.k8s.api.batch.v1.JobTemplateSpec`) */
+    export interface JobTemplateSpec extends Def$<"io.k8s.api.batch.v1.JobTemplateSpec"> {}
+    /** PodFailurePolicy describes how failed pods influence the backoffLimit. (`io.k8s.api.batch.v1.PodFailurePolicy`) */
+    export interface PodFailurePolicy extends Def$<"io.k8s.api.batch.v1.PodFailurePolicy"> {}
+    /** PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. (`io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement`) */
+    export interface PodFailurePolicyOnExitCodesRequirement extends Def$<"io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement"> {}
+    /** PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type. (`io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern`) */
+    export interface PodFailurePolicyOnPodConditionsPattern extends Def$<"io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern"> {}
+    /** PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. (`io.k8s.api.batch.v1.PodFailurePolicyRule`) */
+    export interface PodFailurePolicyRule extends Def$<"io.k8s.api.batch.v1.PodFailurePolicyRule"> {}
+    /** SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes. (`io.k8s.api.batch.v1.SuccessPolicy`) */
+    export interface SuccessPolicy extends Def$<"io.k8s.api.batch.v1.SuccessPolicy"> {}
+    /** SuccessPolicyRule describes rule for declaring a Job as succeeded. (`io.k8s.api.batch.v1.SuccessPolicyRule`) */
+    export interface SuccessPolicyRule extends Def$<"io.k8s.api.batch.v1.SuccessPolicyRule"> {}
+    /** UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters. (`io.k8s.api.batch.v1.UncountedTerminatedPods`) */
+    export interface UncountedTerminatedPods extends Def$<"io.k8s.api.batch.v1.UncountedTerminatedPods"> {}
   }
 }
 
 /** Definitions of the `certificates` API group, by version. */
 export declare namespace certificates {
+  /** `certificates` definitions of version v1. */
   export namespace v1 {
-    export type CertificateSigningRequest = S["io.k8s.api.certificates.v1.CertificateSigningRequest"];
-    export type CertificateSigningRequestCondition = S["io.k8s.api.certificates.v1.CertificateSigningRequestCondition"];
-    export type CertificateSigningRequestList = S["io.k8s.api.certificates.v1.CertificateSigningRequestList"];
-    export type CertificateSigningRequestSpec = S["io.k8s.api.certificates.v1.CertificateSigningRequestSpec"];
-    export type CertificateSigningRequestStatus = S["io.k8s.api.certificates.v1.CertificateSigningRequestStatus"];
-    export type ClusterTrustBundle = S["io.k8s.api.certificates.v1.ClusterTrustBundle"];
-    export type ClusterTrustBundleList = S["io.k8s.api.certificates.v1.ClusterTrustBundleList"];
-    export type ClusterTrustBundleSpec = S["io.k8s.api.certificates.v1.ClusterTrustBundleSpec"];
-    export type PodCertificateRequest = S["io.k8s.api.certificates.v1.PodCertificateRequest"];
-    export type PodCertificateRequestList = S["io.k8s.api.certificates.v1.PodCertificateRequestList"];
-    export type PodCertificateRequestSpec = S["io.k8s.api.certificates.v1.PodCertificateRequestSpec"];
-    export type PodCertificateRequestStatus = S["io.k8s.api.certificates.v1.PodCertificateRequestStatus"];
+    /** CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued. (`io.k8s.api.certificates.v1.CertificateSigningRequest`) */
+    export interface CertificateSigningRequest extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequest"> {}
+    /** CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object (`io.k8s.api.certificates.v1.CertificateSigningRequestCondition`) */
+    export interface CertificateSigningRequestCondition extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequestCondition"> {}
+    /** CertificateSigningRequestList is a collection of CertificateSigningRequest objects (`io.k8s.api.certificates.v1.CertificateSigningRequestList`) */
+    export interface CertificateSigningRequestList extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequestList"> {}
+    /** CertificateSigningRequestSpec contains the certificate request. (`io.k8s.api.certificates.v1.CertificateSigningRequestSpec`) */
+    export interface CertificateSigningRequestSpec extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequestSpec"> {}
+    /** CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate. (`io.k8s.api.certificates.v1.CertificateSigningRequestStatus`) */
+    export interface CertificateSigningRequestStatus extends Def$<"io.k8s.api.certificates.v1.CertificateSigningRequestStatus"> {}
+    /** ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). (`io.k8s.api.certificates.v1.ClusterTrustBundle`) */
+    export interface ClusterTrustBundle extends Def$<"io.k8s.api.certificates.v1.ClusterTrustBundle"> {}
+    /** ClusterTrustBundleList is a collection of ClusterTrustBundle objects (`io.k8s.api.certificates.v1.ClusterTrustBundleList`) */
+    export interface ClusterTrustBundleList extends Def$<"io.k8s.api.certificates.v1.ClusterTrustBundleList"> {}
+    /** ClusterTrustBundleSpec contains the signer and trust anchors. (`io.k8s.api.certificates.v1.ClusterTrustBundleSpec`) */
+    export interface ClusterTrustBundleSpec extends Def$<"io.k8s.api.certificates.v1.ClusterTrustBundleSpec"> {}
+    /** PodCertificateRequest encodes a pod requesting a certificate from a given signer. (`io.k8s.api.certificates.v1.PodCertificateRequest`) */
+    export interface PodCertificateRequest extends Def$<"io.k8s.api.certificates.v1.PodCertificateRequest"> {}
+    /** PodCertificateRequestList is a collection of PodCertificateRequest objects (`io.k8s.api.certificates.v1.PodCertificateRequestList`) */
+    export interface PodCertificateRequestList extends Def$<"io.k8s.api.certificates.v1.PodCertificateRequestList"> {}
+    /** PodCertificateRequestSpec describes the certificate request. (`io.k8s.api.certificates.v1.PodCertificateRequestSpec`) */
+    export interface PodCertificateRequestSpec extends Def$<"io.k8s.api.certificates.v1.PodCertificateRequestSpec"> {}
+    /** PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued. (`io.k8s.api.certificates.v1.PodCertificateRequestStatus`) */
+    export interface PodCertificateRequestStatus extends Def$<"io.k8s.api.certificates.v1.PodCertificateRequestStatus"> {}
   }
+  /** `certificates` definitions of version v1beta1. */
   export namespace v1beta1 {
-    export type ClusterTrustBundle = S["io.k8s.api.certificates.v1beta1.ClusterTrustBundle"];
-    export type ClusterTrustBundleList = S["io.k8s.api.certificates.v1beta1.ClusterTrustBundleList"];
-    export type ClusterTrustBundleSpec = S["io.k8s.api.certificates.v1beta1.ClusterTrustBundleSpec"];
-    export type PodCertificateRequest = S["io.k8s.api.certificates.v1beta1.PodCertificateRequest"];
-    export type PodCertificateRequestList = S["io.k8s.api.certificates.v1beta1.PodCertificateRequestList"];
-    export type PodCertificateRequestSpec = S["io.k8s.api.certificates.v1beta1.PodCertificateRequestSpec"];
-    export type PodCertificateRequestStatus = S["io.k8s.api.certificates.v1beta1.PodCertificateRequestStatus"];
+    /** ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates). (`io.k8s.api.certificates.v1beta1.ClusterTrustBundle`) */
+    export interface ClusterTrustBundle extends Def$<"io.k8s.api.certificates.v1beta1.ClusterTrustBundle"> {}
+    /** ClusterTrustBundleList is a collection of ClusterTrustBundle objects (`io.k8s.api.certificates.v1beta1.ClusterTrustBundleList`) */
+    export interface ClusterTrustBundleList extends Def$<"io.k8s.api.certificates.v1beta1.ClusterTrustBundleList"> {}
+    /** ClusterTrustBundleSpec contains the signer and trust anchors. (`io.k8s.api.certificates.v1beta1.ClusterTrustBundleSpec`) */
+    export interface ClusterTrustBundleSpec extends Def$<"io.k8s.api.certificates.v1beta1.ClusterTrustBundleSpec"> {}
+    /** PodCertificateRequest encodes a pod requesting a certificate from a given signer. (`io.k8s.api.certificates.v1beta1.PodCertificateRequest`) */
+    export interface PodCertificateRequest extends Def$<"io.k8s.api.certificates.v1beta1.PodCertificateRequest"> {}
+    /** PodCertificateRequestList is a collection of PodCertificateRequest objects (`io.k8s.api.certificates.v1beta1.PodCertificateRequestList`) */
+    export interface PodCertificateRequestList extends Def$<"io.k8s.api.certificates.v1beta1.PodCertificateRequestList"> {}
+    /** PodCertificateRequestSpec describes the certificate request. (`io.k8s.api.certificates.v1beta1.PodCertificateRequestSpec`) */
+    export interface PodCertificateRequestSpec extends Def$<"io.k8s.api.certificates.v1beta1.PodCertificateRequestSpec"> {}
+    /** PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued. (`io.k8s.api.certificates.v1beta1.PodCertificateRequestStatus`) */
+    export interface PodCertificateRequestStatus extends Def$<"io.k8s.api.certificates.v1beta1.PodCertificateRequestStatus"> {}
   }
 }
 
 /** Definitions of the `coordination` API group, by version. */
 export declare namespace coordination {
+  /** `coordination` definitions of version v1. */
   export namespace v1 {
-    export type Lease = S["io.k8s.api.coordination.v1.Lease"];
-    export type LeaseList = S["io.k8s.api.coordination.v1.LeaseList"];
-    export type LeaseSpec = S["io.k8s.api.coordination.v1.LeaseSpec"];
+    /** Lease defines a lease concept. (`io.k8s.api.coordination.v1.Lease`) */
+    export interface Lease extends Def$<"io.k8s.api.coordination.v1.Lease"> {}
+    /** LeaseList is a list of Lease objects. (`io.k8s.api.coordination.v1.LeaseList`) */
+    export interface LeaseList extends Def$<"io.k8s.api.coordination.v1.LeaseList"> {}
+    /** LeaseSpec is a specification of a Lease. (`io.k8s.api.coordination.v1.LeaseSpec`) */
+    export interface LeaseSpec extends Def$<"io.k8s.api.coordination.v1.LeaseSpec"> {}
   }
+  /** `coordination` definitions of version v1beta1. */
   export namespace v1beta1 {
-    export type LeaseCandidate = S["io.k8s.api.coordination.v1beta1.LeaseCandidate"];
-    export type LeaseCandidateList = S["io.k8s.api.coordination.v1beta1.LeaseCandidateList"];
-    export type LeaseCandidateSpec = S["io.k8s.api.coordination.v1beta1.LeaseCandidateSpec"];
+    /** LeaseCandidate defines a candidate for a Lease object. (`io.k8s.api.coordination.v1beta1.LeaseCandidate`) */
+    export interface LeaseCandidate extends Def$<"io.k8s.api.coordination.v1beta1.LeaseCandidate"> {}
+    /** LeaseCandidateList is a list of Lease objects. (`io.k8s.api.coordination.v1beta1.LeaseCandidateList`) */
+    export interface LeaseCandidateList extends Def$<"io.k8s.api.coordination.v1beta1.LeaseCandidateList"> {}
+    /** LeaseCandidateSpec is a specification of a Lease. (`io.k8s.api.coordination.v1beta1.LeaseCandidateSpec`) */
+    export interface LeaseCandidateSpec extends Def$<"io.k8s.api.coordination.v1beta1.LeaseCandidateSpec"> {}
   }
+  /** `coordination` definitions of version v1alpha2. */
   export namespace v1alpha2 {
-    export type LeaseCandidate = S["io.k8s.api.coordination.v1alpha2.LeaseCandidate"];
-    export type LeaseCandidateList = S["io.k8s.api.coordination.v1alpha2.LeaseCandidateList"];
-    export type LeaseCandidateSpec = S["io.k8s.api.coordination.v1alpha2.LeaseCandidateSpec"];
+    /** LeaseCandidate defines a candidate for a Lease object. (`io.k8s.api.coordination.v1alpha2.LeaseCandidate`) */
+    export interface LeaseCandidate extends Def$<"io.k8s.api.coordination.v1alpha2.LeaseCandidate"> {}
+    /** LeaseCandidateList is a list of Lease objects. (`io.k8s.api.coordination.v1alpha2.LeaseCandidateList`) */
+    export interface LeaseCandidateList extends Def$<"io.k8s.api.coordination.v1alpha2.LeaseCandidateList"> {}
+    /** LeaseCandidateSpec is a specification of a Lease. (`io.k8s.api.coordination.v1alpha2.LeaseCandidateSpec`) */
+    export interface LeaseCandidateSpec extends Def$<"io.k8s.api.coordination.v1alpha2.LeaseCandidateSpec"> {}
   }
 }
 
 /** Definitions of the `core` API group, by version. */
 export declare namespace core {
+  /** `core` definitions of version v1. */
   export namespace v1 {
-    export type AWSElasticBlockStoreVolumeSource = S["io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource"];
-    export type Affinity = S["io.k8s.api.core.v1.Affinity"];
-    export type AppArmorProfile = S["io.k8s.api.core.v1.AppArmorProfile"];
-    export type AttachedVolume = S["io.k8s.api.core.v1.AttachedVolume"];
-    export type AzureDiskVolumeSource = S["io.k8s.api.core.v1.AzureDiskVolumeSource"];
-    export type AzureFilePersistentVolumeSource = S["io.k8s.api.core.v1.AzureFilePersistentVolumeSource"];
-    export type AzureFileVolumeSource = S["io.k8s.api.core.v1.AzureFileVolumeSource"];
-    export type Binding = S["io.k8s.api.core.v1.Binding"];
-    export type CSIPersistentVolumeSource = S["io.k8s.api.core.v1.CSIPersistentVolumeSource"];
-    export type CSIVolumeSource = S["io.k8s.api.core.v1.CSIVolumeSource"];
-    export type Capabilities = S["io.k8s.api.core.v1.Capabilities"];
-    export type CephFSPersistentVolumeSource = S["io.k8s.api.core.v1.CephFSPersistentVolumeSource"];
-    export type CephFSVolumeSource = S["io.k8s.api.core.v1.CephFSVolumeSource"];
-    export type CinderPersistentVolumeSource = S["io.k8s.api.core.v1.CinderPersistentVolumeSource"];
-    export type CinderVolumeSource = S["io.k8s.api.core.v1.CinderVolumeSource"];
-    export type ClientIPConfig = S["io.k8s.api.core.v1.ClientIPConfig"];
-    export type ClusterTrustBundleProjection = S["io.k8s.api.core.v1.ClusterTrustBundleProjection"];
-    export type ComponentCondition = S["io.k8s.api.core.v1.ComponentCondition"];
-    export type ComponentStatus = S["io.k8s.api.core.v1.ComponentStatus"];
-    export type ComponentStatusList = S["io.k8s.api.core.v1.ComponentStatusList"];
-    export type ConfigMap = S["io.k8s.api.core.v1.ConfigMap"];
-    export type ConfigMapEnvSource = S["io.k8s.api.core.v1.ConfigMapEnvSource"];
-    export type ConfigMapKeySelector = S["io.k8s.api.core.v1.ConfigMapKeySelector"];
-    export type ConfigMapList = S["io.k8s.api.core.v1.ConfigMapList"];
-    export type ConfigMapNodeConfigSource = S["io.k8s.api.core.v1.ConfigMapNodeConfigSource"];
-    export type ConfigMapProjection = S["io.k8s.api.core.v1.ConfigMapProjection"];
-    export type ConfigMapVolumeSource = S["io.k8s.api.core.v1.ConfigMapVolumeSource"];
-    export type Container = S["io.k8s.api.core.v1.Container"];
-    export type ContainerExtendedResourceRequest = S["io.k8s.api.core.v1.ContainerExtendedResourceRequest"];
-    export type ContainerImage = S["io.k8s.api.core.v1.ContainerImage"];
-    export type ContainerPort = S["io.k8s.api.core.v1.ContainerPort"];
-    export type ContainerResizePolicy = S["io.k8s.api.core.v1.ContainerResizePolicy"];
-    export type ContainerRestartRule = S["io.k8s.api.core.v1.ContainerRestartRule"];
-    export type ContainerRestartRuleOnExitCodes = S["io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes"];
-    export type ContainerState = S["io.k8s.api.core.v1.ContainerState"];
-    export type ContainerStateRunning = S["io.k8s.api.core.v1.ContainerStateRunning"];
-    export type ContainerStateTerminated = S["io.k8s.api.core.v1.ContainerStateTerminated"];
-    export type ContainerStateWaiting = S["io.k8s.api.core.v1.ContainerStateWaiting"];
-    export type ContainerStatus = S["io.k8s.api.core.v1.ContainerStatus"];
-    export type ContainerUser = S["io.k8s.api.core.v1.ContainerUser"];
-    export type DaemonEndpoint = S["io.k8s.api.core.v1.DaemonEndpoint"];
-    export type DownwardAPIProjection = S["io.k8s.api.core.v1.DownwardAPIProjection"];
-    export type DownwardAPIVolumeFile = S["io.k8s.api.core.v1.DownwardAPIVolumeFile"];
-    export type DownwardAPIVolumeSource = S["io.k8s.api.core.v1.DownwardAPIVolumeSource"];
-    export type EmptyDirVolumeSource = S["io.k8s.api.core.v1.EmptyDirVolumeSource"];
-    export type EndpointAddress = S["io.k8s.api.core.v1.EndpointAddress"];
-    export type EndpointPort = S["io.k8s.api.core.v1.EndpointPort"];
-    export type EndpointSubset = S["io.k8s.api.core.v1.EndpointSubset"];
-    export type Endpoints = S["io.k8s.api.core.v1.Endpoints"];
-    export type EndpointsList = S["io.k8s.api.core.v1.EndpointsList"];
-    export type EnvFromSource = S["io.k8s.api.core.v1.EnvFromSource"];
-    export type EnvVar = S["io.k8s.api.core.v1.EnvVar"];
-    export type EnvVarSource = S["io.k8s.api.core.v1.EnvVarSource"];
-    export type EphemeralContainer = S["io.k8s.api.core.v1.EphemeralContainer"];
-    export type EphemeralVolumeSource = S["io.k8s.api.core.v1.EphemeralVolumeSource"];
-    export type Event = S["io.k8s.api.core.v1.Event"];
-    export type EventList = S["io.k8s.api.core.v1.EventList"];
-    export type EventSeries = S["io.k8s.api.core.v1.EventSeries"];
-    export type EventSource = S["io.k8s.api.core.v1.EventSource"];
-    export type EvictionResponder = S["io.k8s.api.core.v1.EvictionResponder"];
-    export type ExecAction = S["io.k8s.api.core.v1.ExecAction"];
-    export type FCVolumeSource = S["io.k8s.api.core.v1.FCVolumeSource"];
-    export type FileKeySelector = S["io.k8s.api.core.v1.FileKeySelector"];
-    export type FlexPersistentVolumeSource = S["io.k8s.api.core.v1.FlexPersistentVolumeSource"];
-    export type FlexVolumeSource = S["io.k8s.api.core.v1.FlexVolumeSource"];
-    export type FlockerVolumeSource = S["io.k8s.api.core.v1.FlockerVolumeSource"];
-    export type GCEPersistentDiskVolumeSource = S["io.k8s.api.core.v1.GCEPersistentDiskVolumeSource"];
-    export type GRPCAction = S["io.k8s.api.core.v1.GRPCAction"];
-    export type GitRepoVolumeSource = S["io.k8s.api.core.v1.GitRepoVolumeSource"];
-    export type GlusterfsPersistentVolumeSource = S["io.k8s.api.core.v1.GlusterfsPersistentVolumeSource"];
-    export type GlusterfsVolumeSource = S["io.k8s.api.core.v1.GlusterfsVolumeSource"];
-    export type HTTPGetAction = S["io.k8s.api.core.v1.HTTPGetAction"];
-    export type HTTPHeader = S["io.k8s.api.core.v1.HTTPHeader"];
-    export type HostAlias = S["io.k8s.api.core.v1.HostAlias"];
-    export type HostIP = S["io.k8s.api.core.v1.HostIP"];
-    export type HostPathVolumeSource = S["io.k8s.api.core.v1.HostPathVolumeSource"];
-    export type ISCSIPersistentVolumeSource = S["io.k8s.api.core.v1.ISCSIPersistentVolumeSource"];
-    export type ISCSIVolumeSource = S["io.k8s.api.core.v1.ISCSIVolumeSource"];
-    export type ImageVolumeSource = S["io.k8s.api.core.v1.ImageVolumeSource"];
-    export type ImageVolumeStatus = S["io.k8s.api.core.v1.ImageVolumeStatus"];
-    export type KeyToPath = S["io.k8s.api.core.v1.KeyToPath"];
-    export type Lifecycle = S["io.k8s.api.core.v1.Lifecycle"];
-    export type LifecycleHandler = S["io.k8s.api.core.v1.LifecycleHandler"];
-    export type LimitRange = S["io.k8s.api.core.v1.LimitRange"];
-    export type LimitRangeItem = S["io.k8s.api.core.v1.LimitRangeItem"];
-    export type LimitRangeList = S["io.k8s.api.core.v1.LimitRangeList"];
-    export type LimitRangeSpec = S["io.k8s.api.core.v1.LimitRangeSpec"];
-    export type LinuxContainerUser = S["io.k8s.api.core.v1.LinuxContainerUser"];
-    export type LoadBalancerIngress = S["io.k8s.api.core.v1.LoadBalancerIngress"];
-    export type LoadBalancerStatus = S["io.k8s.api.core.v1.LoadBalancerStatus"];
-    export type LocalObjectReference = S["io.k8s.api.core.v1.LocalObjectReference"];
-    export type LocalVolumeSource = S["io.k8s.api.core.v1.LocalVolumeSource"];
-    export type ModifyVolumeStatus = S["io.k8s.api.core.v1.ModifyVolumeStatus"];
-    export type NFSVolumeSource = S["io.k8s.api.core.v1.NFSVolumeSource"];
-    export type Namespace = S["io.k8s.api.core.v1.Namespace"];
-    export type NamespaceCondition = S["io.k8s.api.core.v1.NamespaceCondition"];
-    export type NamespaceList = S["io.k8s.api.core.v1.NamespaceList"];
-    export type NamespaceSpec = S["io.k8s.api.core.v1.NamespaceSpec"];
-    export type NamespaceStatus = S["io.k8s.api.core.v1.NamespaceStatus"];
-    export type Node = S["io.k8s.api.core.v1.Node"];
-    export type NodeAddress = S["io.k8s.api.core.v1.NodeAddress"];
-    export type NodeAffinity = S["io.k8s.api.core.v1.NodeAffinity"];
-    export type NodeAllocatableMappedResources = S["io.k8s.api.core.v1.NodeAllocatableMappedResources"];
-    export type NodeAllocatableOverheadResources = S["io.k8s.api.core.v1.NodeAllocatableOverheadResources"];
-    export type NodeAllocatableResourceClaimStatus = S["io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus"];
-    export type NodeCondition = S["io.k8s.api.core.v1.NodeCondition"];
-    export type NodeConfigSource = S["io.k8s.api.core.v1.NodeConfigSource"];
-    export type NodeConfigStatus = S["io.k8s.api.core.v1.NodeConfigStatus"];
-    export type NodeDaemonEndpoints = S["io.k8s.api.core.v1.NodeDaemonEndpoints"];
-    export type NodeFeatures = S["io.k8s.api.core.v1.NodeFeatures"];
-    export type NodeList = S["io.k8s.api.core.v1.NodeList"];
-    export type NodePodPreemptionPolicy = S["io.k8s.api.core.v1.NodePodPreemptionPolicy"];
-    export type NodeRuntimeHandler = S["io.k8s.api.core.v1.NodeRuntimeHandler"];
-    export type NodeRuntimeHandlerFeatures = S["io.k8s.api.core.v1.NodeRuntimeHandlerFeatures"];
-    export type NodeSelector = S["io.k8s.api.core.v1.NodeSelector"];
-    export type NodeSelectorRequirement = S["io.k8s.api.core.v1.NodeSelectorRequirement"];
-    export type NodeSelectorTerm = S["io.k8s.api.core.v1.NodeSelectorTerm"];
-    export type NodeSpec = S["io.k8s.api.core.v1.NodeSpec"];
-    export type NodeStatus = S["io.k8s.api.core.v1.NodeStatus"];
-    export type NodeSwapStatus = S["io.k8s.api.core.v1.NodeSwapStatus"];
-    export type NodeSystemInfo = S["io.k8s.api.core.v1.NodeSystemInfo"];
-    export type ObjectFieldSelector = S["io.k8s.api.core.v1.ObjectFieldSelector"];
-    export type ObjectReference = S["io.k8s.api.core.v1.ObjectReference"];
-    export type PersistentVolume = S["io.k8s.api.core.v1.PersistentVolume"];
-    export type PersistentVolumeClaim = S["io.k8s.api.core.v1.PersistentVolumeClaim"];
-    export type PersistentVolumeClaimCondition = S["io.k8s.api.core.v1.PersistentVolumeClaimCondition"];
-    export type PersistentVolumeClaimList = S["io.k8s.api.core.v1.PersistentVolumeClaimList"];
-    export type PersistentVolumeClaimSpec = S["io.k8s.api.core.v1.PersistentVolumeClaimSpec"];
-    export type PersistentVolumeClaimStatus = S["io.k8s.api.core.v1.PersistentVolumeClaimStatus"];
-    export type PersistentVolumeClaimTemplate = S["io.k8s.api.core.v1.PersistentVolumeClaimTemplate"];
-    export type PersistentVolumeClaimVolumeSource = S["io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource"];
-    export type PersistentVolumeList = S["io.k8s.api.core.v1.PersistentVolumeList"];
-    export type PersistentVolumeSpec = S["io.k8s.api.core.v1.PersistentVolumeSpec"];
-    export type PersistentVolumeStatus = S["io.k8s.api.core.v1.PersistentVolumeStatus"];
-    export type PhotonPersistentDiskVolumeSource = S["io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource"];
-    export type Pod = S["io.k8s.api.core.v1.Pod"];
-    export type PodAffinity = S["io.k8s.api.core.v1.PodAffinity"];
-    export type PodAffinityTerm = S["io.k8s.api.core.v1.PodAffinityTerm"];
-    export type PodAntiAffinity = S["io.k8s.api.core.v1.PodAntiAffinity"];
-    export type PodCertificateProjection = S["io.k8s.api.core.v1.PodCertificateProjection"];
-    export type PodCondition = S["io.k8s.api.core.v1.PodCondition"];
-    export type PodDNSConfig = S["io.k8s.api.core.v1.PodDNSConfig"];
-    export type PodDNSConfigOption = S["io.k8s.api.core.v1.PodDNSConfigOption"];
-    export type PodExtendedResourceClaimStatus = S["io.k8s.api.core.v1.PodExtendedResourceClaimStatus"];
-    export type PodIP = S["io.k8s.api.core.v1.PodIP"];
-    export type PodList = S["io.k8s.api.core.v1.PodList"];
-    export type PodOS = S["io.k8s.api.core.v1.PodOS"];
-    export type PodReadinessGate = S["io.k8s.api.core.v1.PodReadinessGate"];
-    export type PodResourceClaim = S["io.k8s.api.core.v1.PodResourceClaim"];
-    export type PodResourceClaimStatus = S["io.k8s.api.core.v1.PodResourceClaimStatus"];
-    export type PodSchedulingGate = S["io.k8s.api.core.v1.PodSchedulingGate"];
-    export type PodSchedulingGroup = S["io.k8s.api.core.v1.PodSchedulingGroup"];
-    export type PodSecurityContext = S["io.k8s.api.core.v1.PodSecurityContext"];
-    export type PodSpec = S["io.k8s.api.core.v1.PodSpec"];
-    export type PodStatus = S["io.k8s.api.core.v1.PodStatus"];
-    export type PodTemplate = S["io.k8s.api.core.v1.PodTemplate"];
-    export type PodTemplateList = S["io.k8s.api.core.v1.PodTemplateList"];
-    export type PodTemplateSpec = S["io.k8s.api.core.v1.PodTemplateSpec"];
-    export type PodVolumeHealth = S["io.k8s.api.core.v1.PodVolumeHealth"];
-    export type PortStatus = S["io.k8s.api.core.v1.PortStatus"];
-    export type PortworxVolumeSource = S["io.k8s.api.core.v1.PortworxVolumeSource"];
-    export type PreferredSchedulingTerm = S["io.k8s.api.core.v1.PreferredSchedulingTerm"];
-    export type Probe = S["io.k8s.api.core.v1.Probe"];
-    export type ProjectedVolumeSource = S["io.k8s.api.core.v1.ProjectedVolumeSource"];
-    export type QuobyteVolumeSource = S["io.k8s.api.core.v1.QuobyteVolumeSource"];
-    export type RBDPersistentVolumeSource = S["io.k8s.api.core.v1.RBDPersistentVolumeSource"];
-    export type RBDVolumeSource = S["io.k8s.api.core.v1.RBDVolumeSource"];
-    export type ReplicationController = S["io.k8s.api.core.v1.ReplicationController"];
-    export type ReplicationControllerCondition = S["io.k8s.api.core.v1.ReplicationControllerCondition"];
-    export type ReplicationControllerList = S["io.k8s.api.core.v1.ReplicationControllerList"];
-    export type ReplicationControllerSpec = S["io.k8s.api.core.v1.ReplicationControllerSpec"];
-    export type ReplicationControllerStatus = S["io.k8s.api.core.v1.ReplicationControllerStatus"];
-    export type ResourceClaim = S["io.k8s.api.core.v1.ResourceClaim"];
-    export type ResourceFieldSelector = S["io.k8s.api.core.v1.ResourceFieldSelector"];
-    export type ResourceHealth = S["io.k8s.api.core.v1.ResourceHealth"];
-    export type ResourceQuota = S["io.k8s.api.core.v1.ResourceQuota"];
-    export type ResourceQuotaList = S["io.k8s.api.core.v1.ResourceQuotaList"];
-    export type ResourceQuotaSpec = S["io.k8s.api.core.v1.ResourceQuotaSpec"];
-    export type ResourceQuotaStatus = S["io.k8s.api.core.v1.ResourceQuotaStatus"];
-    export type ResourceRequirements = S["io.k8s.api.core.v1.ResourceRequirements"];
-    export type ResourceStatus = S["io.k8s.api.core.v1.ResourceStatus"];
-    export type SELinuxOptions = S["io.k8s.api.core.v1.SELinuxOptions"];
-    export type ScaleIOPersistentVolumeSource = S["io.k8s.api.core.v1.ScaleIOPersistentVolumeSource"];
-    export type ScaleIOVolumeSource = S["io.k8s.api.core.v1.ScaleIOVolumeSource"];
-    export type ScopeSelector = S["io.k8s.api.core.v1.ScopeSelector"];
-    export type ScopedResourceSelectorRequirement = S["io.k8s.api.core.v1.ScopedResourceSelectorRequirement"];
-    export type SeccompProfile = S["io.k8s.api.core.v1.SeccompProfile"];
-    export type Secret = S["io.k8s.api.core.v1.Secret"];
-    export type SecretEnvSource = S["io.k8s.api.core.v1.SecretEnvSource"];
-    export type SecretKeySelector = S["io.k8s.api.core.v1.SecretKeySelector"];
-    export type SecretList = S["io.k8s.api.core.v1.SecretList"];
-    export type SecretProjection = S["io.k8s.api.core.v1.SecretProjection"];
-    export type SecretReference = S["io.k8s.api.core.v1.SecretReference"];
-    export type SecretVolumeSource = S["io.k8s.api.core.v1.SecretVolumeSource"];
-    export type SecurityContext = S["io.k8s.api.core.v1.SecurityContext"];
-    export type Service = S["io.k8s.api.core.v1.Service"];
-    export type ServiceAccount = S["io.k8s.api.core.v1.ServiceAccount"];
-    export type ServiceAccountList = S["io.k8s.api.core.v1.ServiceAccountList"];
-    export type ServiceAccountTokenProjection = S["io.k8s.api.core.v1.ServiceAccountTokenProjection"];
-    export type ServiceList = S["io.k8s.api.core.v1.ServiceList"];
-    export type ServicePort = S["io.k8s.api.core.v1.ServicePort"];
-    export type ServiceSpec = S["io.k8s.api.core.v1.ServiceSpec"];
-    export type ServiceStatus = S["io.k8s.api.core.v1.ServiceStatus"];
-    export type SessionAffinityConfig = S["io.k8s.api.core.v1.SessionAffinityConfig"];
-    export type SleepAction = S["io.k8s.api.core.v1.SleepAction"];
-    export type StorageOSPersistentVolumeSource = S["io.k8s.api.core.v1.StorageOSPersistentVolumeSource"];
-    export type StorageOSVolumeSource = S["io.k8s.api.core.v1.StorageOSVolumeSource"];
-    export type Sysctl = S["io.k8s.api.core.v1.Sysctl"];
-    export type TCPSocketAction = S["io.k8s.api.core.v1.TCPSocketAction"];
-    export type Taint = S["io.k8s.api.core.v1.Taint"];
-    export type Toleration = S["io.k8s.api.core.v1.Toleration"];
-    export type TopologySelectorLabelRequirement = S["io.k8s.api.core.v1.TopologySelectorLabelRequirement"];
-    export type TopologySelectorTerm = S["io.k8s.api.core.v1.TopologySelectorTerm"];
-    export type TopologySpreadConstraint = S["io.k8s.api.core.v1.TopologySpreadConstraint"];
-    export type TypedLocalObjectReference = S["io.k8s.api.core.v1.TypedLocalObjectReference"];
-    export type TypedObjectReference = S["io.k8s.api.core.v1.TypedObjectReference"];
-    export type Volume = S["io.k8s.api.core.v1.Volume"];
-    export type VolumeDevice = S["io.k8s.api.core.v1.VolumeDevice"];
-    export type VolumeHealthCondition = S["io.k8s.api.core.v1.VolumeHealthCondition"];
-    export type VolumeHealthStatus = S["io.k8s.api.core.v1.VolumeHealthStatus"];
-    export type VolumeMount = S["io.k8s.api.core.v1.VolumeMount"];
-    export type VolumeMountStatus = S["io.k8s.api.core.v1.VolumeMountStatus"];
-    export type VolumeNodeAffinity = S["io.k8s.api.core.v1.VolumeNodeAffinity"];
-    export type VolumeProjection = S["io.k8s.api.core.v1.VolumeProjection"];
-    export type VolumeResourceRequirements = S["io.k8s.api.core.v1.VolumeResourceRequirements"];
-    export type VolumeStatus = S["io.k8s.api.core.v1.VolumeStatus"];
-    export type VsphereVirtualDiskVolumeSource = S["io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource"];
-    export type WeightedPodAffinityTerm = S["io.k8s.api.core.v1.WeightedPodAffinityTerm"];
-    export type WindowsSecurityContextOptions = S["io.k8s.api.core.v1.WindowsSecurityContextOptions"];
+    /** Represents a Persistent Disk resource in AWS. (`io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource`) */
+    export interface AWSElasticBlockStoreVolumeSource extends Def$<"io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource"> {}
+    /** Affinity is a group of affinity scheduling rules. (`io.k8s.api.core.v1.Affinity`) */
+    export interface Affinity extends Def$<"io.k8s.api.core.v1.Affinity"> {}
+    /** AppArmorProfile defines a pod or container's AppArmor settings. (`io.k8s.api.core.v1.AppArmorProfile`) */
+    export interface AppArmorProfile extends Def$<"io.k8s.api.core.v1.AppArmorProfile"> {}
+    /** AttachedVolume describes a volume attached to a node (`io.k8s.api.core.v1.AttachedVolume`) */
+    export interface AttachedVolume extends Def$<"io.k8s.api.core.v1.AttachedVolume"> {}
+    /** AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureDiskVolumeSource`) */
+    export interface AzureDiskVolumeSource extends Def$<"io.k8s.api.core.v1.AzureDiskVolumeSource"> {}
+    /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureFilePersistentVolumeSource`) */
+    export interface AzureFilePersistentVolumeSource extends Def$<"io.k8s.api.core.v1.AzureFilePersistentVolumeSource"> {}
+    /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. (`io.k8s.api.core.v1.AzureFileVolumeSource`) */
+    export interface AzureFileVolumeSource extends Def$<"io.k8s.api.core.v1.AzureFileVolumeSource"> {}
+    /** Binding ties one object to another; for example, a pod is bound to a node by a scheduler. (`io.k8s.api.core.v1.Binding`) */
+    export interface Binding extends Def$<"io.k8s.api.core.v1.Binding"> {}
+    /** Represents storage that is managed by an external CSI volume driver (`io.k8s.api.core.v1.CSIPersistentVolumeSource`) */
+    export interface CSIPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.CSIPersistentVolumeSource"> {}
+    /** Represents a source location of a volume to mount, managed by an external CSI driver (`io.k8s.api.core.v1.CSIVolumeSource`) */
+    export interface CSIVolumeSource extends Def$<"io.k8s.api.core.v1.CSIVolumeSource"> {}
+    /** Adds and removes POSIX capabilities from running containers. (`io.k8s.api.core.v1.Capabilities`) */
+    export interface Capabilities extends Def$<"io.k8s.api.core.v1.Capabilities"> {}
+    /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. (`io.k8s.api.core.v1.CephFSPersistentVolumeSource`) */
+    export interface CephFSPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.CephFSPersistentVolumeSource"> {}
+    /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. (`io.k8s.api.core.v1.CephFSVolumeSource`) */
+    export interface CephFSVolumeSource extends Def$<"io.k8s.api.core.v1.CephFSVolumeSource"> {}
+    /** Represents a cinder volume resource in Openstack. (`io.k8s.api.core.v1.CinderPersistentVolumeSource`) */
+    export interface CinderPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.CinderPersistentVolumeSource"> {}
+    /** Represents a cinder volume resource in Openstack. (`io.k8s.api.core.v1.CinderVolumeSource`) */
+    export interface CinderVolumeSource extends Def$<"io.k8s.api.core.v1.CinderVolumeSource"> {}
+    /** ClientIPConfig represents the configurations of Client IP based session affinity. (`io.k8s.api.core.v1.ClientIPConfig`) */
+    export interface ClientIPConfig extends Def$<"io.k8s.api.core.v1.ClientIPConfig"> {}
+    /** ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem. (`io.k8s.api.core.v1.ClusterTrustBundleProjection`) */
+    export interface ClusterTrustBundleProjection extends Def$<"io.k8s.api.core.v1.ClusterTrustBundleProjection"> {}
+    /** Information about the condition of a component. (`io.k8s.api.core.v1.ComponentCondition`) */
+    export interface ComponentCondition extends Def$<"io.k8s.api.core.v1.ComponentCondition"> {}
+    /** ComponentStatus (and ComponentStatusList) holds the cluster validation info. (`io.k8s.api.core.v1.ComponentStatus`) */
+    export interface ComponentStatus extends Def$<"io.k8s.api.core.v1.ComponentStatus"> {}
+    /** Status of all the conditions for the component as a list of ComponentStatus objects. (`io.k8s.api.core.v1.ComponentStatusList`) */
+    export interface ComponentStatusList extends Def$<"io.k8s.api.core.v1.ComponentStatusList"> {}
+    /** ConfigMap holds configuration data for pods to consume. (`io.k8s.api.core.v1.ConfigMap`) */
+    export interface ConfigMap extends Def$<"io.k8s.api.core.v1.ConfigMap"> {}
+    /** ConfigMapEnvSource selects a ConfigMap to populate the environment variables with. (`io.k8s.api.core.v1.ConfigMapEnvSource`) */
+    export interface ConfigMapEnvSource extends Def$<"io.k8s.api.core.v1.ConfigMapEnvSource"> {}
+    /** Selects a key from a ConfigMap. (`io.k8s.api.core.v1.ConfigMapKeySelector`) */
+    export interface ConfigMapKeySelector extends Def$<"io.k8s.api.core.v1.ConfigMapKeySelector"> {}
+    /** ConfigMapList is a resource containing a list of ConfigMap objects. (`io.k8s.api.core.v1.ConfigMapList`) */
+    export interface ConfigMapList extends Def$<"io.k8s.api.core.v1.ConfigMapList"> {}
+    /** ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. (`io.k8s.api.core.v1.ConfigMapNodeConfigSource`) */
+    export interface ConfigMapNodeConfigSource extends Def$<"io.k8s.api.core.v1.ConfigMapNodeConfigSource"> {}
+    /** Adapts a ConfigMap into a projected volume. (`io.k8s.api.core.v1.ConfigMapProjection`) */
+    export interface ConfigMapProjection extends Def$<"io.k8s.api.core.v1.ConfigMapProjection"> {}
+    /** Adapts a ConfigMap into a volume. (`io.k8s.api.core.v1.ConfigMapVolumeSource`) */
+    export interface ConfigMapVolumeSource extends Def$<"io.k8s.api.core.v1.ConfigMapVolumeSource"> {}
+    /** A single application container that you want to run within a pod. (`io.k8s.api.core.v1.Container`) */
+    export interface Container extends Def$<"io.k8s.api.core.v1.Container"> {}
+    /** ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name. (`io.k8s.api.core.v1.ContainerExtendedResourceRequest`) */
+    export interface ContainerExtendedResourceRequest extends Def$<"io.k8s.api.core.v1.ContainerExtendedResourceRequest"> {}
+    /** Describe a container image (`io.k8s.api.core.v1.ContainerImage`) */
+    export interface ContainerImage extends Def$<"io.k8s.api.core.v1.ContainerImage"> {}
+    /** ContainerPort represents a network port in a single container. (`io.k8s.api.core.v1.ContainerPort`) */
+    export interface ContainerPort extends Def$<"io.k8s.api.core.v1.ContainerPort"> {}
+    /** ContainerResizePolicy represents resource resize policy for the container. (`io.k8s.api.core.v1.ContainerResizePolicy`) */
+    export interface ContainerResizePolicy extends Def$<"io.k8s.api.core.v1.ContainerResizePolicy"> {}
+    /** ContainerRestartRule describes how a container exit is handled. (`io.k8s.api.core.v1.ContainerRestartRule`) */
+    export interface ContainerRestartRule extends Def$<"io.k8s.api.core.v1.ContainerRestartRule"> {}
+    /** ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes. (`io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes`) */
+    export interface ContainerRestartRuleOnExitCodes extends Def$<"io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes"> {}
+    /** ContainerState holds a possible state of container. (`io.k8s.api.core.v1.ContainerState`) */
+    export interface ContainerState extends Def$<"io.k8s.api.core.v1.ContainerState"> {}
+    /** ContainerStateRunning is a running state of a container. (`io.k8s.api.core.v1.ContainerStateRunning`) */
+    export interface ContainerStateRunning extends Def$<"io.k8s.api.core.v1.ContainerStateRunning"> {}
+    /** ContainerStateTerminated is a terminated state of a container. (`io.k8s.api.core.v1.ContainerStateTerminated`) */
+    export interface ContainerStateTerminated extends Def$<"io.k8s.api.core.v1.ContainerStateTerminated"> {}
+    /** ContainerStateWaiting is a waiting state of a container. (`io.k8s.api.core.v1.ContainerStateWaiting`) */
+    export interface ContainerStateWaiting extends Def$<"io.k8s.api.core.v1.ContainerStateWaiting"> {}
+    /** ContainerStatus contains details for the current status of this container. (`io.k8s.api.core.v1.ContainerStatus`) */
+    export interface ContainerStatus extends Def$<"io.k8s.api.core.v1.ContainerStatus"> {}
+    /** ContainerUser represents user identity information (`io.k8s.api.core.v1.ContainerUser`) */
+    export interface ContainerUser extends Def$<"io.k8s.api.core.v1.ContainerUser"> {}
+    /** DaemonEndpoint contains information about a single Daemon endpoint. (`io.k8s.api.core.v1.DaemonEndpoint`) */
+    export interface DaemonEndpoint extends Def$<"io.k8s.api.core.v1.DaemonEndpoint"> {}
+    /** Represents downward API info for projecting into a projected volume. (`io.k8s.api.core.v1.DownwardAPIProjection`) */
+    export interface DownwardAPIProjection extends Def$<"io.k8s.api.core.v1.DownwardAPIProjection"> {}
+    /** DownwardAPIVolumeFile represents information to create the file containing the pod field (`io.k8s.api.core.v1.DownwardAPIVolumeFile`) */
+    export interface DownwardAPIVolumeFile extends Def$<"io.k8s.api.core.v1.DownwardAPIVolumeFile"> {}
+    /** DownwardAPIVolumeSource represents a volume containing downward API info. (`io.k8s.api.core.v1.DownwardAPIVolumeSource`) */
+    export interface DownwardAPIVolumeSource extends Def$<"io.k8s.api.core.v1.DownwardAPIVolumeSource"> {}
+    /** Represents an empty directory for a pod. (`io.k8s.api.core.v1.EmptyDirVolumeSource`) */
+    export interface EmptyDirVolumeSource extends Def$<"io.k8s.api.core.v1.EmptyDirVolumeSource"> {}
+    /** EndpointAddress is a tuple that describes single IP address. (`io.k8s.api.core.v1.EndpointAddress`) */
+    export interface EndpointAddress extends Def$<"io.k8s.api.core.v1.EndpointAddress"> {}
+    /** EndpointPort is a tuple that describes a single port. (`io.k8s.api.core.v1.EndpointPort`) */
+    export interface EndpointPort extends Def$<"io.k8s.api.core.v1.EndpointPort"> {}
+    /** EndpointSubset is a group of addresses with a common set of ports. (`io.k8s.api.core.v1.EndpointSubset`) */
+    export interface EndpointSubset extends Def$<"io.k8s.api.core.v1.EndpointSubset"> {}
+    /** Endpoints is a collection of endpoints that implement the actual service. (`io.k8s.api.core.v1.Endpoints`) */
+    export interface Endpoints extends Def$<"io.k8s.api.core.v1.Endpoints"> {}
+    /** EndpointsList is a list of endpoints. (`io.k8s.api.core.v1.EndpointsList`) */
+    export interface EndpointsList extends Def$<"io.k8s.api.core.v1.EndpointsList"> {}
+    /** EnvFromSource represents the source of a set of ConfigMaps or Secrets (`io.k8s.api.core.v1.EnvFromSource`) */
+    export interface EnvFromSource extends Def$<"io.k8s.api.core.v1.EnvFromSource"> {}
+    /** EnvVar represents an environment variable present in a Container. (`io.k8s.api.core.v1.EnvVar`) */
+    export interface EnvVar extends Def$<"io.k8s.api.core.v1.EnvVar"> {}
+    /** EnvVarSource represents a source for the value of an EnvVar. (`io.k8s.api.core.v1.EnvVarSource`) */
+    export interface EnvVarSource extends Def$<"io.k8s.api.core.v1.EnvVarSource"> {}
+    /** An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. (`io.k8s.api.core.v1.EphemeralContainer`) */
+    export interface EphemeralContainer extends Def$<"io.k8s.api.core.v1.EphemeralContainer"> {}
+    /** Represents an ephemeral volume that is handled by a normal storage driver. (`io.k8s.api.core.v1.EphemeralVolumeSource`) */
+    export interface EphemeralVolumeSource extends Def$<"io.k8s.api.core.v1.EphemeralVolumeSource"> {}
+    /** Event is a report of an event somewhere in the cluster. (`io.k8s.api.core.v1.Event`) */
+    export interface Event extends Def$<"io.k8s.api.core.v1.Event"> {}
+    /** EventList is a list of events. (`io.k8s.api.core.v1.EventList`) */
+    export interface EventList extends Def$<"io.k8s.api.core.v1.EventList"> {}
+    /** EventSeries contain information on series of events, i.e. (`io.k8s.api.core.v1.EventSeries`) */
+    export interface EventSeries extends Def$<"io.k8s.api.core.v1.EventSeries"> {}
+    /** EventSource contains information for an event. (`io.k8s.api.core.v1.EventSource`) */
+    export interface EventSource extends Def$<"io.k8s.api.core.v1.EventSource"> {}
+    /** EvictionResponder allows you to specify the responder reacting to an Eviction. (`io.k8s.api.core.v1.EvictionResponder`) */
+    export interface EvictionResponder extends Def$<"io.k8s.api.core.v1.EvictionResponder"> {}
+    /** ExecAction describes a "run in container" action. (`io.k8s.api.core.v1.ExecAction`) */
+    export interface ExecAction extends Def$<"io.k8s.api.core.v1.ExecAction"> {}
+    /** Represents a Fibre Channel volume. (`io.k8s.api.core.v1.FCVolumeSource`) */
+    export interface FCVolumeSource extends Def$<"io.k8s.api.core.v1.FCVolumeSource"> {}
+    /** FileKeySelector selects a key of the env file. (`io.k8s.api.core.v1.FileKeySelector`) */
+    export interface FileKeySelector extends Def$<"io.k8s.api.core.v1.FileKeySelector"> {}
+    /** FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin. (`io.k8s.api.core.v1.FlexPersistentVolumeSource`) */
+    export interface FlexPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.FlexPersistentVolumeSource"> {}
+    /** FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. (`io.k8s.api.core.v1.FlexVolumeSource`) */
+    export interface FlexVolumeSource extends Def$<"io.k8s.api.core.v1.FlexVolumeSource"> {}
+    /** Represents a Flocker volume mounted by the Flocker agent. (`io.k8s.api.core.v1.FlockerVolumeSource`) */
+    export interface FlockerVolumeSource extends Def$<"io.k8s.api.core.v1.FlockerVolumeSource"> {}
+    /** Represents a Persistent Disk resource in Google Compute Engine. (`io.k8s.api.core.v1.GCEPersistentDiskVolumeSource`) */
+    export interface GCEPersistentDiskVolumeSource extends Def$<"io.k8s.api.core.v1.GCEPersistentDiskVolumeSource"> {}
+    /** GRPCAction specifies an action involving a GRPC service. (`io.k8s.api.core.v1.GRPCAction`) */
+    export interface GRPCAction extends Def$<"io.k8s.api.core.v1.GRPCAction"> {}
+    /** Represents a volume that is populated with the contents of a git repository. (`io.k8s.api.core.v1.GitRepoVolumeSource`) */
+    export interface GitRepoVolumeSource extends Def$<"io.k8s.api.core.v1.GitRepoVolumeSource"> {}
+    /** Represents a Glusterfs mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.GlusterfsPersistentVolumeSource`) */
+    export interface GlusterfsPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.GlusterfsPersistentVolumeSource"> {}
+    /** Represents a Glusterfs mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.GlusterfsVolumeSource`) */
+    export interface GlusterfsVolumeSource extends Def$<"io.k8s.api.core.v1.GlusterfsVolumeSource"> {}
+    /** HTTPGetAction describes an action based on HTTP Get requests. (`io.k8s.api.core.v1.HTTPGetAction`) */
+    export interface HTTPGetAction extends Def$<"io.k8s.api.core.v1.HTTPGetAction"> {}
+    /** HTTPHeader describes a custom header to be used in HTTP probes (`io.k8s.api.core.v1.HTTPHeader`) */
+    export interface HTTPHeader extends Def$<"io.k8s.api.core.v1.HTTPHeader"> {}
+    /** HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file. (`io.k8s.api.core.v1.HostAlias`) */
+    export interface HostAlias extends Def$<"io.k8s.api.core.v1.HostAlias"> {}
+    /** HostIP represents a single IP address allocated to the host. (`io.k8s.api.core.v1.HostIP`) */
+    export interface HostIP extends Def$<"io.k8s.api.core.v1.HostIP"> {}
+    /** Represents a host path mapped into a pod. (`io.k8s.api.core.v1.HostPathVolumeSource`) */
+    export interface HostPathVolumeSource extends Def$<"io.k8s.api.core.v1.HostPathVolumeSource"> {}
+    /** ISCSIPersistentVolumeSource represents an ISCSI disk. (`io.k8s.api.core.v1.ISCSIPersistentVolumeSource`) */
+    export interface ISCSIPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.ISCSIPersistentVolumeSource"> {}
+    /** Represents an ISCSI disk. (`io.k8s.api.core.v1.ISCSIVolumeSource`) */
+    export interface ISCSIVolumeSource extends Def$<"io.k8s.api.core.v1.ISCSIVolumeSource"> {}
+    /** ImageVolumeSource represents a image volume resource. (`io.k8s.api.core.v1.ImageVolumeSource`) */
+    export interface ImageVolumeSource extends Def$<"io.k8s.api.core.v1.ImageVolumeSource"> {}
+    /** ImageVolumeStatus represents the image-based volume status. (`io.k8s.api.core.v1.ImageVolumeStatus`) */
+    export interface ImageVolumeStatus extends Def$<"io.k8s.api.core.v1.ImageVolumeStatus"> {}
+    /** Maps a string key to a path within a volume. (`io.k8s.api.core.v1.KeyToPath`) */
+    export interface KeyToPath extends Def$<"io.k8s.api.core.v1.KeyToPath"> {}
+    /** Lifecycle describes actions that the management system should take in response to container lifecycle events. (`io.k8s.api.core.v1.Lifecycle`) */
+    export interface Lifecycle extends Def$<"io.k8s.api.core.v1.Lifecycle"> {}
+    /** LifecycleHandler defines a specific action that should be taken in a lifecycle hook. (`io.k8s.api.core.v1.LifecycleHandler`) */
+    export interface LifecycleHandler extends Def$<"io.k8s.api.core.v1.LifecycleHandler"> {}
+    /** LimitRange sets resource usage limits for each kind of resource in a Namespace. (`io.k8s.api.core.v1.LimitRange`) */
+    export interface LimitRange extends Def$<"io.k8s.api.core.v1.LimitRange"> {}
+    /** LimitRangeItem defines a min/max usage limit for any resource that matches on kind. (`io.k8s.api.core.v1.LimitRangeItem`) */
+    export interface LimitRangeItem extends Def$<"io.k8s.api.core.v1.LimitRangeItem"> {}
+    /** LimitRangeList is a list of LimitRange items. (`io.k8s.api.core.v1.LimitRangeList`) */
+    export interface LimitRangeList extends Def$<"io.k8s.api.core.v1.LimitRangeList"> {}
+    /** LimitRangeSpec defines a min/max usage limit for resources that match on kind. (`io.k8s.api.core.v1.LimitRangeSpec`) */
+    export interface LimitRangeSpec extends Def$<"io.k8s.api.core.v1.LimitRangeSpec"> {}
+    /** LinuxContainerUser represents user identity information in Linux containers (`io.k8s.api.core.v1.LinuxContainerUser`) */
+    export interface LinuxContainerUser extends Def$<"io.k8s.api.core.v1.LinuxContainerUser"> {}
+    /** LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point. (`io.k8s.api.core.v1.LoadBalancerIngress`) */
+    export interface LoadBalancerIngress extends Def$<"io.k8s.api.core.v1.LoadBalancerIngress"> {}
+    /** LoadBalancerStatus represents the status of a load-balancer. (`io.k8s.api.core.v1.LoadBalancerStatus`) */
+    export interface LoadBalancerStatus extends Def$<"io.k8s.api.core.v1.LoadBalancerStatus"> {}
+    /** LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace. (`io.k8s.api.core.v1.LocalObjectReference`) */
+    export interface LocalObjectReference extends Def$<"io.k8s.api.core.v1.LocalObjectReference"> {}
+    /** Local represents directly-attached storage with node affinity (`io.k8s.api.core.v1.LocalVolumeSource`) */
+    export interface LocalVolumeSource extends Def$<"io.k8s.api.core.v1.LocalVolumeSource"> {}
+    /** ModifyVolumeStatus represents the status object of ControllerModifyVolume operation (`io.k8s.api.core.v1.ModifyVolumeStatus`) */
+    export interface ModifyVolumeStatus extends Def$<"io.k8s.api.core.v1.ModifyVolumeStatus"> {}
+    /** Represents an NFS mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.NFSVolumeSource`) */
+    export interface NFSVolumeSource extends Def$<"io.k8s.api.core.v1.NFSVolumeSource"> {}
+    /** Namespace provides a scope for Names. (`io.k8s.api.core.v1.Namespace`) */
+    export interface Namespace extends Def$<"io.k8s.api.core.v1.Namespace"> {}
+    /** NamespaceCondition contains details about state of namespace. (`io.k8s.api.core.v1.NamespaceCondition`) */
+    export interface NamespaceCondition extends Def$<"io.k8s.api.core.v1.NamespaceCondition"> {}
+    /** NamespaceList is a list of Namespaces. (`io.k8s.api.core.v1.NamespaceList`) */
+    export interface NamespaceList extends Def$<"io.k8s.api.core.v1.NamespaceList"> {}
+    /** NamespaceSpec describes the attributes on a Namespace. (`io.k8s.api.core.v1.NamespaceSpec`) */
+    export interface NamespaceSpec extends Def$<"io.k8s.api.core.v1.NamespaceSpec"> {}
+    /** NamespaceStatus is information about the current status of a Namespace. (`io.k8s.api.core.v1.NamespaceStatus`) */
+    export interface NamespaceStatus extends Def$<"io.k8s.api.core.v1.NamespaceStatus"> {}
+    /** Node is a worker node in Kubernetes. (`io.k8s.api.core.v1.Node`) */
+    export interface Node extends Def$<"io.k8s.api.core.v1.Node"> {}
+    /** NodeAddress contains information for the node's address. (`io.k8s.api.core.v1.NodeAddress`) */
+    export interface NodeAddress extends Def$<"io.k8s.api.core.v1.NodeAddress"> {}
+    /** Node affinity is a group of node affinity scheduling rules. (`io.k8s.api.core.v1.NodeAffinity`) */
+    export interface NodeAffinity extends Def$<"io.k8s.api.core.v1.NodeAffinity"> {}
+    /** NodeAllocatableMappedResources describes mapped node allocatable resource allocations. (`io.k8s.api.core.v1.NodeAllocatableMappedResources`) */
+    export interface NodeAllocatableMappedResources extends Def$<"io.k8s.api.core.v1.NodeAllocatableMappedResources"> {}
+    /** NodeAllocatableOverheadResources describes auxiliary overhead resource allocations. (`io.k8s.api.core.v1.NodeAllocatableOverheadResources`) */
+    export interface NodeAllocatableOverheadResources extends Def$<"io.k8s.api.core.v1.NodeAllocatableOverheadResources"> {}
+    /** NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA. (`io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus`) */
+    export interface NodeAllocatableResourceClaimStatus extends Def$<"io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus"> {}
+    /** NodeCondition contains condition information for a node. (`io.k8s.api.core.v1.NodeCondition`) */
+    export interface NodeCondition extends Def$<"io.k8s.api.core.v1.NodeCondition"> {}
+    /** NodeConfigSource specifies a source of node configuration. (`io.k8s.api.core.v1.NodeConfigSource`) */
+    export interface NodeConfigSource extends Def$<"io.k8s.api.core.v1.NodeConfigSource"> {}
+    /** NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource. (`io.k8s.api.core.v1.NodeConfigStatus`) */
+    export interface NodeConfigStatus extends Def$<"io.k8s.api.core.v1.NodeConfigStatus"> {}
+    /** NodeDaemonEndpoints lists ports opened by daemons running on the Node. (`io.k8s.api.core.v1.NodeDaemonEndpoints`) */
+    export interface NodeDaemonEndpoints extends Def$<"io.k8s.api.core.v1.NodeDaemonEndpoints"> {}
+    /** NodeFeatures describes the set of features implemented by the CRI implementation. (`io.k8s.api.core.v1.NodeFeatures`) */
+    export interface NodeFeatures extends Def$<"io.k8s.api.core.v1.NodeFeatures"> {}
+    /** NodeList is the whole list of all Nodes which have been registered with master. (`io.k8s.api.core.v1.NodeList`) */
+    export interface NodeList extends Def$<"io.k8s.api.core.v1.NodeList"> {}
+    /** NodePodPreemptionPolicy defines the node-level policies governing preemption for pods on this node. (`io.k8s.api.core.v1.NodePodPreemptionPolicy`) */
+    export interface NodePodPreemptionPolicy extends Def$<"io.k8s.api.core.v1.NodePodPreemptionPolicy"> {}
+    /** NodeRuntimeHandler is a set of runtime handler information. (`io.k8s.api.core.v1.NodeRuntimeHandler`) */
+    export interface NodeRuntimeHandler extends Def$<"io.k8s.api.core.v1.NodeRuntimeHandler"> {}
+    /** NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler. (`io.k8s.api.core.v1.NodeRuntimeHandlerFeatures`) */
+    export interface NodeRuntimeHandlerFeatures extends Def$<"io.k8s.api.core.v1.NodeRuntimeHandlerFeatures"> {}
+    /** A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms. (`io.k8s.api.core.v1.NodeSelector`) */
+    export interface NodeSelector extends Def$<"io.k8s.api.core.v1.NodeSelector"> {}
+    /** A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.api.core.v1.NodeSelectorRequirement`) */
+    export interface NodeSelectorRequirement extends Def$<"io.k8s.api.core.v1.NodeSelectorRequirement"> {}
+    /** A null or empty node selector term matches no objects. (`io.k8s.api.core.v1.NodeSelectorTerm`) */
+    export interface NodeSelectorTerm extends Def$<"io.k8s.api.core.v1.NodeSelectorTerm"> {}
+    /** NodeSpec describes the attributes that a node is created with. (`io.k8s.api.core.v1.NodeSpec`) */
+    export interface NodeSpec extends Def$<"io.k8s.api.core.v1.NodeSpec"> {}
+    /** NodeStatus is information about the current status of a node. (`io.k8s.api.core.v1.NodeStatus`) */
+    export interface NodeStatus extends Def$<"io.k8s.api.core.v1.NodeStatus"> {}
+    /** NodeSwapStatus represents swap memory information. (`io.k8s.api.core.v1.NodeSwapStatus`) */
+    export interface NodeSwapStatus extends Def$<"io.k8s.api.core.v1.NodeSwapStatus"> {}
+    /** NodeSystemInfo is a set of ids/uuids to uniquely identify the node. (`io.k8s.api.core.v1.NodeSystemInfo`) */
+    export interface NodeSystemInfo extends Def$<"io.k8s.api.core.v1.NodeSystemInfo"> {}
+    /** ObjectFieldSelector selects an APIVersioned field of an object. (`io.k8s.api.core.v1.ObjectFieldSelector`) */
+    export interface ObjectFieldSelector extends Def$<"io.k8s.api.core.v1.ObjectFieldSelector"> {}
+    /** ObjectReference contains enough information to let you inspect or modify the referred object. (`io.k8s.api.core.v1.ObjectReference`) */
+    export interface ObjectReference extends Def$<"io.k8s.api.core.v1.ObjectReference"> {}
+    /** PersistentVolume (PV) is a storage resource provisioned by an administrator. (`io.k8s.api.core.v1.PersistentVolume`) */
+    export interface PersistentVolume extends Def$<"io.k8s.api.core.v1.PersistentVolume"> {}
+    /** PersistentVolumeClaim is a user's request for and claim to a persistent volume (`io.k8s.api.core.v1.PersistentVolumeClaim`) */
+    export interface PersistentVolumeClaim extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaim"> {}
+    /** PersistentVolumeClaimCondition contains details about state of pvc (`io.k8s.api.core.v1.PersistentVolumeClaimCondition`) */
+    export interface PersistentVolumeClaimCondition extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimCondition"> {}
+    /** PersistentVolumeClaimList is a list of PersistentVolumeClaim items. (`io.k8s.api.core.v1.PersistentVolumeClaimList`) */
+    export interface PersistentVolumeClaimList extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimList"> {}
+    /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes (`io.k8s.api.core.v1.PersistentVolumeClaimSpec`) */
+    export interface PersistentVolumeClaimSpec extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimSpec"> {}
+    /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. (`io.k8s.api.core.v1.PersistentVolumeClaimStatus`) */
+    export interface PersistentVolumeClaimStatus extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimStatus"> {}
+    /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. (`io.k8s.api.core.v1.PersistentVolumeClaimTemplate`) */
+    export interface PersistentVolumeClaimTemplate extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimTemplate"> {}
+    /** PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. (`io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource`) */
+    export interface PersistentVolumeClaimVolumeSource extends Def$<"io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource"> {}
+    /** PersistentVolumeList is a list of PersistentVolume items. (`io.k8s.api.core.v1.PersistentVolumeList`) */
+    export interface PersistentVolumeList extends Def$<"io.k8s.api.core.v1.PersistentVolumeList"> {}
+    /** PersistentVolumeSpec is the specification of a persistent volume. (`io.k8s.api.core.v1.PersistentVolumeSpec`) */
+    export interface PersistentVolumeSpec extends Def$<"io.k8s.api.core.v1.PersistentVolumeSpec"> {}
+    /** PersistentVolumeStatus is the current status of a persistent volume. (`io.k8s.api.core.v1.PersistentVolumeStatus`) */
+    export interface PersistentVolumeStatus extends Def$<"io.k8s.api.core.v1.PersistentVolumeStatus"> {}
+    /** Represents a Photon Controller persistent disk resource. (`io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource`) */
+    export interface PhotonPersistentDiskVolumeSource extends Def$<"io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource"> {}
+    /** Pod is a collection of containers that can run on a host. (`io.k8s.api.core.v1.Pod`) */
+    export interface Pod extends Def$<"io.k8s.api.core.v1.Pod"> {}
+    /** Pod affinity is a group of inter pod affinity scheduling rules. (`io.k8s.api.core.v1.PodAffinity`) */
+    export interface PodAffinity extends Def$<"io.k8s.api.core.v1.PodAffinity"> {}
+    /** Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node who... (`io.k8s.api.core.v1.PodAffinityTerm`) */
+    export interface PodAffinityTerm extends Def$<"io.k8s.api.core.v1.PodAffinityTerm"> {}
+    /** Pod anti affinity is a group of inter pod anti affinity scheduling rules. (`io.k8s.api.core.v1.PodAntiAffinity`) */
+    export interface PodAntiAffinity extends Def$<"io.k8s.api.core.v1.PodAntiAffinity"> {}
+    /** PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem. (`io.k8s.api.core.v1.PodCertificateProjection`) */
+    export interface PodCertificateProjection extends Def$<"io.k8s.api.core.v1.PodCertificateProjection"> {}
+    /** PodCondition contains details for the current condition of this pod. (`io.k8s.api.core.v1.PodCondition`) */
+    export interface PodCondition extends Def$<"io.k8s.api.core.v1.PodCondition"> {}
+    /** PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy. (`io.k8s.api.core.v1.PodDNSConfig`) */
+    export interface PodDNSConfig extends Def$<"io.k8s.api.core.v1.PodDNSConfig"> {}
+    /** PodDNSConfigOption defines DNS resolver options of a pod. (`io.k8s.api.core.v1.PodDNSConfigOption`) */
+    export interface PodDNSConfigOption extends Def$<"io.k8s.api.core.v1.PodDNSConfigOption"> {}
+    /** PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. (`io.k8s.api.core.v1.PodExtendedResourceClaimStatus`) */
+    export interface PodExtendedResourceClaimStatus extends Def$<"io.k8s.api.core.v1.PodExtendedResourceClaimStatus"> {}
+    /** PodIP represents a single IP address allocated to the pod. (`io.k8s.api.core.v1.PodIP`) */
+    export interface PodIP extends Def$<"io.k8s.api.core.v1.PodIP"> {}
+    /** PodList is a list of Pods. (`io.k8s.api.core.v1.PodList`) */
+    export interface PodList extends Def$<"io.k8s.api.core.v1.PodList"> {}
+    /** PodOS defines the OS parameters of a pod. (`io.k8s.api.core.v1.PodOS`) */
+    export interface PodOS extends Def$<"io.k8s.api.core.v1.PodOS"> {}
+    /** PodReadinessGate contains the reference to a pod condition (`io.k8s.api.core.v1.PodReadinessGate`) */
+    export interface PodReadinessGate extends Def$<"io.k8s.api.core.v1.PodReadinessGate"> {}
+    /** PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod. (`io.k8s.api.core.v1.PodResourceClaim`) */
+    export interface PodResourceClaim extends Def$<"io.k8s.api.core.v1.PodResourceClaim"> {}
+    /** PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. (`io.k8s.api.core.v1.PodResourceClaimStatus`) */
+    export interface PodResourceClaimStatus extends Def$<"io.k8s.api.core.v1.PodResourceClaimStatus"> {}
+    /** PodSchedulingGate is associated to a Pod to guard its scheduling. (`io.k8s.api.core.v1.PodSchedulingGate`) */
+    export interface PodSchedulingGate extends Def$<"io.k8s.api.core.v1.PodSchedulingGate"> {}
+    /** PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. (`io.k8s.api.core.v1.PodSchedulingGroup`) */
+    export interface PodSchedulingGroup extends Def$<"io.k8s.api.core.v1.PodSchedulingGroup"> {}
+    /** PodSecurityContext holds pod-level security attributes and common container settings. (`io.k8s.api.core.v1.PodSecurityContext`) */
+    export interface PodSecurityContext extends Def$<"io.k8s.api.core.v1.PodSecurityContext"> {}
+    /** PodSpec is a description of a pod. (`io.k8s.api.core.v1.PodSpec`) */
+    export interface PodSpec extends Def$<"io.k8s.api.core.v1.PodSpec"> {}
+    /** PodStatus represents information about the status of a pod. (`io.k8s.api.core.v1.PodStatus`) */
+    export interface PodStatus extends Def$<"io.k8s.api.core.v1.PodStatus"> {}
+    /** PodTemplate describes a template for creating copies of a predefined pod. (`io.k8s.api.core.v1.PodTemplate`) */
+    export interface PodTemplate extends Def$<"io.k8s.api.core.v1.PodTemplate"> {}
+    /** PodTemplateList is a list of PodTemplates. (`io.k8s.api.core.v1.PodTemplateList`) */
+    export interface PodTemplateList extends Def$<"io.k8s.api.core.v1.PodTemplateList"> {}
+    /** PodTemplateSpec describes the data a pod should have when created from a template (`io.k8s.api.core.v1.PodTemplateSpec`) */
+    export interface PodTemplateSpec extends Def$<"io.k8s.api.core.v1.PodTemplateSpec"> {}
+    /** PodVolumeHealth contains health information for a volume used by a pod, reported by the CSI node plugin via the kubelet. (`io.k8s.api.core.v1.PodVolumeHealth`) */
+    export interface PodVolumeHealth extends Def$<"io.k8s.api.core.v1.PodVolumeHealth"> {}
+    /** PortStatus represents the error condition of a service port (`io.k8s.api.core.v1.PortStatus`) */
+    export interface PortStatus extends Def$<"io.k8s.api.core.v1.PortStatus"> {}
+    /** PortworxVolumeSource represents a Portworx volume resource. (`io.k8s.api.core.v1.PortworxVolumeSource`) */
+    export interface PortworxVolumeSource extends Def$<"io.k8s.api.core.v1.PortworxVolumeSource"> {}
+    /** An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. (`io.k8s.api.core.v1.PreferredSchedulingTerm`) */
+    export interface PreferredSchedulingTerm extends Def$<"io.k8s.api.core.v1.PreferredSchedulingTerm"> {}
+    /** Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic. (`io.k8s.api.core.v1.Probe`) */
+    export interface Probe extends Def$<"io.k8s.api.core.v1.Probe"> {}
+    /** Represents a projected volume source (`io.k8s.api.core.v1.ProjectedVolumeSource`) */
+    export interface ProjectedVolumeSource extends Def$<"io.k8s.api.core.v1.ProjectedVolumeSource"> {}
+    /** Represents a Quobyte mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.QuobyteVolumeSource`) */
+    export interface QuobyteVolumeSource extends Def$<"io.k8s.api.core.v1.QuobyteVolumeSource"> {}
+    /** Represents a Rados Block Device mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.RBDPersistentVolumeSource`) */
+    export interface RBDPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.RBDPersistentVolumeSource"> {}
+    /** Represents a Rados Block Device mount that lasts the lifetime of a pod. (`io.k8s.api.core.v1.RBDVolumeSource`) */
+    export interface RBDVolumeSource extends Def$<"io.k8s.api.core.v1.RBDVolumeSource"> {}
+    /** ReplicationController represents the configuration of a replication controller. (`io.k8s.api.core.v1.ReplicationController`) */
+    export interface ReplicationController extends Def$<"io.k8s.api.core.v1.ReplicationController"> {}
+    /** ReplicationControllerCondition describes the state of a replication controller at a certain point. (`io.k8s.api.core.v1.ReplicationControllerCondition`) */
+    export interface ReplicationControllerCondition extends Def$<"io.k8s.api.core.v1.ReplicationControllerCondition"> {}
+    /** ReplicationControllerList is a collection of replication controllers. (`io.k8s.api.core.v1.ReplicationControllerList`) */
+    export interface ReplicationControllerList extends Def$<"io.k8s.api.core.v1.ReplicationControllerList"> {}
+    /** ReplicationControllerSpec is the specification of a replication controller. (`io.k8s.api.core.v1.ReplicationControllerSpec`) */
+    export interface ReplicationControllerSpec extends Def$<"io.k8s.api.core.v1.ReplicationControllerSpec"> {}
+    /** ReplicationControllerStatus represents the current status of a replication controller. (`io.k8s.api.core.v1.ReplicationControllerStatus`) */
+    export interface ReplicationControllerStatus extends Def$<"io.k8s.api.core.v1.ReplicationControllerStatus"> {}
+    /** ResourceClaim references one entry in PodSpec.ResourceClaims. (`io.k8s.api.core.v1.ResourceClaim`) */
+    export interface ResourceClaim extends Def$<"io.k8s.api.core.v1.ResourceClaim"> {}
+    /** ResourceFieldSelector represents container resources (cpu, memory) and their output format (`io.k8s.api.core.v1.ResourceFieldSelector`) */
+    export interface ResourceFieldSelector extends Def$<"io.k8s.api.core.v1.ResourceFieldSelector"> {}
+    /** ResourceHealth represents the health of a resource. (`io.k8s.api.core.v1.ResourceHealth`) */
+    export interface ResourceHealth extends Def$<"io.k8s.api.core.v1.ResourceHealth"> {}
+    /** ResourceQuota sets aggregate quota restrictions enforced per namespace (`io.k8s.api.core.v1.ResourceQuota`) */
+    export interface ResourceQuota extends Def$<"io.k8s.api.core.v1.ResourceQuota"> {}
+    /** ResourceQuotaList is a list of ResourceQuota items. (`io.k8s.api.core.v1.ResourceQuotaList`) */
+    export interface ResourceQuotaList extends Def$<"io.k8s.api.core.v1.ResourceQuotaList"> {}
+    /** ResourceQuotaSpec defines the desired hard limits to enforce for Quota. (`io.k8s.api.core.v1.ResourceQuotaSpec`) */
+    export interface ResourceQuotaSpec extends Def$<"io.k8s.api.core.v1.ResourceQuotaSpec"> {}
+    /** ResourceQuotaStatus defines the enforced hard limits and observed use. (`io.k8s.api.core.v1.ResourceQuotaStatus`) */
+    export interface ResourceQuotaStatus extends Def$<"io.k8s.api.core.v1.ResourceQuotaStatus"> {}
+    /** ResourceRequirements describes the compute resource requirements. (`io.k8s.api.core.v1.ResourceRequirements`) */
+    export interface ResourceRequirements extends Def$<"io.k8s.api.core.v1.ResourceRequirements"> {}
+    /** ResourceStatus represents the status of a single resource allocated to a Pod. (`io.k8s.api.core.v1.ResourceStatus`) */
+    export interface ResourceStatus extends Def$<"io.k8s.api.core.v1.ResourceStatus"> {}
+    /** SELinuxOptions are the labels to be applied to the container (`io.k8s.api.core.v1.SELinuxOptions`) */
+    export interface SELinuxOptions extends Def$<"io.k8s.api.core.v1.SELinuxOptions"> {}
+    /** ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume (`io.k8s.api.core.v1.ScaleIOPersistentVolumeSource`) */
+    export interface ScaleIOPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.ScaleIOPersistentVolumeSource"> {}
+    /** ScaleIOVolumeSource represents a persistent ScaleIO volume (`io.k8s.api.core.v1.ScaleIOVolumeSource`) */
+    export interface ScaleIOVolumeSource extends Def$<"io.k8s.api.core.v1.ScaleIOVolumeSource"> {}
+    /** A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements. (`io.k8s.api.core.v1.ScopeSelector`) */
+    export interface ScopeSelector extends Def$<"io.k8s.api.core.v1.ScopeSelector"> {}
+    /** A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values. (`io.k8s.api.core.v1.ScopedResourceSelectorRequirement`) */
+    export interface ScopedResourceSelectorRequirement extends Def$<"io.k8s.api.core.v1.ScopedResourceSelectorRequirement"> {}
+    /** SeccompProfile defines a pod/container's seccomp profile settings. (`io.k8s.api.core.v1.SeccompProfile`) */
+    export interface SeccompProfile extends Def$<"io.k8s.api.core.v1.SeccompProfile"> {}
+    /** Secret holds secret data of a certain type. (`io.k8s.api.core.v1.Secret`) */
+    export interface Secret extends Def$<"io.k8s.api.core.v1.Secret"> {}
+    /** SecretEnvSource selects a Secret to populate the environment variables with. (`io.k8s.api.core.v1.SecretEnvSource`) */
+    export interface SecretEnvSource extends Def$<"io.k8s.api.core.v1.SecretEnvSource"> {}
+    /** SecretKeySelector selects a key of a Secret. (`io.k8s.api.core.v1.SecretKeySelector`) */
+    export interface SecretKeySelector extends Def$<"io.k8s.api.core.v1.SecretKeySelector"> {}
+    /** SecretList is a list of Secret. (`io.k8s.api.core.v1.SecretList`) */
+    export interface SecretList extends Def$<"io.k8s.api.core.v1.SecretList"> {}
+    /** Adapts a secret into a projected volume. (`io.k8s.api.core.v1.SecretProjection`) */
+    export interface SecretProjection extends Def$<"io.k8s.api.core.v1.SecretProjection"> {}
+    /** SecretReference represents a Secret Reference. (`io.k8s.api.core.v1.SecretReference`) */
+    export interface SecretReference extends Def$<"io.k8s.api.core.v1.SecretReference"> {}
+    /** Adapts a Secret into a volume. (`io.k8s.api.core.v1.SecretVolumeSource`) */
+    export interface SecretVolumeSource extends Def$<"io.k8s.api.core.v1.SecretVolumeSource"> {}
+    /** SecurityContext holds security configuration that will be applied to a container. (`io.k8s.api.core.v1.SecurityContext`) */
+    export interface SecurityContext extends Def$<"io.k8s.api.core.v1.SecurityContext"> {}
+    /** Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy. (`io.k8s.api.core.v1.Service`) */
+    export interface Service extends Def$<"io.k8s.api.core.v1.Service"> {}
+    /** ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets (`io.k8s.api.core.v1.ServiceAccount`) */
+    export interface ServiceAccount extends Def$<"io.k8s.api.core.v1.ServiceAccount"> {}
+    /** ServiceAccountList is a list of ServiceAccount objects (`io.k8s.api.core.v1.ServiceAccountList`) */
+    export interface ServiceAccountList extends Def$<"io.k8s.api.core.v1.ServiceAccountList"> {}
+    /** ServiceAccountTokenProjection represents a projected service account token volume. (`io.k8s.api.core.v1.ServiceAccountTokenProjection`) */
+    export interface ServiceAccountTokenProjection extends Def$<"io.k8s.api.core.v1.ServiceAccountTokenProjection"> {}
+    /** ServiceList holds a list of services. (`io.k8s.api.core.v1.ServiceList`) */
+    export interface ServiceList extends Def$<"io.k8s.api.core.v1.ServiceList"> {}
+    /** ServicePort contains information on service's port. (`io.k8s.api.core.v1.ServicePort`) */
+    export interface ServicePort extends Def$<"io.k8s.api.core.v1.ServicePort"> {}
+    /** ServiceSpec describes the attributes that a user creates on a service. (`io.k8s.api.core.v1.ServiceSpec`) */
+    export interface ServiceSpec extends Def$<"io.k8s.api.core.v1.ServiceSpec"> {}
+    /** ServiceStatus represents the current status of a service. (`io.k8s.api.core.v1.ServiceStatus`) */
+    export interface ServiceStatus extends Def$<"io.k8s.api.core.v1.ServiceStatus"> {}
+    /** SessionAffinityConfig represents the configurations of session affinity. (`io.k8s.api.core.v1.SessionAffinityConfig`) */
+    export interface SessionAffinityConfig extends Def$<"io.k8s.api.core.v1.SessionAffinityConfig"> {}
+    /** SleepAction describes a "sleep" action. (`io.k8s.api.core.v1.SleepAction`) */
+    export interface SleepAction extends Def$<"io.k8s.api.core.v1.SleepAction"> {}
+    /** Represents a StorageOS persistent volume resource. (`io.k8s.api.core.v1.StorageOSPersistentVolumeSource`) */
+    export interface StorageOSPersistentVolumeSource extends Def$<"io.k8s.api.core.v1.StorageOSPersistentVolumeSource"> {}
+    /** Represents a StorageOS persistent volume resource. (`io.k8s.api.core.v1.StorageOSVolumeSource`) */
+    export interface StorageOSVolumeSource extends Def$<"io.k8s.api.core.v1.StorageOSVolumeSource"> {}
+    /** Sysctl defines a kernel parameter to be set (`io.k8s.api.core.v1.Sysctl`) */
+    export interface Sysctl extends Def$<"io.k8s.api.core.v1.Sysctl"> {}
+    /** TCPSocketAction describes an action based on opening a socket (`io.k8s.api.core.v1.TCPSocketAction`) */
+    export interface TCPSocketAction extends Def$<"io.k8s.api.core.v1.TCPSocketAction"> {}
+    /** The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint. (`io.k8s.api.core.v1.Taint`) */
+    export interface Taint extends Def$<"io.k8s.api.core.v1.Taint"> {}
+    /** The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.core.v1.Toleration`) */
+    export interface Toleration extends Def$<"io.k8s.api.core.v1.Toleration"> {}
+    /** A topology selector requirement is a selector that matches given label. (`io.k8s.api.core.v1.TopologySelectorLabelRequirement`) */
+    export interface TopologySelectorLabelRequirement extends Def$<"io.k8s.api.core.v1.TopologySelectorLabelRequirement"> {}
+    /** A topology selector term represents the result of label queries. (`io.k8s.api.core.v1.TopologySelectorTerm`) */
+    export interface TopologySelectorTerm extends Def$<"io.k8s.api.core.v1.TopologySelectorTerm"> {}
+    /** TopologySpreadConstraint specifies how to spread matching pods among the given topology. (`io.k8s.api.core.v1.TopologySpreadConstraint`) */
+    export interface TopologySpreadConstraint extends Def$<"io.k8s.api.core.v1.TopologySpreadConstraint"> {}
+    /** TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace. (`io.k8s.api.core.v1.TypedLocalObjectReference`) */
+    export interface TypedLocalObjectReference extends Def$<"io.k8s.api.core.v1.TypedLocalObjectReference"> {}
+    /** TypedObjectReference contains enough information to let you locate the typed referenced object (`io.k8s.api.core.v1.TypedObjectReference`) */
+    export interface TypedObjectReference extends Def$<"io.k8s.api.core.v1.TypedObjectReference"> {}
+    /** Volume represents a named volume in a pod that may be accessed by any container in the pod. (`io.k8s.api.core.v1.Volume`) */
+    export interface Volume extends Def$<"io.k8s.api.core.v1.Volume"> {}
+    /** volumeDevice describes a mapping of a raw block device within a container. (`io.k8s.api.core.v1.VolumeDevice`) */
+    export interface VolumeDevice extends Def$<"io.k8s.api.core.v1.VolumeDevice"> {}
+    /** VolumeHealthCondition represents an adverse health condition reported for a volume. (`io.k8s.api.core.v1.VolumeHealthCondition`) */
+    export interface VolumeHealthCondition extends Def$<"io.k8s.api.core.v1.VolumeHealthCondition"> {}
+    /** VolumeHealthStatus contains health information for a volume reported by the CSI controller plugin. (`io.k8s.api.core.v1.VolumeHealthStatus`) */
+    export interface VolumeHealthStatus extends Def$<"io.k8s.api.core.v1.VolumeHealthStatus"> {}
+    /** VolumeMount describes a mounting of a Volume within a container. (`io.k8s.api.core.v1.VolumeMount`) */
+    export interface VolumeMount extends Def$<"io.k8s.api.core.v1.VolumeMount"> {}
+    /** VolumeMountStatus shows status of volume mounts. (`io.k8s.api.core.v1.VolumeMountStatus`) */
+    export interface VolumeMountStatus extends Def$<"io.k8s.api.core.v1.VolumeMountStatus"> {}
+    /** VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from. (`io.k8s.api.core.v1.VolumeNodeAffinity`) */
+    export interface VolumeNodeAffinity extends Def$<"io.k8s.api.core.v1.VolumeNodeAffinity"> {}
+    /** Projection that may be projected along with other supported volume types. (`io.k8s.api.core.v1.VolumeProjection`) */
+    export interface VolumeProjection extends Def$<"io.k8s.api.core.v1.VolumeProjection"> {}
+    /** VolumeResourceRequirements describes the storage resource requirements for a volume. (`io.k8s.api.core.v1.VolumeResourceRequirements`) */
+    export interface VolumeResourceRequirements extends Def$<"io.k8s.api.core.v1.VolumeResourceRequirements"> {}
+    /** VolumeStatus represents the status of a mounted volume. (`io.k8s.api.core.v1.VolumeStatus`) */
+    export interface VolumeStatus extends Def$<"io.k8s.api.core.v1.VolumeStatus"> {}
+    /** Represents a vSphere volume resource. (`io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource`) */
+    export interface VsphereVirtualDiskVolumeSource extends Def$<"io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource"> {}
+    /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) (`io.k8s.api.core.v1.WeightedPodAffinityTerm`) */
+    export interface WeightedPodAffinityTerm extends Def$<"io.k8s.api.core.v1.WeightedPodAffinityTerm"> {}
+    /** WindowsSecurityContextOptions contain Windows-specific options and credentials. (`io.k8s.api.core.v1.WindowsSecurityContextOptions`) */
+    export interface WindowsSecurityContextOptions extends Def$<"io.k8s.api.core.v1.WindowsSecurityContextOptions"> {}
   }
 }
 
 /** Definitions of the `discovery` API group, by version. */
 export declare namespace discovery {
+  /** `discovery` definitions of version v1. */
   export namespace v1 {
-    export type Endpoint = S["io.k8s.api.discovery.v1.Endpoint"];
-    export type EndpointConditions = S["io.k8s.api.discovery.v1.EndpointConditions"];
-    export type EndpointHints = S["io.k8s.api.discovery.v1.EndpointHints"];
-    export type EndpointPort = S["io.k8s.api.discovery.v1.EndpointPort"];
-    export type EndpointSlice = S["io.k8s.api.discovery.v1.EndpointSlice"];
-    export type EndpointSliceList = S["io.k8s.api.discovery.v1.EndpointSliceList"];
-    export type ForNode = S["io.k8s.api.discovery.v1.ForNode"];
-    export type ForZone = S["io.k8s.api.discovery.v1.ForZone"];
+    /** Endpoint represents a single logical "backend" implementing a service. (`io.k8s.api.discovery.v1.Endpoint`) */
+    export interface Endpoint extends Def$<"io.k8s.api.discovery.v1.Endpoint"> {}
+    /** EndpointConditions represents the current condition of an endpoint. (`io.k8s.api.discovery.v1.EndpointConditions`) */
+    export interface EndpointConditions extends Def$<"io.k8s.api.discovery.v1.EndpointConditions"> {}
+    /** EndpointHints provides hints describing how an endpoint should be consumed. (`io.k8s.api.discovery.v1.EndpointHints`) */
+    export interface EndpointHints extends Def$<"io.k8s.api.discovery.v1.EndpointHints"> {}
+    /** EndpointPort represents a Port used by an EndpointSlice (`io.k8s.api.discovery.v1.EndpointPort`) */
+    export interface EndpointPort extends Def$<"io.k8s.api.discovery.v1.EndpointPort"> {}
+    /** EndpointSlice represents a set of service endpoints. (`io.k8s.api.discovery.v1.EndpointSlice`) */
+    export interface EndpointSlice extends Def$<"io.k8s.api.discovery.v1.EndpointSlice"> {}
+    /** EndpointSliceList represents a list of endpoint slices (`io.k8s.api.discovery.v1.EndpointSliceList`) */
+    export interface EndpointSliceList extends Def$<"io.k8s.api.discovery.v1.EndpointSliceList"> {}
+    /** ForNode provides information about which nodes should consume this endpoint. (`io.k8s.api.discovery.v1.ForNode`) */
+    export interface ForNode extends Def$<"io.k8s.api.discovery.v1.ForNode"> {}
+    /** ForZone provides information about which zones should consume this endpoint. (`io.k8s.api.discovery.v1.ForZone`) */
+    export interface ForZone extends Def$<"io.k8s.api.discovery.v1.ForZone"> {}
   }
 }
 
 /** Definitions of the `events` API group, by version. */
 export declare namespace events {
+  /** `events` definitions of version v1. */
   export namespace v1 {
-    export type Event = S["io.k8s.api.events.v1.Event"];
-    export type EventList = S["io.k8s.api.events.v1.EventList"];
-    export type EventSeries = S["io.k8s.api.events.v1.EventSeries"];
+    /** Event is a report of an event somewhere in the cluster. (`io.k8s.api.events.v1.Event`) */
+    export interface Event extends Def$<"io.k8s.api.events.v1.Event"> {}
+    /** EventList is a list of Event objects. (`io.k8s.api.events.v1.EventList`) */
+    export interface EventList extends Def$<"io.k8s.api.events.v1.EventList"> {}
+    /** EventSeries contain information on series of events, i.e. (`io.k8s.api.events.v1.EventSeries`) */
+    export interface EventSeries extends Def$<"io.k8s.api.events.v1.EventSeries"> {}
   }
 }
 
 /** Definitions of the `flowcontrol` API group, by version. */
 export declare namespace flowcontrol {
+  /** `flowcontrol` definitions of version v1. */
   export namespace v1 {
-    export type ExemptPriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration"];
-    export type FlowDistinguisherMethod = S["io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod"];
-    export type FlowSchema = S["io.k8s.api.flowcontrol.v1.FlowSchema"];
-    export type FlowSchemaCondition = S["io.k8s.api.flowcontrol.v1.FlowSchemaCondition"];
-    export type FlowSchemaList = S["io.k8s.api.flowcontrol.v1.FlowSchemaList"];
-    export type FlowSchemaSpec = S["io.k8s.api.flowcontrol.v1.FlowSchemaSpec"];
-    export type FlowSchemaStatus = S["io.k8s.api.flowcontrol.v1.FlowSchemaStatus"];
-    export type GroupSubject = S["io.k8s.api.flowcontrol.v1.GroupSubject"];
-    export type LimitResponse = S["io.k8s.api.flowcontrol.v1.LimitResponse"];
-    export type LimitedPriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration"];
-    export type NonResourcePolicyRule = S["io.k8s.api.flowcontrol.v1.NonResourcePolicyRule"];
-    export type PolicyRulesWithSubjects = S["io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects"];
-    export type PriorityLevelConfiguration = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration"];
-    export type PriorityLevelConfigurationCondition = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition"];
-    export type PriorityLevelConfigurationList = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList"];
-    export type PriorityLevelConfigurationReference = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference"];
-    export type PriorityLevelConfigurationSpec = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec"];
-    export type PriorityLevelConfigurationStatus = S["io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus"];
-    export type QueuingConfiguration = S["io.k8s.api.flowcontrol.v1.QueuingConfiguration"];
-    export type ResourcePolicyRule = S["io.k8s.api.flowcontrol.v1.ResourcePolicyRule"];
-    export type ServiceAccountSubject = S["io.k8s.api.flowcontrol.v1.ServiceAccountSubject"];
-    export type Subject = S["io.k8s.api.flowcontrol.v1.Subject"];
-    export type UserSubject = S["io.k8s.api.flowcontrol.v1.UserSubject"];
+    /** ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. (`io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration`) */
+    export interface ExemptPriorityLevelConfiguration extends Def$<"io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration"> {}
+    /** FlowDistinguisherMethod specifies the method of a flow distinguisher. (`io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod`) */
+    export interface FlowDistinguisherMethod extends Def$<"io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod"> {}
+    /** FlowSchema defines the schema of a group of flows. (`io.k8s.api.flowcontrol.v1.FlowSchema`) */
+    export interface FlowSchema extends Def$<"io.k8s.api.flowcontrol.v1.FlowSchema"> {}
+    /** FlowSchemaCondition describes conditions for a FlowSchema. (`io.k8s.api.flowcontrol.v1.FlowSchemaCondition`) */
+    export interface FlowSchemaCondition extends Def$<"io.k8s.api.flowcontrol.v1.FlowSchemaCondition"> {}
+    /** FlowSchemaList is a list of FlowSchema objects. (`io.k8s.api.flowcontrol.v1.FlowSchemaList`) */
+    export interface FlowSchemaList extends Def$<"io.k8s.api.flowcontrol.v1.FlowSchemaList"> {}
+    /** FlowSchemaSpec describes how the FlowSchema's specification looks like. (`io.k8s.api.flowcontrol.v1.FlowSchemaSpec`) */
+    export interface FlowSchemaSpec extends Def$<"io.k8s.api.flowcontrol.v1.FlowSchemaSpec"> {}
+    /** FlowSchemaStatus represents the current state of a FlowSchema. (`io.k8s.api.flowcontrol.v1.FlowSchemaStatus`) */
+    export interface FlowSchemaStatus extends Def$<"io.k8s.api.flowcontrol.v1.FlowSchemaStatus"> {}
+    /** GroupSubject holds detailed information for group-kind subject. (`io.k8s.api.flowcontrol.v1.GroupSubject`) */
+    export interface GroupSubject extends Def$<"io.k8s.api.flowcontrol.v1.GroupSubject"> {}
+    /** LimitResponse defines how to handle requests that can not be executed right now. (`io.k8s.api.flowcontrol.v1.LimitResponse`) */
+    export interface LimitResponse extends Def$<"io.k8s.api.flowcontrol.v1.LimitResponse"> {}
+    /** LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. (`io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration`) */
+    export interface LimitedPriorityLevelConfiguration extends Def$<"io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration"> {}
+    /** NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. (`io.k8s.api.flowcontrol.v1.NonResourcePolicyRule`) */
+    export interface NonResourcePolicyRule extends Def$<"io.k8s.api.flowcontrol.v1.NonResourcePolicyRule"> {}
+    /** PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. (`io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects`) */
+    export interface PolicyRulesWithSubjects extends Def$<"io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects"> {}
+    /** PriorityLevelConfiguration represents the configuration of a priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration`) */
+    export interface PriorityLevelConfiguration extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration"> {}
+    /** PriorityLevelConfigurationCondition defines the condition of priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition`) */
+    export interface PriorityLevelConfigurationCondition extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition"> {}
+    /** PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList`) */
+    export interface PriorityLevelConfigurationList extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList"> {}
+    /** PriorityLevelConfigurationReference contains information that points to the "request-priority" being used. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference`) */
+    export interface PriorityLevelConfigurationReference extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference"> {}
+    /** PriorityLevelConfigurationSpec specifies the configuration of a priority level. (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec`) */
+    export interface PriorityLevelConfigurationSpec extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec"> {}
+    /** PriorityLevelConfigurationStatus represents the current state of a "request-priority". (`io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus`) */
+    export interface PriorityLevelConfigurationStatus extends Def$<"io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus"> {}
+    /** QueuingConfiguration holds the configuration parameters for queuing (`io.k8s.api.flowcontrol.v1.QueuingConfiguration`) */
+    export interface QueuingConfiguration extends Def$<"io.k8s.api.flowcontrol.v1.QueuingConfiguration"> {}
+    /** ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. (`io.k8s.api.flowcontrol.v1.ResourcePolicyRule`) */
+    export interface ResourcePolicyRule extends Def$<"io.k8s.api.flowcontrol.v1.ResourcePolicyRule"> {}
+    /** ServiceAccountSubject holds detailed information for service-account-kind subject. (`io.k8s.api.flowcontrol.v1.ServiceAccountSubject`) */
+    export interface ServiceAccountSubject extends Def$<"io.k8s.api.flowcontrol.v1.ServiceAccountSubject"> {}
+    /** Subject matches the originator of a request, as identified by the request authentication system. (`io.k8s.api.flowcontrol.v1.Subject`) */
+    export interface Subject extends Def$<"io.k8s.api.flowcontrol.v1.Subject"> {}
+    /** UserSubject holds detailed information for user-kind subject. (`io.k8s.api.flowcontrol.v1.UserSubject`) */
+    export interface UserSubject extends Def$<"io.k8s.api.flowcontrol.v1.UserSubject"> {}
   }
 }
 
 /** Definitions of the `internal` API group, by version. */
 export declare namespace internal {
+  /** `internal` definitions of version v1alpha1. */
   export namespace v1alpha1 {
-    export type ServerStorageVersion = S["io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion"];
-    export type StorageVersion = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersion"];
-    export type StorageVersionCondition = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition"];
-    export type StorageVersionList = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList"];
+    /** An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend. (`io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion`) */
+    export interface ServerStorageVersion extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion"> {}
+    /** Storage version of a specific resource. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersion`) */
+    export interface StorageVersion extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.StorageVersion"> {}
+    /** Describes the state of the storageVersion at a certain point. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition`) */
+    export interface StorageVersionCondition extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition"> {}
+    /** A list of StorageVersions. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList`) */
+    export interface StorageVersionList extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList"> {}
+    /** StorageVersionSpec is an empty spec. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec`) */
     export type StorageVersionSpec = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec"];
-    export type StorageVersionStatus = S["io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus"];
+    /** API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend. (`io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus`) */
+    export interface StorageVersionStatus extends Def$<"io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus"> {}
   }
 }
 
 /** Definitions of the `lifecycle` API group, by version. */
 export declare namespace lifecycle {
+  /** `lifecycle` definitions of version v1alpha1. */
   export namespace v1alpha1 {
-    export type Eviction = S["io.k8s.api.lifecycle.v1alpha1.Eviction"];
-    export type EvictionList = S["io.k8s.api.lifecycle.v1alpha1.EvictionList"];
-    export type EvictionPodReference = S["io.k8s.api.lifecycle.v1alpha1.EvictionPodReference"];
-    export type EvictionRequest = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequest"];
-    export type EvictionRequestList = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestList"];
-    export type EvictionRequestPodReference = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestPodReference"];
-    export type EvictionRequestSpec = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestSpec"];
-    export type EvictionRequestStatus = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestStatus"];
-    export type EvictionRequestTarget = S["io.k8s.api.lifecycle.v1alpha1.EvictionRequestTarget"];
-    export type EvictionSpec = S["io.k8s.api.lifecycle.v1alpha1.EvictionSpec"];
-    export type EvictionStatus = S["io.k8s.api.lifecycle.v1alpha1.EvictionStatus"];
-    export type EvictionTarget = S["io.k8s.api.lifecycle.v1alpha1.EvictionTarget"];
-    export type Requester = S["io.k8s.api.lifecycle.v1alpha1.Requester"];
-    export type ResponderStatus = S["io.k8s.api.lifecycle.v1alpha1.ResponderStatus"];
-    export type TargetResponder = S["io.k8s.api.lifecycle.v1alpha1.TargetResponder"];
+    /** Eviction initiates an eviction process, which should ideally result in a graceful eviction of a .spec.target (e.g. (`io.k8s.api.lifecycle.v1alpha1.Eviction`) */
+    export interface Eviction extends Def$<"io.k8s.api.lifecycle.v1alpha1.Eviction"> {}
+    /** EvictionList contains a list of Eviction resources. (`io.k8s.api.lifecycle.v1alpha1.EvictionList`) */
+    export interface EvictionList extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionList"> {}
+    /** EvictionPodReference contains enough information to locate the referenced pod inside the same namespace. (`io.k8s.api.lifecycle.v1alpha1.EvictionPodReference`) */
+    export interface EvictionPodReference extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionPodReference"> {}
+    /** EvictionRequest defines a request that should ideally result in a graceful eviction of a .spec.target (e.g. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequest`) */
+    export interface EvictionRequest extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequest"> {}
+    /** EvictionRequestList contains a list of EvictionRequests resources. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestList`) */
+    export interface EvictionRequestList extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequestList"> {}
+    /** EvictionRequestPodReference contains enough information to locate the referenced pod inside the same namespace. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestPodReference`) */
+    export interface EvictionRequestPodReference extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequestPodReference"> {}
+    /** EvictionRequestSpec is a specification of an EvictionRequest. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestSpec`) */
+    export interface EvictionRequestSpec extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequestSpec"> {}
+    /** EvictionRequestStatus represents the last observed status of the eviction request. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestStatus`) */
+    export interface EvictionRequestStatus extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequestStatus"> {}
+    /** EvictionRequestTarget contains a reference to an object that should be evicted. (`io.k8s.api.lifecycle.v1alpha1.EvictionRequestTarget`) */
+    export interface EvictionRequestTarget extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionRequestTarget"> {}
+    /** EvictionSpec is a specification of an Eviction. (`io.k8s.api.lifecycle.v1alpha1.EvictionSpec`) */
+    export interface EvictionSpec extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionSpec"> {}
+    /** EvictionStatus represents the last observed status of the eviction request. (`io.k8s.api.lifecycle.v1alpha1.EvictionStatus`) */
+    export interface EvictionStatus extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionStatus"> {}
+    /** EvictionTarget contains a reference to an object that should be evicted. (`io.k8s.api.lifecycle.v1alpha1.EvictionTarget`) */
+    export interface EvictionTarget extends Def$<"io.k8s.api.lifecycle.v1alpha1.EvictionTarget"> {}
+    /** Requester allows you to identify the entity, that requested the eviction of the target. (`io.k8s.api.lifecycle.v1alpha1.Requester`) */
+    export interface Requester extends Def$<"io.k8s.api.lifecycle.v1alpha1.Requester"> {}
+    /** ResponderStatus represents the last observed status of the eviction process of the responder. (`io.k8s.api.lifecycle.v1alpha1.ResponderStatus`) */
+    export interface ResponderStatus extends Def$<"io.k8s.api.lifecycle.v1alpha1.ResponderStatus"> {}
+    /** TargetResponder allows you to specify the responder reacting to the Eviction. (`io.k8s.api.lifecycle.v1alpha1.TargetResponder`) */
+    export interface TargetResponder extends Def$<"io.k8s.api.lifecycle.v1alpha1.TargetResponder"> {}
   }
 }
 
 /** Definitions of the `meta` API group, by version. */
 export declare namespace meta {
+  /** `meta` definitions of version v1. */
   export namespace v1 {
-    export type APIGroup = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup"];
-    export type APIGroupList = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList"];
-    export type APIResource = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIResource"];
-    export type APIResourceList = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList"];
-    export type APIVersions = S["io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions"];
-    export type Condition = S["io.k8s.apimachinery.pkg.apis.meta.v1.Condition"];
-    export type DeleteOptions = S["io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"];
-    export type FieldSelectorRequirement = S["io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement"];
+    /** APIGroup contains the name, the supported versions, and the preferred version of a group. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup`) */
+    export interface APIGroup extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup"> {}
+    /** APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList`) */
+    export interface APIGroupList extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList"> {}
+    /** APIResource specifies the name of a resource and whether it is namespaced. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIResource`) */
+    export interface APIResource extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIResource"> {}
+    /** APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList`) */
+    export interface APIResourceList extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList"> {}
+    /** APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API. (`io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions`) */
+    export interface APIVersions extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions"> {}
+    /** Condition contains details for one aspect of the current state of this API Resource. (`io.k8s.apimachinery.pkg.apis.meta.v1.Condition`) */
+    export interface Condition extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.Condition"> {}
+    /** DeleteOptions may be provided when deleting an API object. (`io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions`) */
+    export interface DeleteOptions extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"> {}
+    /** FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement`) */
+    export interface FieldSelectorRequirement extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement"> {}
+    /** FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format. (`io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1`) */
     export type FieldsV1 = S["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"];
-    export type GroupResource = S["io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource"];
-    export type GroupVersionForDiscovery = S["io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery"];
-    export type LabelSelector = S["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"];
-    export type LabelSelectorRequirement = S["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement"];
-    export type ListMeta = S["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
-    export type ManagedFieldsEntry = S["io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"];
+    /** GroupResource specifies a Group and a Resource, but does not force a version. (`io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource`) */
+    export interface GroupResource extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource"> {}
+    /** GroupVersion contains the "group/version" and "version" string of a version. (`io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery`) */
+    export interface GroupVersionForDiscovery extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery"> {}
+    /** A label selector is a label query over a set of resources. (`io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector`) */
+    export interface LabelSelector extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"> {}
+    /** A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values. (`io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement`) */
+    export interface LabelSelectorRequirement extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement"> {}
+    /** ListMeta describes metadata that synthetic resources must have, including lists and various status objects. (`io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta`) */
+    export interface ListMeta extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"> {}
+    /** ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to. (`io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry`) */
+    export interface ManagedFieldsEntry extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"> {}
+    /** MicroTime is version of Time with microsecond level precision. (`io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime`) */
     export type MicroTime = S["io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"];
-    export type ObjectMeta = S["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
-    export type OwnerReference = S["io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"];
+    /** ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create. (`io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`) */
+    export interface ObjectMeta extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"> {}
+    /** OwnerReference contains enough information to let you identify an owning object. (`io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference`) */
+    export interface OwnerReference extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"> {}
+    /** Patch is provided to give a concrete name and type to the Kubernetes PATCH request body. (`io.k8s.apimachinery.pkg.apis.meta.v1.Patch`) */
     export type Patch = S["io.k8s.apimachinery.pkg.apis.meta.v1.Patch"];
-    export type Preconditions = S["io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions"];
-    export type ServerAddressByClientCIDR = S["io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR"];
-    export type ShardInfo = S["io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo"];
-    export type Status = S["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
-    export type StatusCause = S["io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"];
-    export type StatusDetails = S["io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails"];
+    /** Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out. (`io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions`) */
+    export interface Preconditions extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions"> {}
+    /** ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match. (`io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR`) */
+    export interface ServerAddressByClientCIDR extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR"> {}
+    /** ShardInfo describes the shard selector that was applied to produce a list response. (`io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo`) */
+    export interface ShardInfo extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo"> {}
+    /** Status is a return value for calls that don't return other objects. (`io.k8s.apimachinery.pkg.apis.meta.v1.Status`) */
+    export interface Status extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.Status"> {}
+    /** StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered. (`io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause`) */
+    export interface StatusCause extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"> {}
+    /** StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. (`io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails`) */
+    export interface StatusDetails extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails"> {}
+    /** Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON. (`io.k8s.apimachinery.pkg.apis.meta.v1.Time`) */
     export type Time = S["io.k8s.apimachinery.pkg.apis.meta.v1.Time"];
-    export type WatchEvent = S["io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"];
+    /** Event represents a single event to a watched resource. (`io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent`) */
+    export interface WatchEvent extends Def$<"io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"> {}
   }
 }
 
 /** Definitions of the `networking` API group, by version. */
 export declare namespace networking {
+  /** `networking` definitions of version v1. */
   export namespace v1 {
-    export type HTTPIngressPath = S["io.k8s.api.networking.v1.HTTPIngressPath"];
-    export type HTTPIngressRuleValue = S["io.k8s.api.networking.v1.HTTPIngressRuleValue"];
-    export type IPAddress = S["io.k8s.api.networking.v1.IPAddress"];
-    export type IPAddressList = S["io.k8s.api.networking.v1.IPAddressList"];
-    export type IPAddressSpec = S["io.k8s.api.networking.v1.IPAddressSpec"];
-    export type IPBlock = S["io.k8s.api.networking.v1.IPBlock"];
-    export type Ingress = S["io.k8s.api.networking.v1.Ingress"];
-    export type IngressBackend = S["io.k8s.api.networking.v1.IngressBackend"];
-    export type IngressClass = S["io.k8s.api.networking.v1.IngressClass"];
-    export type IngressClassList = S["io.k8s.api.networking.v1.IngressClassList"];
-    export type IngressClassParametersReference = S["io.k8s.api.networking.v1.IngressClassParametersReference"];
-    export type IngressClassSpec = S["io.k8s.api.networking.v1.IngressClassSpec"];
-    export type IngressList = S["io.k8s.api.networking.v1.IngressList"];
-    export type IngressLoadBalancerIngress = S["io.k8s.api.networking.v1.IngressLoadBalancerIngress"];
-    export type IngressLoadBalancerStatus = S["io.k8s.api.networking.v1.IngressLoadBalancerStatus"];
-    export type IngressPortStatus = S["io.k8s.api.networking.v1.IngressPortStatus"];
-    export type IngressRule = S["io.k8s.api.networking.v1.IngressRule"];
-    export type IngressServiceBackend = S["io.k8s.api.networking.v1.IngressServiceBackend"];
-    export type IngressSpec = S["io.k8s.api.networking.v1.IngressSpec"];
-    export type IngressStatus = S["io.k8s.api.networking.v1.IngressStatus"];
-    export type IngressTLS = S["io.k8s.api.networking.v1.IngressTLS"];
-    export type NetworkPolicy = S["io.k8s.api.networking.v1.NetworkPolicy"];
-    export type NetworkPolicyEgressRule = S["io.k8s.api.networking.v1.NetworkPolicyEgressRule"];
-    export type NetworkPolicyIngressRule = S["io.k8s.api.networking.v1.NetworkPolicyIngressRule"];
-    export type NetworkPolicyList = S["io.k8s.api.networking.v1.NetworkPolicyList"];
-    export type NetworkPolicyPeer = S["io.k8s.api.networking.v1.NetworkPolicyPeer"];
-    export type NetworkPolicyPort = S["io.k8s.api.networking.v1.NetworkPolicyPort"];
-    export type NetworkPolicySpec = S["io.k8s.api.networking.v1.NetworkPolicySpec"];
-    export type ParentReference = S["io.k8s.api.networking.v1.ParentReference"];
-    export type ServiceBackendPort = S["io.k8s.api.networking.v1.ServiceBackendPort"];
-    export type ServiceCIDR = S["io.k8s.api.networking.v1.ServiceCIDR"];
-    export type ServiceCIDRList = S["io.k8s.api.networking.v1.ServiceCIDRList"];
-    export type ServiceCIDRSpec = S["io.k8s.api.networking.v1.ServiceCIDRSpec"];
-    export type ServiceCIDRStatus = S["io.k8s.api.networking.v1.ServiceCIDRStatus"];
+    /** HTTPIngressPath associates a path with a backend. (`io.k8s.api.networking.v1.HTTPIngressPath`) */
+    export interface HTTPIngressPath extends Def$<"io.k8s.api.networking.v1.HTTPIngressPath"> {}
+    /** HTTPIngressRuleValue is a list of http selectors pointing to backends. (`io.k8s.api.networking.v1.HTTPIngressRuleValue`) */
+    export interface HTTPIngressRuleValue extends Def$<"io.k8s.api.networking.v1.HTTPIngressRuleValue"> {}
+    /** IPAddress represents a single IP of a single IP Family. (`io.k8s.api.networking.v1.IPAddress`) */
+    export interface IPAddress extends Def$<"io.k8s.api.networking.v1.IPAddress"> {}
+    /** IPAddressList contains a list of IPAddress. (`io.k8s.api.networking.v1.IPAddressList`) */
+    export interface IPAddressList extends Def$<"io.k8s.api.networking.v1.IPAddressList"> {}
+    /** IPAddressSpec describe the attributes in an IP Address. (`io.k8s.api.networking.v1.IPAddressSpec`) */
+    export interface IPAddressSpec extends Def$<"io.k8s.api.networking.v1.IPAddressSpec"> {}
+    /** IPBlock describes a particular CIDR (Ex. (`io.k8s.api.networking.v1.IPBlock`) */
+    export interface IPBlock extends Def$<"io.k8s.api.networking.v1.IPBlock"> {}
+    /** Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. (`io.k8s.api.networking.v1.Ingress`) */
+    export interface Ingress extends Def$<"io.k8s.api.networking.v1.Ingress"> {}
+    /** IngressBackend describes all endpoints for a given service and port. (`io.k8s.api.networking.v1.IngressBackend`) */
+    export interface IngressBackend extends Def$<"io.k8s.api.networking.v1.IngressBackend"> {}
+    /** IngressClass represents the class of the Ingress, referenced by the Ingress Spec. (`io.k8s.api.networking.v1.IngressClass`) */
+    export interface IngressClass extends Def$<"io.k8s.api.networking.v1.IngressClass"> {}
+    /** IngressClassList is a collection of IngressClasses. (`io.k8s.api.networking.v1.IngressClassList`) */
+    export interface IngressClassList extends Def$<"io.k8s.api.networking.v1.IngressClassList"> {}
+    /** IngressClassParametersReference identifies an API object. (`io.k8s.api.networking.v1.IngressClassParametersReference`) */
+    export interface IngressClassParametersReference extends Def$<"io.k8s.api.networking.v1.IngressClassParametersReference"> {}
+    /** IngressClassSpec provides information about the class of an Ingress. (`io.k8s.api.networking.v1.IngressClassSpec`) */
+    export interface IngressClassSpec extends Def$<"io.k8s.api.networking.v1.IngressClassSpec"> {}
+    /** IngressList is a collection of Ingress. (`io.k8s.api.networking.v1.IngressList`) */
+    export interface IngressList extends Def$<"io.k8s.api.networking.v1.IngressList"> {}
+    /** IngressLoadBalancerIngress represents the status of a load-balancer ingress point. (`io.k8s.api.networking.v1.IngressLoadBalancerIngress`) */
+    export interface IngressLoadBalancerIngress extends Def$<"io.k8s.api.networking.v1.IngressLoadBalancerIngress"> {}
+    /** IngressLoadBalancerStatus represents the status of a load-balancer. (`io.k8s.api.networking.v1.IngressLoadBalancerStatus`) */
+    export interface IngressLoadBalancerStatus extends Def$<"io.k8s.api.networking.v1.IngressLoadBalancerStatus"> {}
+    /** IngressPortStatus represents the error condition of a service port (`io.k8s.api.networking.v1.IngressPortStatus`) */
+    export interface IngressPortStatus extends Def$<"io.k8s.api.networking.v1.IngressPortStatus"> {}
+    /** IngressRule represents the rules mapping the paths under a specified host to the related backend services. (`io.k8s.api.networking.v1.IngressRule`) */
+    export interface IngressRule extends Def$<"io.k8s.api.networking.v1.IngressRule"> {}
+    /** IngressServiceBackend references a Kubernetes Service as a Backend. (`io.k8s.api.networking.v1.IngressServiceBackend`) */
+    export interface IngressServiceBackend extends Def$<"io.k8s.api.networking.v1.IngressServiceBackend"> {}
+    /** IngressSpec describes the Ingress the user wishes to exist. (`io.k8s.api.networking.v1.IngressSpec`) */
+    export interface IngressSpec extends Def$<"io.k8s.api.networking.v1.IngressSpec"> {}
+    /** IngressStatus describe the current state of the Ingress. (`io.k8s.api.networking.v1.IngressStatus`) */
+    export interface IngressStatus extends Def$<"io.k8s.api.networking.v1.IngressStatus"> {}
+    /** IngressTLS describes the transport layer security associated with an ingress. (`io.k8s.api.networking.v1.IngressTLS`) */
+    export interface IngressTLS extends Def$<"io.k8s.api.networking.v1.IngressTLS"> {}
+    /** NetworkPolicy describes what network traffic is allowed for a set of Pods (`io.k8s.api.networking.v1.NetworkPolicy`) */
+    export interface NetworkPolicy extends Def$<"io.k8s.api.networking.v1.NetworkPolicy"> {}
+    /** NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. (`io.k8s.api.networking.v1.NetworkPolicyEgressRule`) */
+    export interface NetworkPolicyEgressRule extends Def$<"io.k8s.api.networking.v1.NetworkPolicyEgressRule"> {}
+    /** NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. (`io.k8s.api.networking.v1.NetworkPolicyIngressRule`) */
+    export interface NetworkPolicyIngressRule extends Def$<"io.k8s.api.networking.v1.NetworkPolicyIngressRule"> {}
+    /** NetworkPolicyList is a list of NetworkPolicy objects. (`io.k8s.api.networking.v1.NetworkPolicyList`) */
+    export interface NetworkPolicyList extends Def$<"io.k8s.api.networking.v1.NetworkPolicyList"> {}
+    /** NetworkPolicyPeer describes a peer to allow traffic to/from. (`io.k8s.api.networking.v1.NetworkPolicyPeer`) */
+    export interface NetworkPolicyPeer extends Def$<"io.k8s.api.networking.v1.NetworkPolicyPeer"> {}
+    /** NetworkPolicyPort describes a port to allow traffic on (`io.k8s.api.networking.v1.NetworkPolicyPort`) */
+    export interface NetworkPolicyPort extends Def$<"io.k8s.api.networking.v1.NetworkPolicyPort"> {}
+    /** NetworkPolicySpec provides the specification of a NetworkPolicy (`io.k8s.api.networking.v1.NetworkPolicySpec`) */
+    export interface NetworkPolicySpec extends Def$<"io.k8s.api.networking.v1.NetworkPolicySpec"> {}
+    /** ParentReference describes a reference to a parent object. (`io.k8s.api.networking.v1.ParentReference`) */
+    export interface ParentReference extends Def$<"io.k8s.api.networking.v1.ParentReference"> {}
+    /** ServiceBackendPort is the service port being referenced. (`io.k8s.api.networking.v1.ServiceBackendPort`) */
+    export interface ServiceBackendPort extends Def$<"io.k8s.api.networking.v1.ServiceBackendPort"> {}
+    /** ServiceCIDR defines a range of IP addresses using CIDR format (e.g. (`io.k8s.api.networking.v1.ServiceCIDR`) */
+    export interface ServiceCIDR extends Def$<"io.k8s.api.networking.v1.ServiceCIDR"> {}
+    /** ServiceCIDRList contains a list of ServiceCIDR objects. (`io.k8s.api.networking.v1.ServiceCIDRList`) */
+    export interface ServiceCIDRList extends Def$<"io.k8s.api.networking.v1.ServiceCIDRList"> {}
+    /** ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services. (`io.k8s.api.networking.v1.ServiceCIDRSpec`) */
+    export interface ServiceCIDRSpec extends Def$<"io.k8s.api.networking.v1.ServiceCIDRSpec"> {}
+    /** ServiceCIDRStatus describes the current state of the ServiceCIDR. (`io.k8s.api.networking.v1.ServiceCIDRStatus`) */
+    export interface ServiceCIDRStatus extends Def$<"io.k8s.api.networking.v1.ServiceCIDRStatus"> {}
   }
 }
 
 /** Definitions of the `node` API group, by version. */
 export declare namespace node {
+  /** `node` definitions of version v1. */
   export namespace v1 {
-    export type Overhead = S["io.k8s.api.node.v1.Overhead"];
-    export type RuntimeClass = S["io.k8s.api.node.v1.RuntimeClass"];
-    export type RuntimeClassList = S["io.k8s.api.node.v1.RuntimeClassList"];
-    export type Scheduling = S["io.k8s.api.node.v1.Scheduling"];
+    /** Overhead structure represents the resource overhead associated with running a pod. (`io.k8s.api.node.v1.Overhead`) */
+    export interface Overhead extends Def$<"io.k8s.api.node.v1.Overhead"> {}
+    /** RuntimeClass defines a class of container runtime supported in the cluster. (`io.k8s.api.node.v1.RuntimeClass`) */
+    export interface RuntimeClass extends Def$<"io.k8s.api.node.v1.RuntimeClass"> {}
+    /** RuntimeClassList is a list of RuntimeClass objects. (`io.k8s.api.node.v1.RuntimeClassList`) */
+    export interface RuntimeClassList extends Def$<"io.k8s.api.node.v1.RuntimeClassList"> {}
+    /** Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass. (`io.k8s.api.node.v1.Scheduling`) */
+    export interface Scheduling extends Def$<"io.k8s.api.node.v1.Scheduling"> {}
   }
 }
 
 /** Definitions of the `policy` API group, by version. */
 export declare namespace policy {
+  /** `policy` definitions of version v1. */
   export namespace v1 {
-    export type Eviction = S["io.k8s.api.policy.v1.Eviction"];
-    export type PodDisruptionBudget = S["io.k8s.api.policy.v1.PodDisruptionBudget"];
-    export type PodDisruptionBudgetList = S["io.k8s.api.policy.v1.PodDisruptionBudgetList"];
-    export type PodDisruptionBudgetSpec = S["io.k8s.api.policy.v1.PodDisruptionBudgetSpec"];
-    export type PodDisruptionBudgetStatus = S["io.k8s.api.policy.v1.PodDisruptionBudgetStatus"];
+    /** Eviction evicts a pod from its node subject to certain policies and safety constraints. (`io.k8s.api.policy.v1.Eviction`) */
+    export interface Eviction extends Def$<"io.k8s.api.policy.v1.Eviction"> {}
+    /** PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods (`io.k8s.api.policy.v1.PodDisruptionBudget`) */
+    export interface PodDisruptionBudget extends Def$<"io.k8s.api.policy.v1.PodDisruptionBudget"> {}
+    /** PodDisruptionBudgetList is a collection of PodDisruptionBudgets. (`io.k8s.api.policy.v1.PodDisruptionBudgetList`) */
+    export interface PodDisruptionBudgetList extends Def$<"io.k8s.api.policy.v1.PodDisruptionBudgetList"> {}
+    /** PodDisruptionBudgetSpec is a description of a PodDisruptionBudget. (`io.k8s.api.policy.v1.PodDisruptionBudgetSpec`) */
+    export interface PodDisruptionBudgetSpec extends Def$<"io.k8s.api.policy.v1.PodDisruptionBudgetSpec"> {}
+    /** PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. (`io.k8s.api.policy.v1.PodDisruptionBudgetStatus`) */
+    export interface PodDisruptionBudgetStatus extends Def$<"io.k8s.api.policy.v1.PodDisruptionBudgetStatus"> {}
   }
 }
 
 /** Definitions of the `rbac` API group, by version. */
 export declare namespace rbac {
+  /** `rbac` definitions of version v1. */
   export namespace v1 {
-    export type AggregationRule = S["io.k8s.api.rbac.v1.AggregationRule"];
-    export type ClusterRole = S["io.k8s.api.rbac.v1.ClusterRole"];
-    export type ClusterRoleBinding = S["io.k8s.api.rbac.v1.ClusterRoleBinding"];
-    export type ClusterRoleBindingList = S["io.k8s.api.rbac.v1.ClusterRoleBindingList"];
-    export type ClusterRoleList = S["io.k8s.api.rbac.v1.ClusterRoleList"];
-    export type PolicyRule = S["io.k8s.api.rbac.v1.PolicyRule"];
-    export type Role = S["io.k8s.api.rbac.v1.Role"];
-    export type RoleBinding = S["io.k8s.api.rbac.v1.RoleBinding"];
-    export type RoleBindingList = S["io.k8s.api.rbac.v1.RoleBindingList"];
-    export type RoleList = S["io.k8s.api.rbac.v1.RoleList"];
-    export type RoleRef = S["io.k8s.api.rbac.v1.RoleRef"];
-    export type Subject = S["io.k8s.api.rbac.v1.Subject"];
+    /** AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole (`io.k8s.api.rbac.v1.AggregationRule`) */
+    export interface AggregationRule extends Def$<"io.k8s.api.rbac.v1.AggregationRule"> {}
+    /** ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding. (`io.k8s.api.rbac.v1.ClusterRole`) */
+    export interface ClusterRole extends Def$<"io.k8s.api.rbac.v1.ClusterRole"> {}
+    /** ClusterRoleBinding references a ClusterRole, but not contain it. (`io.k8s.api.rbac.v1.ClusterRoleBinding`) */
+    export interface ClusterRoleBinding extends Def$<"io.k8s.api.rbac.v1.ClusterRoleBinding"> {}
+    /** ClusterRoleBindingList is a collection of ClusterRoleBindings (`io.k8s.api.rbac.v1.ClusterRoleBindingList`) */
+    export interface ClusterRoleBindingList extends Def$<"io.k8s.api.rbac.v1.ClusterRoleBindingList"> {}
+    /** ClusterRoleList is a collection of ClusterRoles (`io.k8s.api.rbac.v1.ClusterRoleList`) */
+    export interface ClusterRoleList extends Def$<"io.k8s.api.rbac.v1.ClusterRoleList"> {}
+    /** PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to. (`io.k8s.api.rbac.v1.PolicyRule`) */
+    export interface PolicyRule extends Def$<"io.k8s.api.rbac.v1.PolicyRule"> {}
+    /** Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding. (`io.k8s.api.rbac.v1.Role`) */
+    export interface Role extends Def$<"io.k8s.api.rbac.v1.Role"> {}
+    /** RoleBinding references a role, but does not contain it. (`io.k8s.api.rbac.v1.RoleBinding`) */
+    export interface RoleBinding extends Def$<"io.k8s.api.rbac.v1.RoleBinding"> {}
+    /** RoleBindingList is a collection of RoleBindings (`io.k8s.api.rbac.v1.RoleBindingList`) */
+    export interface RoleBindingList extends Def$<"io.k8s.api.rbac.v1.RoleBindingList"> {}
+    /** RoleList is a collection of Roles (`io.k8s.api.rbac.v1.RoleList`) */
+    export interface RoleList extends Def$<"io.k8s.api.rbac.v1.RoleList"> {}
+    /** RoleRef contains information that points to the role being used (`io.k8s.api.rbac.v1.RoleRef`) */
+    export interface RoleRef extends Def$<"io.k8s.api.rbac.v1.RoleRef"> {}
+    /** Subject contains a reference to the object or user identities a role binding applies to. (`io.k8s.api.rbac.v1.Subject`) */
+    export interface Subject extends Def$<"io.k8s.api.rbac.v1.Subject"> {}
   }
 }
 
 /** Definitions of the `resource` API group, by version. */
 export declare namespace resource {
+  /** `resource` definitions of version v1. */
   export namespace v1 {
-    export type AllocatedDeviceStatus = S["io.k8s.api.resource.v1.AllocatedDeviceStatus"];
-    export type AllocationResult = S["io.k8s.api.resource.v1.AllocationResult"];
-    export type CELDeviceSelector = S["io.k8s.api.resource.v1.CELDeviceSelector"];
-    export type CapacityRequestPolicy = S["io.k8s.api.resource.v1.CapacityRequestPolicy"];
-    export type CapacityRequestPolicyRange = S["io.k8s.api.resource.v1.CapacityRequestPolicyRange"];
-    export type CapacityRequirements = S["io.k8s.api.resource.v1.CapacityRequirements"];
-    export type Counter = S["io.k8s.api.resource.v1.Counter"];
-    export type CounterSet = S["io.k8s.api.resource.v1.CounterSet"];
-    export type Device = S["io.k8s.api.resource.v1.Device"];
-    export type DeviceAllocationConfiguration = S["io.k8s.api.resource.v1.DeviceAllocationConfiguration"];
-    export type DeviceAllocationResult = S["io.k8s.api.resource.v1.DeviceAllocationResult"];
-    export type DeviceAttribute = S["io.k8s.api.resource.v1.DeviceAttribute"];
-    export type DeviceCapacity = S["io.k8s.api.resource.v1.DeviceCapacity"];
-    export type DeviceClaim = S["io.k8s.api.resource.v1.DeviceClaim"];
-    export type DeviceClaimConfiguration = S["io.k8s.api.resource.v1.DeviceClaimConfiguration"];
-    export type DeviceClass = S["io.k8s.api.resource.v1.DeviceClass"];
-    export type DeviceClassConfiguration = S["io.k8s.api.resource.v1.DeviceClassConfiguration"];
-    export type DeviceClassList = S["io.k8s.api.resource.v1.DeviceClassList"];
-    export type DeviceClassSpec = S["io.k8s.api.resource.v1.DeviceClassSpec"];
-    export type DeviceConstraint = S["io.k8s.api.resource.v1.DeviceConstraint"];
-    export type DeviceCounterConsumption = S["io.k8s.api.resource.v1.DeviceCounterConsumption"];
-    export type DeviceDerivedAttribute = S["io.k8s.api.resource.v1.DeviceDerivedAttribute"];
-    export type DeviceRequest = S["io.k8s.api.resource.v1.DeviceRequest"];
-    export type DeviceRequestAllocationResult = S["io.k8s.api.resource.v1.DeviceRequestAllocationResult"];
-    export type DeviceSelector = S["io.k8s.api.resource.v1.DeviceSelector"];
-    export type DeviceSubRequest = S["io.k8s.api.resource.v1.DeviceSubRequest"];
-    export type DeviceTaint = S["io.k8s.api.resource.v1.DeviceTaint"];
-    export type DeviceTaintRule = S["io.k8s.api.resource.v1.DeviceTaintRule"];
-    export type DeviceTaintRuleList = S["io.k8s.api.resource.v1.DeviceTaintRuleList"];
-    export type DeviceTaintRuleSpec = S["io.k8s.api.resource.v1.DeviceTaintRuleSpec"];
-    export type DeviceTaintRuleStatus = S["io.k8s.api.resource.v1.DeviceTaintRuleStatus"];
-    export type DeviceTaintSelector = S["io.k8s.api.resource.v1.DeviceTaintSelector"];
-    export type DeviceToleration = S["io.k8s.api.resource.v1.DeviceToleration"];
-    export type ExactDeviceRequest = S["io.k8s.api.resource.v1.ExactDeviceRequest"];
-    export type NetworkDeviceData = S["io.k8s.api.resource.v1.NetworkDeviceData"];
-    export type NodeAllocatableMapping = S["io.k8s.api.resource.v1.NodeAllocatableMapping"];
-    export type NodeAllocatableOverhead = S["io.k8s.api.resource.v1.NodeAllocatableOverhead"];
-    export type NodeAllocatableResource = S["io.k8s.api.resource.v1.NodeAllocatableResource"];
-    export type OpaqueDeviceConfiguration = S["io.k8s.api.resource.v1.OpaqueDeviceConfiguration"];
-    export type ResourceClaim = S["io.k8s.api.resource.v1.ResourceClaim"];
-    export type ResourceClaimConsumerReference = S["io.k8s.api.resource.v1.ResourceClaimConsumerReference"];
-    export type ResourceClaimList = S["io.k8s.api.resource.v1.ResourceClaimList"];
-    export type ResourceClaimSpec = S["io.k8s.api.resource.v1.ResourceClaimSpec"];
-    export type ResourceClaimStatus = S["io.k8s.api.resource.v1.ResourceClaimStatus"];
-    export type ResourceClaimTemplate = S["io.k8s.api.resource.v1.ResourceClaimTemplate"];
-    export type ResourceClaimTemplateList = S["io.k8s.api.resource.v1.ResourceClaimTemplateList"];
-    export type ResourceClaimTemplateSpec = S["io.k8s.api.resource.v1.ResourceClaimTemplateSpec"];
-    export type ResourcePool = S["io.k8s.api.resource.v1.ResourcePool"];
-    export type ResourceSlice = S["io.k8s.api.resource.v1.ResourceSlice"];
-    export type ResourceSliceList = S["io.k8s.api.resource.v1.ResourceSliceList"];
-    export type ResourceSliceSpec = S["io.k8s.api.resource.v1.ResourceSliceSpec"];
+    /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1.AllocatedDeviceStatus`) */
+    export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1.AllocatedDeviceStatus"> {}
+    /** AllocationResult contains attributes of an allocated resource. (`io.k8s.api.resource.v1.AllocationResult`) */
+    export interface AllocationResult extends Def$<"io.k8s.api.resource.v1.AllocationResult"> {}
+    /** CELDeviceSelector contains a CEL expression for selecting a device. (`io.k8s.api.resource.v1.CELDeviceSelector`) */
+    export interface CELDeviceSelector extends Def$<"io.k8s.api.resource.v1.CELDeviceSelector"> {}
+    /** CapacityRequestPolicy defines how requests consume device capacity. (`io.k8s.api.resource.v1.CapacityRequestPolicy`) */
+    export interface CapacityRequestPolicy extends Def$<"io.k8s.api.resource.v1.CapacityRequestPolicy"> {}
+    /** CapacityRequestPolicyRange defines a valid range for consumable capacity values. (`io.k8s.api.resource.v1.CapacityRequestPolicyRange`) */
+    export interface CapacityRequestPolicyRange extends Def$<"io.k8s.api.resource.v1.CapacityRequestPolicyRange"> {}
+    /** CapacityRequirements defines the capacity requirements for a specific device request. (`io.k8s.api.resource.v1.CapacityRequirements`) */
+    export interface CapacityRequirements extends Def$<"io.k8s.api.resource.v1.CapacityRequirements"> {}
+    /** Counter describes a quantity associated with a device. (`io.k8s.api.resource.v1.Counter`) */
+    export interface Counter extends Def$<"io.k8s.api.resource.v1.Counter"> {}
+    /** CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool. (`io.k8s.api.resource.v1.CounterSet`) */
+    export interface CounterSet extends Def$<"io.k8s.api.resource.v1.CounterSet"> {}
+    /** Device represents one individual hardware instance that can be selected based on its attributes. (`io.k8s.api.resource.v1.Device`) */
+    export interface Device extends Def$<"io.k8s.api.resource.v1.Device"> {}
+    /** DeviceAllocationConfiguration gets embedded in an AllocationResult. (`io.k8s.api.resource.v1.DeviceAllocationConfiguration`) */
+    export interface DeviceAllocationConfiguration extends Def$<"io.k8s.api.resource.v1.DeviceAllocationConfiguration"> {}
+    /** DeviceAllocationResult is the result of allocating devices. (`io.k8s.api.resource.v1.DeviceAllocationResult`) */
+    export interface DeviceAllocationResult extends Def$<"io.k8s.api.resource.v1.DeviceAllocationResult"> {}
+    /** DeviceAttribute must have exactly one field set. (`io.k8s.api.resource.v1.DeviceAttribute`) */
+    export interface DeviceAttribute extends Def$<"io.k8s.api.resource.v1.DeviceAttribute"> {}
+    /** DeviceCapacity describes a quantity associated with a device. (`io.k8s.api.resource.v1.DeviceCapacity`) */
+    export interface DeviceCapacity extends Def$<"io.k8s.api.resource.v1.DeviceCapacity"> {}
+    /** DeviceClaim defines how to request devices with a ResourceClaim. (`io.k8s.api.resource.v1.DeviceClaim`) */
+    export interface DeviceClaim extends Def$<"io.k8s.api.resource.v1.DeviceClaim"> {}
+    /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. (`io.k8s.api.resource.v1.DeviceClaimConfiguration`) */
+    export interface DeviceClaimConfiguration extends Def$<"io.k8s.api.resource.v1.DeviceClaimConfiguration"> {}
+    /** DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. (`io.k8s.api.resource.v1.DeviceClass`) */
+    export interface DeviceClass extends Def$<"io.k8s.api.resource.v1.DeviceClass"> {}
+    /** DeviceClassConfiguration is used in DeviceClass. (`io.k8s.api.resource.v1.DeviceClassConfiguration`) */
+    export interface DeviceClassConfiguration extends Def$<"io.k8s.api.resource.v1.DeviceClassConfiguration"> {}
+    /** DeviceClassList is a collection of classes. (`io.k8s.api.resource.v1.DeviceClassList`) */
+    export interface DeviceClassList extends Def$<"io.k8s.api.resource.v1.DeviceClassList"> {}
+    /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. (`io.k8s.api.resource.v1.DeviceClassSpec`) */
+    export interface DeviceClassSpec extends Def$<"io.k8s.api.resource.v1.DeviceClassSpec"> {}
+    /** DeviceConstraint must have exactly one field set besides Requests. (`io.k8s.api.resource.v1.DeviceConstraint`) */
+    export interface DeviceConstraint extends Def$<"io.k8s.api.resource.v1.DeviceConstraint"> {}
+    /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. (`io.k8s.api.resource.v1.DeviceCounterConsumption`) */
+    export interface DeviceCounterConsumption extends Def$<"io.k8s.api.resource.v1.DeviceCounterConsumption"> {}
+    /** DeviceDerivedAttribute defines a derived attribute computed via CEL. (`io.k8s.api.resource.v1.DeviceDerivedAttribute`) */
+    export interface DeviceDerivedAttribute extends Def$<"io.k8s.api.resource.v1.DeviceDerivedAttribute"> {}
+    /** DeviceRequest is a request for devices required for a claim. (`io.k8s.api.resource.v1.DeviceRequest`) */
+    export interface DeviceRequest extends Def$<"io.k8s.api.resource.v1.DeviceRequest"> {}
+    /** DeviceRequestAllocationResult contains the allocation result for one request. (`io.k8s.api.resource.v1.DeviceRequestAllocationResult`) */
+    export interface DeviceRequestAllocationResult extends Def$<"io.k8s.api.resource.v1.DeviceRequestAllocationResult"> {}
+    /** DeviceSelector must have exactly one field set. (`io.k8s.api.resource.v1.DeviceSelector`) */
+    export interface DeviceSelector extends Def$<"io.k8s.api.resource.v1.DeviceSelector"> {}
+    /** DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. (`io.k8s.api.resource.v1.DeviceSubRequest`) */
+    export interface DeviceSubRequest extends Def$<"io.k8s.api.resource.v1.DeviceSubRequest"> {}
+    /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1.DeviceTaint`) */
+    export interface DeviceTaint extends Def$<"io.k8s.api.resource.v1.DeviceTaint"> {}
+    /** DeviceTaintRule adds one taint to all devices which match the selector. (`io.k8s.api.resource.v1.DeviceTaintRule`) */
+    export interface DeviceTaintRule extends Def$<"io.k8s.api.resource.v1.DeviceTaintRule"> {}
+    /** DeviceTaintRuleList is a collection of DeviceTaintRules. (`io.k8s.api.resource.v1.DeviceTaintRuleList`) */
+    export interface DeviceTaintRuleList extends Def$<"io.k8s.api.resource.v1.DeviceTaintRuleList"> {}
+    /** DeviceTaintRuleSpec specifies the selector and one taint. (`io.k8s.api.resource.v1.DeviceTaintRuleSpec`) */
+    export interface DeviceTaintRuleSpec extends Def$<"io.k8s.api.resource.v1.DeviceTaintRuleSpec"> {}
+    /** DeviceTaintRuleStatus provides information about an on-going pod eviction. (`io.k8s.api.resource.v1.DeviceTaintRuleStatus`) */
+    export interface DeviceTaintRuleStatus extends Def$<"io.k8s.api.resource.v1.DeviceTaintRuleStatus"> {}
+    /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. (`io.k8s.api.resource.v1.DeviceTaintSelector`) */
+    export interface DeviceTaintSelector extends Def$<"io.k8s.api.resource.v1.DeviceTaintSelector"> {}
+    /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.resource.v1.DeviceToleration`) */
+    export interface DeviceToleration extends Def$<"io.k8s.api.resource.v1.DeviceToleration"> {}
+    /** ExactDeviceRequest is a request for one or more identical devices. (`io.k8s.api.resource.v1.ExactDeviceRequest`) */
+    export interface ExactDeviceRequest extends Def$<"io.k8s.api.resource.v1.ExactDeviceRequest"> {}
+    /** NetworkDeviceData provides network-related details for the allocated device. (`io.k8s.api.resource.v1.NetworkDeviceData`) */
+    export interface NetworkDeviceData extends Def$<"io.k8s.api.resource.v1.NetworkDeviceData"> {}
+    /** NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource quantity. (`io.k8s.api.resource.v1.NodeAllocatableMapping`) */
+    export interface NodeAllocatableMapping extends Def$<"io.k8s.api.resource.v1.NodeAllocatableMapping"> {}
+    /** NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. (`io.k8s.api.resource.v1.NodeAllocatableOverhead`) */
+    export interface NodeAllocatableOverhead extends Def$<"io.k8s.api.resource.v1.NodeAllocatableOverhead"> {}
+    /** NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. (`io.k8s.api.resource.v1.NodeAllocatableResource`) */
+    export interface NodeAllocatableResource extends Def$<"io.k8s.api.resource.v1.NodeAllocatableResource"> {}
+    /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. (`io.k8s.api.resource.v1.OpaqueDeviceConfiguration`) */
+    export interface OpaqueDeviceConfiguration extends Def$<"io.k8s.api.resource.v1.OpaqueDeviceConfiguration"> {}
+    /** ResourceClaim describes a request for access to resources in the cluster, for use by workloads. (`io.k8s.api.resource.v1.ResourceClaim`) */
+    export interface ResourceClaim extends Def$<"io.k8s.api.resource.v1.ResourceClaim"> {}
+    /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. (`io.k8s.api.resource.v1.ResourceClaimConsumerReference`) */
+    export interface ResourceClaimConsumerReference extends Def$<"io.k8s.api.resource.v1.ResourceClaimConsumerReference"> {}
+    /** ResourceClaimList is a collection of claims. (`io.k8s.api.resource.v1.ResourceClaimList`) */
+    export interface ResourceClaimList extends Def$<"io.k8s.api.resource.v1.ResourceClaimList"> {}
+    /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. (`io.k8s.api.resource.v1.ResourceClaimSpec`) */
+    export interface ResourceClaimSpec extends Def$<"io.k8s.api.resource.v1.ResourceClaimSpec"> {}
+    /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. (`io.k8s.api.resource.v1.ResourceClaimStatus`) */
+    export interface ResourceClaimStatus extends Def$<"io.k8s.api.resource.v1.ResourceClaimStatus"> {}
+    /** ResourceClaimTemplate is used to produce ResourceClaim objects. (`io.k8s.api.resource.v1.ResourceClaimTemplate`) */
+    export interface ResourceClaimTemplate extends Def$<"io.k8s.api.resource.v1.ResourceClaimTemplate"> {}
+    /** ResourceClaimTemplateList is a collection of claim templates. (`io.k8s.api.resource.v1.ResourceClaimTemplateList`) */
+    export interface ResourceClaimTemplateList extends Def$<"io.k8s.api.resource.v1.ResourceClaimTemplateList"> {}
+    /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. (`io.k8s.api.resource.v1.ResourceClaimTemplateSpec`) */
+    export interface ResourceClaimTemplateSpec extends Def$<"io.k8s.api.resource.v1.ResourceClaimTemplateSpec"> {}
+    /** ResourcePool describes the pool that ResourceSlices belong to. (`io.k8s.api.resource.v1.ResourcePool`) */
+    export interface ResourcePool extends Def$<"io.k8s.api.resource.v1.ResourcePool"> {}
+    /** ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. (`io.k8s.api.resource.v1.ResourceSlice`) */
+    export interface ResourceSlice extends Def$<"io.k8s.api.resource.v1.ResourceSlice"> {}
+    /** ResourceSliceList is a collection of ResourceSlices. (`io.k8s.api.resource.v1.ResourceSliceList`) */
+    export interface ResourceSliceList extends Def$<"io.k8s.api.resource.v1.ResourceSliceList"> {}
+    /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1.ResourceSliceSpec`) */
+    export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1beta2. */
   export namespace v1beta2 {
-    export type AllocatedDeviceStatus = S["io.k8s.api.resource.v1beta2.AllocatedDeviceStatus"];
-    export type AllocationResult = S["io.k8s.api.resource.v1beta2.AllocationResult"];
-    export type CELDeviceSelector = S["io.k8s.api.resource.v1beta2.CELDeviceSelector"];
-    export type CapacityRequestPolicy = S["io.k8s.api.resource.v1beta2.CapacityRequestPolicy"];
-    export type CapacityRequestPolicyRange = S["io.k8s.api.resource.v1beta2.CapacityRequestPolicyRange"];
-    export type CapacityRequirements = S["io.k8s.api.resource.v1beta2.CapacityRequirements"];
-    export type Counter = S["io.k8s.api.resource.v1beta2.Counter"];
-    export type CounterSet = S["io.k8s.api.resource.v1beta2.CounterSet"];
-    export type Device = S["io.k8s.api.resource.v1beta2.Device"];
-    export type DeviceAllocationConfiguration = S["io.k8s.api.resource.v1beta2.DeviceAllocationConfiguration"];
-    export type DeviceAllocationResult = S["io.k8s.api.resource.v1beta2.DeviceAllocationResult"];
-    export type DeviceAttribute = S["io.k8s.api.resource.v1beta2.DeviceAttribute"];
-    export type DeviceCapacity = S["io.k8s.api.resource.v1beta2.DeviceCapacity"];
-    export type DeviceClaim = S["io.k8s.api.resource.v1beta2.DeviceClaim"];
-    export type DeviceClaimConfiguration = S["io.k8s.api.resource.v1beta2.DeviceClaimConfiguration"];
-    export type DeviceClass = S["io.k8s.api.resource.v1beta2.DeviceClass"];
-    export type DeviceClassConfiguration = S["io.k8s.api.resource.v1beta2.DeviceClassConfiguration"];
-    export type DeviceClassList = S["io.k8s.api.resource.v1beta2.DeviceClassList"];
-    export type DeviceClassSpec = S["io.k8s.api.resource.v1beta2.DeviceClassSpec"];
-    export type DeviceConstraint = S["io.k8s.api.resource.v1beta2.DeviceConstraint"];
-    export type DeviceCounterConsumption = S["io.k8s.api.resource.v1beta2.DeviceCounterConsumption"];
-    export type DeviceDerivedAttribute = S["io.k8s.api.resource.v1beta2.DeviceDerivedAttribute"];
-    export type DeviceRequest = S["io.k8s.api.resource.v1beta2.DeviceRequest"];
-    export type DeviceRequestAllocationResult = S["io.k8s.api.resource.v1beta2.DeviceRequestAllocationResult"];
-    export type DeviceSelector = S["io.k8s.api.resource.v1beta2.DeviceSelector"];
-    export type DeviceSubRequest = S["io.k8s.api.resource.v1beta2.DeviceSubRequest"];
-    export type DeviceTaint = S["io.k8s.api.resource.v1beta2.DeviceTaint"];
-    export type DeviceTaintRule = S["io.k8s.api.resource.v1beta2.DeviceTaintRule"];
-    export type DeviceTaintRuleList = S["io.k8s.api.resource.v1beta2.DeviceTaintRuleList"];
-    export type DeviceTaintRuleSpec = S["io.k8s.api.resource.v1beta2.DeviceTaintRuleSpec"];
-    export type DeviceTaintRuleStatus = S["io.k8s.api.resource.v1beta2.DeviceTaintRuleStatus"];
-    export type DeviceTaintSelector = S["io.k8s.api.resource.v1beta2.DeviceTaintSelector"];
-    export type DeviceToleration = S["io.k8s.api.resource.v1beta2.DeviceToleration"];
-    export type ExactDeviceRequest = S["io.k8s.api.resource.v1beta2.ExactDeviceRequest"];
-    export type NetworkDeviceData = S["io.k8s.api.resource.v1beta2.NetworkDeviceData"];
-    export type NodeAllocatableMapping = S["io.k8s.api.resource.v1beta2.NodeAllocatableMapping"];
-    export type NodeAllocatableOverhead = S["io.k8s.api.resource.v1beta2.NodeAllocatableOverhead"];
-    export type NodeAllocatableResource = S["io.k8s.api.resource.v1beta2.NodeAllocatableResource"];
-    export type OpaqueDeviceConfiguration = S["io.k8s.api.resource.v1beta2.OpaqueDeviceConfiguration"];
-    export type ResourceClaim = S["io.k8s.api.resource.v1beta2.ResourceClaim"];
-    export type ResourceClaimConsumerReference = S["io.k8s.api.resource.v1beta2.ResourceClaimConsumerReference"];
-    export type ResourceClaimList = S["io.k8s.api.resource.v1beta2.ResourceClaimList"];
-    export type ResourceClaimSpec = S["io.k8s.api.resource.v1beta2.ResourceClaimSpec"];
-    export type ResourceClaimStatus = S["io.k8s.api.resource.v1beta2.ResourceClaimStatus"];
-    export type ResourceClaimTemplate = S["io.k8s.api.resource.v1beta2.ResourceClaimTemplate"];
-    export type ResourceClaimTemplateList = S["io.k8s.api.resource.v1beta2.ResourceClaimTemplateList"];
-    export type ResourceClaimTemplateSpec = S["io.k8s.api.resource.v1beta2.ResourceClaimTemplateSpec"];
-    export type ResourcePool = S["io.k8s.api.resource.v1beta2.ResourcePool"];
-    export type ResourceSlice = S["io.k8s.api.resource.v1beta2.ResourceSlice"];
-    export type ResourceSliceList = S["io.k8s.api.resource.v1beta2.ResourceSliceList"];
-    export type ResourceSliceSpec = S["io.k8s.api.resource.v1beta2.ResourceSliceSpec"];
+    /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1beta2.AllocatedDeviceStatus`) */
+    export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1beta2.AllocatedDeviceStatus"> {}
+    /** AllocationResult contains attributes of an allocated resource. (`io.k8s.api.resource.v1beta2.AllocationResult`) */
+    export interface AllocationResult extends Def$<"io.k8s.api.resource.v1beta2.AllocationResult"> {}
+    /** CELDeviceSelector contains a CEL expression for selecting a device. (`io.k8s.api.resource.v1beta2.CELDeviceSelector`) */
+    export interface CELDeviceSelector extends Def$<"io.k8s.api.resource.v1beta2.CELDeviceSelector"> {}
+    /** CapacityRequestPolicy defines how requests consume device capacity. (`io.k8s.api.resource.v1beta2.CapacityRequestPolicy`) */
+    export interface CapacityRequestPolicy extends Def$<"io.k8s.api.resource.v1beta2.CapacityRequestPolicy"> {}
+    /** CapacityRequestPolicyRange defines a valid range for consumable capacity values. (`io.k8s.api.resource.v1beta2.CapacityRequestPolicyRange`) */
+    export interface CapacityRequestPolicyRange extends Def$<"io.k8s.api.resource.v1beta2.CapacityRequestPolicyRange"> {}
+    /** CapacityRequirements defines the capacity requirements for a specific device request. (`io.k8s.api.resource.v1beta2.CapacityRequirements`) */
+    export interface CapacityRequirements extends Def$<"io.k8s.api.resource.v1beta2.CapacityRequirements"> {}
+    /** Counter describes a quantity associated with a device. (`io.k8s.api.resource.v1beta2.Counter`) */
+    export interface Counter extends Def$<"io.k8s.api.resource.v1beta2.Counter"> {}
+    /** CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool. (`io.k8s.api.resource.v1beta2.CounterSet`) */
+    export interface CounterSet extends Def$<"io.k8s.api.resource.v1beta2.CounterSet"> {}
+    /** Device represents one individual hardware instance that can be selected based on its attributes. (`io.k8s.api.resource.v1beta2.Device`) */
+    export interface Device extends Def$<"io.k8s.api.resource.v1beta2.Device"> {}
+    /** DeviceAllocationConfiguration gets embedded in an AllocationResult. (`io.k8s.api.resource.v1beta2.DeviceAllocationConfiguration`) */
+    export interface DeviceAllocationConfiguration extends Def$<"io.k8s.api.resource.v1beta2.DeviceAllocationConfiguration"> {}
+    /** DeviceAllocationResult is the result of allocating devices. (`io.k8s.api.resource.v1beta2.DeviceAllocationResult`) */
+    export interface DeviceAllocationResult extends Def$<"io.k8s.api.resource.v1beta2.DeviceAllocationResult"> {}
+    /** DeviceAttribute must have exactly one field set. (`io.k8s.api.resource.v1beta2.DeviceAttribute`) */
+    export interface DeviceAttribute extends Def$<"io.k8s.api.resource.v1beta2.DeviceAttribute"> {}
+    /** DeviceCapacity describes a quantity associated with a device. (`io.k8s.api.resource.v1beta2.DeviceCapacity`) */
+    export interface DeviceCapacity extends Def$<"io.k8s.api.resource.v1beta2.DeviceCapacity"> {}
+    /** DeviceClaim defines how to request devices with a ResourceClaim. (`io.k8s.api.resource.v1beta2.DeviceClaim`) */
+    export interface DeviceClaim extends Def$<"io.k8s.api.resource.v1beta2.DeviceClaim"> {}
+    /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. (`io.k8s.api.resource.v1beta2.DeviceClaimConfiguration`) */
+    export interface DeviceClaimConfiguration extends Def$<"io.k8s.api.resource.v1beta2.DeviceClaimConfiguration"> {}
+    /** DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. (`io.k8s.api.resource.v1beta2.DeviceClass`) */
+    export interface DeviceClass extends Def$<"io.k8s.api.resource.v1beta2.DeviceClass"> {}
+    /** DeviceClassConfiguration is used in DeviceClass. (`io.k8s.api.resource.v1beta2.DeviceClassConfiguration`) */
+    export interface DeviceClassConfiguration extends Def$<"io.k8s.api.resource.v1beta2.DeviceClassConfiguration"> {}
+    /** DeviceClassList is a collection of classes. (`io.k8s.api.resource.v1beta2.DeviceClassList`) */
+    export interface DeviceClassList extends Def$<"io.k8s.api.resource.v1beta2.DeviceClassList"> {}
+    /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. (`io.k8s.api.resource.v1beta2.DeviceClassSpec`) */
+    export interface DeviceClassSpec extends Def$<"io.k8s.api.resource.v1beta2.DeviceClassSpec"> {}
+    /** DeviceConstraint must have exactly one field set besides Requests. (`io.k8s.api.resource.v1beta2.DeviceConstraint`) */
+    export interface DeviceConstraint extends Def$<"io.k8s.api.resource.v1beta2.DeviceConstraint"> {}
+    /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. (`io.k8s.api.resource.v1beta2.DeviceCounterConsumption`) */
+    export interface DeviceCounterConsumption extends Def$<"io.k8s.api.resource.v1beta2.DeviceCounterConsumption"> {}
+    /** DeviceDerivedAttribute defines a derived attribute computed via CEL. (`io.k8s.api.resource.v1beta2.DeviceDerivedAttribute`) */
+    export interface DeviceDerivedAttribute extends Def$<"io.k8s.api.resource.v1beta2.DeviceDerivedAttribute"> {}
+    /** DeviceRequest is a request for devices required for a claim. (`io.k8s.api.resource.v1beta2.DeviceRequest`) */
+    export interface DeviceRequest extends Def$<"io.k8s.api.resource.v1beta2.DeviceRequest"> {}
+    /** DeviceRequestAllocationResult contains the allocation result for one request. (`io.k8s.api.resource.v1beta2.DeviceRequestAllocationResult`) */
+    export interface DeviceRequestAllocationResult extends Def$<"io.k8s.api.resource.v1beta2.DeviceRequestAllocationResult"> {}
+    /** DeviceSelector must have exactly one field set. (`io.k8s.api.resource.v1beta2.DeviceSelector`) */
+    export interface DeviceSelector extends Def$<"io.k8s.api.resource.v1beta2.DeviceSelector"> {}
+    /** DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. (`io.k8s.api.resource.v1beta2.DeviceSubRequest`) */
+    export interface DeviceSubRequest extends Def$<"io.k8s.api.resource.v1beta2.DeviceSubRequest"> {}
+    /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1beta2.DeviceTaint`) */
+    export interface DeviceTaint extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaint"> {}
+    /** DeviceTaintRule adds one taint to all devices which match the selector. (`io.k8s.api.resource.v1beta2.DeviceTaintRule`) */
+    export interface DeviceTaintRule extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaintRule"> {}
+    /** DeviceTaintRuleList is a collection of DeviceTaintRules. (`io.k8s.api.resource.v1beta2.DeviceTaintRuleList`) */
+    export interface DeviceTaintRuleList extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaintRuleList"> {}
+    /** DeviceTaintRuleSpec specifies the selector and one taint. (`io.k8s.api.resource.v1beta2.DeviceTaintRuleSpec`) */
+    export interface DeviceTaintRuleSpec extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaintRuleSpec"> {}
+    /** DeviceTaintRuleStatus provides information about an on-going pod eviction. (`io.k8s.api.resource.v1beta2.DeviceTaintRuleStatus`) */
+    export interface DeviceTaintRuleStatus extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaintRuleStatus"> {}
+    /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. (`io.k8s.api.resource.v1beta2.DeviceTaintSelector`) */
+    export interface DeviceTaintSelector extends Def$<"io.k8s.api.resource.v1beta2.DeviceTaintSelector"> {}
+    /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.resource.v1beta2.DeviceToleration`) */
+    export interface DeviceToleration extends Def$<"io.k8s.api.resource.v1beta2.DeviceToleration"> {}
+    /** ExactDeviceRequest is a request for one or more identical devices. (`io.k8s.api.resource.v1beta2.ExactDeviceRequest`) */
+    export interface ExactDeviceRequest extends Def$<"io.k8s.api.resource.v1beta2.ExactDeviceRequest"> {}
+    /** NetworkDeviceData provides network-related details for the allocated device. (`io.k8s.api.resource.v1beta2.NetworkDeviceData`) */
+    export interface NetworkDeviceData extends Def$<"io.k8s.api.resource.v1beta2.NetworkDeviceData"> {}
+    /** NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource quantity. (`io.k8s.api.resource.v1beta2.NodeAllocatableMapping`) */
+    export interface NodeAllocatableMapping extends Def$<"io.k8s.api.resource.v1beta2.NodeAllocatableMapping"> {}
+    /** NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. (`io.k8s.api.resource.v1beta2.NodeAllocatableOverhead`) */
+    export interface NodeAllocatableOverhead extends Def$<"io.k8s.api.resource.v1beta2.NodeAllocatableOverhead"> {}
+    /** NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. (`io.k8s.api.resource.v1beta2.NodeAllocatableResource`) */
+    export interface NodeAllocatableResource extends Def$<"io.k8s.api.resource.v1beta2.NodeAllocatableResource"> {}
+    /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. (`io.k8s.api.resource.v1beta2.OpaqueDeviceConfiguration`) */
+    export interface OpaqueDeviceConfiguration extends Def$<"io.k8s.api.resource.v1beta2.OpaqueDeviceConfiguration"> {}
+    /** ResourceClaim describes a request for access to resources in the cluster, for use by workloads. (`io.k8s.api.resource.v1beta2.ResourceClaim`) */
+    export interface ResourceClaim extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaim"> {}
+    /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. (`io.k8s.api.resource.v1beta2.ResourceClaimConsumerReference`) */
+    export interface ResourceClaimConsumerReference extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimConsumerReference"> {}
+    /** ResourceClaimList is a collection of claims. (`io.k8s.api.resource.v1beta2.ResourceClaimList`) */
+    export interface ResourceClaimList extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimList"> {}
+    /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. (`io.k8s.api.resource.v1beta2.ResourceClaimSpec`) */
+    export interface ResourceClaimSpec extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimSpec"> {}
+    /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. (`io.k8s.api.resource.v1beta2.ResourceClaimStatus`) */
+    export interface ResourceClaimStatus extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimStatus"> {}
+    /** ResourceClaimTemplate is used to produce ResourceClaim objects. (`io.k8s.api.resource.v1beta2.ResourceClaimTemplate`) */
+    export interface ResourceClaimTemplate extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimTemplate"> {}
+    /** ResourceClaimTemplateList is a collection of claim templates. (`io.k8s.api.resource.v1beta2.ResourceClaimTemplateList`) */
+    export interface ResourceClaimTemplateList extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimTemplateList"> {}
+    /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. (`io.k8s.api.resource.v1beta2.ResourceClaimTemplateSpec`) */
+    export interface ResourceClaimTemplateSpec extends Def$<"io.k8s.api.resource.v1beta2.ResourceClaimTemplateSpec"> {}
+    /** ResourcePool describes the pool that ResourceSlices belong to. (`io.k8s.api.resource.v1beta2.ResourcePool`) */
+    export interface ResourcePool extends Def$<"io.k8s.api.resource.v1beta2.ResourcePool"> {}
+    /** ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. (`io.k8s.api.resource.v1beta2.ResourceSlice`) */
+    export interface ResourceSlice extends Def$<"io.k8s.api.resource.v1beta2.ResourceSlice"> {}
+    /** ResourceSliceList is a collection of ResourceSlices. (`io.k8s.api.resource.v1beta2.ResourceSliceList`) */
+    export interface ResourceSliceList extends Def$<"io.k8s.api.resource.v1beta2.ResourceSliceList"> {}
+    /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1beta2.ResourceSliceSpec`) */
+    export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1beta2.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1beta1. */
   export namespace v1beta1 {
-    export type AllocatedDeviceStatus = S["io.k8s.api.resource.v1beta1.AllocatedDeviceStatus"];
-    export type AllocationResult = S["io.k8s.api.resource.v1beta1.AllocationResult"];
-    export type BasicDevice = S["io.k8s.api.resource.v1beta1.BasicDevice"];
-    export type CELDeviceSelector = S["io.k8s.api.resource.v1beta1.CELDeviceSelector"];
-    export type CapacityRequestPolicy = S["io.k8s.api.resource.v1beta1.CapacityRequestPolicy"];
-    export type CapacityRequestPolicyRange = S["io.k8s.api.resource.v1beta1.CapacityRequestPolicyRange"];
-    export type CapacityRequirements = S["io.k8s.api.resource.v1beta1.CapacityRequirements"];
-    export type Counter = S["io.k8s.api.resource.v1beta1.Counter"];
-    export type CounterSet = S["io.k8s.api.resource.v1beta1.CounterSet"];
-    export type Device = S["io.k8s.api.resource.v1beta1.Device"];
-    export type DeviceAllocationConfiguration = S["io.k8s.api.resource.v1beta1.DeviceAllocationConfiguration"];
-    export type DeviceAllocationResult = S["io.k8s.api.resource.v1beta1.DeviceAllocationResult"];
-    export type DeviceAttribute = S["io.k8s.api.resource.v1beta1.DeviceAttribute"];
-    export type DeviceCapacity = S["io.k8s.api.resource.v1beta1.DeviceCapacity"];
-    export type DeviceClaim = S["io.k8s.api.resource.v1beta1.DeviceClaim"];
-    export type DeviceClaimConfiguration = S["io.k8s.api.resource.v1beta1.DeviceClaimConfiguration"];
-    export type DeviceClass = S["io.k8s.api.resource.v1beta1.DeviceClass"];
-    export type DeviceClassConfiguration = S["io.k8s.api.resource.v1beta1.DeviceClassConfiguration"];
-    export type DeviceClassList = S["io.k8s.api.resource.v1beta1.DeviceClassList"];
-    export type DeviceClassSpec = S["io.k8s.api.resource.v1beta1.DeviceClassSpec"];
-    export type DeviceConstraint = S["io.k8s.api.resource.v1beta1.DeviceConstraint"];
-    export type DeviceCounterConsumption = S["io.k8s.api.resource.v1beta1.DeviceCounterConsumption"];
-    export type DeviceDerivedAttribute = S["io.k8s.api.resource.v1beta1.DeviceDerivedAttribute"];
-    export type DeviceRequest = S["io.k8s.api.resource.v1beta1.DeviceRequest"];
-    export type DeviceRequestAllocationResult = S["io.k8s.api.resource.v1beta1.DeviceRequestAllocationResult"];
-    export type DeviceSelector = S["io.k8s.api.resource.v1beta1.DeviceSelector"];
-    export type DeviceSubRequest = S["io.k8s.api.resource.v1beta1.DeviceSubRequest"];
-    export type DeviceTaint = S["io.k8s.api.resource.v1beta1.DeviceTaint"];
-    export type DeviceToleration = S["io.k8s.api.resource.v1beta1.DeviceToleration"];
-    export type NetworkDeviceData = S["io.k8s.api.resource.v1beta1.NetworkDeviceData"];
-    export type NodeAllocatableMapping = S["io.k8s.api.resource.v1beta1.NodeAllocatableMapping"];
-    export type NodeAllocatableOverhead = S["io.k8s.api.resource.v1beta1.NodeAllocatableOverhead"];
-    export type NodeAllocatableResource = S["io.k8s.api.resource.v1beta1.NodeAllocatableResource"];
-    export type OpaqueDeviceConfiguration = S["io.k8s.api.resource.v1beta1.OpaqueDeviceConfiguration"];
-    export type ResourceClaim = S["io.k8s.api.resource.v1beta1.ResourceClaim"];
-    export type ResourceClaimConsumerReference = S["io.k8s.api.resource.v1beta1.ResourceClaimConsumerReference"];
-    export type ResourceClaimList = S["io.k8s.api.resource.v1beta1.ResourceClaimList"];
-    export type ResourceClaimSpec = S["io.k8s.api.resource.v1beta1.ResourceClaimSpec"];
-    export type ResourceClaimStatus = S["io.k8s.api.resource.v1beta1.ResourceClaimStatus"];
-    export type ResourceClaimTemplate = S["io.k8s.api.resource.v1beta1.ResourceClaimTemplate"];
-    export type ResourceClaimTemplateList = S["io.k8s.api.resource.v1beta1.ResourceClaimTemplateList"];
-    export type ResourceClaimTemplateSpec = S["io.k8s.api.resource.v1beta1.ResourceClaimTemplateSpec"];
-    export type ResourcePool = S["io.k8s.api.resource.v1beta1.ResourcePool"];
-    export type ResourceSlice = S["io.k8s.api.resource.v1beta1.ResourceSlice"];
-    export type ResourceSliceList = S["io.k8s.api.resource.v1beta1.ResourceSliceList"];
-    export type ResourceSliceSpec = S["io.k8s.api.resource.v1beta1.ResourceSliceSpec"];
+    /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. (`io.k8s.api.resource.v1beta1.AllocatedDeviceStatus`) */
+    export interface AllocatedDeviceStatus extends Def$<"io.k8s.api.resource.v1beta1.AllocatedDeviceStatus"> {}
+    /** AllocationResult contains attributes of an allocated resource. (`io.k8s.api.resource.v1beta1.AllocationResult`) */
+    export interface AllocationResult extends Def$<"io.k8s.api.resource.v1beta1.AllocationResult"> {}
+    /** BasicDevice defines one device instance. (`io.k8s.api.resource.v1beta1.BasicDevice`) */
+    export interface BasicDevice extends Def$<"io.k8s.api.resource.v1beta1.BasicDevice"> {}
+    /** CELDeviceSelector contains a CEL expression for selecting a device. (`io.k8s.api.resource.v1beta1.CELDeviceSelector`) */
+    export interface CELDeviceSelector extends Def$<"io.k8s.api.resource.v1beta1.CELDeviceSelector"> {}
+    /** CapacityRequestPolicy defines how requests consume device capacity. (`io.k8s.api.resource.v1beta1.CapacityRequestPolicy`) */
+    export interface CapacityRequestPolicy extends Def$<"io.k8s.api.resource.v1beta1.CapacityRequestPolicy"> {}
+    /** CapacityRequestPolicyRange defines a valid range for consumable capacity values. (`io.k8s.api.resource.v1beta1.CapacityRequestPolicyRange`) */
+    export interface CapacityRequestPolicyRange extends Def$<"io.k8s.api.resource.v1beta1.CapacityRequestPolicyRange"> {}
+    /** CapacityRequirements defines the capacity requirements for a specific device request. (`io.k8s.api.resource.v1beta1.CapacityRequirements`) */
+    export interface CapacityRequirements extends Def$<"io.k8s.api.resource.v1beta1.CapacityRequirements"> {}
+    /** Counter describes a quantity associated with a device. (`io.k8s.api.resource.v1beta1.Counter`) */
+    export interface Counter extends Def$<"io.k8s.api.resource.v1beta1.Counter"> {}
+    /** CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool. (`io.k8s.api.resource.v1beta1.CounterSet`) */
+    export interface CounterSet extends Def$<"io.k8s.api.resource.v1beta1.CounterSet"> {}
+    /** Device represents one individual hardware instance that can be selected based on its attributes. (`io.k8s.api.resource.v1beta1.Device`) */
+    export interface Device extends Def$<"io.k8s.api.resource.v1beta1.Device"> {}
+    /** DeviceAllocationConfiguration gets embedded in an AllocationResult. (`io.k8s.api.resource.v1beta1.DeviceAllocationConfiguration`) */
+    export interface DeviceAllocationConfiguration extends Def$<"io.k8s.api.resource.v1beta1.DeviceAllocationConfiguration"> {}
+    /** DeviceAllocationResult is the result of allocating devices. (`io.k8s.api.resource.v1beta1.DeviceAllocationResult`) */
+    export interface DeviceAllocationResult extends Def$<"io.k8s.api.resource.v1beta1.DeviceAllocationResult"> {}
+    /** DeviceAttribute must have exactly one field set. (`io.k8s.api.resource.v1beta1.DeviceAttribute`) */
+    export interface DeviceAttribute extends Def$<"io.k8s.api.resource.v1beta1.DeviceAttribute"> {}
+    /** DeviceCapacity describes a quantity associated with a device. (`io.k8s.api.resource.v1beta1.DeviceCapacity`) */
+    export interface DeviceCapacity extends Def$<"io.k8s.api.resource.v1beta1.DeviceCapacity"> {}
+    /** DeviceClaim defines how to request devices with a ResourceClaim. (`io.k8s.api.resource.v1beta1.DeviceClaim`) */
+    export interface DeviceClaim extends Def$<"io.k8s.api.resource.v1beta1.DeviceClaim"> {}
+    /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. (`io.k8s.api.resource.v1beta1.DeviceClaimConfiguration`) */
+    export interface DeviceClaimConfiguration extends Def$<"io.k8s.api.resource.v1beta1.DeviceClaimConfiguration"> {}
+    /** DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. (`io.k8s.api.resource.v1beta1.DeviceClass`) */
+    export interface DeviceClass extends Def$<"io.k8s.api.resource.v1beta1.DeviceClass"> {}
+    /** DeviceClassConfiguration is used in DeviceClass. (`io.k8s.api.resource.v1beta1.DeviceClassConfiguration`) */
+    export interface DeviceClassConfiguration extends Def$<"io.k8s.api.resource.v1beta1.DeviceClassConfiguration"> {}
+    /** DeviceClassList is a collection of classes. (`io.k8s.api.resource.v1beta1.DeviceClassList`) */
+    export interface DeviceClassList extends Def$<"io.k8s.api.resource.v1beta1.DeviceClassList"> {}
+    /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. (`io.k8s.api.resource.v1beta1.DeviceClassSpec`) */
+    export interface DeviceClassSpec extends Def$<"io.k8s.api.resource.v1beta1.DeviceClassSpec"> {}
+    /** DeviceConstraint must have exactly one field set besides Requests. (`io.k8s.api.resource.v1beta1.DeviceConstraint`) */
+    export interface DeviceConstraint extends Def$<"io.k8s.api.resource.v1beta1.DeviceConstraint"> {}
+    /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. (`io.k8s.api.resource.v1beta1.DeviceCounterConsumption`) */
+    export interface DeviceCounterConsumption extends Def$<"io.k8s.api.resource.v1beta1.DeviceCounterConsumption"> {}
+    /** DeviceDerivedAttribute defines a derived attribute computed via CEL. (`io.k8s.api.resource.v1beta1.DeviceDerivedAttribute`) */
+    export interface DeviceDerivedAttribute extends Def$<"io.k8s.api.resource.v1beta1.DeviceDerivedAttribute"> {}
+    /** DeviceRequest is a request for devices required for a claim. (`io.k8s.api.resource.v1beta1.DeviceRequest`) */
+    export interface DeviceRequest extends Def$<"io.k8s.api.resource.v1beta1.DeviceRequest"> {}
+    /** DeviceRequestAllocationResult contains the allocation result for one request. (`io.k8s.api.resource.v1beta1.DeviceRequestAllocationResult`) */
+    export interface DeviceRequestAllocationResult extends Def$<"io.k8s.api.resource.v1beta1.DeviceRequestAllocationResult"> {}
+    /** DeviceSelector must have exactly one field set. (`io.k8s.api.resource.v1beta1.DeviceSelector`) */
+    export interface DeviceSelector extends Def$<"io.k8s.api.resource.v1beta1.DeviceSelector"> {}
+    /** DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. (`io.k8s.api.resource.v1beta1.DeviceSubRequest`) */
+    export interface DeviceSubRequest extends Def$<"io.k8s.api.resource.v1beta1.DeviceSubRequest"> {}
+    /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1beta1.DeviceTaint`) */
+    export interface DeviceTaint extends Def$<"io.k8s.api.resource.v1beta1.DeviceTaint"> {}
+    /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. (`io.k8s.api.resource.v1beta1.DeviceToleration`) */
+    export interface DeviceToleration extends Def$<"io.k8s.api.resource.v1beta1.DeviceToleration"> {}
+    /** NetworkDeviceData provides network-related details for the allocated device. (`io.k8s.api.resource.v1beta1.NetworkDeviceData`) */
+    export interface NetworkDeviceData extends Def$<"io.k8s.api.resource.v1beta1.NetworkDeviceData"> {}
+    /** NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource quantity. (`io.k8s.api.resource.v1beta1.NodeAllocatableMapping`) */
+    export interface NodeAllocatableMapping extends Def$<"io.k8s.api.resource.v1beta1.NodeAllocatableMapping"> {}
+    /** NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. (`io.k8s.api.resource.v1beta1.NodeAllocatableOverhead`) */
+    export interface NodeAllocatableOverhead extends Def$<"io.k8s.api.resource.v1beta1.NodeAllocatableOverhead"> {}
+    /** NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. (`io.k8s.api.resource.v1beta1.NodeAllocatableResource`) */
+    export interface NodeAllocatableResource extends Def$<"io.k8s.api.resource.v1beta1.NodeAllocatableResource"> {}
+    /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. (`io.k8s.api.resource.v1beta1.OpaqueDeviceConfiguration`) */
+    export interface OpaqueDeviceConfiguration extends Def$<"io.k8s.api.resource.v1beta1.OpaqueDeviceConfiguration"> {}
+    /** ResourceClaim describes a request for access to resources in the cluster, for use by workloads. (`io.k8s.api.resource.v1beta1.ResourceClaim`) */
+    export interface ResourceClaim extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaim"> {}
+    /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. (`io.k8s.api.resource.v1beta1.ResourceClaimConsumerReference`) */
+    export interface ResourceClaimConsumerReference extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimConsumerReference"> {}
+    /** ResourceClaimList is a collection of claims. (`io.k8s.api.resource.v1beta1.ResourceClaimList`) */
+    export interface ResourceClaimList extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimList"> {}
+    /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. (`io.k8s.api.resource.v1beta1.ResourceClaimSpec`) */
+    export interface ResourceClaimSpec extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimSpec"> {}
+    /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. (`io.k8s.api.resource.v1beta1.ResourceClaimStatus`) */
+    export interface ResourceClaimStatus extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimStatus"> {}
+    /** ResourceClaimTemplate is used to produce ResourceClaim objects. (`io.k8s.api.resource.v1beta1.ResourceClaimTemplate`) */
+    export interface ResourceClaimTemplate extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimTemplate"> {}
+    /** ResourceClaimTemplateList is a collection of claim templates. (`io.k8s.api.resource.v1beta1.ResourceClaimTemplateList`) */
+    export interface ResourceClaimTemplateList extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimTemplateList"> {}
+    /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. (`io.k8s.api.resource.v1beta1.ResourceClaimTemplateSpec`) */
+    export interface ResourceClaimTemplateSpec extends Def$<"io.k8s.api.resource.v1beta1.ResourceClaimTemplateSpec"> {}
+    /** ResourcePool describes the pool that ResourceSlices belong to. (`io.k8s.api.resource.v1beta1.ResourcePool`) */
+    export interface ResourcePool extends Def$<"io.k8s.api.resource.v1beta1.ResourcePool"> {}
+    /** ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. (`io.k8s.api.resource.v1beta1.ResourceSlice`) */
+    export interface ResourceSlice extends Def$<"io.k8s.api.resource.v1beta1.ResourceSlice"> {}
+    /** ResourceSliceList is a collection of ResourceSlices. (`io.k8s.api.resource.v1beta1.ResourceSliceList`) */
+    export interface ResourceSliceList extends Def$<"io.k8s.api.resource.v1beta1.ResourceSliceList"> {}
+    /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. (`io.k8s.api.resource.v1beta1.ResourceSliceSpec`) */
+    export interface ResourceSliceSpec extends Def$<"io.k8s.api.resource.v1beta1.ResourceSliceSpec"> {}
   }
+  /** `resource` definitions of version v1alpha3. */
   export namespace v1alpha3 {
-    export type DeviceTaint = S["io.k8s.api.resource.v1alpha3.DeviceTaint"];
-    export type DeviceTaintRule = S["io.k8s.api.resource.v1alpha3.DeviceTaintRule"];
-    export type DeviceTaintRuleList = S["io.k8s.api.resource.v1alpha3.DeviceTaintRuleList"];
-    export type DeviceTaintRuleSpec = S["io.k8s.api.resource.v1alpha3.DeviceTaintRuleSpec"];
-    export type DeviceTaintRuleStatus = S["io.k8s.api.resource.v1alpha3.DeviceTaintRuleStatus"];
-    export type DeviceTaintSelector = S["io.k8s.api.resource.v1alpha3.DeviceTaintSelector"];
-    export type PartitionTypeStatus = S["io.k8s.api.resource.v1alpha3.PartitionTypeStatus"];
-    export type PoolStatus = S["io.k8s.api.resource.v1alpha3.PoolStatus"];
-    export type ResourcePoolStatusRequest = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest"];
-    export type ResourcePoolStatusRequestList = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList"];
-    export type ResourcePoolStatusRequestSpec = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec"];
-    export type ResourcePoolStatusRequestStatus = S["io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus"];
-    export type ShareableCapacityStatus = S["io.k8s.api.resource.v1alpha3.ShareableCapacityStatus"];
-    export type ShareableSummaryStatus = S["io.k8s.api.resource.v1alpha3.ShareableSummaryStatus"];
+    /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. (`io.k8s.api.resource.v1alpha3.DeviceTaint`) */
+    export interface DeviceTaint extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaint"> {}
+    /** DeviceTaintRule adds one taint to all devices which match the selector. (`io.k8s.api.resource.v1alpha3.DeviceTaintRule`) */
+    export interface DeviceTaintRule extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaintRule"> {}
+    /** DeviceTaintRuleList is a collection of DeviceTaintRules. (`io.k8s.api.resource.v1alpha3.DeviceTaintRuleList`) */
+    export interface DeviceTaintRuleList extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaintRuleList"> {}
+    /** DeviceTaintRuleSpec specifies the selector and one taint. (`io.k8s.api.resource.v1alpha3.DeviceTaintRuleSpec`) */
+    export interface DeviceTaintRuleSpec extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaintRuleSpec"> {}
+    /** DeviceTaintRuleStatus provides information about an on-going pod eviction. (`io.k8s.api.resource.v1alpha3.DeviceTaintRuleStatus`) */
+    export interface DeviceTaintRuleStatus extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaintRuleStatus"> {}
+    /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. (`io.k8s.api.resource.v1alpha3.DeviceTaintSelector`) */
+    export interface DeviceTaintSelector extends Def$<"io.k8s.api.resource.v1alpha3.DeviceTaintSelector"> {}
+    /** PartitionTypeStatus reports allocatability for a single partition type, identified by the value of a grouping attribute. (`io.k8s.api.resource.v1alpha3.PartitionTypeStatus`) */
+    export interface PartitionTypeStatus extends Def$<"io.k8s.api.resource.v1alpha3.PartitionTypeStatus"> {}
+    /** PoolStatus contains status information for a single resource pool. (`io.k8s.api.resource.v1alpha3.PoolStatus`) */
+    export interface PoolStatus extends Def$<"io.k8s.api.resource.v1alpha3.PoolStatus"> {}
+    /** ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest`) */
+    export interface ResourcePoolStatusRequest extends Def$<"io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest"> {}
+    /** ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList`) */
+    export interface ResourcePoolStatusRequestList extends Def$<"io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList"> {}
+    /** ResourcePoolStatusRequestSpec defines the filters for the pool status request. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec`) */
+    export interface ResourcePoolStatusRequestSpec extends Def$<"io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec"> {}
+    /** ResourcePoolStatusRequestStatus contains the calculated pool status information. (`io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus`) */
+    export interface ResourcePoolStatusRequestStatus extends Def$<"io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus"> {}
+    /** ShareableCapacityStatus reports aggregate amounts for a single shareable capacity key. (`io.k8s.api.resource.v1alpha3.ShareableCapacityStatus`) */
+    export interface ShareableCapacityStatus extends Def$<"io.k8s.api.resource.v1alpha3.ShareableCapacityStatus"> {}
+    /** ShareableSummaryStatus reports aggregate capacity for a pool that contains devices with AllowMultipleAllocations. (`io.k8s.api.resource.v1alpha3.ShareableSummaryStatus`) */
+    export interface ShareableSummaryStatus extends Def$<"io.k8s.api.resource.v1alpha3.ShareableSummaryStatus"> {}
   }
 }
 
 /** Definitions of the `scheduling` API group, by version. */
 export declare namespace scheduling {
+  /** `scheduling` definitions of version v1. */
   export namespace v1 {
-    export type PriorityClass = S["io.k8s.api.scheduling.v1.PriorityClass"];
-    export type PriorityClassList = S["io.k8s.api.scheduling.v1.PriorityClassList"];
+    /** PriorityClass defines mapping from a priority class name to the priority integer value. (`io.k8s.api.scheduling.v1.PriorityClass`) */
+    export interface PriorityClass extends Def$<"io.k8s.api.scheduling.v1.PriorityClass"> {}
+    /** PriorityClassList is a collection of priority classes. (`io.k8s.api.scheduling.v1.PriorityClassList`) */
+    export interface PriorityClassList extends Def$<"io.k8s.api.scheduling.v1.PriorityClassList"> {}
   }
+  /** `scheduling` definitions of version v1beta1. */
   export namespace v1beta1 {
+    /** AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together. (`io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode`) */
     export type AllCompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.AllCompositeDisruptionMode"];
+    /** AllDisruptionMode specifies that children can only be disrupted together. (`io.k8s.api.scheduling.v1beta1.AllDisruptionMode`) */
     export type AllDisruptionMode = S["io.k8s.api.scheduling.v1beta1.AllDisruptionMode"];
+    /** BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. (`io.k8s.api.scheduling.v1beta1.BasicSchedulingPolicy`) */
     export type BasicSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.BasicSchedulingPolicy"];
+    /** CompositeBasicSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled independently. (`io.k8s.api.scheduling.v1beta1.CompositeBasicSchedulingPolicy`) */
     export type CompositeBasicSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositeBasicSchedulingPolicy"];
-    export type CompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.CompositeDisruptionMode"];
-    export type CompositeGangSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositeGangSchedulingPolicy"];
-    export type CompositePodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingConstraints"];
-    export type CompositePodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingPolicy"];
-    export type CompositePodGroupTemplate = S["io.k8s.api.scheduling.v1beta1.CompositePodGroupTemplate"];
-    export type DisruptionMode = S["io.k8s.api.scheduling.v1beta1.DisruptionMode"];
-    export type GangSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.GangSchedulingPolicy"];
-    export type PodGroup = S["io.k8s.api.scheduling.v1beta1.PodGroup"];
-    export type PodGroupList = S["io.k8s.api.scheduling.v1beta1.PodGroupList"];
-    export type PodGroupResourceClaim = S["io.k8s.api.scheduling.v1beta1.PodGroupResourceClaim"];
-    export type PodGroupResourceClaimStatus = S["io.k8s.api.scheduling.v1beta1.PodGroupResourceClaimStatus"];
-    export type PodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1beta1.PodGroupSchedulingConstraints"];
-    export type PodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1beta1.PodGroupSchedulingPolicy"];
-    export type PodGroupSpec = S["io.k8s.api.scheduling.v1beta1.PodGroupSpec"];
-    export type PodGroupStatus = S["io.k8s.api.scheduling.v1beta1.PodGroupStatus"];
-    export type PodGroupTemplate = S["io.k8s.api.scheduling.v1beta1.PodGroupTemplate"];
+    /** CompositeDisruptionMode defines how individual entities within a composite pod group can be disrupted. (`io.k8s.api.scheduling.v1beta1.CompositeDisruptionMode`) */
+    export interface CompositeDisruptionMode extends Def$<"io.k8s.api.scheduling.v1beta1.CompositeDisruptionMode"> {}
+    /** CompositeGangSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled using all-or-nothing semantics. (`io.k8s.api.scheduling.v1beta1.CompositeGangSchedulingPolicy`) */
+    export interface CompositeGangSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1beta1.CompositeGangSchedulingPolicy"> {}
+    /** CompositePodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingConstraints`) */
+    export interface CompositePodGroupSchedulingConstraints extends Def$<"io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingConstraints"> {}
+    /** CompositePodGroupSchedulingPolicy defines the scheduling configuration for a CompositePodGroup. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingPolicy`) */
+    export interface CompositePodGroupSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1beta1.CompositePodGroupSchedulingPolicy"> {}
+    /** CompositePodGroupTemplate represents a template for a CompositePodGroup with a scheduling policy. (`io.k8s.api.scheduling.v1beta1.CompositePodGroupTemplate`) */
+    export interface CompositePodGroupTemplate extends Def$<"io.k8s.api.scheduling.v1beta1.CompositePodGroupTemplate"> {}
+    /** DisruptionMode defines how individual entities within a group can be disrupted. (`io.k8s.api.scheduling.v1beta1.DisruptionMode`) */
+    export interface DisruptionMode extends Def$<"io.k8s.api.scheduling.v1beta1.DisruptionMode"> {}
+    /** GangSchedulingPolicy defines the parameters for gang scheduling. (`io.k8s.api.scheduling.v1beta1.GangSchedulingPolicy`) */
+    export interface GangSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1beta1.GangSchedulingPolicy"> {}
+    /** PodGroup represents a runtime instance of pods grouped together. (`io.k8s.api.scheduling.v1beta1.PodGroup`) */
+    export interface PodGroup extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroup"> {}
+    /** PodGroupList contains a list of PodGroup resources. (`io.k8s.api.scheduling.v1beta1.PodGroupList`) */
+    export interface PodGroupList extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupList"> {}
+    /** PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupResourceClaim`) */
+    export interface PodGroupResourceClaim extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupResourceClaim"> {}
+    /** PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. (`io.k8s.api.scheduling.v1beta1.PodGroupResourceClaimStatus`) */
+    export interface PodGroupResourceClaimStatus extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupResourceClaimStatus"> {}
+    /** PodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1beta1.PodGroupSchedulingConstraints`) */
+    export interface PodGroupSchedulingConstraints extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupSchedulingConstraints"> {}
+    /** PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupSchedulingPolicy`) */
+    export interface PodGroupSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupSchedulingPolicy"> {}
+    /** PodGroupSpec defines the desired state of a PodGroup. (`io.k8s.api.scheduling.v1beta1.PodGroupSpec`) */
+    export interface PodGroupSpec extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupSpec"> {}
+    /** PodGroupStatus represents information about the status of a pod group. (`io.k8s.api.scheduling.v1beta1.PodGroupStatus`) */
+    export interface PodGroupStatus extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupStatus"> {}
+    /** PodGroupTemplate represents a template for a set of pods with a scheduling policy. (`io.k8s.api.scheduling.v1beta1.PodGroupTemplate`) */
+    export interface PodGroupTemplate extends Def$<"io.k8s.api.scheduling.v1beta1.PodGroupTemplate"> {}
+    /** SingleCompositeDisruptionMode means that individual children of a CompositePodGroup can be disrupted or preempted independently. (`io.k8s.api.scheduling.v1beta1.SingleCompositeDisruptionMode`) */
     export type SingleCompositeDisruptionMode = S["io.k8s.api.scheduling.v1beta1.SingleCompositeDisruptionMode"];
+    /** SingleDisruptionMode specifies that children can be disrupted independently. (`io.k8s.api.scheduling.v1beta1.SingleDisruptionMode`) */
     export type SingleDisruptionMode = S["io.k8s.api.scheduling.v1beta1.SingleDisruptionMode"];
-    export type TopologyConstraint = S["io.k8s.api.scheduling.v1beta1.TopologyConstraint"];
-    export type TypedLocalObjectReference = S["io.k8s.api.scheduling.v1beta1.TypedLocalObjectReference"];
-    export type Workload = S["io.k8s.api.scheduling.v1beta1.Workload"];
-    export type WorkloadList = S["io.k8s.api.scheduling.v1beta1.WorkloadList"];
-    export type WorkloadReference = S["io.k8s.api.scheduling.v1beta1.WorkloadReference"];
-    export type WorkloadSpec = S["io.k8s.api.scheduling.v1beta1.WorkloadSpec"];
+    /** TopologyConstraint defines a topology constraint for a PodGroup. (`io.k8s.api.scheduling.v1beta1.TopologyConstraint`) */
+    export interface TopologyConstraint extends Def$<"io.k8s.api.scheduling.v1beta1.TopologyConstraint"> {}
+    /** TypedLocalObjectReference allows to reference typed object inside the same namespace. (`io.k8s.api.scheduling.v1beta1.TypedLocalObjectReference`) */
+    export interface TypedLocalObjectReference extends Def$<"io.k8s.api.scheduling.v1beta1.TypedLocalObjectReference"> {}
+    /** Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. (`io.k8s.api.scheduling.v1beta1.Workload`) */
+    export interface Workload extends Def$<"io.k8s.api.scheduling.v1beta1.Workload"> {}
+    /** WorkloadList contains a list of Workload resources. (`io.k8s.api.scheduling.v1beta1.WorkloadList`) */
+    export interface WorkloadList extends Def$<"io.k8s.api.scheduling.v1beta1.WorkloadList"> {}
+    /** WorkloadReference references the Workload object together with the template that was used to create a particular PodGroup. (`io.k8s.api.scheduling.v1beta1.WorkloadReference`) */
+    export interface WorkloadReference extends Def$<"io.k8s.api.scheduling.v1beta1.WorkloadReference"> {}
+    /** WorkloadSpec defines the desired state of a Workload. (`io.k8s.api.scheduling.v1beta1.WorkloadSpec`) */
+    export interface WorkloadSpec extends Def$<"io.k8s.api.scheduling.v1beta1.WorkloadSpec"> {}
   }
+  /** `scheduling` definitions of version v1alpha3. */
   export namespace v1alpha3 {
+    /** AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together. (`io.k8s.api.scheduling.v1alpha3.AllCompositeDisruptionMode`) */
     export type AllCompositeDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.AllCompositeDisruptionMode"];
+    /** AllDisruptionMode specifies that children can only be disrupted together. (`io.k8s.api.scheduling.v1alpha3.AllDisruptionMode`) */
     export type AllDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.AllDisruptionMode"];
+    /** BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. (`io.k8s.api.scheduling.v1alpha3.BasicSchedulingPolicy`) */
     export type BasicSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.BasicSchedulingPolicy"];
+    /** CompositeBasicSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled independently. (`io.k8s.api.scheduling.v1alpha3.CompositeBasicSchedulingPolicy`) */
     export type CompositeBasicSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.CompositeBasicSchedulingPolicy"];
-    export type CompositeDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.CompositeDisruptionMode"];
-    export type CompositeGangSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.CompositeGangSchedulingPolicy"];
-    export type CompositePodGroup = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroup"];
-    export type CompositePodGroupList = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupList"];
-    export type CompositePodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingConstraints"];
-    export type CompositePodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingPolicy"];
-    export type CompositePodGroupSpec = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupSpec"];
-    export type CompositePodGroupStatus = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupStatus"];
-    export type CompositePodGroupTemplate = S["io.k8s.api.scheduling.v1alpha3.CompositePodGroupTemplate"];
-    export type DisruptionMode = S["io.k8s.api.scheduling.v1alpha3.DisruptionMode"];
-    export type GangSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.GangSchedulingPolicy"];
-    export type PodGroup = S["io.k8s.api.scheduling.v1alpha3.PodGroup"];
-    export type PodGroupList = S["io.k8s.api.scheduling.v1alpha3.PodGroupList"];
-    export type PodGroupResourceClaim = S["io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaim"];
-    export type PodGroupResourceClaimStatus = S["io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaimStatus"];
-    export type PodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingConstraints"];
-    export type PodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingPolicy"];
-    export type PodGroupSpec = S["io.k8s.api.scheduling.v1alpha3.PodGroupSpec"];
-    export type PodGroupStatus = S["io.k8s.api.scheduling.v1alpha3.PodGroupStatus"];
-    export type PodGroupTemplate = S["io.k8s.api.scheduling.v1alpha3.PodGroupTemplate"];
+    /** CompositeDisruptionMode defines how individual entities within a composite pod group can be disrupted. (`io.k8s.api.scheduling.v1alpha3.CompositeDisruptionMode`) */
+    export interface CompositeDisruptionMode extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositeDisruptionMode"> {}
+    /** CompositeGangSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled using all-or-nothing semantics. (`io.k8s.api.scheduling.v1alpha3.CompositeGangSchedulingPolicy`) */
+    export interface CompositeGangSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositeGangSchedulingPolicy"> {}
+    /** CompositePodGroup represents a runtime instance of pod groups grouped together. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroup`) */
+    export interface CompositePodGroup extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroup"> {}
+    /** CompositePodGroupList contains a list of CompositePodGroup resources. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupList`) */
+    export interface CompositePodGroupList extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupList"> {}
+    /** CompositePodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingConstraints`) */
+    export interface CompositePodGroupSchedulingConstraints extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingConstraints"> {}
+    /** CompositePodGroupSchedulingPolicy defines the scheduling configuration for a CompositePodGroup. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingPolicy`) */
+    export interface CompositePodGroupSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingPolicy"> {}
+    /** CompositePodGroupSpec defines the desired state of CompositePodGroup. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupSpec`) */
+    export interface CompositePodGroupSpec extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupSpec"> {}
+    /** CompositePodGroupStatus represents information about the status of a composite pod group. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupStatus`) */
+    export interface CompositePodGroupStatus extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupStatus"> {}
+    /** CompositePodGroupTemplate represents a template for a CompositePodGroup with a scheduling policy. (`io.k8s.api.scheduling.v1alpha3.CompositePodGroupTemplate`) */
+    export interface CompositePodGroupTemplate extends Def$<"io.k8s.api.scheduling.v1alpha3.CompositePodGroupTemplate"> {}
+    /** DisruptionMode defines how individual entities within a group can be disrupted. (`io.k8s.api.scheduling.v1alpha3.DisruptionMode`) */
+    export interface DisruptionMode extends Def$<"io.k8s.api.scheduling.v1alpha3.DisruptionMode"> {}
+    /** GangSchedulingPolicy defines the parameters for gang scheduling. (`io.k8s.api.scheduling.v1alpha3.GangSchedulingPolicy`) */
+    export interface GangSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.GangSchedulingPolicy"> {}
+    /** PodGroup represents a runtime instance of pods grouped together. (`io.k8s.api.scheduling.v1alpha3.PodGroup`) */
+    export interface PodGroup extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroup"> {}
+    /** PodGroupList contains a list of PodGroup resources. (`io.k8s.api.scheduling.v1alpha3.PodGroupList`) */
+    export interface PodGroupList extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupList"> {}
+    /** PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup. (`io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaim`) */
+    export interface PodGroupResourceClaim extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaim"> {}
+    /** PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. (`io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaimStatus`) */
+    export interface PodGroupResourceClaimStatus extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaimStatus"> {}
+    /** PodGroupSchedulingConstraints defines scheduling constraints (e.g. (`io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingConstraints`) */
+    export interface PodGroupSchedulingConstraints extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingConstraints"> {}
+    /** PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. (`io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingPolicy`) */
+    export interface PodGroupSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingPolicy"> {}
+    /** PodGroupSpec defines the desired state of a PodGroup. (`io.k8s.api.scheduling.v1alpha3.PodGroupSpec`) */
+    export interface PodGroupSpec extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupSpec"> {}
+    /** PodGroupStatus represents information about the status of a pod group. (`io.k8s.api.scheduling.v1alpha3.PodGroupStatus`) */
+    export interface PodGroupStatus extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupStatus"> {}
+    /** PodGroupTemplate represents a template for a set of pods with a scheduling policy. (`io.k8s.api.scheduling.v1alpha3.PodGroupTemplate`) */
+    export interface PodGroupTemplate extends Def$<"io.k8s.api.scheduling.v1alpha3.PodGroupTemplate"> {}
+    /** SingleCompositeDisruptionMode means that individual children of a CompositePodGroup can be disrupted or preempted independently. (`io.k8s.api.scheduling.v1alpha3.SingleCompositeDisruptionMode`) */
     export type SingleCompositeDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.SingleCompositeDisruptionMode"];
+    /** SingleDisruptionMode specifies that children can be disrupted independently. (`io.k8s.api.scheduling.v1alpha3.SingleDisruptionMode`) */
     export type SingleDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.SingleDisruptionMode"];
-    export type TopologyConstraint = S["io.k8s.api.scheduling.v1alpha3.TopologyConstraint"];
-    export type TypedLocalObjectReference = S["io.k8s.api.scheduling.v1alpha3.TypedLocalObjectReference"];
-    export type Workload = S["io.k8s.api.scheduling.v1alpha3.Workload"];
-    export type WorkloadList = S["io.k8s.api.scheduling.v1alpha3.WorkloadList"];
+    /** TopologyConstraint defines a topology constraint for a PodGroup. (`io.k8s.api.scheduling.v1alpha3.TopologyConstraint`) */
+    export interface TopologyConstraint extends Def$<"io.k8s.api.scheduling.v1alpha3.TopologyConstraint"> {}
+    /** TypedLocalObjectReference allows to reference typed object inside the same namespace. (`io.k8s.api.scheduling.v1alpha3.TypedLocalObjectReference`) */
+    export interface TypedLocalObjectReference extends Def$<"io.k8s.api.scheduling.v1alpha3.TypedLocalObjectReference"> {}
+    /** Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. (`io.k8s.api.scheduling.v1alpha3.Workload`) */
+    export interface Workload extends Def$<"io.k8s.api.scheduling.v1alpha3.Workload"> {}
+    /** WorkloadList contains a list of Workload resources. (`io.k8s.api.scheduling.v1alpha3.WorkloadList`) */
+    export interface WorkloadList extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadList"> {}
+    /** WorkloadPodGroupAllDisruptionMode indicates that all pods in the group must be disrupted together. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode`) */
     export type WorkloadPodGroupAllDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupAllDisruptionMode"];
+    /** WorkloadPodGroupBasicSchedulingPolicy indicates standard Kubernetes scheduling behavior. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy`) */
     export type WorkloadPodGroupBasicSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupBasicSchedulingPolicy"];
-    export type WorkloadPodGroupDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode"];
-    export type WorkloadPodGroupGangSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy"];
-    export type WorkloadPodGroupResourceClaim = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim"];
-    export type WorkloadPodGroupSchedulingConstraints = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints"];
-    export type WorkloadPodGroupSchedulingPolicy = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy"];
+    /** WorkloadPodGroupDisruptionMode defines how individual pods within a group can be disrupted. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode`) */
+    export interface WorkloadPodGroupDisruptionMode extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode"> {}
+    /** WorkloadPodGroupGangSchedulingPolicy defines the parameters for gang (all-or-nothing) scheduling. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy`) */
+    export interface WorkloadPodGroupGangSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy"> {}
+    /** WorkloadPodGroupResourceClaim references a dynamic resource claim that is shared across pods in the group. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim`) */
+    export interface WorkloadPodGroupResourceClaim extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupResourceClaim"> {}
+    /** WorkloadPodGroupSchedulingConstraints defines leaf-level scheduling constraints, such as topology. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints`) */
+    export interface WorkloadPodGroupSchedulingConstraints extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints"> {}
+    /** WorkloadPodGroupSchedulingPolicy defines the scheduling policy for a group of pods managed by a workload controller. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy`) */
+    export interface WorkloadPodGroupSchedulingPolicy extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy"> {}
+    /** WorkloadPodGroupSingleDisruptionMode indicates that individual pods can be disrupted independently. (`io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode`) */
     export type WorkloadPodGroupSingleDisruptionMode = S["io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSingleDisruptionMode"];
-    export type WorkloadReference = S["io.k8s.api.scheduling.v1alpha3.WorkloadReference"];
-    export type WorkloadSpec = S["io.k8s.api.scheduling.v1alpha3.WorkloadSpec"];
+    /** WorkloadReference references the Workload object together with the template that was used to create a particular PodGroup. (`io.k8s.api.scheduling.v1alpha3.WorkloadReference`) */
+    export interface WorkloadReference extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadReference"> {}
+    /** WorkloadSpec defines the desired state of a Workload. (`io.k8s.api.scheduling.v1alpha3.WorkloadSpec`) */
+    export interface WorkloadSpec extends Def$<"io.k8s.api.scheduling.v1alpha3.WorkloadSpec"> {}
   }
 }
 
 /** Definitions of the `storage` API group, by version. */
 export declare namespace storage {
+  /** `storage` definitions of version v1. */
   export namespace v1 {
-    export type CSIDriver = S["io.k8s.api.storage.v1.CSIDriver"];
-    export type CSIDriverList = S["io.k8s.api.storage.v1.CSIDriverList"];
-    export type CSIDriverSpec = S["io.k8s.api.storage.v1.CSIDriverSpec"];
-    export type CSINode = S["io.k8s.api.storage.v1.CSINode"];
-    export type CSINodeDriver = S["io.k8s.api.storage.v1.CSINodeDriver"];
-    export type CSINodeList = S["io.k8s.api.storage.v1.CSINodeList"];
-    export type CSINodeSpec = S["io.k8s.api.storage.v1.CSINodeSpec"];
-    export type CSINodeStatus = S["io.k8s.api.storage.v1.CSINodeStatus"];
-    export type CSIStorageCapacity = S["io.k8s.api.storage.v1.CSIStorageCapacity"];
-    export type CSIStorageCapacityList = S["io.k8s.api.storage.v1.CSIStorageCapacityList"];
-    export type StorageClass = S["io.k8s.api.storage.v1.StorageClass"];
-    export type StorageClassList = S["io.k8s.api.storage.v1.StorageClassList"];
-    export type StorageHealth = S["io.k8s.api.storage.v1.StorageHealth"];
-    export type StorageHealthCondition = S["io.k8s.api.storage.v1.StorageHealthCondition"];
-    export type TokenRequest = S["io.k8s.api.storage.v1.TokenRequest"];
-    export type VolumeAttachment = S["io.k8s.api.storage.v1.VolumeAttachment"];
-    export type VolumeAttachmentList = S["io.k8s.api.storage.v1.VolumeAttachmentList"];
-    export type VolumeAttachmentSource = S["io.k8s.api.storage.v1.VolumeAttachmentSource"];
-    export type VolumeAttachmentSpec = S["io.k8s.api.storage.v1.VolumeAttachmentSpec"];
-    export type VolumeAttachmentStatus = S["io.k8s.api.storage.v1.VolumeAttachmentStatus"];
-    export type VolumeAttributesClass = S["io.k8s.api.storage.v1.VolumeAttributesClass"];
-    export type VolumeAttributesClassList = S["io.k8s.api.storage.v1.VolumeAttributesClassList"];
-    export type VolumeError = S["io.k8s.api.storage.v1.VolumeError"];
-    export type VolumeNodeResources = S["io.k8s.api.storage.v1.VolumeNodeResources"];
+    /** CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. (`io.k8s.api.storage.v1.CSIDriver`) */
+    export interface CSIDriver extends Def$<"io.k8s.api.storage.v1.CSIDriver"> {}
+    /** CSIDriverList is a collection of CSIDriver objects. (`io.k8s.api.storage.v1.CSIDriverList`) */
+    export interface CSIDriverList extends Def$<"io.k8s.api.storage.v1.CSIDriverList"> {}
+    /** CSIDriverSpec is the specification of a CSIDriver. (`io.k8s.api.storage.v1.CSIDriverSpec`) */
+    export interface CSIDriverSpec extends Def$<"io.k8s.api.storage.v1.CSIDriverSpec"> {}
+    /** CSINode holds information about all CSI drivers installed on a node. (`io.k8s.api.storage.v1.CSINode`) */
+    export interface CSINode extends Def$<"io.k8s.api.storage.v1.CSINode"> {}
+    /** CSINodeDriver holds information about the specification of one CSI driver installed on a node (`io.k8s.api.storage.v1.CSINodeDriver`) */
+    export interface CSINodeDriver extends Def$<"io.k8s.api.storage.v1.CSINodeDriver"> {}
+    /** CSINodeList is a collection of CSINode objects. (`io.k8s.api.storage.v1.CSINodeList`) */
+    export interface CSINodeList extends Def$<"io.k8s.api.storage.v1.CSINodeList"> {}
+    /** CSINodeSpec holds information about the specification of all CSI drivers installed on a node (`io.k8s.api.storage.v1.CSINodeSpec`) */
+    export interface CSINodeSpec extends Def$<"io.k8s.api.storage.v1.CSINodeSpec"> {}
+    /** CSINodeStatus contains health and status information for storage on a node. (`io.k8s.api.storage.v1.CSINodeStatus`) */
+    export interface CSINodeStatus extends Def$<"io.k8s.api.storage.v1.CSINodeStatus"> {}
+    /** CSIStorageCapacity stores the result of one CSI GetCapacity call. (`io.k8s.api.storage.v1.CSIStorageCapacity`) */
+    export interface CSIStorageCapacity extends Def$<"io.k8s.api.storage.v1.CSIStorageCapacity"> {}
+    /** CSIStorageCapacityList is a collection of CSIStorageCapacity objects. (`io.k8s.api.storage.v1.CSIStorageCapacityList`) */
+    export interface CSIStorageCapacityList extends Def$<"io.k8s.api.storage.v1.CSIStorageCapacityList"> {}
+    /** StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned. (`io.k8s.api.storage.v1.StorageClass`) */
+    export interface StorageClass extends Def$<"io.k8s.api.storage.v1.StorageClass"> {}
+    /** StorageClassList is a collection of storage classes. (`io.k8s.api.storage.v1.StorageClassList`) */
+    export interface StorageClassList extends Def$<"io.k8s.api.storage.v1.StorageClassList"> {}
+    /** StorageHealth contains storage backend health reported by a CSI driver on a node. (`io.k8s.api.storage.v1.StorageHealth`) */
+    export interface StorageHealth extends Def$<"io.k8s.api.storage.v1.StorageHealth"> {}
+    /** StorageHealthCondition represents an adverse health condition reported by a CSI driver for its storage backend on a node. (`io.k8s.api.storage.v1.StorageHealthCondition`) */
+    export interface StorageHealthCondition extends Def$<"io.k8s.api.storage.v1.StorageHealthCondition"> {}
+    /** TokenRequest contains parameters of a service account token. (`io.k8s.api.storage.v1.TokenRequest`) */
+    export interface TokenRequest extends Def$<"io.k8s.api.storage.v1.TokenRequest"> {}
+    /** VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node. (`io.k8s.api.storage.v1.VolumeAttachment`) */
+    export interface VolumeAttachment extends Def$<"io.k8s.api.storage.v1.VolumeAttachment"> {}
+    /** VolumeAttachmentList is a collection of VolumeAttachment objects. (`io.k8s.api.storage.v1.VolumeAttachmentList`) */
+    export interface VolumeAttachmentList extends Def$<"io.k8s.api.storage.v1.VolumeAttachmentList"> {}
+    /** VolumeAttachmentSource represents a volume that should be attached. (`io.k8s.api.storage.v1.VolumeAttachmentSource`) */
+    export interface VolumeAttachmentSource extends Def$<"io.k8s.api.storage.v1.VolumeAttachmentSource"> {}
+    /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. (`io.k8s.api.storage.v1.VolumeAttachmentSpec`) */
+    export interface VolumeAttachmentSpec extends Def$<"io.k8s.api.storage.v1.VolumeAttachmentSpec"> {}
+    /** VolumeAttachmentStatus is the status of a VolumeAttachment request. (`io.k8s.api.storage.v1.VolumeAttachmentStatus`) */
+    export interface VolumeAttachmentStatus extends Def$<"io.k8s.api.storage.v1.VolumeAttachmentStatus"> {}
+    /** VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. (`io.k8s.api.storage.v1.VolumeAttributesClass`) */
+    export interface VolumeAttributesClass extends Def$<"io.k8s.api.storage.v1.VolumeAttributesClass"> {}
+    /** VolumeAttributesClassList is a collection of VolumeAttributesClass objects. (`io.k8s.api.storage.v1.VolumeAttributesClassList`) */
+    export interface VolumeAttributesClassList extends Def$<"io.k8s.api.storage.v1.VolumeAttributesClassList"> {}
+    /** VolumeError captures an error encountered during a volume operation. (`io.k8s.api.storage.v1.VolumeError`) */
+    export interface VolumeError extends Def$<"io.k8s.api.storage.v1.VolumeError"> {}
+    /** VolumeNodeResources is a set of resource limits for scheduling of volumes. (`io.k8s.api.storage.v1.VolumeNodeResources`) */
+    export interface VolumeNodeResources extends Def$<"io.k8s.api.storage.v1.VolumeNodeResources"> {}
   }
 }
 
 /** Definitions of the `storagemigration` API group, by version. */
 export declare namespace storagemigration {
+  /** `storagemigration` definitions of version v1. */
   export namespace v1 {
-    export type StorageVersionMigration = S["io.k8s.api.storagemigration.v1.StorageVersionMigration"];
-    export type StorageVersionMigrationList = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationList"];
-    export type StorageVersionMigrationSpec = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationSpec"];
-    export type StorageVersionMigrationStatus = S["io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus"];
+    /** StorageVersionMigration represents a migration of stored data to the latest storage version. (`io.k8s.api.storagemigration.v1.StorageVersionMigration`) */
+    export interface StorageVersionMigration extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigration"> {}
+    /** StorageVersionMigrationList is a collection of storage version migrations. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationList`) */
+    export interface StorageVersionMigrationList extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigrationList"> {}
+    /** Spec of the storage version migration. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationSpec`) */
+    export interface StorageVersionMigrationSpec extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigrationSpec"> {}
+    /** Status of the storage version migration. (`io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus`) */
+    export interface StorageVersionMigrationStatus extends Def$<"io.k8s.api.storagemigration.v1.StorageVersionMigrationStatus"> {}
   }
+  /** `storagemigration` definitions of version v1beta1. */
   export namespace v1beta1 {
-    export type StorageVersionMigration = S["io.k8s.api.storagemigration.v1beta1.StorageVersionMigration"];
-    export type StorageVersionMigrationList = S["io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList"];
-    export type StorageVersionMigrationSpec = S["io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationSpec"];
-    export type StorageVersionMigrationStatus = S["io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationStatus"];
+    /** StorageVersionMigration represents a migration of stored data to the latest storage version. (`io.k8s.api.storagemigration.v1beta1.StorageVersionMigration`) */
+    export interface StorageVersionMigration extends Def$<"io.k8s.api.storagemigration.v1beta1.StorageVersionMigration"> {}
+    /** StorageVersionMigrationList is a collection of storage version migrations. (`io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList`) */
+    export interface StorageVersionMigrationList extends Def$<"io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList"> {}
+    /** Spec of the storage version migration. (`io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationSpec`) */
+    export interface StorageVersionMigrationSpec extends Def$<"io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationSpec"> {}
+    /** Status of the storage version migration. (`io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationStatus`) */
+    export interface StorageVersionMigrationStatus extends Def$<"io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationStatus"> {}
   }
 }

@@ -33,6 +33,23 @@ const importOf = (file: string): RegExp => new RegExp(`(['"])${specifier(file).r
 const shared = new Map<string, string>(); // chunk file → `./types/<name>.js`
 const byName = new Map<string, Chunk[]>();
 for (const c of chunks) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+
+// An entry can itself hold declarations the chunks import (rollup puts a module into the entry
+// chunk that re-exports all of it: `models`, 1.7 MB). When its ESM and CJS declarations are
+// identical, it moves to dist/types/ too, and the entry files re-export it.
+const entryFiles = new Set(files.filter((f) => /\.d\.c?ts$/.test(f) && !chunk.test(f)));
+const movedEntries: string[] = [];
+for (const file of entryFiles) {
+  const name = file.replace(/\.d\.ts$/, '');
+  if (!file.endsWith('.d.ts') || !entryFiles.has(`${name}.d.cts`)) continue;
+  const importedByChunk = chunks.some((c) => importOf(`${name}.d.ts`).test(readFileSync(join(dist, c.file), 'utf8')));
+  if (!importedByChunk) continue;
+  if (readFileSync(join(dist, file), 'utf8') !== readFileSync(join(dist, `${name}.d.cts`), 'utf8')) continue;
+  if (byName.has(name)) throw new Error(`dedupe-types: entry ${name} and a chunk of the same name both want dist/types/${name}.d.ts`);
+  movedEntries.push(name);
+  shared.set(`${name}.d.ts`, `./types/${name}.js`);
+  shared.set(`${name}.d.cts`, `./types/${name}.js`);
+}
 for (const [name, pair] of byName) {
   if (pair.length !== 2 || pair[0]?.ext === pair[1]?.ext) throw new Error(`dedupe-types: expected one .d.ts and one .d.cts chunk named ${name}, found ${pair.map((c) => c.file).join(', ')}`);
   for (const c of pair) shared.set(c.file, `./types/${name}.js`);
@@ -53,6 +70,10 @@ for (const [name, pair] of byName) {
   writeFileSync(join(dist, 'types', `${name}.d.ts`), a as string);
   for (const c of pair) rmSync(join(dist, c.file));
 }
+for (const name of movedEntries) {
+  writeFileSync(join(dist, 'types', `${name}.d.ts`), readFileSync(join(dist, `${name}.d.ts`), 'utf8'));
+  for (const ext of ['ts', 'cts']) writeFileSync(join(dist, `${name}.d.${ext}`), `export * from './types/${name}.js';\n`);
+}
 for (const file of files) {
   if (!/\.d\.c?ts$/.test(file) || shared.has(file)) continue;
   const path = join(dist, file);
@@ -60,4 +81,4 @@ for (const file of files) {
   const next = rewrite(text, false);
   if (next !== text) writeFileSync(path, next);
 }
-console.log(`dedupe-types: ${byName.size} shared declaration chunk(s) kept once in ${dist}/types/`);
+console.log(`dedupe-types: ${byName.size} shared declaration chunk(s) and ${movedEntries.length} entry(ies) kept once in ${dist}/types/`);

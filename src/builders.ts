@@ -60,6 +60,7 @@ export {
   JobBuilder,
   statefulSet,
   StatefulSetBuilder,
+  type RollingOptions,
 } from './builders/workloads.js';
 export { expose, ServiceBuilder, type ExposeOptions, type Exposable, type PortSpec, type ServiceType } from './builders/service.js';
 export {

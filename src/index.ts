@@ -31,8 +31,9 @@ export { ResponseTooLargeError, ResponseEncodingError, UpgradeError } from './ne
 export { type RetryOptions } from './transport/retry.js';
 export { type RateLimitOptions } from './transport/rate-limiter.js';
 export { type KubeWarning } from './transport/warnings.js';
-export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
+export { applyManifests, deleteManifests, parseManifests, ManifestError, APPLY_SET_LABEL, type ApplyManifestsOptions, type ApplySetPruneOptions, type DeleteManifestsOptions, type ManifestDocument, type ManifestProblem, type ManifestResult } from './ops/manifests.js';
 export type { OpsClient } from './ops/ops-client.js';
+export { applySetId, ApplySetError, APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, APPLYSET_TOOLING_ANNOTATION, APPLYSET_GROUP_KINDS_ANNOTATION, APPLYSET_NAMESPACES_ANNOTATION, DEFAULT_APPLYSET_TOOLING } from './ops/applyset.js';
 export { exposeWorkload, scaleWorkload, setImage, rolloutStatus, rolloutRestart, rolloutHistory, rolloutUndo, WorkloadError, type ExposeWorkloadOptions, type Rollable, type RollableKind, type RolloutRevision, type RolloutStatusOptions, type ScalableKind, type ScaleOptions, type SetImageOptions, type WorkloadRef } from './ops/workloads.js';
 // Model types: the everyday kinds by name here; every generated alias and the group/version
 // namespaces (core.v1.Pod, apps.v1.Deployment, …) in `kubefluent/models`.
@@ -56,3 +57,11 @@ export { parsePortSpecs, type PortSpec, type PortMapping, type PortForwardOption
 export { type PodPortStream, type PortStreamOptions } from './streams/port-stream.js';
 export { type CopyOptions, type CopyResult } from './streams/cp.js';
 export { WebSocketError, type WsConnection, type WsCloseInfo } from './net/websocket.js';
+// The operations a resource handle offers (one interface per verb), and the shapes named in
+// public signatures, so the API reference can document them.
+export type {
+  AttachOps, CreateOps, DeleteCollectionOps, DeleteOps, EvictionOps, ExecOps, GetOps, ListOps, LogOps, PatchOps, PortForwardOps, ScaleOps, SelectorOptions, StatusOps, UpdateOps, WaitOps, WatchOps,
+} from './client/types.js';
+export type { ExecClusterInfo } from './config/exec-credential.js';
+export type { AuthProviderConfig, ExecConfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser } from './config/kubeconfig-shape.js';
+export type { PathParts, QueryValue } from './core/paths.js';

@@ -15,9 +15,13 @@ import {
 
 /** `kubectl rollout` as methods. */
 export interface RolloutVerbs {
+  /** Waits until the workload's rollout is complete (`kubectl rollout status`). */
   status(ref: WorkloadRef, options?: RolloutStatusOptions): Promise<Rollable>;
+  /** Restarts the workload's pods with a new rollout (`kubectl rollout restart`). */
   restart(ref: WorkloadRef, options?: SetImageOptions): Promise<Rollable>;
+  /** The Deployment's revisions (`kubectl rollout history`). */
   history(ref: WorkloadRef<'Deployment'>, options?: CallOptions): Promise<RolloutRevision[]>;
+  /** Rolls the Deployment back to the previous (or a given) revision (`kubectl rollout undo`). */
   undo(ref: WorkloadRef<'Deployment'>, options?: CallOptions & { readonly toRevision?: number }): Promise<Deployment>;
 }
 

@@ -13,6 +13,7 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
 } as const;
 
+/** Paths of the control-plane binaries. */
 export interface BinaryPaths {
   readonly etcd: string;
   readonly kubeApiserver: string;
@@ -23,20 +24,34 @@ export interface BinaryPaths {
   readonly kwokStages: string;
 }
 
+/** What ensureBinaries is doing, for progress reports. */
 export type BuildProgress =
+  | { readonly phase: 'found'; readonly component: string; readonly binary: string; readonly path: string; readonly source: BinarySource }
   | { readonly phase: 'cached'; readonly component: string; readonly dir: string }
   | { readonly phase: 'building'; readonly component: string; readonly packages: number }
   | { readonly phase: 'built'; readonly component: string; readonly dir: string; readonly seconds: number };
 
+/** Where a reused binary came from: the `binariesDir` option, $KUBEFLUENT_BINARIES_DIR or $KUBEBUILDER_ASSETS. */
+export type BinarySource = 'binariesDir' | 'KUBEFLUENT_BINARIES_DIR' | 'KUBEBUILDER_ASSETS';
+
+/** Options of {@link ensureBinaries}. */
 export interface EnsureBinariesOptions {
   /** Where built binaries are kept. Default: $KUBEFLUENT_CACHE_DIR, else $XDG_CACHE_HOME/kubefluent/bin, else ~/.cache/kubefluent/bin. */
   readonly cacheDir?: string;
+  /**
+   * A directory of binaries you already have (any of etcd, kube-apiserver,
+   * kube-controller-manager, kube-scheduler, and kwok with its stages.yaml). Default:
+   * $KUBEFLUENT_BINARIES_DIR. After it, $KUBEBUILDER_ASSETS (setup-envtest's directory) is
+   * searched for etcd and kube-apiserver. Only what neither has is built.
+   */
+  readonly binariesDir?: string;
+  /** Called as binaries are found, taken from the cache, built. */
   readonly onProgress?: (p: BuildProgress) => void;
   readonly signal?: AbortSignal;
 }
 
 interface ComponentBuild {
-  readonly name: 'kubernetes' | 'etcd' | 'kwok';
+  readonly name: ComponentName;
   readonly version: string;
   readonly packages: readonly string[];
   readonly binaries: readonly string[];
@@ -124,6 +139,7 @@ export function goModulesDir(): string {
   throw new TestEnvError('build', 'testenv', 'cannot find testenv/go (the Go modules that build the control plane); reinstall kubefluent');
 }
 
+/** Where built binaries are cached unless `cacheDir` says otherwise. */
 export function defaultCacheDir(): string {
   if (process.env.KUBEFLUENT_CACHE_DIR) return resolve(process.env.KUBEFLUENT_CACHE_DIR);
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
@@ -249,7 +265,8 @@ async function buildComponent(b: ComponentBuild, cacheDir: string, opts: EnsureB
   return dir;
 }
 
-export type ComponentName = ComponentBuild['name'];
+/** A group of binaries built together: etcd, kwok, or kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler). */
+export type ComponentName = 'kubernetes' | 'etcd' | 'kwok';
 
 /** Builds (once) one component and returns the cache directory holding its binaries. */
 export async function ensureComponent(name: ComponentName, opts: EnsureBinariesOptions = {}): Promise<string> {
@@ -260,19 +277,93 @@ export async function ensureComponent(name: ComponentName, opts: EnsureBinariesO
   return await buildComponent(b, cacheDir, opts);
 }
 
-/** Builds (once) and returns the control-plane binaries, cached outside the project keyed by version and module sums. */
+/** A binary found outside the cache. */
+export interface FoundBinary {
+  readonly path: string;
+  readonly source: BinarySource;
+}
+
+/** Binaries setup-envtest puts in KUBEBUILDER_ASSETS that we can use. */
+const KUBEBUILDER_BINARIES = ['etcd', 'kube-apiserver'];
+
+function runs(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    const res = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+    return res.status === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The binaries a user already has, by name: from `binariesDir` (or $KUBEFLUENT_BINARIES_DIR),
+ * then $KUBEBUILDER_ASSETS for etcd and kube-apiserver. A file that is there but does not run
+ * (`--version`) is an error rather than a silent rebuild: the user pointed us at it.
+ */
+export function findExistingBinaries(opts: Pick<EnsureBinariesOptions, 'binariesDir'> = {}, env: NodeJS.ProcessEnv = process.env): Map<string, FoundBinary> {
+  const dirs: { dir: string; source: BinarySource; names: readonly string[] }[] = [];
+  const all = BUILDS.flatMap((b) => b.binaries);
+  if (opts.binariesDir) dirs.push({ dir: resolve(opts.binariesDir), source: 'binariesDir', names: all });
+  else if (env.KUBEFLUENT_BINARIES_DIR) dirs.push({ dir: resolve(env.KUBEFLUENT_BINARIES_DIR), source: 'KUBEFLUENT_BINARIES_DIR', names: all });
+  if (env.KUBEBUILDER_ASSETS) dirs.push({ dir: resolve(env.KUBEBUILDER_ASSETS), source: 'KUBEBUILDER_ASSETS', names: KUBEBUILDER_BINARIES });
+  const found = new Map<string, FoundBinary>();
+  for (const { dir, source, names } of dirs) {
+    if (!existsSync(dir)) throw new TestEnvError('config', 'testenv', `${source} names ${dir}, which does not exist`);
+    for (const name of names) {
+      const path = join(dir, name);
+      if (found.has(name) || !existsSync(path)) continue;
+      if (!runs(path)) throw new TestEnvError('config', name, `${path} (from ${source}) does not run (\`${name} --version\` failed); remove it or fix its permissions`);
+      // kwok is only usable with the stage documents we ship next to it.
+      if (name === 'kwok' && !existsSync(join(dir, 'stages.yaml'))) continue;
+      found.set(name, { path, source });
+    }
+  }
+  return found;
+}
+
+/**
+ * What is left to build once `found` is used: each component with only its missing binaries
+ * (kube-controller-manager and kube-scheduler without kube-apiserver when setup-envtest gave
+ * that). A partial build is its own cache entry (its package list is part of the key).
+ */
+export function missingBuilds(found: ReadonlyMap<string, unknown>): { component: ComponentName; binaries: readonly string[]; packages: readonly string[] }[] {
+  return BUILDS.flatMap((b) => {
+    const idx = b.binaries.map((_, i) => i).filter((i) => !found.has(b.binaries[i]!));
+    if (idx.length === 0) return [];
+    return [{ component: b.name, binaries: idx.map((i) => b.binaries[i]!), packages: idx.map((i) => b.packages[i]!) }];
+  });
+}
+
+/**
+ * Returns the control-plane binaries: the ones you already have (see `binariesDir`), and the
+ * rest built once from the Go module proxy and cached outside the project, keyed by version
+ * and module sums.
+ */
 export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<BinaryPaths> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
-  mkdirSync(cacheDir, { recursive: true });
-  const dirs: Record<string, string> = {};
+  const found = findExistingBinaries(opts);
+  for (const [binary, f] of found) {
+    const component = BUILDS.find((b) => b.binaries.includes(binary))!.name;
+    opts.onProgress?.({ phase: 'found', component, binary, path: f.path, source: f.source });
+  }
+  const paths = new Map<string, string>([...found].map(([name, f]) => [name, f.path]));
+  const missing = missingBuilds(found);
+  if (missing.length > 0) mkdirSync(cacheDir, { recursive: true });
   // Sequential on purpose: linking kube-apiserver wants ~2 GB and both cores.
-  for (const b of BUILDS) dirs[b.name] = await buildComponent(b, cacheDir, opts);
+  for (const m of missing) {
+    const full = BUILDS.find((b) => b.name === m.component)!;
+    const b: ComponentBuild = { ...full, binaries: m.binaries, packages: m.packages };
+    const dir = await buildComponent(b, cacheDir, opts);
+    for (const bin of m.binaries) paths.set(bin, join(dir, bin));
+  }
+  const kwok = paths.get('kwok')!;
   return {
-    etcd: join(dirs.etcd!, 'etcd'),
-    kwok: join(dirs.kwok!, 'kwok'),
-    kwokStages: join(dirs.kwok!, 'stages.yaml'),
-    kubeApiserver: join(dirs.kubernetes!, 'kube-apiserver'),
-    kubeControllerManager: join(dirs.kubernetes!, 'kube-controller-manager'),
-    kubeScheduler: join(dirs.kubernetes!, 'kube-scheduler'),
+    etcd: paths.get('etcd')!,
+    kwok,
+    kwokStages: join(dirname(kwok), 'stages.yaml'),
+    kubeApiserver: paths.get('kube-apiserver')!,
+    kubeControllerManager: paths.get('kube-controller-manager')!,
+    kubeScheduler: paths.get('kube-scheduler')!,
   };
 }

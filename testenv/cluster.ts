@@ -4,19 +4,34 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ensureBinaries, VERSIONS, type BinaryPaths, type BuildProgress } from './binaries.js';
+import { ensureBinaries, VERSIONS, type BinaryPaths, type EnsureBinariesOptions } from './binaries.js';
 import { TestEnvError } from './errors.js';
 import { AdminHttp } from './http.js';
+import { installCRDs, readCRDs, type CRDManifest } from './crds.js';
+import { startReporter } from './progress.js';
 import { createCA, createServiceAccountKey, issue, type CertPair } from './pki.js';
 import { assertPortFree, Component, freePort, onProcessExit, pidAlive, sleep, startJanitor } from './process.js';
 
+/** Options of {@link startTestEnv}. */
 export interface TestEnvOptions {
   /** Number of kwok (simulated) nodes. Default 2. */
   readonly nodes?: number;
   /** Where built binaries are cached (see ensureBinaries). */
   readonly cacheDir?: string;
-  /** Progress lines for humans: building, starting, waiting. */
+  /**
+   * Progress lines for humans: building, starting, waiting. Without it, a build of missing
+   * binaries (the first run) is reported on stderr and the rest is quiet; pass `() => {}` for
+   * silence.
+   */
   readonly onProgress?: (message: string) => void;
+  /** Binaries you already have; see {@link EnsureBinariesOptions.binariesDir} ($KUBEFLUENT_BINARIES_DIR, $KUBEBUILDER_ASSETS). */
+  readonly binariesDir?: string;
+  /**
+   * Directories (or files) of CustomResourceDefinition manifests (.yaml, .yml, .json; several
+   * documents per file) to install before startTestEnv returns; it waits until each is
+   * Established and served. Like envtest's CRDDirectoryPaths.
+   */
+  readonly crdDirs?: readonly string[];
   /** Fixed API server port (default: a free port). A busy port is a clear error. */
   readonly apiServerPort?: number;
   /** Extra kube-apiserver flags, e.g. ['--etcd-compaction-interval=10s']. */
@@ -28,6 +43,7 @@ export interface TestEnvOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A user made by {@link TestEnv.addUser}. */
 export interface TestUser {
   readonly name: string;
   readonly groups: readonly string[];
@@ -37,6 +53,7 @@ export interface TestUser {
   readonly keyFile: string;
 }
 
+/** A running local control plane. */
 export interface TestEnv {
   /** Admin kubeconfig (user `admin`, group system:masters, client certificate). */
   readonly kubeconfigPath: string;
@@ -58,6 +75,8 @@ export interface TestEnv {
   pids(): Record<string, number | undefined>;
   /** A new user with a client certificate (CN=name, O=groups) and its own kubeconfig. */
   addUser(name: string, groups?: readonly string[]): Promise<TestUser>;
+  /** Installs the CRDs in these directories or files and waits until they are Established and served; returns their names. */
+  installCRDs(paths: readonly string[], options?: { readonly timeoutMs?: number }): Promise<string[]>;
   /** Stops and starts kube-apiserver (same port, same data), for resilience tests. */
   restartApiServer(): Promise<void>;
   /** Compacts etcd up to its current revision; returns that revision. Older resourceVersions then answer 410 Gone. */
@@ -176,11 +195,15 @@ function kwokConfig(stagesFile: string, dir: string, forwardPort: number): strin
  * ServiceAccount exists and every node is Ready.
  */
 export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
-  const progress = options.onProgress ?? (() => {});
+  // Read first: a bad manifest fails before anything is built or started.
+  const crds = options.crdDirs ? readCRDs(options.crdDirs) : [];
+  const reporter = startReporter(options.onProgress);
+  const progress = reporter.step;
   const binaries = await ensureBinaries({
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.binariesDir ? { binariesDir: options.binariesDir } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    onProgress: (p: BuildProgress) => progress(describeBuild(p)),
+    onProgress: reporter.build,
   });
   sweepStaleDirs();
   const dataDir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
@@ -197,24 +220,15 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
   };
   try {
     await cluster.start(progress);
+    if (crds.length > 0) {
+      progress(`crds: installing ${crds.length} and waiting until they are Established`);
+      await cluster.installCRDObjects(crds);
+    }
   } catch (err) {
     await cluster.stop();
     throw err;
   }
   return cluster;
-}
-
-function describeBuild(p: BuildProgress): string {
-  switch (p.phase) {
-    case 'cached':
-      return `${p.component}: using cached binaries`;
-    case 'building':
-      return p.packages === 0
-        ? `${p.component}: building from the Go module proxy (first run only; kubernetes takes 15–30 min on 2 cores)`
-        : `${p.component}: building… ${p.packages} packages compiled`;
-    case 'built':
-      return `${p.component}: built in ${p.seconds} s`;
-  }
 }
 
 class Cluster implements TestEnv {
@@ -476,6 +490,15 @@ class Cluster implements TestEnv {
       }
       await sleep(100, this.options.signal);
     }
+  }
+
+  async installCRDs(paths: readonly string[], options: { readonly timeoutMs?: number } = {}): Promise<string[]> {
+    return await this.installCRDObjects(readCRDs(paths), options.timeoutMs);
+  }
+
+  async installCRDObjects(crds: readonly CRDManifest[], timeoutMs?: number): Promise<string[]> {
+    if (!this.http) throw new TestEnvError('config', 'testenv', 'installCRDs called before the cluster started');
+    return await installCRDs(this.http, crds, { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(this.options.signal ? { signal: this.options.signal } : {}) });
   }
 
   async addUser(name: string, groups: readonly string[] = []): Promise<TestUser> {

@@ -7,7 +7,7 @@
  * only when the cache shows a difference, so a converged WebApp costs no API call.
  */
 import { type ConfigMap, type Deployment, type Kube, NotFoundError, resources, resourceSource, type Service, type Informer, informer, stripManagedFields } from 'kubefluent';
-import { controllerFor, EventRecorder, eventSinkFor, finalizer, type Controller, type Logger, type RateLimiter, setControllerReference } from 'kubefluent/controller';
+import { controllerFor, EventRecorder, eventSinkFor, finalizer, type Controller, type Logger, type RateLimiter, type Reconciler, setControllerReference } from 'kubefluent/controller';
 import { WEBAPP_API_VERSION, type WebApp, type WebAppCondition, webAppResource } from './webapp.js';
 
 export const FIELD_MANAGER = 'webapp-operator';
@@ -24,6 +24,10 @@ export interface OperatorOptions {
   readonly maxConcurrent?: number;
   readonly logger?: Logger;
   readonly rateLimiter?: RateLimiter<string>;
+  /** Wraps the reconciler, e.g. `(r) => manager.guard('webapp', r)` to run under a Manager (leader election, sharding). */
+  readonly guard?: (reconcile: Reconciler<WebApp, Kube>) => Reconciler<WebApp, Kube>;
+  /** Start the informers and the controller here (default); false when a Manager starts them. */
+  readonly start?: boolean;
   /** Called after a cleanup deleted (true) or found nothing to delete (false) for a WebApp; for tests. */
   readonly onCleanup?: (key: string, deleted: boolean) => void;
 }
@@ -82,7 +86,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   if (options.logger) controller.logger(options.logger);
   if (options.rateLimiter) controller.rateLimiter(options.rateLimiter);
 
-  const built = controller.build(async (ctx) => {
+  const reconcile: Reconciler<WebApp, Kube> = async (ctx) => {
     const app = ctx.object;
     if (app === undefined || ctx.namespace === undefined) return; // gone: the garbage collector removes what it owned
     const { signal } = ctx;
@@ -113,11 +117,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       await updateStatus(api, current, changed.length === 0 ? ctx.owned(informers.deployments)[0] : undefined, recorder, signal);
       return undefined;
     }, { signal, fieldManager: FIELD_MANAGER });
-  });
+  };
+  const built = controller.build(options.guard ? options.guard(reconcile) : reconcile);
 
   const stop = new AbortController();
-  for (const inf of Object.values(informers)) (inf as unknown as Informer<ConfigMap>).start(stop.signal);
-  await built.start(stop.signal);
+  if (options.start ?? true) {
+    for (const inf of Object.values(informers)) (inf as unknown as Informer<ConfigMap>).start(stop.signal);
+    await built.start(stop.signal);
+  }
   return {
     controller: built, recorder, informers,
     async stop() {

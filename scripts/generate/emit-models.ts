@@ -1,7 +1,12 @@
 /**
- * Emits generated/models.ts: friendly names over `components['schemas'][…]` — top-level
- * aliases for the preferred version (`Pod`, `Deployment`, `PodList`, `ObjectMeta`, …) and a
- * namespace per group and version (`core.v1.Pod`, `autoscaling.v2.HorizontalPodAutoscaler`).
+ * Emits generated/models.ts: friendly names over `components['schemas'][…]` — a namespace per
+ * group and version (`core.v1.Pod`, `autoscaling.v2.HorizontalPodAutoscaler`) and top-level
+ * aliases for the preferred version (`Pod`, `Deployment`, `PodList`, `ObjectMeta`, …).
+ *
+ * Object definitions are named interfaces (`interface Pod extends Def<'…Pod'> {}`), not
+ * index-access aliases: TypeScript prints an interface by its name, so a type error says
+ * `ClusterHandle<Namespace, …>` instead of the whole expanded object. Definitions that are not
+ * objects (Quantity, IntOrString, Time, …) stay aliases, as an interface cannot extend them.
  */
 import { compareVersions, packageNamespaces, parseDefName, type DefName } from './naming.js';
 import type { Schema } from './spec.js';
@@ -67,14 +72,35 @@ function chooseAliases(cands: Candidate[]): { chosen: Map<string, Candidate>; am
   return { chosen, ambiguous };
 }
 
-/** The body of generated/models.ts (without the file header). */
-export function emitModels(schemas: Record<string, Schema>): string {
+/** Whether openapi-typescript renders the definition as an object type an interface can extend. */
+function isObjectShape(schema: Schema): boolean {
+  if (schema.oneOf || schema.anyOf || schema.allOf || schema.$ref || schema['x-kubernetes-int-or-string']) return false;
+  return schema.properties !== undefined && Object.keys(schema.properties).length > 0;
+}
+
+function candidates(schemas: Record<string, Schema>): Candidate[] {
   const nsOf = packageNamespaces(schemas);
-  const cands: Candidate[] = Object.keys(schemas).map((name) => {
+  return Object.keys(schemas).map((name) => {
     const d = parseDefName(name);
     const gvks = schemas[name]!['x-kubernetes-group-version-kind'] ?? [];
     return { ...d, ns: d.version ? nsOf.get(d.pkg) : undefined, isKind: gvks.some((g) => g.kind === d.short) };
   });
+}
+
+/**
+ * Definition name → its name in generated/models.ts, relative to a `models` namespace import
+ * (`core.v1.Pod`), for the definitions that have a group and version. generated/resources.ts
+ * types its handles with these, so errors name the model.
+ */
+export function modelNames(schemas: Record<string, Schema>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of candidates(schemas)) if (c.ns && c.version) out.set(c.name, `${c.ns}.${c.version}.${c.short}`);
+  return out;
+}
+
+/** The body of generated/models.ts (without the file header). */
+export function emitModels(schemas: Record<string, Schema>): string {
+  const cands = candidates(schemas);
   const { chosen, ambiguous } = chooseAliases(cands);
 
   const out: string[] = [];
@@ -90,16 +116,24 @@ export function emitModels(schemas: Record<string, Schema>): string {
     `import type { components } from './types.js';`,
     '',
     "type S = components['schemas'];",
+    '/** A definition by name; the form an interface can extend (`extends S[…]` is not allowed). */',
+    'type Def$<K extends keyof S> = S[K];',
     '',
   );
+  const homed = new Set(cands.filter((c) => c.ns && c.version).map((c) => c.name));
   if (ambiguous.size > 0) {
     out.push('// No top-level alias (the name means different things in different groups; use the namespace):');
     for (const [alias, list] of ambiguous) out.push(`//   ${alias}: ${list.map((c) => `${c.ns}.${c.version}.${c.short}`).join(', ')}`);
     out.push('');
   }
+  const docOf = (name: string): string => {
+    const doc = summary(schemas[name]!.description);
+    return `/** ${doc ? `${doc} ` : ''}(\`${name}\`) */`;
+  };
   for (const [alias, c] of chosen) {
-    const doc = summary(schemas[c.name]!.description);
-    out.push(`/** ${doc ? `${doc} ` : ''}(\`${c.name}\`) */`, `export type ${alias} = S[${JSON.stringify(c.name)}];`);
+    // The namespaced definition is the named one; the alias points at it, so both print alike.
+    const target = homed.has(c.name) ? `${c.ns}.${c.version}.${c.short}` : `S[${JSON.stringify(c.name)}]`;
+    out.push(docOf(c.name), `export type ${alias} = ${target};`);
   }
 
   // Namespaces: ns → version → short names.
@@ -114,9 +148,13 @@ export function emitModels(schemas: Record<string, Schema>): string {
     out.push('', `/** Definitions of the \`${ns}\` API group, by version. */`, `export declare namespace ${ns} {`);
     const versions = tree.get(ns)!;
     for (const version of [...versions.keys()].sort(compareVersions)) {
-      out.push(`  export namespace ${version} {`);
+      out.push(`  /** \`${ns}\` definitions of version ${version}. */`, `  export namespace ${version} {`);
       for (const c of versions.get(version)!.sort((a, b) => (a.short < b.short ? -1 : 1))) {
-        out.push(`    export type ${c.short} = S[${JSON.stringify(c.name)}];`);
+        const key = JSON.stringify(c.name);
+        out.push(
+          `    ${docOf(c.name)}`,
+          isObjectShape(schemas[c.name]!) ? `    export interface ${c.short} extends Def$<${key}> {}` : `    export type ${c.short} = S[${key}];`,
+        );
       }
       out.push('  }');
     }

@@ -5,9 +5,19 @@ import { preferredResources, type ResourceEntry } from './resource-table.js';
 const str = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[]): string => `[${xs.map(str).join(', ')}]`;
 
-/** The body of generated/resources.ts (without the file header). */
-export function emitResources(table: Record<string, ResourceEntry>): string {
+/**
+ * The body of generated/resources.ts (without the file header). `models` maps definition names
+ * to their generated/models.ts names (`core.v1.Pod`), so handle types print as `Pod`.
+ */
+export function emitResources(table: Record<string, ResourceEntry>, models: ReadonlyMap<string, string>): string {
+  const model = (def: string): string => {
+    const name = models.get(def);
+    return name === undefined ? `S[${str(def)}]` : name;
+  };
   const keys = Object.keys(table).sort();
+  // Named imports of the group namespaces (not `import * as`): the declaration bundler then
+  // keeps the models in the chunk the package entries share.
+  const namespaces = [...new Set(keys.flatMap((k) => [table[k]!.schema, table[k]!.listSchema]).flatMap((d) => (d && models.has(d) ? [models.get(d)!.split('.')[0]!] : [])))].sort();
   const entries = keys.map((k) => {
     const e = table[k]!;
     const fields = [
@@ -35,7 +45,8 @@ export function emitResources(table: Record<string, ResourceEntry>): string {
   }
   const preferred = preferredResources(table);
 
-  return `import type { components } from './types.js';
+  return `import type { ${namespaces.join(', ')} } from './models.js';
+import type { components } from './types.js';
 
 type S = components['schemas'];
 
@@ -50,6 +61,7 @@ export const resources = {
 ${entries.join('\n')}
 } as const;
 
+/** The type of {@link resources}: every resource's entry, as literal types. */
 export type Resources = typeof resources;
 /** \`v1/pods\`, \`apps/v1/deployments\`, … */
 export type ResourceKey = keyof Resources;
@@ -58,6 +70,8 @@ export type ResourceKey = keyof Resources;
  * Friendly name (plural) → key of the preferred version: the highest version priority
  * (GA > beta > alpha, then the higher number: autoscaling/v2 over v1), then the core group
  * on a clash between groups (\`events\` → the core \`v1/events\`, as \`kubectl get events\`).
+ * Alpha-only resources have no entry (a cluster serves them only behind a feature gate); use
+ * their full key (\`lifecycle.k8s.io/v1alpha1/evictionrequests\`).
  */
 export const preferred = {
 ${Object.keys(preferred).map((p) => `  ${str(p)}: ${str(preferred[p]!)},`).join('\n')}
@@ -73,12 +87,12 @@ ${[...byKind.keys()].sort().map((g) => `  ${str(g)}: ${str(byKind.get(g)!)},`).j
 
 /** Resource key → TypeScript type of its objects: \`ResourceTypeMap['apps/v1/deployments']\` is a Deployment. */
 export interface ResourceTypeMap {
-${keys.map((k) => `  ${str(k)}: S[${str(table[k]!.schema)}];`).join('\n')}
+${keys.map((k) => `  ${str(k)}: ${model(table[k]!.schema)};`).join('\n')}
 }
 
 /** Resource key → TypeScript type of its list, for the resources that can be listed. */
 export interface ResourceListTypeMap {
-${keys.filter((k) => table[k]!.listSchema).map((k) => `  ${str(k)}: S[${str(table[k]!.listSchema!)}];`).join('\n')}
+${keys.filter((k) => table[k]!.listSchema).map((k) => `  ${str(k)}: ${model(table[k]!.listSchema!)};`).join('\n')}
 }
 `;
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { emitModels } from './emit-models.js';
+import { emitModels, modelNames } from './emit-models.js';
 import { emitResources } from './emit-resources.js';
 import { emitTypes } from './emit-types.js';
 import { emitZod } from './emit-zod.js';
@@ -72,7 +72,7 @@ export async function renderAll(inputDir: string): Promise<{ files: Record<strin
   const files: Record<string, string> = {
     'index.ts': head + INDEX,
     'models.ts': head + emitModels(schemas),
-    'resources.ts': head + emitResources(table),
+    'resources.ts': head + emitResources(table, modelNames(schemas)),
     'schema-types.ts': head + zod.types,
     'schemas.ts': head + zod.runtime,
     'types.ts': head + (await emitTypes(schemas)),

@@ -176,15 +176,24 @@ export function comparePreference(a: { group: string; version: string }, b: { gr
   return a.group < b.group ? -1 : a.group > b.group ? 1 : 0;
 }
 
+/** An alpha version (`v1alpha1`, `v2alpha3`): off unless the cluster enables it by a feature gate. */
+export function isAlphaVersion(version: string): boolean {
+  return /^v\d+alpha\d*$/.test(version);
+}
+
 /**
  * Friendly name (plural) → key of the preferred version, e.g. `deployments` → `apps/v1/deployments`,
  * `horizontalpodautoscalers` → `autoscaling/v2/horizontalpodautoscalers`. On a clash between groups
  * the higher version priority wins, then the core group: `events` is the core `v1/events` (what
- * `kubectl get events` shows); events.k8s.io's stays reachable by its full key.
+ * `kubectl get events` shows); events.k8s.io's stays reachable by its full key. Alpha versions
+ * never get a friendly name: a cluster serves them only when a feature gate turns them on, so
+ * `kube.evictions` would name lifecycle.k8s.io/v1alpha1, which no default cluster has (and which
+ * is not the policy/v1 Eviction a reader expects). They stay reachable by their full key.
  */
 export function preferredResources(table: Record<string, ResourceEntry>): Record<string, string> {
   const byPlural = new Map<string, string[]>();
   for (const key of Object.keys(table)) {
+    if (isAlphaVersion(table[key]!.version)) continue;
     const plural = table[key]!.plural;
     byPlural.set(plural, [...(byPlural.get(plural) ?? []), key]);
   }

@@ -11,6 +11,8 @@
 import type { Container, ContainerPort, EnvFromSource, EnvVar, Lifecycle, SecurityContext, VolumeMount } from '../../generated/models.js';
 import { envName, type EnvValue } from './env.js';
 import { BuilderError } from './errors.js';
+import { validatePart } from './validate.js';
+import { onlyKeys } from './keys.js';
 import { dnsLabel, portName } from './names.js';
 import { deepEqual, deepFreeze } from './objects.js';
 import { checkPortNumber, probePortName, type Probe } from './probe.js';
@@ -25,19 +27,23 @@ export interface ResourceMap {
   readonly [resource: string]: ResourceQuantity | undefined;
 }
 
+/** Requests and limits for {@link ContainerBuilder.resources}. */
 export interface ContainerResources {
   readonly requests?: ResourceMap;
   readonly limits?: ResourceMap;
 }
 
+/** A port protocol; unset means TCP. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
+/** Options of {@link ContainerBuilder.port} besides the number and name. */
 export interface PortOptions {
   readonly protocol?: Protocol;
   readonly hostPort?: number;
   readonly hostIP?: string;
 }
 
+/** Options of {@link ContainerBuilder.mount} besides the volume and path. */
 export interface MountOptions {
   readonly readOnly?: boolean;
   readonly subPath?: string;
@@ -46,6 +52,7 @@ export interface MountOptions {
   readonly recursiveReadOnly?: 'Disabled' | 'IfPossible' | 'Enabled';
 }
 
+/** When the kubelet pulls the image. */
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
 /** Two ports clash when they share a name, or a number and protocol (unset protocol is TCP). */
@@ -60,6 +67,7 @@ export function container(name: string, image?: string): ContainerBuilder {
   return ContainerBuilder.create(name, image);
 }
 
+/** An immutable container under construction; start one with {@link container}. */
 export class ContainerBuilder {
   readonly #spec: Container;
   readonly #volumes: readonly Mountable[];
@@ -79,6 +87,7 @@ export class ContainerBuilder {
   /** Wraps a plain `Container` (its mounts must name volumes the pod has). */
   static from(spec: Container): ContainerBuilder {
     dnsLabel('container name', spec.name);
+    validatePart('io.k8s.api.core.v1.Container', spec, `container '${spec.name}'`);
     return new ContainerBuilder(structuredClone(spec), []);
   }
 
@@ -99,9 +108,11 @@ export class ContainerBuilder {
     return this.#volumes;
   }
 
+  /** Sets the image (`nginx:1.27`, `registry/app@sha256:…`). */
   image(image: string): ContainerBuilder {
     return this.#with({ image });
   }
+  /** Sets when the image is pulled. */
   imagePullPolicy(policy: PullPolicy): ContainerBuilder {
     return this.#with({ imagePullPolicy: policy });
   }
@@ -113,6 +124,7 @@ export class ContainerBuilder {
   args(...args: string[]): ContainerBuilder {
     return this.#with({ args });
   }
+  /** Sets the working directory of the container's process. */
   workingDir(dir: string): ContainerBuilder {
     return this.#with({ workingDir: dir });
   }
@@ -122,6 +134,7 @@ export class ContainerBuilder {
    * @example .port(80, 'http') .port(53, 'dns', { protocol: 'UDP' })
    */
   port(containerPort: number, name?: string, options: PortOptions = {}): ContainerBuilder {
+    onlyKeys(`${this.#where} port options`, options, ['protocol', 'hostPort', 'hostIP'], `containers[${this.name}].ports`);
     const p: ContainerPort = { containerPort: checkPortNumber(`${this.#where} port`, containerPort) };
     if (name !== undefined) p.name = portName(`${this.#where} port name`, name);
     if (options.protocol !== undefined) p.protocol = options.protocol;
@@ -158,7 +171,7 @@ export class ContainerBuilder {
 
   /** Imports every key of a ConfigMap or Secret: see {@link EnvFrom}. */
   envFrom(...sources: EnvFromSource[]): ContainerBuilder {
-    return this.#with({ envFrom: [...(this.#spec.envFrom ?? []), ...sources.map((s) => structuredClone(s))] });
+    return this.#with({ envFrom: [...(this.#spec.envFrom ?? []), ...sources.map((s) => structuredClone(validatePart('io.k8s.api.core.v1.EnvFromSource', s, `${this.#where} envFrom`)))] });
   }
 
   /**
@@ -166,6 +179,7 @@ export class ContainerBuilder {
    * Only what you pass is set: there are no default requests or limits.
    */
   resources(resources: ContainerResources): ContainerBuilder {
+    onlyKeys(`${this.#where} resources`, resources, ['requests', 'limits'], `containers[${this.name}].resources`);
     const out: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } = {};
     for (const kind of ['requests', 'limits'] as const) {
       const map = resources[kind];
@@ -183,20 +197,25 @@ export class ContainerBuilder {
     return this.#with({ resources: out });
   }
 
+  /** Sets the readiness probe: the pod gets traffic only while it passes. */
   readinessProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ readinessProbe: structuredClone(probe) });
+    return this.#with({ readinessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} readinessProbe`)) });
   }
+  /** Sets the liveness probe: the container is restarted when it fails. */
   livenessProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ livenessProbe: structuredClone(probe) });
+    return this.#with({ livenessProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} livenessProbe`)) });
   }
+  /** Sets the startup probe: the other probes wait until it passes once. */
   startupProbe(probe: Probe): ContainerBuilder {
-    return this.#with({ startupProbe: structuredClone(probe) });
+    return this.#with({ startupProbe: structuredClone(validatePart('io.k8s.api.core.v1.Probe', probe, `${this.#where} startupProbe`)) });
   }
+  /** Sets the container's security context (user, capabilities, read-only root, …). */
   securityContext(context: SecurityContext): ContainerBuilder {
-    return this.#with({ securityContext: structuredClone(context) });
+    return this.#with({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.SecurityContext', context, `${this.#where} securityContext`)) });
   }
+  /** Sets the postStart and preStop hooks. */
   lifecycle(lifecycle: Lifecycle): ContainerBuilder {
-    return this.#with({ lifecycle: structuredClone(lifecycle) });
+    return this.#with({ lifecycle: structuredClone(validatePart('io.k8s.api.core.v1.Lifecycle', lifecycle, `${this.#where} lifecycle`)) });
   }
 
   /**
@@ -207,6 +226,7 @@ export class ContainerBuilder {
   mount(volume: Mountable | string, path: string, options: MountOptions = {}): ContainerBuilder {
     const name = typeof volume === 'string' ? volume : mountableName(volume);
     const field = `containers[${this.name}].volumeMounts`;
+    onlyKeys(`${this.#where} mount options`, options, ['readOnly', 'subPath', 'subPathExpr', 'mountPropagation', 'recursiveReadOnly'], field);
     if (!path.startsWith('/')) throw new BuilderError('InvalidArgument', `${this.#where}: mount path ${JSON.stringify(path)} must be absolute`, field);
     if (options.subPath !== undefined && options.subPathExpr !== undefined) {
       throw new BuilderError('InvalidArgument', `${this.#where}: subPath and subPathExpr exclude each other; pass one`, field);

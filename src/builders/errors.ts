@@ -13,6 +13,7 @@ export type BuilderErrorReason =
   | 'InvalidResources'
   | 'InvalidName'
   | 'InvalidArgument'
+  | 'UnknownField'
   | 'NoContainers'
   | 'SelectorMismatch'
   | 'InvalidRestartPolicy'

@@ -26,7 +26,7 @@ import { MetadataBuilder } from './metadata.js';
 import { dnsSubdomain, labelValue, qualifiedName } from './names.js';
 import { deepEqual, deepFreeze } from './objects.js';
 import { isClaimTemplate, mountableName, type ClaimTemplate, type Mountable, type Volume } from './volume.js';
-import { validateBuilt } from './validate.js';
+import { validateBuilt, validatePart } from './validate.js';
 
 /** PodSpec fields that have no method of their own; `containers` and `volumes` go through the checks. */
 export type PodSpecFields = Omit<PodSpec, 'containers' | 'initContainers' | 'volumes' | 'ephemeralContainers'>;
@@ -90,6 +90,7 @@ export class PodBuilder extends MetadataBuilder {
     return this.#s.claims;
   }
 
+  /** Sets the object's name (a DNS subdomain). */
   name(name: string): this {
     return this.#with({ meta: { ...this.#s.meta, name: dnsSubdomain('pod name', name) } });
   }
@@ -113,13 +114,15 @@ export class PodBuilder extends MetadataBuilder {
 
   /** Adds a volume no container mounts yet (e.g. for `mount('name', path)` or presets). Adding an equal volume again is a no-op. */
   volume(v: Volume): this {
-    const s = this.#addVolumes([structuredClone(v)], 'volume()');
+    const s = this.#addVolumes([structuredClone(validatePart('io.k8s.api.core.v1.Volume', v, 'pod volume()'))], 'volume()');
     return this.#with(s);
   }
 
+  /** Runs the pod as this ServiceAccount. */
   serviceAccount(name: string): this {
     return this.#spec({ serviceAccountName: dnsSubdomain('service account name', name) });
   }
+  /** Whether the ServiceAccount token is mounted into the pod. */
   automountServiceAccountToken(on: boolean): this {
     return this.#spec({ automountServiceAccountToken: on });
   }
@@ -134,12 +137,13 @@ export class PodBuilder extends MetadataBuilder {
     }
     return this.#spec({ nodeSelector: { ...this.#s.spec.nodeSelector, ...add } });
   }
+  /** Sets node, pod and anti-affinity scheduling rules. */
   affinity(affinity: Affinity): this {
-    return this.#spec({ affinity: structuredClone(affinity) });
+    return this.#spec({ affinity: structuredClone(validatePart('io.k8s.api.core.v1.Affinity', affinity, 'pod affinity')) });
   }
   /** Adds a toleration. */
   toleration(toleration: Toleration): this {
-    return this.#spec({ tolerations: [...(this.#s.spec.tolerations ?? []), structuredClone(toleration)] });
+    return this.#spec({ tolerations: [...(this.#s.spec.tolerations ?? []), structuredClone(validatePart('io.k8s.api.core.v1.Toleration', toleration, 'pod toleration'))] });
   }
   /** Adds an image pull secret by name (once). */
   imagePullSecret(name: string): this {
@@ -147,12 +151,15 @@ export class PodBuilder extends MetadataBuilder {
     if (list.some((r) => r.name === name)) return this;
     return this.#spec({ imagePullSecrets: [...list, { name }] });
   }
+  /** Sets the pod-level security context (user, group, fsGroup, seccomp, …). */
   securityContext(context: PodSecurityContext): this {
-    return this.#spec({ securityContext: structuredClone(context) });
+    return this.#spec({ securityContext: structuredClone(validatePart('io.k8s.api.core.v1.PodSecurityContext', context, 'pod securityContext')) });
   }
+  /** Sets what happens when a container exits: Always, OnFailure or Never. */
   restartPolicy(policy: 'Always' | 'OnFailure' | 'Never'): this {
     return this.#spec({ restartPolicy: policy });
   }
+  /** Sets how long containers get to stop before they are killed. */
   terminationGracePeriodSeconds(seconds: number): this {
     return this.#spec({ terminationGracePeriodSeconds: seconds });
   }

@@ -38,6 +38,7 @@ import type {
 } from '../../generated/models.js';
 import { envName, type EnvValue } from './env.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { checkSelector, selectorMatches } from './label-selector.js';
 import { dnsSubdomain } from './names.js';
 import { contentHash, deepEqual, deepFreeze } from './objects.js';
@@ -59,6 +60,7 @@ export interface PodPresetSpec {
   readonly volumeMounts?: readonly VolumeMount[];
 }
 
+/** What {@link podPreset} takes: the preset spec plus where it applies. */
 export interface PodPresetOptions extends Omit<PodPresetSpec, 'env'> {
   /** `EnvVar[]`, or `{ NAME: 'value' | EnvValue }`. */
   readonly env?: readonly EnvVar[] | Readonly<Record<string, string | EnvValue>>;
@@ -131,6 +133,7 @@ export class PodPreset {
  * @example podPreset('inject-config', { selector: { matchLabels: { app: 'web' } }, envFrom: [EnvFrom.configMap('cfg')] })
  */
 export function podPreset(name: string, options: PodPresetOptions): PodPreset {
+  onlyKeys(`preset '${name}' options`, options, ['selector', 'env', 'envFrom', 'volumes', 'volumeMounts', 'namespace', 'resourceVersion']);
   const { namespace, resourceVersion, env, ...rest } = options;
   const envVars: EnvVar[] | undefined =
     env === undefined ? undefined

@@ -1,6 +1,7 @@
 /** Health probes: `Probe.httpGet('/healthz', 'http')`, `Probe.tcp(5432)`, `Probe.exec([...])`, `Probe.grpc(9090)`. */
 import type { Probe as ProbeObject } from '../../generated/models.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { compact, deepFreeze } from './objects.js';
 
 /** A container probe: the generated `core/v1 Probe` type. */
@@ -15,6 +16,8 @@ export interface ProbeTiming {
   readonly failureThreshold?: number;
   readonly terminationGracePeriodSeconds?: number;
 }
+
+const TIMING_KEYS = ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold', 'terminationGracePeriodSeconds'];
 
 function timing(t: ProbeTiming): ProbeTiming {
   for (const [k, v] of Object.entries(t)) {
@@ -52,22 +55,26 @@ export interface HttpGetOptions extends ProbeTiming {
 export const Probe = {
   /** An HTTP GET that must answer 200–399. `port` is a number or a named container port. */
   httpGet(path: string, port: PortRef, options: HttpGetOptions = {}): Probe {
+    onlyKeys('httpGet probe options', options, [...TIMING_KEYS, 'scheme', 'host', 'headers']);
     const { scheme, host, headers, ...t } = options;
     const httpHeaders = headers === undefined ? undefined : Object.entries(headers).map(([name, value]) => ({ name, value }));
     return deepFreeze({ httpGet: compact({ path, port: portRef('httpGet probe port', port), scheme, host, httpHeaders }), ...timing(t) });
   },
   /** A TCP connect. */
   tcp(port: PortRef, options: ProbeTiming & { readonly host?: string } = {}): Probe {
+    onlyKeys('tcp probe options', options, [...TIMING_KEYS, 'host']);
     const { host, ...t } = options;
     return deepFreeze({ tcpSocket: compact({ port: portRef('tcp probe port', port), host }), ...timing(t) });
   },
   /** A command run in the container; exit 0 is healthy. */
   exec(command: readonly string[], options: ProbeTiming = {}): Probe {
+    onlyKeys('exec probe options', options, TIMING_KEYS);
     if (command.length === 0) throw new BuilderError('InvalidArgument', 'exec probe needs a command', 'exec.command');
     return deepFreeze({ exec: { command: [...command] }, ...timing(options) });
   },
   /** A gRPC health check (grpc.health.v1); the port must be a number. */
   grpc(port: number, options: ProbeTiming & { readonly service?: string } = {}): Probe {
+    onlyKeys('grpc probe options', options, [...TIMING_KEYS, 'service']);
     const { service, ...t } = options;
     return deepFreeze({ grpc: compact({ port: checkPortNumber('grpc probe port', port), service }), ...timing(t) });
   },

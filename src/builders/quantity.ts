@@ -13,8 +13,11 @@ export type QuantityKind = 'cpu' | 'memory' | 'storage' | 'any';
 
 /** A quantity string checked against the grammar; the brand exists only in the type system. */
 export type ResourceQuantity<K extends QuantityKind = QuantityKind> = string & { readonly [quantityKind]: K };
+/** A checked CPU quantity (`250m`, `2`); make one with {@link cpu}. */
 export type CpuQuantity = ResourceQuantity<'cpu'>;
+/** A checked memory quantity (`128Mi`, `1Gi`); make one with {@link memory}. */
 export type MemoryQuantity = ResourceQuantity<'memory'>;
+/** A checked storage quantity (`10Gi`); make one with {@link storageSize}. */
 export type StorageQuantity = ResourceQuantity<'storage'>;
 
 const NUMBER = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(.*)$/;
@@ -278,8 +281,11 @@ function bytes(what: 'memory' | 'storage', value: string | number): string {
 export function memory(value: string | number): MemoryQuantity {
   return bytes('memory', value) as MemoryQuantity;
 }
+/** `n` KiB (1024 bytes each). */
 memory.kibibytes = (n: number): MemoryQuantity => memory(`${fromNumber('memory', n)}Ki`);
+/** `n` MiB (1024² bytes each). */
 memory.mebibytes = (n: number): MemoryQuantity => memory(`${fromNumber('memory', n)}Mi`);
+/** `n` GiB (1024³ bytes each). */
 memory.gibibytes = (n: number): MemoryQuantity => memory(`${fromNumber('memory', n)}Gi`);
 
 /** A storage quantity (ephemeral-storage, emptyDir sizeLimit, volume claims): same rules as memory. */

@@ -6,6 +6,7 @@
 import type { ContainerPort, DaemonSet, Deployment, ObjectMeta, Pod, PodSpec, ReplicaSet, Service, ServicePort, ServiceSpec, StatefulSet } from '../../generated/models.js';
 import type { Protocol } from './container.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { MetadataBuilder } from './metadata.js';
 import { dnsLabel, portName } from './names.js';
 import { deepFreeze } from './objects.js';
@@ -13,11 +14,15 @@ import { checkPortNumber } from './probe.js';
 import { validateBuilt } from './validate.js';
 
 /** Anything with pods to put behind a Service: a builder (built first) or a plain object. */
-export type Exposable = Pod | Deployment | StatefulSet | DaemonSet | ReplicaSet | { build(): Pod | Deployment | StatefulSet | DaemonSet };
+export type Exposable = Pod | Deployment | StatefulSet | DaemonSet | ReplicaSet | {
+  /** The object to expose. */
+  build(): Pod | Deployment | StatefulSet | DaemonSet;
+};
 
 /** `Headless` means `clusterIP: None` (DNS names for each pod, no virtual IP). */
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Headless';
 
+/** One port of a Service. */
 export interface PortSpec {
   /** The port the Service listens on. */
   readonly port: number;
@@ -31,6 +36,7 @@ export interface PortSpec {
   readonly appProtocol?: string;
 }
 
+/** Options of {@link expose}: one port inline, or several, and the Service's name and type. */
 export interface ExposeOptions extends Partial<PortSpec> {
   /** The Service's name; defaults to the workload's. */
   readonly serviceName?: string;
@@ -90,7 +96,10 @@ function checkTarget(t: Target, p: PortSpec): void {
   }
 }
 
+const PORT_KEYS = ['port', 'targetPort', 'name', 'protocol', 'nodePort', 'appProtocol'];
+
 function toServicePort(p: PortSpec): ServicePort {
+  onlyKeys('Service port', p, PORT_KEYS, 'spec.ports');
   const out: ServicePort = { port: checkPortNumber('Service port', p.port) };
   if (p.name !== undefined) out.name = dnsLabel('Service port name', p.name);
   if (p.protocol !== undefined) out.protocol = p.protocol;
@@ -113,12 +122,16 @@ interface ServiceState {
  * @example expose(web, { port: 80, targetPort: 'http', type: 'ClusterIP' }).build()
  */
 export function expose(workload: Exposable, options: ExposeOptions = {}): ServiceBuilder {
+  onlyKeys('expose() options', options, [...PORT_KEYS, 'serviceName', 'type', 'ports']);
   const { meta, target } = targetOf(workload);
   const name = options.serviceName ?? target.name;
   const m: ObjectMeta = { name: dnsLabel('Service name', name) };
   if (meta.namespace !== undefined) m.namespace = meta.namespace;
   let b = new ServiceBuilder({ meta: m, target, type: options.type, ports: [], spec: {} });
-  if (options.port !== undefined) b = b.port(options as PortSpec);
+  if (options.port !== undefined) {
+    const { serviceName: _n, type: _t, ports: _p, ...port } = options;
+    b = b.port(port as PortSpec);
+  }
   else if (options.targetPort !== undefined || options.name !== undefined || options.nodePort !== undefined) {
     throw new BuilderError('InvalidArgument', 'expose(): targetPort, name and nodePort need a port', 'spec.ports');
   }
@@ -154,9 +167,11 @@ export class ServiceBuilder extends MetadataBuilder {
     }
     return this.#with({ ports: [...this.#s.ports, sp] });
   }
+  /** Sets the Service type (`Headless` for clusterIP None). */
   type(type: ServiceType): this {
     return this.#with({ type });
   }
+  /** Sends each client to the same pod (`ClientIP`) or not (`None`). */
   sessionAffinity(affinity: 'None' | 'ClientIP'): this {
     return this.#with({ spec: { ...this.#s.spec, sessionAffinity: affinity } });
   }

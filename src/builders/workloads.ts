@@ -22,6 +22,7 @@ import type {
   StatefulSetSpec,
 } from '../../generated/models.js';
 import { BuilderError } from './errors.js';
+import { onlyKeys } from './keys.js';
 import { MetadataBuilder } from './metadata.js';
 import { dnsSubdomain, labelValue, qualifiedName } from './names.js';
 import { deepFreeze } from './objects.js';
@@ -162,14 +163,16 @@ function intOrPercent(what: string, v: IntOrPercent): IntOrPercent {
 }
 
 
-interface RollingOptions {
+/** Rolling update settings; each builder takes the ones its kind has. */
+export interface RollingOptions {
   readonly maxSurge?: IntOrPercent;
   readonly maxUnavailable?: IntOrPercent;
   readonly partition?: number;
 }
 
 // `{ type: 'RollingUpdate' }`, with `rollingUpdate` only when a field was given.
-function rolling(options: RollingOptions): { type: 'RollingUpdate'; rollingUpdate?: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } } {
+function rolling(options: RollingOptions, allowed: readonly string[]): { type: 'RollingUpdate'; rollingUpdate?: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } } {
+  onlyKeys('rollingUpdate options', options, allowed, 'rollingUpdate');
   const r: { maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent; partition?: number } = {};
   if (options.maxSurge !== undefined) r.maxSurge = intOrPercent('maxSurge', options.maxSurge);
   if (options.maxUnavailable !== undefined) r.maxUnavailable = intOrPercent('maxUnavailable', options.maxUnavailable);
@@ -186,31 +189,37 @@ export function deployment(name: string, template: PodBuilder): DeploymentBuilde
   return new DeploymentBuilder(start('Deployment', name, template, {}));
 }
 
+/** An immutable Deployment under construction; start one with {@link deployment}. */
 export class DeploymentBuilder extends SelectingWorkload<DeploymentFields> {
   protected readonly kind = 'Deployment';
   protected copy(s: WorkloadState<DeploymentFields>): this {
     return new DeploymentBuilder(s) as this;
   }
+  /** Sets the number of pods; unset leaves it to the server (1) or to an autoscaler. */
   replicas(n: number): this {
     return this.set({ replicas: count('replicas', n) });
   }
   /** Replace pods a few at a time; unset fields keep the server's defaults (25%). */
   rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
+    onlyKeys('Deployment rollingUpdate options', options, ['maxSurge', 'maxUnavailable'], 'spec.strategy.rollingUpdate');
     if (options.maxSurge === 0 && options.maxUnavailable === 0) {
       throw new BuilderError('InvalidArgument', 'maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress', 'spec.strategy.rollingUpdate');
     }
-    return this.set({ strategy: rolling(options) });
+    return this.set({ strategy: rolling(options, ['maxSurge', 'maxUnavailable']) });
   }
   /** Stop all old pods before starting new ones. */
   recreate(): this {
     return this.set({ strategy: { type: 'Recreate' } });
   }
+  /** Seconds without progress before the rollout is reported as failed. */
   progressDeadlineSeconds(seconds: number): this {
     return this.set({ progressDeadlineSeconds: count('progressDeadlineSeconds', seconds, 1) });
   }
+  /** Pauses (or resumes) rollouts of template changes. */
   paused(paused = true): this {
     return this.set({ paused });
   }
+  /** The Deployment object (checked against its schema once the schemas are loaded). */
   build(): Deployment {
     const spec: DeploymentSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
     return validateBuilt({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: this.objectMeta(), spec });
@@ -226,11 +235,13 @@ export function statefulSet(name: string, template: PodBuilder): StatefulSetBuil
   return new StatefulSetBuilder(start('StatefulSet', name, template, {}));
 }
 
+/** An immutable StatefulSet under construction; start one with {@link statefulSet}. */
 export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
   protected readonly kind = 'StatefulSet';
   protected copy(s: WorkloadState<StatefulSetFields>): this {
     return new StatefulSetBuilder(s) as this;
   }
+  /** Sets the number of pods. */
   replicas(n: number): this {
     return this.set({ replicas: count('replicas', n) });
   }
@@ -238,19 +249,24 @@ export class StatefulSetBuilder extends SelectingWorkload<StatefulSetFields> {
   serviceName(name: string): this {
     return this.set({ serviceName: dnsSubdomain('serviceName', name) });
   }
+  /** Starts pods one by one in order (`OrderedReady`) or all at once (`Parallel`). */
   podManagementPolicy(policy: 'OrderedReady' | 'Parallel'): this {
     return this.set({ podManagementPolicy: policy });
   }
   /** Update pods in order; `partition` holds back pods with a lower ordinal. */
   rollingUpdate(options: Pick<RollingOptions, 'partition' | 'maxUnavailable'> = {}): this {
-    return this.set({ updateStrategy: rolling(options) });
+    return this.set({ updateStrategy: rolling(options, ['partition', 'maxUnavailable']) });
   }
+  /** Replaces pods only when they are deleted, not on template changes. */
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
   }
+  /** Whether the pods' claims are kept or deleted when the set is deleted or scaled down. */
   persistentVolumeClaimRetentionPolicy(policy: { readonly whenDeleted?: 'Retain' | 'Delete'; readonly whenScaled?: 'Retain' | 'Delete' }): this {
+    onlyKeys('persistentVolumeClaimRetentionPolicy', policy, ['whenDeleted', 'whenScaled'], 'spec.persistentVolumeClaimRetentionPolicy');
     return this.set({ persistentVolumeClaimRetentionPolicy: { ...policy } });
   }
+  /** The StatefulSet object, with claim templates from mounted {@link Volume.claimTemplate}s. */
   build(): StatefulSet {
     const spec: StatefulSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
     const claims = this.s.template.claimTemplates;
@@ -268,6 +284,7 @@ export function daemonSet(name: string, template: PodBuilder): DaemonSetBuilder 
   return new DaemonSetBuilder(start('DaemonSet', name, template, {}));
 }
 
+/** An immutable DaemonSet under construction; start one with {@link daemonSet}. */
 export class DaemonSetBuilder extends SelectingWorkload<DaemonSetFields> {
   protected readonly kind = 'DaemonSet';
   protected copy(s: WorkloadState<DaemonSetFields>): this {
@@ -275,11 +292,13 @@ export class DaemonSetBuilder extends SelectingWorkload<DaemonSetFields> {
   }
   /** Replace pods node by node. */
   rollingUpdate(options: Omit<RollingOptions, 'partition'> = {}): this {
-    return this.set({ updateStrategy: rolling(options) });
+    return this.set({ updateStrategy: rolling(options, ['maxSurge', 'maxUnavailable']) });
   }
+  /** Replaces pods only when they are deleted, not on template changes. */
   onDelete(): this {
     return this.set({ updateStrategy: { type: 'OnDelete' } });
   }
+  /** The DaemonSet object. */
   build(): DaemonSet {
     const spec: DaemonSetSpec = { ...structuredClone(this.s.fields), selector: this.selector(), template: this.templateSpec() };
     return validateBuilt({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: this.objectMeta(), spec });
@@ -308,6 +327,7 @@ abstract class JobLike<F extends { job: JobFields }> extends WorkloadBuilder<F> 
   backoffLimit(n: number): this {
     return this.#job({ backoffLimit: count('backoffLimit', n) });
   }
+  /** Seconds a Job may run before it is stopped and marked failed. */
   activeDeadlineSeconds(seconds: number): this {
     return this.#job({ activeDeadlineSeconds: count('activeDeadlineSeconds', seconds, 1) });
   }
@@ -315,6 +335,7 @@ abstract class JobLike<F extends { job: JobFields }> extends WorkloadBuilder<F> 
   ttlSecondsAfterFinished(seconds: number): this {
     return this.#job({ ttlSecondsAfterFinished: count('ttlSecondsAfterFinished', seconds) });
   }
+  /** `Indexed` gives each completion an index (JOB_COMPLETION_INDEX). */
   completionMode(mode: 'NonIndexed' | 'Indexed'): this {
     return this.#job({ completionMode: mode });
   }
@@ -328,14 +349,17 @@ export function job(name: string, template: PodBuilder): JobBuilder {
   return new JobBuilder(start('Job', name, template, { job: {} }));
 }
 
+/** An immutable Job under construction; start one with {@link job}. */
 export class JobBuilder extends JobLike<{ job: JobFields }> {
   protected readonly kind = 'Job';
   protected copy(s: WorkloadState<{ job: JobFields }>): this {
     return new JobBuilder(s) as this;
   }
+  /** Creates the Job suspended (no pods until resumed). */
   suspend(suspend = true): this {
     return this.set({ job: { ...this.s.fields.job, suspend } });
   }
+  /** The Job object. */
   build(): Job {
     return validateBuilt({ apiVersion: 'batch/v1', kind: 'Job', metadata: this.objectMeta(), spec: this.jobSpec() });
   }
@@ -360,6 +384,7 @@ export function cronJob(name: string, schedule: string, template: PodBuilder): C
   return new CronJobBuilder(start('CronJob', name, template, { job: {}, cron: {}, schedule: cronSchedule(schedule) }));
 }
 
+/** An immutable CronJob under construction; start one with {@link cronJob}. */
 export class CronJobBuilder extends JobLike<CronFields> {
   protected readonly kind = 'CronJob';
   protected copy(s: WorkloadState<CronFields>): this {
@@ -368,9 +393,11 @@ export class CronJobBuilder extends JobLike<CronFields> {
   #cron(patch: CronFields['cron']): this {
     return this.set({ cron: { ...this.s.fields.cron, ...patch } });
   }
+  /** Sets the cron schedule (`0 3 * * *`). */
   schedule(schedule: string): this {
     return this.set({ schedule: cronSchedule(schedule) });
   }
+  /** What to do when a run is due while the last one still runs. */
   concurrencyPolicy(policy: 'Allow' | 'Forbid' | 'Replace'): this {
     return this.#cron({ concurrencyPolicy: policy });
   }
@@ -382,15 +409,19 @@ export class CronJobBuilder extends JobLike<CronFields> {
   timeZone(zone: string): this {
     return this.#cron({ timeZone: zone });
   }
+  /** Seconds after its time a missed run may still start. */
   startingDeadlineSeconds(seconds: number): this {
     return this.#cron({ startingDeadlineSeconds: count('startingDeadlineSeconds', seconds) });
   }
+  /** How many finished Jobs to keep. */
   successfulJobsHistoryLimit(n: number): this {
     return this.#cron({ successfulJobsHistoryLimit: count('successfulJobsHistoryLimit', n) });
   }
+  /** How many failed Jobs to keep. */
   failedJobsHistoryLimit(n: number): this {
     return this.#cron({ failedJobsHistoryLimit: count('failedJobsHistoryLimit', n) });
   }
+  /** The CronJob object. */
   build(): CronJob {
     const spec: CronJobSpec = { ...structuredClone(this.s.fields.cron), schedule: this.s.fields.schedule, jobTemplate: { spec: this.jobSpec() } };
     return validateBuilt({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: this.objectMeta(), spec });

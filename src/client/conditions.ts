@@ -6,9 +6,11 @@
 /** A named test, so timeouts can say what was awaited. */
 export interface NamedCondition<T> {
   readonly description: string;
+  /** Whether the object (undefined once deleted) meets the condition. */
   test(object: T | undefined): boolean;
 }
 
+/** What `waitFor` waits for: a predicate, or a named one whose name appears in timeouts. */
 export type Condition<T> = ((object: T | undefined) => boolean) | NamedCondition<T>;
 
 export function describeCondition<T>(c: Condition<T>): string {
@@ -93,4 +95,14 @@ export const rolledOut: NamedCondition<DeploymentLike> = {
 export const jobComplete: NamedCondition<WithConditions> = hasCondition('Complete');
 
 /** All the ready-made conditions, for `waitFor(name, conditions.podReady)`. */
-export const conditions = { exists, deleted, hasCondition, podReady, podCompleted, deploymentAvailable, rolledOut, jobComplete } as const;
+export const conditions = {
+  exists,
+  deleted,
+  /** status.conditions has `type` with `status` (default 'True'). */
+  hasCondition,
+  podReady,
+  podCompleted,
+  deploymentAvailable,
+  rolledOut,
+  jobComplete,
+} as const;

@@ -35,6 +35,7 @@ function split(apiVersion: string): { group: string; version: string } {
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
+/** The API server's discovery documents (groups, versions, resources), cached per client. */
 export class Discovery {
   readonly #transport: Transport;
   readonly #ttlMs: number;

@@ -16,6 +16,7 @@ import { type ClientContext, type ObjectValidator, ResourceClient } from './reso
 import type { CallOptions, CustomResourceSpec, DynamicHandle, FieldValidation, InfoOf, KubeObject, ResourceHandle } from './types.js';
 import { generatedSchemaValidator, schemaValidator } from './validate.js';
 
+/** Client-wide settings: transport, validation and defaults for every call. */
 export interface ClientOptions extends TransportOptions {
   /** The field manager for writes; apply requires it here or per call. Writes otherwise use 'kubefluent'. */
   readonly fieldManager?: string;
@@ -46,7 +47,12 @@ export interface ConnectOptions extends ConfigOptions, ClientOptions {}
 
 type HandleFor<K extends ResourceKey> = ResourceHandle<ResourceTypeMap[K], Resources[K]>;
 
-/** `kube.pods`, `kube.deployments`, … one getter per resource name, at its preferred version. */
+/**
+ * `kube.pods`, `kube.deployments`, … one getter per resource name, at its preferred version.
+ * Only APIs a cluster serves by default (GA and beta) have a getter; alpha APIs, which a cluster
+ * serves only when a feature gate enables them, are reached by their full key:
+ * `kube.resource('lifecycle.k8s.io/v1alpha1/evictionrequests')`.
+ */
 export type PreferredHandles = {
   readonly [N in PreferredName]: HandleFor<(typeof preferred)[N]>;
 };

@@ -24,6 +24,7 @@ export class LineTooLong extends Error {
   }
 }
 
+/** Splits a byte stream into lines, holding at most `maxBytes` of an unfinished line. */
 export class LineDecoder {
   readonly #max: number;
   // ignoreBOM: a BOM is dropped at the start of the stream only (below), as one decode of
@@ -41,7 +42,7 @@ export class LineDecoder {
 
   /**
    * Feeds one chunk; returns the lines it completes (without the '\n'). Throws
-   * {@link LineTooLong} as soon as the current line passes the limit, before holding more.
+   * `LineTooLong` as soon as the current line passes the limit, before holding more.
    */
   push(chunk: Uint8Array): string[] {
     const lines: string[] = [];

@@ -112,6 +112,7 @@ export class ResourceClient<T> {
   readonly #ctx: ClientContext;
   readonly #validateSchema: ObjectValidator | undefined;
 
+  /** @internal handles come from `kube.pods`, `kube.resource(…)`, … */
   constructor(info: ResourceInfo, ctx: ClientContext, namespace?: string, validator?: ObjectValidator) {
     this.info = info;
     this.#ctx = ctx;
@@ -201,6 +202,7 @@ export class ResourceClient<T> {
     return this.#check(value, 'read', true).then(() => value);
   }
 
+  /** Reads one object; NotFoundError if there is none. */
   async get(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('get');
     const path = this.#path(name);
@@ -210,6 +212,7 @@ export class ResourceClient<T> {
     return this.#read(expectObject(obj, 'GET', path), options);
   }
 
+  /** Reads one object, or undefined if there is none. */
   async getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined> {
     try {
       return await this.get(name, options);
@@ -219,6 +222,7 @@ export class ResourceClient<T> {
     }
   }
 
+  /** Lists objects (one page when `limit` is set). */
   async list(options?: ListOptions): Promise<KubeList<T>> {
     this.#needVerb('list');
     const path = this.#path();
@@ -253,6 +257,7 @@ export class ResourceClient<T> {
     return list;
   }
 
+  /** Every page of a list, following continue tokens. */
   async *pages(options?: ListOptions): AsyncIterable<KubeList<T>> {
     let token = options?.continue;
     const limit = options?.limit ?? DEFAULT_PAGE;
@@ -264,21 +269,25 @@ export class ResourceClient<T> {
     }
   }
 
+  /** Every object of a list, page by page. */
   async *iterate(options?: ListOptions): AsyncIterable<T> {
     for await (const page of this.pages(options)) yield* page.items;
   }
 
+  /** Watches for changes, as an async iterable of events. */
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>> {
     this.#needVerb('watch');
     const max = options?.maxLineBytes ?? this.#ctx.maxWatchLineBytes;
     return watchStream<T>(this.#ctx.transport, this.#path(), max === undefined ? options : { ...options, maxLineBytes: max });
   }
 
+  /** Waits (on a watch) until the named object meets `condition`. */
   waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined> {
     this.#needScope('waitFor');
     return waitForObject<T>(this, name, condition, options);
   }
 
+  /** Creates an object; AlreadyExistsError if the name is taken. */
   async create(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('create');
     const { body } = this.#prepare(object, false);
@@ -287,6 +296,7 @@ export class ResourceClient<T> {
     return expectObject(await this.#ctx.transport.request<T>({ method: 'POST', path, query: this.#writeQuery(options), body, ...call(options) }), 'POST', path);
   }
 
+  /** Replaces an object (its resourceVersion guards against lost updates). */
   async replace(object: T, options?: WriteOptions): Promise<T> {
     this.#needVerb('update');
     const { body, name } = this.#prepare(object, true);
@@ -295,6 +305,7 @@ export class ResourceClient<T> {
     return expectObject(await this.#ctx.transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body, ...call(options) }), 'PUT', path);
   }
 
+  /** Patches an object: merge, strategic merge or JSON patch. */
   async patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
     return this.#patch(name, undefined, patch, options);
   }
@@ -310,6 +321,7 @@ export class ResourceClient<T> {
     }), 'PATCH', path);
   }
 
+  /** Server-side apply: the fields given become this field manager's. */
   async apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
     return this.#apply(object, undefined, options);
   }
@@ -325,6 +337,7 @@ export class ResourceClient<T> {
     }), 'PATCH', path);
   }
 
+  /** Deletes an object; resolves with the object while it finalizes, undefined when gone. */
   async delete(name: string, options?: DeleteOptions): Promise<T | undefined> {
     this.#needScope('delete');
     this.#needVerb('delete');
@@ -334,6 +347,7 @@ export class ResourceClient<T> {
     return res === undefined || isStatus(res) ? undefined : (res as T);
   }
 
+  /** Deletes every object the selectors match. */
   async deleteCollection(options?: DeleteCollectionOptions): Promise<void> {
     this.#needScope('deleteCollection');
     this.#needVerb('deletecollection');
@@ -342,6 +356,7 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Reads the status subresource. */
   async getStatus(name: string, options?: GetOptions): Promise<T> {
     this.#needScope('getStatus');
     this.#needSub('status');
@@ -349,6 +364,7 @@ export class ResourceClient<T> {
     return this.#read(expectObject(await this.#ctx.transport.request<T>({ method: 'GET', path, ...call(options) }), 'GET', path), options);
   }
 
+  /** Replaces the status subresource. */
   async replaceStatus(object: T, options?: WriteOptions): Promise<T> {
     this.#needSub('status');
     const { body, name } = this.#prepare(object, true);
@@ -356,16 +372,19 @@ export class ResourceClient<T> {
     return expectObject(await this.#ctx.transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body, ...call(options) }), 'PUT', path);
   }
 
+  /** Patches the status subresource. */
   async patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T> {
     this.#needSub('status');
     return this.#patch<T>(name, 'status', patch, options);
   }
 
+  /** Server-side apply of the status subresource. */
   async applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T> {
     this.#needSub('status');
     return this.#apply(object, 'status', { ...options, validate: false });
   }
 
+  /** Reads the scale subresource. */
   async getScale(name: string, options?: CallOptions): Promise<Scale> {
     this.#needScope('getScale');
     this.#needSub('scale');
@@ -373,12 +392,14 @@ export class ResourceClient<T> {
     return expectObject(await this.#ctx.transport.request<Scale>({ method: 'GET', path, ...call(options) }), 'GET', path);
   }
 
+  /** Sets the replica count through the scale subresource. */
   async scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale> {
     this.#needSub('scale');
     if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`replicas must be a non-negative integer, got ${replicas}`);
     return this.#patch<Scale>(name, 'scale', { type: 'merge', body: { spec: { replicas } } }, options);
   }
 
+  /** Evicts a pod, honouring PodDisruptionBudgets. */
   async evict(name: string, options?: EvictOptions): Promise<void> {
     this.#needScope('evict');
     this.#needSub('eviction');
@@ -392,6 +413,7 @@ export class ResourceClient<T> {
     });
   }
 
+  /** Any other subresource of the named object, by name. */
   subresource(name: string, subresource: string): SubresourceHandle {
     this.#needScope('subresource');
     this.#needSub(subresource);
@@ -425,10 +447,12 @@ export class ResourceClient<T> {
     };
   }
 
+  /** A container's log, whole. */
   async logs(name: string, options?: LogOptions): Promise<string> {
     return this.#ctx.transport.requestText(this.#logRequest(name, options, false));
   }
 
+  /** A container's log as it is written, line by line. */
   async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
     const lines = new LineDecoder(options?.maxLineBytes ?? this.#ctx.maxLogLineBytes ?? DEFAULT_MAX_LOG_LINE_BYTES);
     const res = await this.#ctx.transport.stream(this.#logRequest(name, options, true));
@@ -460,32 +484,38 @@ export class ResourceClient<T> {
     return this.#path(name, sub);
   }
 
+  /** Runs a command in a pod's container (`kubectl exec`). */
   async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'exec', 'exec');
     if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
     return startSession(this.#upgrader, { path, query: sessionQuery(options, options.command), what: `exec ${this.namespaceName ?? ''}/${name}` }, options);
   }
 
+  /** Attaches to a running container's stdio (`kubectl attach`). */
   async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'attach', 'attach');
     return startSession(this.#upgrader, { path, query: sessionQuery(options), what: `attach ${this.namespaceName ?? ''}/${name}` }, options);
   }
 
+  /** Copies a local file or directory into a pod (`kubectl cp`). */
   async copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyToPod');
     return copyToPod((o) => this.exec(name, o), localPath, remotePath, options);
   }
 
+  /** Copies a file or directory out of a pod (`kubectl cp`). */
   async copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyFromPod');
     return copyFromPod((o) => this.exec(name, o), remotePath, localPath, options);
   }
 
+  /** Forwards local ports to a pod's ports (`kubectl port-forward`). */
   async portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
     const path = this.#streamPath(name, 'portforward', 'portForward');
     return startPortForward(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, ports, options);
   }
 
+  /** One stream to one port of a pod. */
   async openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
     const path = this.#streamPath(name, 'portforward', 'openPort');
     return openPortStream(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, port, options);

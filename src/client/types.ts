@@ -45,6 +45,7 @@ export interface GetOptions extends CallOptions {
   readonly validate?: boolean;
 }
 
+/** Label and field selectors of list, watch and deleteCollection. */
 export interface SelectorOptions {
   readonly labelSelector?: LabelSelectorInput;
   readonly fieldSelector?: FieldSelectorInput;
@@ -60,6 +61,7 @@ export interface ListOptions extends CallOptions, SelectorOptions {
   readonly validate?: boolean;
 }
 
+/** How the server treats unknown or duplicate fields in a write. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface WriteOptions extends CallOptions {
@@ -89,6 +91,7 @@ export interface DeleteOptions extends CallOptions {
 
 export interface DeleteCollectionOptions extends DeleteOptions, SelectorOptions {}
 
+/** Options of `waitFor`. */
 export interface WaitOptions {
   /** Give up after this long (ms) with a WaitTimeoutError; default 5 minutes. */
   readonly timeoutMs?: number;
@@ -105,6 +108,7 @@ export type ApplyObject<T> = T extends readonly (infer E)[]
 /** What `patch` accepts: a typed {@link Patch}, or a partial object sent as a JSON merge patch. */
 export type PatchInput<T> = Patch<T> | DeepPartial<T>;
 
+/** Reading one object. */
 export interface GetOps<T> {
   /** Reads one object; NotFoundError when it does not exist. */
   get(name: string, options?: GetOptions): Promise<T>;
@@ -112,6 +116,7 @@ export interface GetOps<T> {
   getOrUndefined(name: string, options?: GetOptions): Promise<T | undefined>;
 }
 
+/** Listing objects. */
 export interface ListOps<T> {
   /** One page (all items unless `limit` is set). */
   list(options?: ListOptions): Promise<KubeList<T>>;
@@ -121,11 +126,13 @@ export interface ListOps<T> {
   pages(options?: ListOptions): AsyncIterable<KubeList<T>>;
 }
 
+/** Watching objects. */
 export interface WatchOps<T> {
   /** A low-level watch: typed events until the server ends the stream or the signal fires. */
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>>;
 }
 
+/** Waiting for an object to meet a condition. */
 export interface WaitOps<T> {
   /**
    * Waits (on a watch, not by polling) until `condition` holds for the named object;
@@ -134,38 +141,53 @@ export interface WaitOps<T> {
   waitFor(name: string, condition: Condition<T>, options?: WaitOptions): Promise<T | undefined>;
 }
 
+/** Creating objects. */
 export interface CreateOps<T> {
+  /** Creates an object; AlreadyExistsError if the name is taken. */
   create(object: T, options?: WriteOptions): Promise<T>;
 }
 
+/** Replacing and applying objects. */
 export interface UpdateOps<T> {
   /** PUT: the object must carry metadata.resourceVersion for optimistic concurrency (ConflictError when stale). */
   replace(object: T, options?: WriteOptions): Promise<T>;
 }
 
+/** Patching objects. */
 export interface PatchOps<T> {
+  /** Patches an object: merge, strategic merge or JSON patch. */
   patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
   /** Server-side apply with the caller's field manager. */
   apply(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
 }
 
+/** Deleting objects. */
 export interface DeleteOps<T> {
   /** Deletes one object; resolves to the object while it is still terminating, else undefined. */
   delete(name: string, options?: DeleteOptions): Promise<T | undefined>;
 }
 
+/** Deleting many objects at once. */
 export interface DeleteCollectionOps {
+  /** Deletes every object the selectors match. */
   deleteCollection(options?: DeleteCollectionOptions): Promise<void>;
 }
 
+/** The status subresource. */
 export interface StatusOps<T> {
+  /** Reads the status subresource. */
   getStatus(name: string, options?: GetOptions): Promise<T>;
+  /** Replaces the status subresource. */
   replaceStatus(object: T, options?: WriteOptions): Promise<T>;
+  /** Patches the status subresource. */
   patchStatus(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  /** Server-side apply of the status subresource. */
   applyStatus(object: ApplyObject<T>, options?: ApplyOptions): Promise<T>;
 }
 
+/** The scale subresource. */
 export interface ScaleOps {
+  /** Reads the scale subresource. */
   getScale(name: string, options?: CallOptions): Promise<Scale>;
   /** Sets spec.replicas through the scale subresource. */
   scale(name: string, replicas: number, options?: WriteOptions): Promise<Scale>;
@@ -176,6 +198,7 @@ export interface EvictOptions extends CallOptions {
   readonly deleteOptions?: Omit<DeleteOptions, keyof CallOptions | 'dryRun'>;
 }
 
+/** The eviction subresource of pods. */
 export interface EvictionOps {
   /** Evicts a pod through the eviction subresource (respects PodDisruptionBudgets; 429 when one blocks). */
   evict(name: string, options?: EvictOptions): Promise<void>;
@@ -195,6 +218,7 @@ export interface LogOptions extends CallOptions {
   readonly maxLineBytes?: number;
 }
 
+/** Container logs of pods. */
 export interface LogOps {
   /** The container log as text (pods only). */
   logs(name: string, options?: LogOptions): Promise<string>;
@@ -202,6 +226,7 @@ export interface LogOps {
   followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string>;
 }
 
+/** Running commands in pods. */
 export interface ExecOps {
   /**
    * Runs a command in a container: stdout/stderr as AsyncIterables, stdin, resize, and
@@ -215,11 +240,13 @@ export interface ExecOps {
   copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult>;
 }
 
+/** Attaching to pods' containers. */
 export interface AttachOps {
   /** Attaches to the running container's main process (same handle as exec). */
   attach(name: string, options?: AttachOptions): Promise<ExecProcess>;
 }
 
+/** Port forwarding to pods. */
 export interface PortForwardOps {
   /** Forwards pod ports to listeners on 127.0.0.1 (`[8080, '9090:90', ':5432']`); one pod connection per local connection. */
   portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder>;
@@ -229,15 +256,20 @@ export interface PortForwardOps {
 
 /** Raw access to one subresource of one object; the caller names the result type. */
 export interface SubresourceHandle {
+  /** Reads the subresource. */
   get<R = unknown>(options?: CallOptions): Promise<R>;
+  /** Posts to the subresource. */
   create<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  /** Replaces the subresource. */
   replace<R = unknown>(body: unknown, options?: WriteOptions): Promise<R>;
+  /** Patches the subresource. */
   patch<R = unknown>(patch: PatchInput<unknown>, options?: WriteOptions): Promise<R>;
 }
 
 /** Streaming subresources need an upgraded connection; they get their own methods (logs, exec, attach, portForward). */
 export type StreamingSubresource = 'exec' | 'attach' | 'portforward' | 'proxy' | 'log';
 
+/** Access to the resource's other subresources by name. */
 export interface SubresourceOps<S extends string> {
   /**
    * Any other subresource the table lists for this resource: binding, ephemeralcontainers,
@@ -287,7 +319,10 @@ export type NamespacedHandle<T, I extends ResourceInfo> =
 export type ClusterHandle<T, I extends ResourceInfo> = ScopedOps<T, I>;
 
 /** A handle whose scope is known only at run time (discovery): both shapes, checked when called. */
-export type DynamicHandle<T, I extends ResourceInfo> = ScopedOps<T, I> & { namespace(name?: string): ScopedOps<T, I> };
+export type DynamicHandle<T, I extends ResourceInfo> = ScopedOps<T, I> & {
+  /** The handle scoped to one namespace. */
+  namespace(name?: string): ScopedOps<T, I>;
+};
 
 /** The handle type for a resource, chosen by its scope. */
 export type ResourceHandle<T, I extends ResourceInfo> = I['namespaced'] extends true

@@ -19,12 +19,15 @@ export interface BookmarkObject {
   readonly metadata: { readonly resourceVersion: string; readonly annotations?: Readonly<Record<string, string>> };
 }
 
+/** One event of a watch: the object as it now is (or was, when deleted). */
 export type WatchEvent<T> =
   | { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: T }
   | { readonly type: 'BOOKMARK'; readonly object: BookmarkObject };
 
+/** `ADDED`, `MODIFIED`, `DELETED` or `BOOKMARK`. */
 export type WatchEventType = WatchEvent<unknown>['type'];
 
+/** Options of a watch. */
 export interface WatchOptions {
   readonly resourceVersion?: string;
   readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';

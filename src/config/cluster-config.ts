@@ -15,6 +15,7 @@ export interface Impersonation {
   readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** What a ClusterConfig is made from: server, TLS settings and credentials. */
 export interface ClusterConfigInit {
   readonly server: string;
   readonly namespace?: string;

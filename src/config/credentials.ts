@@ -23,6 +23,7 @@ export interface Credentials {
 export interface CredentialProvider {
   /** 'none', 'token', 'token-file', 'basic', 'exec', 'oidc', or a custom name. */
   readonly kind: string;
+  /** The credentials to send now (refreshed when they expire). */
   get(signal?: AbortSignal): Promise<Credentials>;
   /** After a 401: forget cached credentials. Returns true when fetching them again may help. */
   invalidate?(): boolean;
@@ -33,6 +34,7 @@ export interface CredentialProvider {
 /** No Authorization header (client certificates or anonymous). */
 export class NoCredentials implements CredentialProvider {
   readonly kind = 'none';
+  /** No credentials. */
   async get(): Promise<Credentials> {
     return {};
   }
@@ -45,12 +47,14 @@ export class StaticTokenCredentials implements CredentialProvider {
   constructor(token: string) {
     this.#token = token.trim();
   }
+  /** The token. */
   async get(): Promise<Credentials> {
     return { authorization: `Bearer ${this.#token}` };
   }
   secrets(): readonly string[] {
     return [this.#token];
   }
+  /** A description without the secret, for logs. */
   toJSON(): object {
     return { kind: this.kind };
   }
@@ -65,12 +69,14 @@ export class BasicAuthCredentials implements CredentialProvider {
     this.#header = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     this.#password = password;
   }
+  /** The user name and password. */
   async get(): Promise<Credentials> {
     return { authorization: this.#header };
   }
   secrets(): readonly string[] {
     return [this.#password, this.#header.slice(6)];
   }
+  /** A description without the secret, for logs. */
   toJSON(): object {
     return { kind: this.kind };
   }
@@ -96,6 +102,7 @@ export class TokenFileCredentials implements CredentialProvider {
     this.#file = options.file;
     this.#field = options.field ?? 'tokenFile';
   }
+  /** The token, re-read from its file when it changes. */
   async get(signal?: AbortSignal): Promise<Credentials> {
     const now = Date.now();
     if (this.#token === undefined || now - this.#checkedAt >= this.#recheckMs) {
@@ -129,6 +136,7 @@ export class TokenFileCredentials implements CredentialProvider {
   secrets(): readonly string[] {
     return this.#token === undefined ? [] : [this.#token];
   }
+  /** A description without the secret, for logs. */
   toJSON(): object {
     return { kind: this.kind, path: this.#path };
   }

@@ -22,6 +22,7 @@ export interface ExecClusterInfo {
   readonly 'proxy-url'?: string;
 }
 
+/** Options of {@link ExecCredentials}. */
 export interface ExecCredentialOptions {
   /**
    * Kill the plugin when it has not answered within this time (non-interactive); default 60 s.
@@ -93,6 +94,7 @@ export class ExecCredentials implements CredentialProvider {
     this.#options = options;
   }
 
+  /** The plugin's credentials, cached until they expire. */
   async get(signal?: AbortSignal): Promise<Credentials> {
     const c = this.#cached;
     if (c && (c.expiresAt === undefined || Date.now() < c.expiresAt)) return c.credentials;
@@ -123,6 +125,7 @@ export class ExecCredentials implements CredentialProvider {
     return [c?.token, c?.key].filter((s): s is string => s !== undefined);
   }
 
+  /** A description without the secret, for logs. */
   toJSON(): object {
     return { kind: this.kind, command: this.#config.command };
   }

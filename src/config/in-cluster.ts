@@ -10,9 +10,10 @@ import { FILE_LIMITS, type LocalFileProblem, readLocalFile } from './local-file.
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** Options of the in-cluster configuration (a pod's ServiceAccount). */
 export interface InClusterOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Directory holding token, ca.crt and namespace; defaults to {@link SERVICE_ACCOUNT_DIR}. */
+  /** Directory holding token, ca.crt and namespace; defaults to `SERVICE_ACCOUNT_DIR` (/var/run/secrets/kubernetes.io/serviceaccount). */
   readonly serviceAccountDir?: string;
   /** Overrides the namespace file. */
   readonly namespace?: string;

@@ -6,6 +6,7 @@
 
 type Loose = { [key: string]: unknown };
 
+/** A kubeconfig user's `exec` credential plugin. */
 export interface ExecConfig extends Loose {
   apiVersion: string;
   /** Required to run the plugin; checked when the user is selected, as kubectl does. */
@@ -17,11 +18,13 @@ export interface ExecConfig extends Loose {
   interactiveMode?: 'Never' | 'IfAvailable' | 'Always' | null | undefined;
 }
 
+/** A kubeconfig user's `auth-provider` (oidc is the one kubefluent runs). */
 export interface AuthProviderConfig extends Loose {
   name: string;
   config?: Record<string, string> | null | undefined;
 }
 
+/** A kubeconfig `clusters[].cluster` entry. */
 export interface KubeconfigCluster extends Loose {
   /** Required to use the cluster; checked when it is selected, as kubectl does. */
   server?: string | null | undefined;
@@ -33,6 +36,7 @@ export interface KubeconfigCluster extends Loose {
   'disable-compression'?: boolean | null | undefined;
 }
 
+/** A kubeconfig `users[].user` entry. */
 export interface KubeconfigUser extends Loose {
   'client-certificate'?: string | null | undefined;
   'client-certificate-data'?: string | null | undefined;
@@ -50,6 +54,7 @@ export interface KubeconfigUser extends Loose {
   'auth-provider'?: AuthProviderConfig | null | undefined;
 }
 
+/** A kubeconfig `contexts[].context` entry. */
 export interface KubeconfigContext extends Loose {
   cluster?: string | null | undefined;
   user?: string | null | undefined;

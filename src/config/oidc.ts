@@ -9,6 +9,7 @@ import { AbortedError, AuthPluginError } from '../core/errors.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 import { headerValueProblem } from './header-values.js';
 
+/** The OIDC auth-provider settings of a kubeconfig user. */
 export interface OidcConfig {
   readonly 'id-token'?: string;
   readonly 'refresh-token'?: string;
@@ -20,6 +21,7 @@ export interface OidcConfig {
   readonly 'extra-scopes'?: string;
 }
 
+/** Options of {@link OidcCredentials}. */
 export interface OidcOptions {
   /** Called with the new tokens after a refresh, e.g. to write them back to the kubeconfig. */
   readonly onRefresh?: (tokens: { idToken: string; refreshToken: string | undefined }) => void;
@@ -61,6 +63,7 @@ export class OidcCredentials implements CredentialProvider {
     return exp === undefined || exp * 1000 - (this.#options.skewMs ?? 10_000) > Date.now();
   }
 
+  /** The ID token, refreshed with the refresh token when it expires. */
   async get(signal?: AbortSignal): Promise<Credentials> {
     if (!this.#valid()) {
       if (this.#refreshToken === undefined || !this.#config['idp-issuer-url']) {
@@ -85,6 +88,7 @@ export class OidcCredentials implements CredentialProvider {
     return [this.#idToken, this.#refreshToken, this.#config['client-secret']].filter((s): s is string => !!s);
   }
 
+  /** A description without the secret, for logs. */
   toJSON(): object {
     return { kind: this.kind, issuer: this.#config['idp-issuer-url'] };
   }

@@ -17,14 +17,17 @@ import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limiters.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** @internal The options collected so far; `build` adds the reconciler. */
 type Draft<T extends HasMetadata, C> = Mutable<Omit<ControllerOptions<T, C>, 'reconcile' | 'owns' | 'watches'>> & {
   owns: NonNullable<ControllerOptions<T, C>['owns']>[number][];
   watches: NonNullable<ControllerOptions<T, C>['watches']>[number][];
 };
 
+/** Collects a controller's options step by step (see the file comment); start one with {@link controllerFor}. */
 export class ControllerBuilder<T extends HasMetadata, C = undefined> {
   readonly #d: Draft<T, C>;
 
+  /** @internal Use {@link controllerFor}. */
   constructor(draft: Draft<T, C>) {
     this.#d = draft;
   }
@@ -41,26 +44,31 @@ export class ControllerBuilder<T extends HasMetadata, C = undefined> {
     return this;
   }
 
+  /** Reconciles running at once (different keys only); default 1. */
   maxConcurrent(n: number): this {
     this.#d.maxConcurrent = n;
     return this;
   }
 
+  /** Narrows which keys are reconciled (namespaces, labels, a filter). */
   scope(scope: ControllerScope<T>): this {
     this.#d.scope = scope;
     return this;
   }
 
+  /** Where the controller and `ctx.log` write; default {@link consoleLogger}. */
   logger(logger: Logger): this {
     this.#d.logger = logger;
     return this;
   }
 
+  /** Per-key backoff and overall limit for retries; default client-go's. */
   rateLimiter(limiter: RateLimiter<string>): this {
     this.#d.rateLimiter = limiter;
     return this;
   }
 
+  /** Called for each failed reconcile other than a conflict; default: logged at error level. */
   onError(hook: (failure: ReconcileFailure) => void): this {
     this.#d.onError = hook;
     return this;
@@ -71,6 +79,7 @@ export class ControllerBuilder<T extends HasMetadata, C = undefined> {
     return new ControllerBuilder<T, C2>({ ...(this.#d as unknown as Draft<T, C2>), client });
   }
 
+  /** The controller, with `reconcile` as its reconciler; call `start()` on it to run. */
   build(reconcile: Reconciler<T, C>): Controller<T, C> {
     return new Controller<T, C>({ ...this.#d, reconcile });
   }

@@ -55,6 +55,7 @@ export interface ReconcileContext<T, C> extends ReconcileRequest {
 /** What a reconcile asks for next; see the file comment. */
 export type ReconcileResult = void | undefined | { readonly requeueAfterMs: number } | { readonly requeue: true };
 
+/** Makes the world match one object (level-based); see the file comment for what its result means. */
 export type Reconciler<T, C> = (ctx: ReconcileContext<T, C>) => ReconcileResult | Promise<ReconcileResult>;
 
 /** A reconcile failure, as reported to `onError`. */
@@ -84,6 +85,7 @@ export interface ControllerScope<T> {
   readonly filter?: (object: T) => boolean;
 }
 
+/** Options for the primary resource's events. */
 export interface ForOptions<T> {
   /** Events that fail a predicate are not enqueued. */
   readonly predicates?: readonly Predicate<T>[];
@@ -92,6 +94,7 @@ export interface ForOptions<T> {
   readonly apiVersion?: string;
 }
 
+/** Options for an owned or watched resource's events. */
 export interface WatchOptions<O> {
   readonly predicates?: readonly Predicate<O>[];
 }
@@ -99,6 +102,7 @@ export interface WatchOptions<O> {
 /** Maps a watched object to the primary keys to reconcile (`namespace/name`, or `name` when cluster-scoped). */
 export type MapToKeys<O> = (object: O) => readonly (string | { readonly name: string; readonly namespace?: string | undefined })[];
 
+/** Everything a {@link Controller} is made of; {@link controllerFor} builds it step by step. */
 export interface ControllerOptions<T extends HasMetadata, C = undefined> {
   /** Names the controller in logs and metrics. */
   readonly name: string;
@@ -120,6 +124,7 @@ export interface ControllerOptions<T extends HasMetadata, C = undefined> {
   readonly onError?: (failure: ReconcileFailure) => void;
 }
 
+/** Counters since start: the queue's metrics, reconciles, errors, conflicts and requeues. */
 export interface ControllerMetrics {
   readonly queue: WorkQueueMetrics;
   readonly reconciles: number;

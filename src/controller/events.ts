@@ -13,7 +13,9 @@ import { BucketRateLimiter } from './rate-limiters.js';
 
 /** The two writes the recorder needs, in the event's namespace (a handle on events.k8s.io/v1 events fits via {@link eventSinkFor}). */
 export interface EventSink {
+  /** Creates the first Event of a series. */
   create(namespace: string, event: EventsV1Event, signal: AbortSignal): Promise<unknown>;
+  /** Updates an existing Event's series (count and last time seen) for its repeats. */
   patchSeries(namespace: string, name: string, series: { count: number; lastObservedTime: string }, signal: AbortSignal): Promise<unknown>;
 }
 
@@ -41,6 +43,7 @@ export interface EventObject {
   readonly metadata?: { readonly name?: string | undefined; readonly namespace?: string | undefined; readonly uid?: string | undefined; readonly resourceVersion?: string | undefined } | undefined;
 }
 
+/** One event to record: the object it is about, why, what was done, and a note. */
 export interface EventInput {
   readonly regarding: EventObject;
   readonly related?: EventObject;
@@ -53,6 +56,7 @@ export interface EventInput {
   readonly note?: string;
 }
 
+/** Who reports the events, and how much the recorder queues, writes and aggregates. */
 export interface EventRecorderOptions {
   /** reportingController, e.g. 'example.com/webapp-controller'. */
   readonly controller: string;
@@ -82,6 +86,7 @@ export class EventRecorderError extends KubefluentError {
   }
 }
 
+/** What the recorder did so far, and how many events wait to be written (`queued`). */
 export interface EventRecorderStats {
   readonly recorded: number;
   readonly created: number;
@@ -170,6 +175,7 @@ export class EventRecorder {
     this.record({ regarding, reason, action, type: 'Normal', ...(note !== undefined ? { note } : {}) });
   }
 
+  /** Records a Warning event; a shorthand for {@link record}. */
   warning(regarding: EventObject, reason: string, action: string, note?: string): void {
     this.record({ regarding, reason, action, type: 'Warning', ...(note !== undefined ? { note } : {}) });
   }

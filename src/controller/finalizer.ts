@@ -14,7 +14,9 @@ import { UsageError } from '../core/errors.js';
 
 /** What the helper needs of the object's resource handle, scoped to its namespace. */
 export interface FinalizerApi<T> {
+  /** Adds or removes the finalizer (a merge patch carrying the resourceVersion). */
   patch(name: string, patch: PatchInput<T>, options?: WriteOptions): Promise<T>;
+  /** Reads the object afresh before a cleanup; undefined once it is gone. */
   getOrUndefined(name: string, options?: { readonly signal?: AbortSignal }): Promise<T | undefined>;
 }
 
@@ -32,6 +34,7 @@ export type FinalizerEvent<T> =
   /** The object is being deleted: clean up what the owner tree does not cover. */
   | { readonly type: 'cleanup'; readonly object: T };
 
+/** `signal` aborts the writes; `fieldManager` names the writer in managedFields. */
 export interface FinalizerOptions {
   readonly signal?: AbortSignal;
   readonly fieldManager?: string;

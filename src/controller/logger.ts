@@ -5,10 +5,15 @@
  */
 export type LogFields = Readonly<Record<string, unknown>>;
 
+/** Four levels, each a message and optional structured fields. */
 export interface Logger {
+  /** Detail for debugging (e.g. a quiet conflict retry). */
   debug(message: string, fields?: LogFields): void;
+  /** Normal progress. */
   info(message: string, fields?: LogFields): void;
+  /** Something unexpected that the caller recovers from. */
   warn(message: string, fields?: LogFields): void;
+  /** A failure someone should look at (e.g. a reconcile that threw). */
   error(message: string, fields?: LogFields): void;
 }
 

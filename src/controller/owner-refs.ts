@@ -19,6 +19,7 @@ export interface Ownable {
   metadata?: { name?: string; namespace?: string; ownerReferences?: OwnerReference[] } | undefined;
 }
 
+/** Why an owner reference cannot be set: the owner lacks apiVersion/kind/name/uid, is in another namespace, is namespaced while the object has no namespace, or another controller owns the object already. */
 export type OwnerReferenceReason = 'IncompleteOwner' | 'CrossNamespaceOwner' | 'ClusterScopedDependent' | 'AlreadyOwned';
 
 /** An owner reference that cannot be set; `reason` says which rule it breaks. */

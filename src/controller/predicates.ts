@@ -6,6 +6,7 @@
  */
 import type { HasMetadata } from '../runtime/object-meta.js';
 
+/** An informer event as a predicate sees it; updates carry the old object too. */
 export type PredicateEvent<T> =
   | { readonly type: 'add'; readonly object: T }
   | { readonly type: 'update'; readonly object: T; readonly old: T }
@@ -52,9 +53,21 @@ export function or<T>(...ps: readonly Predicate<T>[]): Predicate<T> {
   return (e) => ps.some((p) => p(e));
 }
 
+/** Passes what `p` rejects (adds and deletes included, so combine with care). */
 export function not<T>(p: Predicate<T>): Predicate<T> {
   return (e) => !p(e);
 }
 
 /** The built-ins by name: `predicates.generationChanged`, `predicates.or(…)`. */
-export const predicates = { generationChanged, labelsChanged, annotationsChanged, resourceVersionChanged, and, or, not } as const;
+export const predicates = {
+  generationChanged,
+  labelsChanged,
+  annotationsChanged,
+  resourceVersionChanged,
+  /** {@inheritDoc and} */
+  and,
+  /** {@inheritDoc or} */
+  or,
+  /** {@inheritDoc not} */
+  not,
+} as const;

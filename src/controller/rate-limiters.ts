@@ -14,6 +14,7 @@ export interface RateLimiter<K> {
   forget(key: K): void;
 }
 
+/** The per-key backoff of {@link ExponentialRateLimiter}. */
 export interface ExponentialOptions {
   /** First delay; default 5 ms. */
   readonly baseDelayMs?: number;
@@ -48,6 +49,7 @@ export class ExponentialRateLimiter<K> implements RateLimiter<K> {
   }
 }
 
+/** The overall token bucket of {@link BucketRateLimiter}. */
 export interface BucketOptions {
   /** Sustained rate; default 10 per second. */
   readonly qps?: number;

@@ -15,6 +15,7 @@
 import { AbortedError } from '../core/errors.js';
 import { defaultRateLimiter, type RateLimiter } from './rate-limiters.js';
 
+/** The rate limiter for retries and a clock for the metrics. */
 export interface WorkQueueOptions<K> {
   /** Decides `addRateLimited` delays; default client-go's (5 ms doubling to 1000 s per key, 10/s burst 100 overall). */
   readonly rateLimiter?: RateLimiter<K>;
@@ -29,6 +30,7 @@ export interface DurationStats {
   readonly maxMs: number;
 }
 
+/** A snapshot of the queue, with client-go's workqueue metrics. */
 export interface WorkQueueMetrics {
   /** Keys waiting to be handed out. */
   readonly depth: number;
@@ -94,6 +96,7 @@ export class WorkQueue<K = string> {
     return this.#queue.length - this.#head;
   }
 
+  /** true once `shutdown` was called: new adds are dropped. */
   get shuttingDown(): boolean {
     return this.#shuttingDown;
   }
@@ -229,6 +232,7 @@ export class WorkQueue<K = string> {
     return Promise.resolve();
   }
 
+  /** The metrics now (durations up to this moment). */
   metrics(): WorkQueueMetrics {
     const now = this.#now();
     let longest = 0;

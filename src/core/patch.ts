@@ -6,6 +6,7 @@ export const patchContentTypes = {
   apply: 'application/apply-patch+yaml',
 } as const;
 
+/** A patch kind: `merge`, `strategic`, `json` or `apply`. */
 export type PatchType = keyof typeof patchContentTypes;
 
 /** Recursively optional, for merge-style patches; `null` deletes a field in a merge patch. */

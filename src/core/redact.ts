@@ -30,7 +30,7 @@ const PATTERNS: readonly RegExp[] = [
  * as a server echoing a header or a basic-auth pair would show it.
  */
 function secretForms(secret: string): string[] {
-  const b64 = Buffer.from(secret, 'utf8').toString('base64');
+  const b64 = base64(secret);
   const bare = b64.replace(/=+$/, '');
   const url = bare.replace(/\+/g, '-').replace(/\//g, '_');
   return [...new Set([secret, b64, bare, url])].filter((f) => f.length >= 4);
@@ -58,4 +58,11 @@ export function displayUrl(url: string): string {
   } catch {
     return redactText(url);
   }
+}
+
+/** base64 of UTF-8 text, without Buffer (this module is in the browser build too). */
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

@@ -48,18 +48,25 @@ export class LabelSelector {
   #with(term: string): LabelSelector {
     return new LabelSelector([...this.#terms, term]);
   }
+  /** Adds `key=value`. */
   eq(k: string, v: string): LabelSelector { return this.#with(`${key(k)}=${value(v)}`); }
+  /** Adds `key!=value`. */
   notEq(k: string, v: string): LabelSelector { return this.#with(`${key(k)}!=${value(v)}`); }
+  /** Adds `key in (values)`. */
   in(k: string, vs: readonly string[]): LabelSelector {
     if (vs.length === 0) throw new UsageError(`label selector "${k} in ()" needs at least one value`);
     return this.#with(`${key(k)} in (${[...vs].map(value).sort().join(',')})`);
   }
+  /** Adds `key notin (values)`. */
   notIn(k: string, vs: readonly string[]): LabelSelector {
     if (vs.length === 0) throw new UsageError(`label selector "${k} notin ()" needs at least one value`);
     return this.#with(`${key(k)} notin (${[...vs].map(value).sort().join(',')})`);
   }
+  /** Adds `key` (the label is set). */
   exists(k: string): LabelSelector { return this.#with(key(k)); }
+  /** Adds `!key` (the label is not set). */
   notExists(k: string): LabelSelector { return this.#with(`!${key(k)}`); }
+  /** The selector as the API server takes it. */
   toString(): string { return this.#terms.join(','); }
 }
 
@@ -133,15 +140,19 @@ export class FieldSelector {
   private constructor(terms: readonly string[]) {
     this.#terms = terms;
   }
+  /** A field selector with no terms. */
   static empty(): FieldSelector {
     return new FieldSelector([]);
   }
+  /** Adds `field=value`. */
   eq(field: FieldSelectorKey, v: string): FieldSelector {
     return new FieldSelector([...this.#terms, `${fieldKey(field)}=${escapeField(v)}`]);
   }
+  /** Adds `field!=value`. */
   notEq(field: FieldSelectorKey, v: string): FieldSelector {
     return new FieldSelector([...this.#terms, `${fieldKey(field)}!=${escapeField(v)}`]);
   }
+  /** The selector as the API server takes it. */
   toString(): string { return this.#terms.join(','); }
 }
 

@@ -22,6 +22,7 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** Options of {@link validate}. */
 export interface ValidateOptions {
   /** `strict` (default): unknown fields are errors. `loose`: unknown fields pass (the server may be newer). */
   readonly mode?: ValidationMode;
@@ -29,6 +30,7 @@ export interface ValidateOptions {
   readonly schema?: StandardSchemaV1;
 }
 
+/** What {@link validate} found: ok, or the issues with their paths. */
 export interface ValidationResult {
   readonly ok: boolean;
   readonly issues: readonly ValidationIssue[];

@@ -145,6 +145,9 @@ function implicit(tag: string, text: string): Resolved | 'timestamp' {
 }
 
 /** Bytes as Go's JSON encoder writes them: each byte of an invalid UTF-8 sequence becomes one U+FFFD. */
+/** One valid UTF-8 sequence at a time (checked by goString), so no replacement ever happens here. */
+const utf8 = new TextDecoder();
+
 function goString(b: Uint8Array): string {
   let out = '';
   let i = 0;
@@ -165,7 +168,7 @@ function goString(b: Uint8Array): string {
       out += '\ufffd';
       i++;
     } else {
-      out += Buffer.from(b.subarray(i, i + n)).toString('utf8');
+      out += utf8.decode(b.subarray(i, i + n));
       i += n;
     }
   }
@@ -184,7 +187,8 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(clean)) {
       return new ScalarProblem('!!binary value contains invalid base64 data');
     }
-    return { kind: 'str', value: goString(Buffer.from(clean, 'base64')) };
+    // atob, not Buffer: this module is in the browser build too (the base64 was checked above).
+    return { kind: 'str', value: goString(Uint8Array.from(atob(clean), (ch) => ch.charCodeAt(0))) };
   }
   if (!resolvable(tag)) return { kind: 'str', value: text };
   const r = implicit(tag, text);

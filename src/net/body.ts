@@ -11,12 +11,8 @@ import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from
 import type { RequestRef } from '../core/errors.js';
 import { ResponseEncodingError, ResponseTooLargeError } from './response-errors.js';
 
-/** Default cap for one object or one list page: 64 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** Default cap for an error body (a Status): enough for a long list of causes, no more. */
-export const DEFAULT_MAX_ERROR_BODY_BYTES = 32 * 1024;
-/** Most decompressed bytes per compressed byte; JSON from the API server compresses ~5–30:1. */
-export const DEFAULT_MAX_DECOMPRESSION_RATIO = 200;
+export { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from './limits.js';
+
 /**
  * The ratio is only checked past this many decompressed bytes: an object holding a few MB
  * of zeros legitimately compresses ~1000:1; a bomb is stopped here, long before the cap.

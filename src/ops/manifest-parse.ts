@@ -29,6 +29,7 @@ export class ManifestError extends KubefluentError {
   }
 }
 
+/** One document of a manifest, with where it came from. */
 export interface ManifestDocument {
   readonly index: number;
   readonly object: KubeObject;

@@ -13,6 +13,10 @@ import { DiscoveryError, KubeError, NotFoundError } from '../core/errors.js';
 import { removedApi, removedApiMessage } from '../core/removed-apis.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { validateAsync } from '../core/validation.js';
+import {
+  APPLYSET_PART_OF_LABEL, ApplySetError, DEFAULT_APPLYSET_TOOLING, groupKindString, LEGACY_APPLY_SET_LABEL, memberKey,
+  parseApplySetParent, pruneApplySet, pruneLegacyApplySet, readApplySet, writeApplySet, type ApplySetState,
+} from './applyset.js';
 import { isRecord, ManifestError, parseManifests, subjectOf, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
 
 export { ManifestError, parseManifests, type ManifestDocument, type ManifestProblem } from './manifest-parse.js';
@@ -33,6 +37,7 @@ export interface ManifestResult {
   readonly warning?: string;
 }
 
+/** Options of `applyManifests`. */
 export interface ApplyManifestsOptions {
   /** Server-side apply records ownership per manager: name yours. */
   readonly fieldManager: string;
@@ -44,9 +49,10 @@ export interface ApplyManifestsOptions {
   readonly namespace?: string;
   /**
    * Delete objects applied earlier under the same apply set that are no longer in the input.
-   * The set is recorded in a ConfigMap `kubefluent-applyset-<name>` in `namespace` (default "default").
+   * The set is a kubectl ApplySet (KEP-3659): `kubectl apply --prune --applyset=<applySet> -n <namespace>`
+   * manages the same set. See {@link ApplySetPruneOptions} and src/ops/applyset.ts.
    */
-  readonly prune?: { readonly applySet: string; readonly namespace?: string };
+  readonly prune?: ApplySetPruneOptions;
   /** How long to wait for a CRD to be Established; default 60 s. */
   readonly crdTimeoutMs?: number;
   /** Called after each object is applied or pruned. */
@@ -54,6 +60,20 @@ export interface ApplyManifestsOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Which ApplySet `applyManifests` prunes. */
+export interface ApplySetPruneOptions {
+  /** The parent, in kubectl's `--applyset` syntax: `name` (a Secret), `secrets/name` or `configmaps/name`. */
+  readonly applySet: string;
+  /** The parent's namespace (kubectl's `-n`); default: the `namespace` option, then the client's namespace. */
+  readonly namespace?: string;
+  /**
+   * `applyset.kubernetes.io/tooling` for a new parent; default {@link DEFAULT_APPLYSET_TOOLING}
+   * (`kubectl/…`, which kubectl accepts). A parent of another tool is refused with an ApplySetError.
+   */
+  readonly tooling?: string;
+}
+
+/** Options of `deleteManifests`. */
 export interface DeleteManifestsOptions {
   readonly namespace?: string;
   readonly dryRun?: boolean;
@@ -61,12 +81,17 @@ export interface DeleteManifestsOptions {
   /** Wait until each object is gone (watch-based); default false. */
   readonly wait?: boolean;
   readonly timeoutMs?: number;
+  /** Called with each document's result as it is deleted. */
   readonly onResult?: (r: ManifestResult) => void;
   readonly signal?: AbortSignal;
 }
 
-/** The label that marks members of an apply set (for prune). */
-export const APPLY_SET_LABEL = 'applyset.kubefluent.dev/name';
+/**
+ * @deprecated The label kubefluent 0.1 marked pruned sets with. Members now carry kubectl's
+ * `applyset.kubernetes.io/part-of` ({@link APPLYSET_PART_OF_LABEL}); a 0.1 set is pruned and
+ * migrated on its next `applyManifests({ prune })`.
+ */
+export const APPLY_SET_LABEL = LEGACY_APPLY_SET_LABEL;
 
 // Install order, as kubectl and Helm use it: what others depend on comes first.
 const KIND_ORDER = [
@@ -271,7 +296,19 @@ export async function applyManifests(kube: OpsClient, input: string | readonly u
   const signal = options.signal;
   const docs = parseManifests(input);
   const resolved = order(await resolveAll(kube, docs, options.namespace ?? kube.defaultNamespace, signal));
-  const labels = options.prune ? { [APPLY_SET_LABEL]: options.prune.applySet } : undefined;
+  const defaultNs = options.namespace ?? kube.defaultNamespace;
+  let set: ApplySetState | undefined;
+  if (options.prune) {
+    const parent = parseApplySetParent(options.prune.applySet, options.prune.namespace ?? defaultNs);
+    set = await readApplySet(kube, parent, options.prune.tooling ?? DEFAULT_APPLYSET_TOOLING, signal);
+    for (const r of resolved) {
+      const own = r.doc.object.metadata?.labels?.[APPLYSET_PART_OF_LABEL];
+      if (own !== undefined && own !== set.id) {
+        throw new ApplySetError(`document ${r.doc.index} (${r.info.kind} ${r.name}) has ${APPLYSET_PART_OF_LABEL}=${own}, but it is applied to the set ${set.id}: remove the label`, 'MemberLabelConflict');
+      }
+    }
+  }
+  const labels = set ? { [APPLYSET_PART_OF_LABEL]: set.id } : undefined;
   const newNamespaces = new Set(resolved.filter((r) => r.info.kind === 'Namespace' && r.info.group === '').map((r) => r.name));
   const existingNs = new Set<string>();
   if (newNamespaces.size) {
@@ -331,7 +368,12 @@ export async function applyManifests(kube: OpsClient, input: string | readonly u
     return results;
   }
 
-  // 2. Apply in order; wait for CRDs before the custom resources that need them.
+  // 2. Widen the set's record to old ∪ new before writing members, so a run that stops half-way leaks nothing.
+  const groupKinds = new Set(resolved.map((r) => groupKindString(r.info.group, r.info.kind)));
+  const namespaces = new Set(resolved.flatMap((r) => (r.info.namespaced && r.namespace ? [r.namespace] : [])));
+  if (set) await writeApplySet(kube, set, [...set.groupKinds, ...groupKinds], [...set.namespaces, ...namespaces], signal);
+
+  // 3. Apply in order; wait for CRDs before the custom resources that need them.
   for (const r of resolved) {
     signal?.throwIfAborted();
     const applied = await clientFor(kube, r.info, r.namespace).apply(withNamespace(r, labels), applyOpts(false));
@@ -343,7 +385,15 @@ export async function applyManifests(kube: OpsClient, input: string | readonly u
       });
     }
   }
-  if (options.prune) await prune(kube, resolved, options, emit);
+  // 4. Prune what left the set, then narrow the record to the new set.
+  if (set) {
+    const keep = new Set(resolved.map((r) => memberKey(r.info.group, r.info.kind, r.namespace, r.name)));
+    const pruned = (o: { apiVersion: string; kind: string; name: string; namespace: string | undefined }) => emit({ index: -1, ...o, action: 'pruned' });
+    await pruneApplySet(kube, set, [...set.groupKinds, ...groupKinds], [...set.namespaces, ...namespaces], keep, pruned, signal);
+    // A 0.1 set had a plain name and its record in prune.namespace (default "default").
+    if (!options.prune!.applySet.includes('/')) await pruneLegacyApplySet(kube, options.prune!.applySet, options.prune!.namespace ?? 'default', keep, pruned, signal);
+    await writeApplySet(kube, set, groupKinds, namespaces, signal);
+  }
   return results;
 }
 
@@ -352,53 +402,6 @@ const establishedCondition = {
   test: (o: { status?: { conditions?: readonly { type: string; status: string }[] } } | undefined) =>
     o?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true,
 };
-
-interface ApplySetRecord {
-  /** `group/version/plural/namespaced` entries. */
-  resources: string[];
-  namespaces: string[];
-}
-
-async function prune(kube: OpsClient, applied: readonly Resolved[], options: ApplyManifestsOptions, emit: (r: ManifestResult) => void): Promise<void> {
-  const set = options.prune!;
-  const signal = options.signal;
-  const recordNs = set.namespace ?? 'default';
-  const recordName = `kubefluent-applyset-${set.applySet}`;
-  const previous = await kube.configmaps.namespace(recordNs).getOrUndefined(recordName, signal ? { signal } : {});
-  const before: ApplySetRecord = previous?.data?.record ? (JSON.parse(previous.data.record) as ApplySetRecord) : { resources: [], namespaces: [] };
-  const infoKey = (i: ResourceInfo) => `${i.group}/${i.version}/${i.plural}/${i.namespaced}/${i.kind}`;
-  const now: ApplySetRecord = {
-    resources: [...new Set(applied.map((r) => infoKey(r.info)))].sort(),
-    namespaces: [...new Set(applied.flatMap((r) => (r.namespace ? [r.namespace] : [])))].sort(),
-  };
-  const keep = new Set(applied.map((r) => `${r.info.group}/${r.info.kind}/${r.namespace ?? ''}/${r.name}`));
-  const scan = new Set([...before.resources, ...now.resources]);
-  const namespaces = [...new Set([...before.namespaces, ...now.namespaces])];
-  for (const key of scan) {
-    const [group, version, plural, namespaced, kind] = key.split('/') as [string, string, string, string, string];
-    const info: ResourceInfo = { group, version, plural, kind, singular: kind.toLowerCase(), namespaced: namespaced === 'true', verbs: [], subresources: [] };
-    for (const ns of info.namespaced ? namespaces : [undefined]) {
-      const client = clientFor(kube, info, ns);
-      let items: KubeObject[];
-      try {
-        items = (await client.list({ labelSelector: `${APPLY_SET_LABEL}=${set.applySet}`, ...(signal ? { signal } : {}) })).items;
-      } catch (err) {
-        if (err instanceof NotFoundError) continue; // the resource type itself is gone
-        throw err;
-      }
-      for (const item of items) {
-        const name = item.metadata?.name ?? '';
-        if (keep.has(`${group}/${kind}/${ns ?? ''}/${name}`)) continue;
-        await client.delete(name, signal ? { signal } : {});
-        emit({ index: -1, apiVersion: group ? `${group}/${version}` : version, kind, name, namespace: ns, action: 'pruned' });
-      }
-    }
-  }
-  await kube.configmaps.namespace(recordNs).apply(
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: recordName, namespace: recordNs }, data: { record: JSON.stringify(now) } },
-    { fieldManager: options.fieldManager, force: true, ...(signal ? { signal } : {}) },
-  );
-}
 
 /** Deletes what the manifests describe, in reverse dependency order; objects already gone are reported `absent`. */
 export async function deleteManifests(kube: OpsClient, input: string | readonly unknown[], options: DeleteManifestsOptions = {}): Promise<ManifestResult[]> {

@@ -24,6 +24,7 @@ export type RollableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 /** Workloads with a scale subresource. */
 export type ScalableKind = 'Deployment' | 'StatefulSet' | 'ReplicaSet';
 
+/** A workload by kind, name and namespace. */
 export interface WorkloadRef<K extends string = RollableKind> {
   readonly kind: K;
   readonly name: string;
@@ -60,14 +61,17 @@ export interface ExposeWorkloadOptions extends ExposeOptions, CallOptions {
  * @example await exposeWorkload(kube, web, { port: 80, targetPort: 'http', fieldManager: 'me' })
  */
 export async function exposeWorkload(kube: OpsClient, workload: Exposable, options: ExposeWorkloadOptions): Promise<Service> {
-  const svc = buildService(workload, options).build();
-  const ns = options.namespace ?? svc.metadata?.namespace ?? kube.defaultNamespace;
+  // The builder refuses keys it does not know: hand it the Service's options only.
+  const { fieldManager, namespace, dryRun, signal, timeoutMs, ...serviceOptions } = options;
+  const svc = buildService(workload, serviceOptions).build();
+  const ns = namespace ?? svc.metadata?.namespace ?? kube.defaultNamespace;
   return await kube.services.namespace(ns).apply(
     { ...svc, metadata: { ...svc.metadata, namespace: ns } },
     {
-      fieldManager: options.fieldManager,
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      fieldManager,
+      ...(dryRun ? { dryRun: true } : {}),
+      ...(signal ? { signal } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     },
   );
 }

@@ -22,13 +22,18 @@ export type WatcherEvent<T> =
   /** A failed list or watch; the watcher tries again after `retryInMs`. */
   | { readonly type: 'ERROR'; readonly error: Error; readonly retryInMs: number };
 
+/** The `type` of a {@link WatcherEvent}: ADDED, MODIFIED, DELETED, SYNCED, BOOKMARK or ERROR. */
 export type WatcherEventType = WatcherEvent<unknown>['type'];
 
 /** Where the watcher keeps what it knows, to tell ADDED from MODIFIED and to diff relists. A Map fits. */
 export interface WatcherCache<T> {
+  /** The cached object under `key` (namespace/name, or name when cluster-scoped). */
   get(key: string): T | undefined;
+  /** Caches `object` under `key`, replacing what was there. */
   set(key: string, object: T): unknown;
+  /** Forgets `key`; true if it was cached. */
   delete(key: string): boolean;
+  /** Every cached key (a relist diffs them against what the list returned). */
   keys(): Iterable<string>;
   readonly size: number;
 }
@@ -50,6 +55,7 @@ export class CacheDiff<T extends HasMetadata> {
     this.#seen = new Set();
   }
 
+  /** true between {@link beginList} and {@link finishList} (or {@link abandonList}). */
   get listing(): boolean {
     return this.#seen !== undefined;
   }

@@ -9,6 +9,7 @@ export type WatcherState = 'idle' | 'listing' | 'watching' | 'backoff' | 'stoppe
 /** How the initial state (and each relist) is fetched. */
 export type InitialListMethod = 'stream' | 'list';
 
+/** How a watcher is doing: connected, resyncing, failing, and since when. */
 export interface WatcherHealth {
   readonly state: WatcherState;
   /** A complete initial state has been delivered (stays true across reconnects and relists). */
@@ -39,6 +40,7 @@ export interface WatcherHealth {
   readonly lastErrorAt: Date | undefined;
 }
 
+/** Called with the watcher's health when it changes. */
 export type HealthListener = (health: WatcherHealth) => void;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -32,8 +32,12 @@ export function byOwner<T extends HasMetadata>(object: T): readonly string[] {
 
 /** The built-in index functions, for `indexers: { namespace: indexers.namespace, app: indexers.label('app') }`. */
 export const indexers = {
+  /** By namespace ('' for cluster-scoped objects). */
   namespace: byNamespace,
+  /** By the value of one label. */
   label: byLabel,
+  /** By owner `Kind/name`. */
   owner: byOwner,
+  /** By owner UID. */
   ownerUid: byOwnerUid,
 } as const;

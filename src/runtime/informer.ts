@@ -25,6 +25,7 @@ import { Watcher, type WatcherOptions } from './watcher.js';
 
 /** What an informer tells its handlers. Each may be async (awaited before the handler's next event); a rejection goes to `onError` too. */
 export interface EventHandler<T> {
+  /** Called for an object that appears. */
   add?(object: T): void | Promise<void>;
   /** `old` is the previous state. On a periodic resync `old === object`. */
   update?(old: T, object: T): void | Promise<void>;
@@ -41,6 +42,7 @@ export type InformerProblem =
   | { readonly source: 'watch'; readonly error: Error; readonly retryInMs: number }
   | { readonly source: 'index'; readonly index: string; readonly error: unknown };
 
+/** Options of an informer. */
 export interface InformerOptions<T> extends Omit<WatcherOptions<T>, 'cache' | 'signal'> {
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
   /** Calls `update(obj, obj)` for every cached object this often (client-go's resync); off by default. */
@@ -102,6 +104,7 @@ export class Informer<T extends HasMetadata> {
     return this.#synced;
   }
 
+  /** True once the first list has filled the store. */
   get hasSynced(): boolean {
     return this.#hasSynced;
   }
@@ -125,14 +128,17 @@ export class Informer<T extends HasMetadata> {
     }
   }
 
+  /** The watcher's health now. */
   get health(): WatcherHealth {
     return this.#watcher.health;
   }
 
+  /** Calls `listener` on each health change; returns a function that stops it. */
   onHealth(listener: HealthListener): () => void {
     return this.#watcher.onHealth(listener);
   }
 
+  /** Health changes as an async iterable. */
   healthChanges(signal?: AbortSignal): AsyncIterable<WatcherHealth> {
     return this.#watcher.healthChanges(signal);
   }
@@ -188,6 +194,7 @@ export class Informer<T extends HasMetadata> {
     return this.#running ?? Promise.resolve();
   }
 
+  /** True between start and stop. */
   get running(): boolean {
     return this.#running !== undefined && !this.#stop.signal.aborted;
   }

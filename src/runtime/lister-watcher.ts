@@ -33,7 +33,9 @@ export interface WatchRequest {
 
 /** What a watcher consumes. Errors are thrown (typed, see core/errors); the watcher turns them into values. */
 export interface ListerWatcher<T> {
+  /** Lists the objects. */
   list(request: ListRequest, signal: AbortSignal): Promise<KubeList<T>>;
+  /** Watches the objects from a resourceVersion. */
   watch(request: WatchRequest, signal: AbortSignal): AsyncIterable<WatchEvent<T>>;
 }
 
@@ -120,7 +122,9 @@ export function resourceSource<T extends HasMetadata>(
 
 /** The list/watch part of a resource handle (any scope). */
 export interface ListWatchHandle<T> {
+  /** Lists the objects. */
   list(options?: ListOptions): Promise<KubeList<T>>;
+  /** Watches the objects. */
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>>;
   readonly info: Pick<ResourceInfo, 'group' | 'version' | 'plural'>;
   readonly namespaceName?: string | undefined;

@@ -19,6 +19,7 @@ export type WatchableResourceKey = {
 /** Options every informer of the factory gets (indexes are per consumer). */
 export type SharedInformerFactoryOptions = Omit<InformerOptions<never>, 'indexers'>;
 
+/** Options of a shared informer. */
 export interface SharedInformerOptions<T> {
   /** Indexes this consumer needs; an index name already present is kept as it is. */
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;

@@ -14,8 +14,11 @@ export interface ReadonlyStore<T> {
   get(key: string): T | undefined;
   /** By name (and namespace, for namespaced objects). */
   getByName(name: string, namespace?: string): T | undefined;
+  /** Whether an object has this key. */
   has(key: string): boolean;
+  /** Every key. */
   keys(): IterableIterator<string>;
+  /** Every object. */
   values(): IterableIterator<T>;
   /** A new array of every object. */
   list(): T[];
@@ -25,6 +28,7 @@ export interface ReadonlyStore<T> {
   indexKeys(index: string, value: string): string[];
   /** Every value an index currently holds. */
   indexValues(index: string): string[];
+  /** The names of the indexes. */
   indexNames(): string[];
 }
 
@@ -47,6 +51,7 @@ export class Store<T extends HasMetadata> implements ReadonlyStore<T>, WatcherCa
     for (const [name, fn] of Object.entries(indexers)) this.addIndexer(name, fn);
   }
 
+  /** The number of objects. */
   get size(): number {
     return this.#items.size;
   }
@@ -68,14 +73,17 @@ export class Store<T extends HasMetadata> implements ReadonlyStore<T>, WatcherCa
     return this.#items.get(keyFor(name, namespace));
   }
 
+  /** Whether an object has this key. */
   has(key: string): boolean {
     return this.#items.has(key);
   }
 
+  /** Every key. */
   keys(): IterableIterator<string> {
     return this.#items.keys();
   }
 
+  /** Every object. */
   values(): IterableIterator<T> {
     return this.#items.values();
   }
@@ -84,6 +92,7 @@ export class Store<T extends HasMetadata> implements ReadonlyStore<T>, WatcherCa
     return [...this.#items.values()];
   }
 
+  /** Adds or replaces an object, updating the indexes. */
   set(key: string, object: T): this {
     const old = this.#items.get(key);
     this.#items.set(key, object);
@@ -95,6 +104,7 @@ export class Store<T extends HasMetadata> implements ReadonlyStore<T>, WatcherCa
     return this;
   }
 
+  /** Removes an object, updating the indexes. */
   delete(key: string): boolean {
     const old = this.#items.get(key);
     if (old === undefined) return false;
@@ -120,6 +130,7 @@ export class Store<T extends HasMetadata> implements ReadonlyStore<T>, WatcherCa
     return [...this.#index(index).keys()];
   }
 
+  /** The names of the indexes. */
   indexNames(): string[] {
     return [...this.#indexers.keys()];
   }

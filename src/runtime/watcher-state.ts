@@ -16,6 +16,7 @@ export type WatchPhase =
   /** The cache is complete at `resourceVersion`: watch from there. */
   | { readonly kind: 'watch'; readonly resourceVersion: string };
 
+/** The watcher's state between attempts: what to do next, after what delay, and why. */
 export interface WatcherMachine {
   readonly phase: WatchPhase;
   /** Wait this long before the phase (0: at once). */
@@ -52,8 +53,11 @@ export interface AttemptOutcome {
 /** The policy `step` asks for delays (see core/reconnect-backoff.ts). */
 export interface StepBackoff {
   readonly healthyAfterMs: number;
+  /** The delay after an attempt that lived `livedMs`: 0 (and the count reset) if it was healthy, else the next backoff. */
   ended(livedMs: number, error?: unknown): number;
+  /** Counts one more failure and returns the next delay (a Retry-After `error` carries is honoured). */
   next(error?: unknown): number;
+  /** A healthy stream: the backoff starts over. */
   reset(): void;
 }
 

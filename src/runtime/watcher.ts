@@ -25,6 +25,7 @@ export type { WatcherEvent, WatcherEventType, WatcherCache } from './cache-diff.
 export { StreamingListError } from './watcher-state.js';
 export type { InitialListMode, WatchPhase, WatcherMachine, AttemptOutcome } from './watcher-state.js';
 
+/** Options of a watcher. */
 export interface WatcherOptions<T> {
   /** The only way to stop the watcher (besides leaving the for-await loop). */
   readonly signal?: AbortSignal;
@@ -111,6 +112,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     return this.#health.changes(signal);
   }
 
+  /** The events, as an async iterable. */
   [Symbol.asyncIterator](): AsyncIterator<WatcherEvent<T>> {
     if (this.#started) throw new UsageError('a watcher can be iterated once; share it through an informer instead');
     this.#started = true;

@@ -12,12 +12,14 @@ import type { ExecOptions, ExecProcess } from './exec.js';
 import { EMPTY_ARCHIVE, extractTar, type ExtractResult } from './tar-extract.js';
 import { writeTar, type TarInput } from './tar.js';
 
+/** Options of copyToPod and copyFromPod. */
 export interface CopyOptions {
   /** The container; required when the pod has more than one. */
   readonly container?: string;
   readonly signal?: AbortSignal;
 }
 
+/** What a copy moved. */
 export interface CopyResult {
   readonly files: number;
   readonly directories: number;

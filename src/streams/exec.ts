@@ -11,7 +11,9 @@ import { channelMessage, InboundChannel, routeMessages } from './channels.js';
 import { ExecError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
+/** The exec/attach subprotocols offered, newest first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+/** One of {@link EXEC_PROTOCOLS}. */
 export type ExecProtocol = (typeof EXEC_PROTOCOLS)[number];
 
 const STDIN = 0;
@@ -49,6 +51,7 @@ export interface ExecOptions extends SessionOptions {
   readonly command: readonly string[];
 }
 
+/** Options of attach: the same as an exec session's. */
 export type AttachOptions = SessionOptions;
 
 /** The stdin of a session. */

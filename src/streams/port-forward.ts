@@ -12,11 +12,13 @@ import type { Upgrader } from './upgrade.js';
 /** `8080` (same port locally), `'9090:90'` (local:remote), `':90'` or `'0:90'` (a free local port). */
 export type PortSpec = number | string;
 
+/** One forwarded port: local to remote. */
 export interface PortMapping {
   readonly local: number;
   readonly remote: number;
 }
 
+/** Options of port forwarding. */
 export interface PortForwardOptions {
   /** Closes the forwarder when it fires. */
   readonly signal?: AbortSignal;

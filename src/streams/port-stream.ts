@@ -15,6 +15,7 @@ const ERROR = 1;
 const DATA_PREFIX = Uint8Array.of(DATA);
 const MAX_MESSAGE = 64 * 1024;
 
+/** Options of openPort. */
 export interface PortStreamOptions {
   readonly signal?: AbortSignal;
   /** How long to wait for the connection to open (ms); default 30 s. */
@@ -29,6 +30,7 @@ export interface PortStreamOptions {
  */
 export interface PodPortStream extends AsyncIterable<Uint8Array> {
   readonly remotePort: number;
+  /** Sends bytes to the pod's port. */
   write(data: Uint8Array | string): Promise<void>;
   /** Closes the connection (idempotent). */
   close(): void;

@@ -59,6 +59,7 @@ export interface UpgradeOptions {
   readonly timeoutMs?: number | false | undefined;
 }
 
+/** The answer to an upgrade request (101 Switching Protocols): the chosen subprotocol and the socket. */
 export interface UpgradeResponse {
   /** The subprotocol the server chose ('' if none). */
   readonly protocol: string;

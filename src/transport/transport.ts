@@ -39,6 +39,7 @@ export type DebugEvent =
   | { readonly type: 'retry'; readonly method: string; readonly url: string; readonly attempt: number; readonly delayMs: number; readonly why: string }
   | { readonly type: 'error'; readonly method: string; readonly url: string; readonly attempt: number; readonly message: string };
 
+/** HTTP settings: timeouts, retries, rate limits, user agent. */
 export interface TransportOptions {
   /** Default per-request timeout (whole call, retries included); default 60 s; false disables. Watches only use it until headers. */
   readonly timeoutMs?: number | false;
@@ -73,6 +74,7 @@ interface Exchange {
 
 const defaultWarningLogger = createOnceWarningLogger();
 
+/** HTTPS to one API server, with the kubeconfig's TLS and credentials, retries and rate limits. */
 export class Transport implements KubeTransport {
   readonly config: ClusterConfig;
   readonly #options: TransportOptions;

@@ -1,0 +1,137 @@
+// The demo page (examples/web) in a real browser — Debian's Chromium, headless, driven by
+// playwright-core with that executable (never a browser download) — served by `kubectl proxy --www`
+// against the real local control plane: it lists Pods through an informer over watch, creates and
+// scales a Deployment with the builders, sees Pods appear and disappear, and keeps watching after
+// the proxy is restarted. The screenshot in the README (examples/web/screenshot.png) is taken here.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from '../../examples/web/build.js';
+import { Kube } from '../../src/index.js';
+
+const CHROMIUM = process.env.KUBEFLUENT_CHROMIUM ?? '/usr/bin/chromium';
+const kubeconfig = process.env.KUBEFLUENT_TEST_KUBECONFIG as string;
+const ns = `web-demo-${Math.random().toString(36).slice(2, 7)}`;
+const screenshot = join(import.meta.dirname, '../../examples/web/screenshot.png');
+
+let www = '';
+let port = 0;
+let proxy: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let kube: Kube;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+/** `kubectl proxy` serving the page under /ui/ and the API at the root, as the README says. */
+async function startProxy(): Promise<ChildProcess> {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'proxy', `--port=${port}`, `--www=${www}`, '--www-prefix=/ui/', '--api-prefix=/'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubectl proxy did not start: ${out}`)), 15_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('Starting to serve')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`kubectl proxy exited (${code}): ${out}`)));
+  });
+  return child;
+}
+
+async function stopProxy(): Promise<void> {
+  const p = proxy;
+  proxy = undefined;
+  if (!p || p.exitCode !== null) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await gone;
+}
+
+type Shown = { name?: string; phase?: string };
+const shown = (): Promise<Shown[]> => page.evaluate(() => (globalThis as unknown as { demo: { pods(): Shown[] } }).demo.pods());
+const state = (): Promise<string> => page.evaluate(() => (globalThis as unknown as { demo: { health(): { state: string } } }).demo.health().state);
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await get();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+const webPods = (n: number) => (pods: Shown[]): boolean => pods.filter((p) => p.name?.startsWith('web-')).length === n;
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install -y chromium (.ci/run does)`).toBe(true);
+  kube = await Kube.connect({ kubeconfig, fieldManager: 'browser-test' });
+  await kube.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  www = await buildDemo(mkdtempSync(join(tmpdir(), 'kubefluent-web-')));
+  port = await freePort();
+  proxy = await startProxy();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  page = await browser.newPage({ viewport: { width: 820, height: 560 } });
+  page.on('pageerror', (e) => console.log('[page error]', e.message));
+}, 120_000);
+
+afterAll(async () => {
+  // What the page said (its own log line per action), for a failure's diagnosis.
+  if (page) console.log('[page log]', await page.textContent('#log').catch(() => ''));
+  await browser?.close();
+  await stopProxy();
+  await kube?.namespaces.delete(ns).catch(() => undefined);
+  await kube?.close();
+});
+
+describe('the demo page in Chromium through kubectl proxy --www', () => {
+  it('lists Pods live, creates and scales a Deployment with the builders, and keeps watching across a proxy restart', async () => {
+    await page.goto(`http://127.0.0.1:${port}/ui/?ns=${ns}`);
+    await until('the informer to watch', state, (s) => s === 'watching', 30_000);
+    expect(await shown()).toEqual([]);
+
+    // Created from the page with the builders (server-side apply), 2 replicas: Pods appear through the watch.
+    await page.fill('#replicas', '2');
+    await page.click('#create');
+    await until('2 web Pods on the page', shown, webPods(2));
+    const dep = await kube.deployments.namespace(ns).get('web');
+    expect(dep.spec?.template.spec?.containers[0]?.image).toBe('nginx:1.27');
+    expect(dep.metadata?.managedFields?.some((f) => f.manager === 'web-demo' && f.operation === 'Apply')).toBe(true);
+
+    // Scaled from the page: up to 4, then down to 1 (Pods disappear through the watch).
+    await page.fill('#replicas', '4');
+    await page.click('#scale');
+    await until('4 web Pods', shown, webPods(4));
+    await page.fill('#replicas', '1');
+    await page.click('#scale');
+    await until('1 web Pod', shown, webPods(1));
+
+    // The proxy goes away and comes back on the same port: the watch resumes by itself.
+    await stopProxy();
+    await until('the watch to notice the proxy is gone', state, (s) => s !== 'watching', 60_000);
+    await kube.scale({ kind: 'Deployment', name: 'web', namespace: ns }, 3);
+    proxy = await startProxy();
+    await until('the watch to resume', state, (s) => s === 'watching', 60_000);
+    const pods = await until('3 web Pods after the restart (changes made while the proxy was down)', shown, webPods(3));
+    expect(pods.every((p) => p.name?.startsWith('web-'))).toBe(true);
+    await until('the Pods to run (kwok)', shown, (ps) => ps.length === 3 && ps.every((p) => p.phase === 'Running'), 30_000);
+
+    await page.screenshot({ path: screenshot });
+    expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
+  }, 300_000);
+});
