@@ -26,7 +26,7 @@ export function goPeerPath(): string {
   return join(CACHE, 'bench-bin', `bench-peer-${goPeerHash()}`);
 }
 
-/** The cached binary, built first when missing (a fresh machine: ~2–4 min on 2 cores, module downloads included). */
+/** The cached binary, built first when missing (cold: 203 CPU-seconds, ~2 min on 2 idle cores, plus the module downloads). */
 export async function goPeer(log: Log): Promise<{ path: string; built: boolean; seconds: number }> {
   const path = goPeerPath();
   if (existsSync(path)) return { path, built: false, seconds: 0 };
