@@ -16,10 +16,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCluster, type BenchCluster } from './lib/cluster.js';
+import { goPeer, runGo } from './lib/gopeer.js';
 import { RESULTS, WORK } from './lib/paths.js';
 import { command, runChild, startServer, timeUntilReady } from './lib/proc.js';
-import { makeRow, problems, type Row, writeResults } from './lib/report.js';
+import { makeRow, pendingRows, problems, type Row, writeResults } from './lib/report.js';
 import { portableRows } from './lib/portable-rows.js';
+import { median } from './lib/stats.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
 const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'fake', 'portable'] as const;
@@ -86,6 +88,13 @@ async function main(): Promise<void> {
   const fluent = await installPeer('kubernetes-fluent-client', 'kubernetes-fluent-client', log);
   const oursEntry = join(ours.dir, 'node_modules', 'kubefluent', 'dist', 'index.js');
   const peers: readonly [string, Installed][] = [['client-node', clientNode], ['kubernetes-fluent-client', fluent]];
+  // client-go and controller-runtime: one Go binary, built once per source hash (lib/gopeer.ts).
+  const goBin = want('watch') || want('get') || want('informer') || want('reconcile') ? await goPeer(log) : undefined;
+  if (goBin?.built) notes.push(`Go peers: built this run in ${goBin.seconds.toFixed(0)} s (cached afterwards).`);
+  const go = (): string => {
+    if (!goBin) throw new Error('the Go peers were not built');
+    return goBin.path;
+  };
 
   if (want('footprint')) {
     const mine = footprint(ours.dir);
@@ -157,10 +166,16 @@ async function main(): Promise<void> {
       server = s.child;
       const url = `http://127.0.0.1:${s.match[1]}`;
       log(`stream: ${(Number(s.match[2]) / 1e6).toFixed(0)} MB at ${url}`);
-      const res = await alternate('watch', ['ours', 'client-node', 'limit'] as const, runs(5), (side) =>
-        runChild(node, caseScript('watch'), { side, url, events: sizes.watchEvents, ours: oursEntry }));
-      for (const peer of ['client-node', 'limit'] as const) push('watch-throughput', 'events/s', 'higher', peer, pick(res.ours, 'eventsPerSec'), pick(res[peer], 'eventsPerSec'));
-      notes.push(`watch-throughput: ${sizes.watchEvents.toLocaleString('en-US')} recorded Pod events (~${Math.round(Number(s.match[2]) / sizes.watchEvents)} bytes each) from a local HTTP server in its own process; each side decodes every event and reads its name. limit = undici \`request\` + TextDecoder + split on newlines + JSON.parse.`);
+      const res = await alternate('watch', ['ours', 'client-go', 'client-node', 'limit', 'limit-http'] as const, runs(5), (side) =>
+        side === 'client-go'
+          ? runGo(go(), 'watch', { url, events: sizes.watchEvents })
+          : runChild(node, caseScript('watch'), { side, url, events: sizes.watchEvents, ours: oursEntry }));
+      // The limit is whichever raw decoder was faster in this run.
+      const limitSide = median(pick(res['limit-http'], 'eventsPerCpuSec')) > median(pick(res.limit, 'eventsPerCpuSec')) ? 'limit-http' : 'limit';
+      for (const peer of ['client-go', 'client-node'] as const) push('watch-throughput', 'events/CPU-s', 'higher', peer, pick(res.ours, 'eventsPerCpuSec'), pick(res[peer], 'eventsPerCpuSec'));
+      push('watch-throughput', 'events/CPU-s', 'higher', 'limit', pick(res.ours, 'eventsPerCpuSec'), pick(res[limitSide], 'eventsPerCpuSec'));
+      push('watch-wall-throughput', 'events/s', 'higher', 'client-go', pick(res.ours, 'eventsPerSec'), pick(res['client-go'], 'eventsPerSec'));
+      notes.push(`watch-throughput: ${sizes.watchEvents.toLocaleString('en-US')} recorded Pod events (~${Math.round(Number(s.match[2]) / sizes.watchEvents)} bytes each) from a local HTTP server in its own process; each side decodes every event and reads its name; events per CPU-second of the client process (user + system, all threads: process.cpuUsage / getrusage), from the watch request to the end of the stream. client-go: \`CoreV1().Pods("").Watch\` of a typed clientset (JSON), the streaming decoder into *v1.Pod that an informer's reflector uses. limit = the faster in this run of undici \`request\` + TextDecoder and node:http + setEncoding, each splitting on newlines + JSON.parse (this run: ${limitSide === 'limit' ? 'undici' : 'node:http'}; undici ${Math.round(median(pick(res.limit, 'eventsPerCpuSec')))}, node:http ${Math.round(median(pick(res['limit-http'], 'eventsPerCpuSec')))} events/CPU-s). watch-wall-throughput: the same runs per wall second (client-go decodes on one goroutine and collects garbage on the other core).`);
     } finally {
       server?.kill();
     }
@@ -191,38 +206,54 @@ async function main(): Promise<void> {
     if (cluster && want('get')) {
       const c = cluster;
       const env = { ...process.env, KUBECONFIG: c.facts.kubeconfig };
-      const res = await alternate('get', ['ours', 'client-node', 'limit', 'kubernetes-fluent-client'] as const, runs(5), (side) =>
-        runChild(node, caseScript('get'), {
-          side, ours: oursEntry, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
-          requests: sizes.getRequests, concurrency: sizes.getConcurrency, warmup: sizes.getWarmup,
-        }, { env }));
-      for (const peer of ['client-node', 'limit', 'kubernetes-fluent-client'] as const) {
+      const getParams = { namespace: c.namespace, objects: c.configMaps, requests: sizes.getRequests, concurrency: sizes.getConcurrency, warmup: sizes.getWarmup };
+      const res = await alternate('get', ['ours', 'client-go', 'client-node', 'limit', 'kubernetes-fluent-client'] as const, runs(5), (side) =>
+        side === 'client-go'
+          ? runGo(go(), 'get', { ...getParams, kubeconfig: c.facts.kubeconfig })
+          : runChild(node, caseScript('get'), { side, ours: oursEntry, cluster: c.facts, ...getParams }, { env }));
+      for (const peer of ['client-go', 'client-node', 'limit', 'kubernetes-fluent-client'] as const) {
         push('get-throughput', 'req/s', 'higher', peer, pick(res.ours, 'reqPerSec'), pick(res[peer], 'reqPerSec'));
         push('get-p99', 'ms', 'lower', peer, pick(res.ours, 'p99Ms'), pick(res[peer], 'p99Ms'));
         push('get-client-cpu', 'µs/req', 'lower', peer, pick(res.ours, 'cpuUsPerReq'), pick(res[peer], 'cpuUsPerReq'));
       }
-      notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores. get-client-cpu = the client process's CPU time (user + system) per request: the part of the cost that is the client's alone, and the least sensitive to a busy machine.`);
+      notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores. get-client-cpu = the client process's CPU time (user + system) per request: the part of the cost that is the client's alone, and the least sensitive to a busy machine. client-go: a typed clientset \`CoreV1().ConfigMaps(ns).Get\`, JSON, its client-side rate limit off (QPS −1; kubefluent has none), HTTP/2 as client-go negotiates it by default (ours: HTTP/1.1 keep-alive).`);
     }
     if (cluster && want('informer')) {
       const c = cluster;
       const runtime = await oursWithRuntime(ours);
-      const res = await alternate('informer', ['ours', 'client-node'] as const, runs(3), (side, r) =>
-        runChild(node, caseScript('informer'), {
-          side, oursRuntime: runtime.path, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
-          updates: sizes.informerUpdates, runId: `${side}-${r}-${Date.now()}`, updaterScript: caseScript('informer-updater'),
-        }));
-      push('informer-sync', 'ms', 'lower', 'client-node', pick(res.ours, 'syncMs'), pick(res['client-node'], 'syncMs'));
-      push('informer-drain', 'ms', 'lower', 'client-node', pick(res.ours, 'drainMs'), pick(res['client-node'], 'drainMs'));
-      push('informer-heap-per-object', 'bytes', 'lower', 'client-node', pick(res.ours, 'heapPerObject'), pick(res['client-node'], 'heapPerObject'));
-      notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
+      const res = await alternate('informer', ['ours', 'client-go', 'client-node', 'limit'] as const, runs(3), (side, r) => {
+        const runId = `${side}-${r}-${Date.now()}`;
+        return side === 'client-go'
+          ? runGo(go(), 'informer', {
+            kubeconfig: c.facts.kubeconfig, namespace: c.namespace, objects: c.configMaps, updates: sizes.informerUpdates,
+            node, updaterScript: caseScript('informer-updater'), updaterParams: { cluster: c.facts, namespace: c.namespace, count: sizes.informerUpdates, runId },
+          })
+          : runChild(node, caseScript('informer'), {
+            side, oursRuntime: runtime.path, cluster: c.facts, namespace: c.namespace, objects: c.configMaps,
+            updates: sizes.informerUpdates, runId, updaterScript: caseScript('informer-updater'),
+          });
+      });
+      for (const peer of ['client-go', 'client-node'] as const) {
+        push('informer-sync', 'ms', 'lower', peer, pick(res.ours, 'syncMs'), pick(res[peer], 'syncMs'));
+        push('informer-drain', 'ms', 'lower', peer, pick(res.ours, 'drainMs'), pick(res[peer], 'drainMs'));
+        push('informer-heap-per-object', 'bytes', 'lower', peer, pick(res.ours, 'heapPerObject'), pick(res[peer], 'heapPerObject'));
+      }
+      push('informer-sync', 'ms', 'lower', 'limit', pick(res.ours, 'syncMs'), pick(res.limit, 'syncMs'));
+      notes.push(`informer-*: ours \`informer(handleSource(kube.configmaps.namespace(ns)))\` (streaming list) vs client-node \`makeInformer\` over \`listNamespacedConfigMap\`; sync = start until the cache holds all ${c.configMaps.toLocaleString('en-US')} objects; drain = a separate process merge-patches ${sizes.informerUpdates.toLocaleString('en-US')} of them (concurrency 16) until the informer has seen every update (bound by the API server); heap per object = (heapUsed after sync and GC − before start) / objects. client-go: a SharedInformerFactory for the namespace's ConfigMaps (JSON, rate limit off, its default streaming list), sync = until HasSynced, heap = runtime.ReadMemStats HeapAlloc after runtime.GC(), the same update driver. informer-sync vs limit: a bare HTTPS client making the same watch with sendInitialEvents, decoding nothing, stopping at the initial-events-end bookmark — the API server's own time to stream the initial state.${runtime.fromDist ? '' : ' Ours here is an esbuild bundle of src/index.ts + src/runtime/index.ts: the runtime is not in dist/ yet.'}`);
     }
     if (cluster && want('reconcile')) {
-      // No peer (client-node has no controller runtime): figures for the notes, not ratio rows.
+      const c = cluster;
       const runtime = await oursWithRuntime(ours);
       const objects = smoke ? 200 : 2_000;
-      const r = await runChild(node, caseScript('reconcile'), { oursRuntime: runtime.path, kubeconfig: cluster.facts.kubeconfig, objects });
-      log(`reconcile: ${JSON.stringify(r)}`);
-      notes.push(`reconcile (no peer): a controller (16 workers) ensuring one owned ConfigMap per ConfigMap, over ${objects.toLocaleString('en-US')} that exist before it starts: converged ${r.convergeMs} ms after start (caches synced at ${r.syncMs} ms), ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors), ${r.heapPerObject} B of heap per cached object; work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
+      const res = await alternate('reconcile', ['ours', 'controller-runtime'] as const, runs(3), (side) =>
+        side === 'controller-runtime'
+          ? runGo(go(), 'reconcile', { kubeconfig: c.facts.kubeconfig, objects, concurrency: 16 })
+          : runChild(node, caseScript('reconcile'), { oursRuntime: runtime.path, kubeconfig: c.facts.kubeconfig, objects, concurrency: 16 }));
+      push('reconcile-converge', 'ms', 'lower', 'controller-runtime', pick(res.ours, 'convergeMs'), pick(res['controller-runtime'], 'convergeMs'));
+      push('reconcile-cpu', 'ms', 'lower', 'controller-runtime', pick(res.ours, 'cpuMs'), pick(res['controller-runtime'], 'cpuMs'));
+      push('reconcile-heap-per-object', 'bytes', 'lower', 'controller-runtime', pick(res.ours, 'heapPerObject'), pick(res['controller-runtime'], 'heapPerObject'));
+      const r = res.ours[res.ours.length - 1]!;
+      notes.push(`reconcile-*: a controller (16 workers) ensuring one owned ConfigMap (<name>-out, controller owner reference) per primary ConfigMap, over ${objects.toLocaleString('en-US')} primaries created before it starts, each side in its own fresh namespace; converge = controller start until its cache has seen every output; cpu = the controller process's CPU time over the same span; heap per object = heap growth over the run after GC / cached objects. Ours: \`Controller\` over two label-selected informers (role=src, role=out). controller-runtime v0.25: a Manager with its cache restricted to the namespace and \`role in (src,out)\`, \`For\` (role=src predicate) + \`Owns\`, MaxConcurrentReconciles 16, JSON, rate limit off. ConfigMaps, not custom objects: the same wire work on both sides without a CRD to install. Ours (last run): caches synced at ${r.syncMs} ms, ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors); work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
     }
   } finally {
     await cluster?.close();
@@ -238,6 +269,7 @@ async function main(): Promise<void> {
     sizes,
     notes,
     samples,
+    pending: pendingRows(rows),
   };
   writeResults(outDir, 'latest', rows, info);
   log(`wrote ${join(outDir, 'latest.json')}, latest.md and latest.svg in ${durationS.toFixed(0)} s`);

@@ -4,11 +4,13 @@
  * (cases/informer-updater.ts, the same driver for every side).
  */
 import { spawn } from 'node:child_process';
+import { request } from 'node:https';
 import { gc, load, params, report, run, Stopwatch, touch } from '../lib/child.js';
 import type { ClientNode, ClusterFacts, KubeObjectLike, OursWithRuntime } from '../lib/peer-types.js';
 
 interface Params {
-  readonly side: 'ours' | 'client-node';
+  /** limit: only the server's time to stream the initial state (see streamOnly). */
+  readonly side: 'ours' | 'client-node' | 'limit';
   readonly oursRuntime: string;
   readonly cluster: ClusterFacts;
   readonly namespace: string;
@@ -96,6 +98,42 @@ async function clientNode(): Promise<Side> {
   };
 }
 
+const END = Buffer.from('"k8s.io/initial-events-end":"true"');
+
+/**
+ * The limit of a streaming-list sync: a bare HTTPS client asks for the same watch with
+ * initial events that our informer and client-go's make, decodes nothing, and stops at the
+ * bookmark that ends the initial state — the server's own time to stream it.
+ */
+function streamOnly(): Promise<number> {
+  const url = new URL(p.cluster.server);
+  const q = new URLSearchParams({ watch: '1', sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: 'true' });
+  const clock = new Stopwatch();
+  return new Promise((resolve, reject) => {
+    clock.start();
+    const req = request({
+      host: url.hostname, port: url.port, path: `/api/v1/namespaces/${p.namespace}/configmaps?${q}`, method: 'GET',
+      ca: p.cluster.ca, cert: p.cluster.cert, key: p.cluster.key, headers: { accept: 'application/json' },
+    }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`watch: HTTP ${res.statusCode}`));
+      let tail: Buffer = Buffer.alloc(0);
+      res.on('data', (chunk: Buffer) => {
+        // The marker may straddle two chunks: search the end of the last one too.
+        const window = tail.length ? Buffer.concat([tail, chunk]) : chunk;
+        if (window.includes(END)) {
+          resolve(clock.ms);
+          req.destroy();
+          return;
+        }
+        tail = window.subarray(Math.max(0, window.length - END.length));
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function runUpdater(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [p.updaterScript, JSON.stringify({ cluster: p.cluster, namespace: p.namespace, count: p.updates, runId: p.runId })], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -105,6 +143,10 @@ function runUpdater(): Promise<void> {
 }
 
 run(async () => {
+  if (p.side === 'limit') {
+    report({ syncMs: await streamOnly() });
+    return;
+  }
   const side = p.side === 'ours' ? await ours() : await clientNode();
   gc();
   const baseline = process.memoryUsage().heapUsed;

@@ -83,10 +83,12 @@ run(async () => {
       },
     });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await ctl.start(stop.signal);
     const syncedMs = performance.now() - t0;
     await converged;
     const convergeMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const m = ctl.metrics();
     await new Promise((r) => setTimeout(r, 200));
     gc();
@@ -95,7 +97,7 @@ run(async () => {
     stop.abort();
     const q = await queueCost(100_000);
     report({
-      objects: n, syncMs: Math.round(syncedMs), convergeMs: Math.round(convergeMs),
+      objects: n, syncMs: Math.round(syncedMs), convergeMs: Math.round(convergeMs), cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       reconcilesPerSecond: Math.round(m.reconciles / ((convergeMs - syncedMs) / 1000)), reconciles: m.reconciles, errors: m.errors,
       heapPerObject: Math.round(heapPerObject), queueNsPerKey: Math.round(q.nsPerKey), queueBytesPerKey: Math.round(q.bytesPerKey),
     });

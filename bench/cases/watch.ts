@@ -1,9 +1,15 @@
-/** Watch decode throughput: one side reads the whole recorded stream and counts events. */
+/**
+ * Watch decode throughput: one side reads the whole recorded stream and counts events.
+ * Reported per wall second and per CPU-second of the process (the Go peer reports the same
+ * from getrusage): on a busy machine the CPU figure is the steadier one.
+ */
+import { get } from 'node:http';
 import { load, params, report, run, Stopwatch, touch } from '../lib/child.js';
 import type { ClientNode, KubeObjectLike, Ours, Undici } from '../lib/peer-types.js';
 
 interface Params {
-  readonly side: 'ours' | 'client-node' | 'limit';
+  /** limit = undici + JSON.parse; limit-http = node:http + JSON.parse (the runner keeps whichever is faster). */
+  readonly side: 'ours' | 'client-node' | 'limit' | 'limit-http';
   readonly url: string;
   readonly events: number;
   readonly ours: string;
@@ -81,9 +87,41 @@ async function limit(): Promise<number> {
   return n;
 }
 
+async function limitHttp(): Promise<number> {
+  let n = 0;
+  let sink = 0;
+  clock.start();
+  await new Promise<void>((resolve, reject) => {
+    get(`${p.url}/api/v1/pods?watch=true`, (res) => {
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let start = 0;
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          const e = JSON.parse(buffer.slice(start, nl)) as { object: KubeObjectLike };
+          sink += touch(e.object);
+          n++;
+          start = nl + 1;
+          nl = buffer.indexOf('\n', start);
+        }
+        buffer = buffer.slice(start);
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+  if (sink === 0) throw new Error('nothing decoded');
+  return n;
+}
+
+const sides = { ours, 'client-node': clientNode, limit, 'limit-http': limitHttp };
+
 run(async () => {
-  const n = await (p.side === 'ours' ? ours() : p.side === 'client-node' ? clientNode() : limit());
+  const n = await sides[p.side]();
   const seconds = clock.ms / 1000;
+  const cpuSeconds = clock.cpuMs / 1000;
   if (n !== p.events) throw new Error(`${p.side}: saw ${n} events, expected ${p.events}`);
-  report({ eventsPerSec: n / seconds, seconds });
+  report({ eventsPerSec: n / seconds, eventsPerCpuSec: n / cpuSeconds, seconds });
 });

@@ -56,14 +56,22 @@ export async function pool(count: number, concurrency: number, task: (i: number)
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-/** A stopwatch a side starts once its library is imported and its client built. */
+/** A stopwatch a side starts once its library is imported and its client built: wall time and process CPU time. */
 export class Stopwatch {
   #start = Number.NaN;
+  #cpu: NodeJS.CpuUsage | undefined;
   start(): void {
     this.#start = performance.now();
+    this.#cpu = process.cpuUsage();
   }
   get ms(): number {
     if (Number.isNaN(this.#start)) throw new Error('the stopwatch was never started');
     return performance.now() - this.#start;
+  }
+  /** The process's CPU time (user + system, every thread) since start(), in ms. */
+  get cpuMs(): number {
+    if (!this.#cpu) throw new Error('the stopwatch was never started');
+    const used = process.cpuUsage(this.#cpu);
+    return (used.user + used.system) / 1000;
   }
 }
