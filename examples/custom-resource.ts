@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { hasCondition, Kube, ValidationError } from 'kubefluent';
+import { deleted, hasCondition, Kube, ValidationError } from 'kubefluent';
 
 const { values: args } = parseArgs({ options: { kubeconfig: { type: 'string' }, namespace: { type: 'string' }, 'keep-crd': { type: 'boolean', default: false } } });
 
@@ -49,7 +49,11 @@ async function main(): Promise<void> {
     console.log(`backups: ${(await backups.list()).items.map((b) => b.metadata.name).join(', ')}`);
   } finally {
     await backups.delete('orders').catch(() => undefined);
-    if (!args['keep-crd']) await kube.customresourcedefinitions.delete(crdName);
+    if (!args['keep-crd']) {
+      // The API server removes a CRD only after its custom objects are gone: wait for that.
+      await kube.customresourcedefinitions.delete(crdName);
+      await kube.customresourcedefinitions.waitFor(crdName, deleted, { timeoutMs: 60_000 });
+    }
   }
 }
 

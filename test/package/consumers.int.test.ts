@@ -52,8 +52,8 @@ describe('the packed tarball', () => {
     };
     expect(Object.values(report.problems ?? {}).flat()).toEqual([]);
     const entrypoints = report.analysis.entrypoints;
-    expect(Object.keys(entrypoints).sort()).toEqual(['.', './builders', './models', './package.json', './testenv']);
-    for (const entry of ['.', './builders', './models', './testenv']) {
+    expect(Object.keys(entrypoints).sort()).toEqual(['.', './builders', './controller', './models', './package.json', './testenv', './testing']);
+    for (const entry of ['.', './builders', './controller', './models', './testenv', './testing']) {
       const resolutions = entrypoints[entry]!.resolutions;
       expect(Object.keys(resolutions).sort(), entry).toEqual(['bundler', 'node10', 'node16-cjs', 'node16-esm']);
       // node10 (TypeScript's `module: commonjs` default) finds the CommonJS declarations.
