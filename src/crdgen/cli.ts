@@ -11,7 +11,7 @@ import { generateCrds } from './generate.js';
 
 export const GENERATE_CRDS_HELP = `Usage:
   kubefluent generate-crds <file|dir>... --out <dir>
-  kubefluent generate-crds --from-cluster [--group <group>] [--context <name>] --out <dir>
+  kubefluent generate-crds --from-cluster [--group <group>] [--crd <name>]... [--context <name>] --out <dir>
 
 Generates TypeScript types, strict and loose validators (zod, usable as Standard Schema) and a
 resource spec for every served version of each CustomResourceDefinition, so that
@@ -23,6 +23,8 @@ Input:
                          in the files are skipped.
   --from-cluster         read the CRDs installed in the cluster of the current kubeconfig context
   --group <group>        with --from-cluster: only the CRDs of this API group
+  --crd <name>           with --from-cluster: only this CRD (<plural>.<group>, as 'kubectl get
+                         crd' lists it); repeat it for several. A name not installed is an error.
   --context <name>       with --from-cluster: use this kubeconfig context
   --kubeconfig <path>    with --from-cluster: use this kubeconfig file
 
@@ -59,6 +61,7 @@ export async function generateCrdsCommand(argv: readonly string[], io: CliIo): P
         out: { type: 'string', short: 'o' },
         'from-cluster': { type: 'boolean' },
         group: { type: 'string' },
+        crd: { type: 'string', multiple: true },
         context: { type: 'string' },
         kubeconfig: { type: 'string' },
         check: { type: 'boolean' },
@@ -82,8 +85,8 @@ export async function generateCrdsCommand(argv: readonly string[], io: CliIo): P
   const fromCluster = values['from-cluster'] === true;
   if (fromCluster && positionals.length > 0) return usage('give either files/directories or --from-cluster, not both');
   if (!fromCluster && positionals.length === 0) return usage('give CRD files or directories, or --from-cluster');
-  if (!fromCluster && (values.group !== undefined || values.context !== undefined || values.kubeconfig !== undefined)) {
-    return usage('--group, --context and --kubeconfig go with --from-cluster');
+  if (!fromCluster && (values.group !== undefined || values.crd !== undefined || values.context !== undefined || values.kubeconfig !== undefined)) {
+    return usage('--group, --crd, --context and --kubeconfig go with --from-cluster');
   }
   let kube: KubeClient | undefined;
   try {
@@ -97,7 +100,7 @@ export async function generateCrdsCommand(argv: readonly string[], io: CliIo): P
     }
     const r = await generateCrds({
       outDir: values.out,
-      ...(kube ? { cluster: { kube, ...(values.group !== undefined ? { group: values.group } : {}) } } : { inputs: positionals }),
+      ...(kube ? { cluster: { kube, ...(values.group !== undefined ? { group: values.group } : {}), ...(values.crd !== undefined ? { names: values.crd } : {}) } } : { inputs: positionals }),
       ...(values.check ? { check: true } : {}),
     });
     if (values.check) {

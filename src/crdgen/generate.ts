@@ -15,8 +15,8 @@ import { writeOutput } from './write.js';
 export interface GenerateCrdsOptions {
   /** CRD manifests: files (multi-document YAML, JSON) and directories of them. */
   readonly inputs?: readonly string[];
-  /** Read the CRDs installed in this cluster instead (optionally only one API group). */
-  readonly cluster?: { readonly kube: KubeClient; readonly group?: string };
+  /** Read the CRDs installed in this cluster instead (optionally only one API group, and/or only the CRDs named `<plural>.<group>`). */
+  readonly cluster?: { readonly kube: KubeClient; readonly group?: string; readonly names?: readonly string[] };
   /** The output directory; replaced as a whole (it must be empty, new, or made by this generator). */
   readonly outDir: string;
   /** Compare with what is in `outDir` instead of writing; the result lists the differing files. */
@@ -54,7 +54,7 @@ export async function generateCrds(options: GenerateCrdsOptions): Promise<Genera
   let crds: Crd[];
   if (options.cluster) {
     if (options.inputs && options.inputs.length > 0) throw new CrdGenError('NoInput', '(input)', '', 'give either files/directories or --from-cluster, not both');
-    crds = await crdsFromCluster(options.cluster.kube, { ...(options.cluster.group !== undefined ? { group: options.cluster.group } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    crds = await crdsFromCluster(options.cluster.kube, { ...(options.cluster.group !== undefined ? { group: options.cluster.group } : {}), ...(options.cluster.names ? { names: options.cluster.names } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   } else {
     crds = crdsFromPaths(options.inputs ?? []);
   }

@@ -72,8 +72,11 @@ export function crdsFromPaths(paths: readonly string[], cwd = process.cwd()): Cr
   return out;
 }
 
-/** The CRDs installed in the cluster (optionally one API group), through our own client. */
-export async function crdsFromCluster(kube: KubeClient, options: { group?: string; signal?: AbortSignal } = {}): Promise<Crd[]> {
+/**
+ * The CRDs installed in the cluster, through our own client: optionally only one API group and/or
+ * only the CRDs named (`<plural>.<group>`); a name that is not installed is an error that names it.
+ */
+export async function crdsFromCluster(kube: KubeClient, options: { group?: string; names?: readonly string[]; signal?: AbortSignal } = {}): Promise<Crd[]> {
   let items: readonly unknown[];
   try {
     const list = await kube.resource('apiextensions.k8s.io/v1/customresourcedefinitions').list({ ...(options.signal ? { signal: options.signal } : {}) });
@@ -86,14 +89,24 @@ export async function crdsFromCluster(kube: KubeClient, options: { group?: strin
     if (err instanceof KubefluentError) throw new CrdGenError('ClusterUnreachable', server, '', `cannot reach the cluster: ${err.message}`, { cause: err });
     throw err;
   }
+  const nameOf = (i: unknown): string | undefined => (isRecord(i) && isRecord(i.metadata) && typeof i.metadata.name === 'string' ? i.metadata.name : undefined);
+  const wanted = options.names && options.names.length > 0 ? new Set(options.names) : undefined;
+  if (wanted) {
+    const installed = new Set(items.map(nameOf));
+    const missing = [...wanted].filter((n) => !installed.has(n));
+    if (missing.length > 0) {
+      throw new CrdGenError('NoInput', `cluster ${kube.config.server}`, '', `no CustomResourceDefinition named ${missing.join(', ')} is installed (a name is <plural>.<group>, as 'kubectl get crd' lists it)`);
+    }
+  }
   const crds = items
     .filter((i) => options.group === undefined || (isRecord(i) && isRecord(i.spec) && i.spec.group === options.group))
+    .filter((i) => wanted === undefined || wanted.has(nameOf(i) ?? ''))
     .map((i) => {
       const name = isRecord(i) && isRecord(i.metadata) ? String(i.metadata.name) : '?';
       return readCrd({ apiVersion: 'apiextensions.k8s.io/v1', ...(i as object) }, `cluster: ${name}`);
     });
   if (crds.length === 0) {
-    throw new CrdGenError('NoInput', `cluster ${kube.config.server}`, '', options.group ? `no CustomResourceDefinition of group ${options.group} is installed` : 'no CustomResourceDefinition is installed');
+    throw new CrdGenError('NoInput', `cluster ${kube.config.server}`, '', options.group ? `no CustomResourceDefinition of group ${options.group}${wanted ? ' with those names' : ''} is installed` : 'no CustomResourceDefinition is installed');
   }
   return crds;
 }

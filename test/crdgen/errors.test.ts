@@ -143,6 +143,7 @@ describe('the CLI', () => {
     expect(await run('--out', 'o')).toMatchObject({ code: 2, err: expect.stringContaining('give CRD files or directories, or --from-cluster') });
     expect(await run('--from-cluster', 'x.yaml', '--out', 'o')).toMatchObject({ code: 2, err: expect.stringContaining('not both') });
     expect(await run('--group', 'g', 'x.yaml', '--out', 'o')).toMatchObject({ code: 2, err: expect.stringContaining('go with --from-cluster') });
+    expect(await run('--crd', 'widgets.example.com', 'x.yaml', '--out', 'o')).toMatchObject({ code: 2, err: expect.stringContaining('--crd, --context and --kubeconfig go with --from-cluster') });
     expect(await run('--bogus')).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--bogus'") });
   });
 

@@ -59,7 +59,12 @@ describe('generate-crds --from-cluster', () => {
   it('reproduces, from the CRDs the API server serves, the code generated from the files', async () => {
     const out = join(s.dir, 'from-cluster');
     const lines: string[] = [];
-    const code = await generateCrdsCommand(['--from-cluster', '--group', 'example.kubefluent.dev', '--kubeconfig', adminKubeconfig(), '--out', out], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    // Other files install CRDs of the same group (the operator example's WebApp) and leave them,
+    // so whether it is there depends on file order: --crd names exactly the fixture's two.
+    const code = await generateCrdsCommand([
+      '--from-cluster', '--group', 'example.kubefluent.dev', '--crd', 'widgets.example.kubefluent.dev', '--crd', 'gadgets.example.kubefluent.dev',
+      '--kubeconfig', adminKubeconfig(), '--out', out,
+    ], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
     expect(lines.join('\n')).toMatch(/^generated 3 versions of 2 CRDs: 6 files/);
     expect(code).toBe(0);
     const mine = files(out);
@@ -75,6 +80,14 @@ describe('generate-crds --from-cluster', () => {
     expect(code).toBe(1);
     expect(err.join('\n')).toContain('no CustomResourceDefinition of group no-such-group.example.com is installed');
     expect(readdirSync(s.dir)).not.toContain('none');
+  });
+
+  it('names a --crd that is not installed, and writes nothing', async () => {
+    const err: string[] = [];
+    const code = await generateCrdsCommand(['--from-cluster', '--crd', 'widgets.example.kubefluent.dev', '--crd', 'nosuch.example.kubefluent.dev', '--kubeconfig', adminKubeconfig(), '--out', join(s.dir, 'missing')], { out: () => undefined, err: (l) => err.push(l) });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain('no CustomResourceDefinition named nosuch.example.kubefluent.dev is installed');
+    expect(readdirSync(s.dir)).not.toContain('missing');
   });
 
   it('refuses an unreachable cluster with a clear error that shows no credentials', async () => {
