@@ -105,10 +105,10 @@ export class InboundChannel implements AsyncIterable<Uint8Array> {
   }
 
   /** Everything until the end, as one buffer. */
-  async collect(): Promise<Buffer> {
+  async collect(): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
     for await (const c of this) parts.push(c);
-    return Buffer.concat(parts);
+    return concatBytes(parts);
   }
 }
 
@@ -127,9 +127,38 @@ export async function routeMessages(ws: WsConnection, channels: ReadonlyMap<numb
   }
 }
 
+// Plain Uint8Array and TextEncoder/TextDecoder rather than Buffer: the portable build runs these
+// sessions in browsers, Deno and Bun too (test/portable/no-node.test.ts).
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes of a string, or the bytes as they are. */
+export function utf8Bytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? encoder.encode(data) : data;
+}
+
+/** Bytes as UTF-8 text. */
+export function utf8Text(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+/** `parts` joined in one buffer (the one part itself when there is one). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** One outbound message: the channel byte, then the data. */
 export function channelMessage(channel: number, data: Uint8Array): Uint8Array {
-  const out = Buffer.allocUnsafe(1 + data.length);
+  const out = new Uint8Array(1 + data.length);
   out[0] = channel;
   out.set(data, 1);
   return out;

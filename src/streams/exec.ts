@@ -7,7 +7,7 @@
 import { AbortedError, isStatus, type KubeStatus } from '../core/errors.js';
 import type { QueryValue } from '../core/paths.js';
 import { WebSocketError, type WsConnection } from '../net/websocket.js';
-import { channelMessage, InboundChannel, routeMessages } from './channels.js';
+import { channelMessage, InboundChannel, routeMessages, utf8Bytes, utf8Text } from './channels.js';
 import { ExecError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
@@ -156,7 +156,7 @@ class Session implements ExecProcess {
     const signal = options.signal;
     const onAbort = (): void => ws.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const statusText = errors.collect().catch(() => Buffer.alloc(0));
+    const statusText = errors.collect().catch(() => new Uint8Array(0));
     this.exit = (async () => {
       let failure: unknown;
       try {
@@ -173,7 +173,7 @@ class Session implements ExecProcess {
       for (const c of channels.values()) c.end(ending);
       ws.close();
       if (aborted) throw ending;
-      const text = (await statusText).toString('utf8');
+      const text = utf8Text(await statusText);
       const status = parseStatus(text);
       if (status) {
         const result = exitFromStatus(status, what);
@@ -194,7 +194,7 @@ class Session implements ExecProcess {
   async #write(data: Uint8Array | string): Promise<void> {
     if (this.#options.stdin !== true) throw new ExecError(`${this.#what}: stdin was not requested; pass { stdin: true }`, 'StdinNotRequested');
     if (this.#stdinClosed) throw new ExecError(`${this.#what}: stdin is already closed`, 'StdinNotRequested');
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const bytes = utf8Bytes(data);
     try {
       for (let at = 0; at < bytes.length; at += MAX_STDIN_MESSAGE) {
         await this.#ws.send(STDIN_PREFIX, bytes.subarray(at, at + MAX_STDIN_MESSAGE));
@@ -228,7 +228,7 @@ class Session implements ExecProcess {
 
   async resize(size: { readonly cols: number; readonly rows: number }): Promise<void> {
     if (this.#options.tty !== true) throw new ExecError(`${this.#what}: resize needs a terminal; pass { tty: true }`, 'StdinNotRequested');
-    const body = Buffer.from(JSON.stringify({ Width: Math.floor(size.cols), Height: Math.floor(size.rows) }));
+    const body = utf8Bytes(JSON.stringify({ Width: Math.floor(size.cols), Height: Math.floor(size.rows) }));
     try {
       await this.#ws.send(channelMessage(RESIZE, body));
     } catch (e) {
@@ -239,7 +239,7 @@ class Session implements ExecProcess {
   async output(): Promise<ExecOutput> {
     const [out, err] = await Promise.all([this.stdout.collect(), this.stderr.collect()]);
     const code = await this.exit;
-    return { code, stdout: out.toString('utf8'), stderr: err.toString('utf8') };
+    return { code, stdout: utf8Text(out), stderr: utf8Text(err) };
   }
 
   close(): void {

@@ -5,7 +5,7 @@
  */
 import { AbortedError } from '../core/errors.js';
 import type { WsConnection } from '../net/websocket.js';
-import { InboundChannel, routeMessages } from './channels.js';
+import { InboundChannel, routeMessages, utf8Bytes, utf8Text } from './channels.js';
 import { PortForwardError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
@@ -74,7 +74,7 @@ class PortStream implements PodPortStream {
     const errors = new InboundChannel({ skipBytes: 2 });
     const onAbort = (): void => ws.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const errorText = errors.collect().catch(() => Buffer.alloc(0));
+    const errorText = errors.collect().catch(() => new Uint8Array(0));
     this.done = (async () => {
       let failure: unknown;
       try {
@@ -85,7 +85,7 @@ class PortStream implements PodPortStream {
         signal?.removeEventListener('abort', onAbort);
       }
       errors.end();
-      const text = (await errorText).toString('utf8').trim();
+      const text = utf8Text(await errorText).trim();
       let ending: PortForwardError | AbortedError | undefined;
       if (signal?.aborted) ending = new AbortedError(`${what} port ${remotePort}`, signal.reason);
       else if (text !== '') ending = new PortForwardError(`${what} port ${remotePort}: ${text}`, 'RemotePortError', { remotePort });
@@ -101,7 +101,7 @@ class PortStream implements PodPortStream {
   }
 
   async write(data: Uint8Array | string): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const bytes = utf8Bytes(data);
     try {
       for (let at = 0; at < bytes.length; at += MAX_MESSAGE) await this.#ws.send(DATA_PREFIX, bytes.subarray(at, at + MAX_MESSAGE));
     } catch (e) {

@@ -7,7 +7,8 @@
  * env: KUBEFLUENT_TEST_KUBECONFIG (admin, client certificate), KUBEFLUENT_TEST_RESTRICTED_KUBECONFIG
  * (a token user limited to namespace "restricted"). Prints one line per check and a last JSON
  * line `{"runtime":…,"passed":n,"failed":[…]}`; exits 1 when a check fails.
- * On Node (no per-runtime TLS knob in fetch) it hands an undici dispatcher to the transport.
+ * On Node (no per-runtime TLS knob in fetch) it hands an undici dispatcher to the transport, and
+ * (Node 20 has no global WebSocket) undici's WebSocket for exec and openPort.
  */
 import type * as Portable from '../../src/portable.js';
 
@@ -36,10 +37,11 @@ if (!adminPath || !restrictedPath) {
 
 async function transportFor(config: Portable.ClusterConfig): Promise<Portable.KubeTransport> {
   if (runtime !== 'node') return new FetchTransport(config, { timeoutMs: 30_000 });
-  const { Agent } = await import('undici');
+  const { Agent, WebSocket } = await import('undici');
   const cert = config.clientCertificate;
   const dispatcher = new Agent({ connect: { ...(config.tls.ca ? { ca: config.tls.ca } : {}), ...(cert ? { cert: cert.cert, key: cert.key } : {}) } });
-  return new FetchTransport(config, { timeoutMs: 30_000, fetchOptions: { dispatcher } });
+  const webSocket = (globalThis as { WebSocket?: unknown }).WebSocket ?? WebSocket;
+  return new FetchTransport(config, { timeoutMs: 30_000, fetchOptions: { dispatcher }, webSocket: webSocket as Portable.FetchTransportOptions['webSocket'] });
 }
 
 const passed: string[] = [];
@@ -179,7 +181,102 @@ await check('builders with validation, then server-side apply', async () => {
   assert(again.spec?.replicas === 2 && again.metadata?.managedFields?.some((f) => f.manager === 'conformance' && f.operation === 'Apply'), 'replicas 2, managed by conformance (Apply)');
 });
 
+// Streams over the platform WebSocket (kwok's ClusterExec runs commands on this machine; its
+// ClusterPortForward echoes pod port 7 with `cat`): testenv/cluster.ts.
+const restrictedPod = `${ns}-p`;
+async function runningPod(handle: ReturnType<typeof kube.pods.namespace>, name: string): Promise<void> {
+  await handle.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 7 }] }] } });
+  await handle.waitFor(name, (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });
+}
+const concat = (parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+await check('exec with a client certificate: stdout and stderr apart, exit codes, stdin, throughput', async () => {
+  const pods = kube.pods.namespace(ns);
+  await runningPod(pods, 'p');
+  const run = await pods.exec('p', { command: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+  const r = await run.output();
+  assert(r.code === 3 && r.stdout === 'out\n' && r.stderr === 'err\n', `code 3, out/err apart (got ${JSON.stringify(r)})`);
+  assert(run.protocol === 'v5.channel.k8s.io', `v5.channel.k8s.io (got ${run.protocol})`);
+  const ok = await (await pods.exec('p', { command: ['true'] })).exit;
+  assert(ok === 0, 'exit 0');
+  const cat = await pods.exec('p', { command: ['cat'], stdin: true });
+  const data = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
+  const sent = (async () => {
+    await cat.stdin.write(data);
+    await cat.stdin.end();
+  })();
+  const back: Uint8Array[] = [];
+  for await (const c of cat.stdout) back.push(c);
+  await sent;
+  const echoed = concat(back);
+  assert((await cat.exit) === 0 && echoed.length === data.length && echoed.every((b, i) => b === data[i]), `1 MiB through stdin and back (got ${echoed.length} bytes)`);
+  const mb = 32;
+  const t0 = Date.now();
+  const big = await pods.exec('p', { command: ['head', '-c', String(mb << 20), '/dev/zero'] });
+  let n = 0;
+  for await (const c of big.stdout) n += c.length;
+  assert((await big.exit) === 0 && n === mb << 20, `${mb} MiB of stdout (got ${n})`);
+  console.log(`info exec stdout ${mb} MiB: ${((mb * 1000) / (Date.now() - t0)).toFixed(1)} MiB/s`);
+  await rejects(pods.exec('nope', { command: ['true'] }), k.NotFoundError, 404);
+  let wrong: unknown;
+  try {
+    await (await pods.exec('p', { command: ['true'], container: 'nope' })).exit;
+  } catch (e) {
+    wrong = e;
+  }
+  assert(wrong instanceof k.BadRequestError && wrong.message.includes('nope'), `BadRequestError naming the container (got ${String(wrong)})`);
+});
+
+await check('exec as the token user (bearer subprotocol): allowed in its namespace, 403 outside, token never in a message', async () => {
+  await runningPod(kube.pods.namespace('restricted'), restrictedPod);
+  const rk = new Kube(restricted, { transport: await transportFor(restricted) });
+  try {
+    const r = await (await rk.pods.namespace('restricted').exec(restrictedPod, { command: ['sh', '-c', 'echo "$KUBEFLUENT_TESTENV"'] })).output();
+    assert(r.code === 0 && r.stdout === 'exec\n', `the command ran (got ${JSON.stringify(r)})`);
+    let denied: unknown;
+    try {
+      await rk.pods.namespace(ns).exec('p', { command: ['true'] });
+    } catch (e) {
+      denied = e;
+    }
+    assert(denied instanceof k.ForbiddenError && denied.code === 403, `ForbiddenError 403 (got ${String(denied)})`);
+    const token = (await restricted.credentials.get()).authorization?.replace(/^bearer\s+/i, '') ?? '';
+    assert(token.length > 8 && !denied.message.includes(token) && !JSON.stringify(denied.status).includes(token), 'no token in the error');
+  } finally {
+    await rk.close();
+  }
+});
+
+await check('openPort: bytes through a pod port and back', async () => {
+  const stream = await kube.pods.namespace(ns).openPort('p', 7);
+  const payload = new TextEncoder().encode('hello through the platform WebSocket\n'.repeat(1000));
+  await stream.write(payload);
+  const got: Uint8Array[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    got.push(c);
+    n += c.length;
+    if (n >= payload.length) break;
+  }
+  stream.close();
+  const echoed = concat(got);
+  assert(echoed.length === payload.length && echoed.every((b, i) => b === payload[i]), `the bytes echoed (got ${echoed.length})`);
+  const refused = await kube.pods.namespace(ns).openPort('p', 9);
+  await refused.write('x').catch(() => undefined);
+  const why = await refused.done;
+  assert(why instanceof k.PortForwardError && why.reason === 'RemotePortError', `PortForwardError RemotePortError for a closed pod port (got ${String(why)})`);
+});
+
 await check('cleanup', async () => {
+  await kube.pods.namespace('restricted').delete(restrictedPod).catch(() => undefined);
   await kube.namespaces.delete(ns);
   await kube.close();
 });

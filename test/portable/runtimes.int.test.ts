@@ -22,14 +22,14 @@ describe('the portable build passes the conformance script', () => {
   });
 
   for (const [name, [cmd, args]] of Object.entries(commands)) {
-    it(`on ${name}: client certificate and token, CRUD, pages, watch, informer, 404/409/403, builders, server-side apply`, () => {
+    it(`on ${name}: client certificate and token, CRUD, pages, watch, informer, 404/409/403, builders, server-side apply, exec and openPort over the platform WebSocket`, () => {
       const started = Date.now();
       const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
       const out = `${r.stdout}\n${r.stderr}`;
       const last = r.stdout.trim().split('\n').at(-1) ?? '';
       console.log(`[portable] ${name}: ${Date.now() - started} ms\n${r.stdout}`);
       expect(r.status, out).toBe(0);
-      expect(JSON.parse(last)).toMatchObject({ passed: 9, failed: [] });
+      expect(JSON.parse(last)).toMatchObject({ passed: 12, failed: [] });
     }, 150_000);
   }
 });

@@ -27,6 +27,7 @@ import { backoffDelay, defaultRetry, parseRetryAfter, retryAfterDelay, type Retr
 import type { DebugEvent } from '../transport.js';
 import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from '../warnings.js';
 import { bodyChunks, readCappedText } from './fetch-body.js';
+import type { WebSocketConstructor, WebSocketParts } from './platform-websocket.js';
 import { detectRuntime, type FetchRuntime, type RuntimeTls, runtimeTls } from './runtime-tls.js';
 
 export type { Hooks as KyHooks } from 'ky';
@@ -57,6 +58,11 @@ export interface FetchTransportOptions {
   readonly fetchOptions?: Readonly<Record<string, unknown>>;
   /** Which runtime's TLS knobs to use; detected by default. */
   readonly runtime?: FetchRuntime;
+  /**
+   * The WebSocket class exec, attach and port-forward use; default the platform's
+   * (`globalThis.WebSocket`: browsers, Deno, Bun, Node 22+). On Node 20: undici's.
+   */
+  readonly webSocket?: WebSocketConstructor;
 }
 
 interface Exchange {
@@ -191,6 +197,31 @@ export class FetchTransport implements KubeTransport {
 
   upgrade(_options: UpgradeOptions): Promise<UpgradeResponse> {
     return Promise.reject(new UsageError('the fetch transport has no raw socket upgrade: exec, attach and port-forward use the platform WebSocket in this build (kubefluent streams, with the token as the base64url.bearer.authorization.k8s.io subprotocol)'));
+  }
+
+  /**
+   * What one platform WebSocket needs (platform-websocket.ts, loaded only by stream calls):
+   * the rate limit taken, credentials, impersonation headers and this runtime's TLS options.
+   * `call` counts as an open stream (close() ends it) until `release`.
+   */
+  async webSocketParts(call: Call): Promise<WebSocketParts> {
+    this.#open.add(call);
+    try {
+      if (this.#limiter) await this.#limiter.acquire(call.signal);
+      const creds = await this.config.credentials.get(call.signal);
+      const headers = this.#headers({ method: 'GET', target: '', accept: '', body: undefined, contentType: undefined, retry: false }, {});
+      delete headers.accept;
+      const dispatcher = this.#options.fetchOptions?.dispatcher;
+      const init = { ...this.#tlsFor(creds.clientCertificate).init, ...(dispatcher !== undefined ? { dispatcher } : {}) };
+      return {
+        server: this.#server, runtime: this.runtime, authorization: creds.authorization, headers, init,
+        WebSocket: this.#options.webSocket, secrets: this.#secrets(creds),
+        release: () => void this.#open.delete(call),
+      };
+    } catch (e) {
+      this.#open.delete(call);
+      throw e;
+    }
   }
 
   /** Ends open streams; requests in flight get `graceMs` (default 2 s), then they are cut. */
