@@ -2,11 +2,14 @@
  * The narrow seam the streams layer needs from the transport: one upgraded connection.
  * KubeTransport.upgrade does the HTTP side — credentials, TLS, proxy,
  * impersonation, 401 refresh, typed errors for a non-101 answer — and hands over the raw
- * socket; the WebSocket framing on top of it is ours (src/net/websocket-node.ts).
+ * socket; the WebSocket framing on top of it is ours (src/net/websocket-node.ts). The fetch
+ * transport has no raw socket: with it, the platform WebSocket carries the stream
+ * (src/transport/fetch/platform-websocket.ts, loaded on first use).
  */
 import type { UpgradeOptions, UpgradeResponse } from '../transport/kube-transport.js';
 import { nodeWebSocket } from '../net/websocket-node.js';
 import type { WsConnection } from '../net/websocket.js';
+import type { WebSocketHost } from '../transport/fetch/platform-websocket.js';
 
 export type { UpgradeOptions, UpgradeResponse };
 
@@ -15,8 +18,12 @@ export interface Upgrader {
   upgrade(options: UpgradeOptions): Promise<UpgradeResponse>;
 }
 
-/** Opens a WebSocket through the upgrader (the node framing over the upgraded socket). */
+/** Opens a WebSocket through the upgrader (the node framing over the upgraded socket, or the platform WebSocket of the fetch transport). */
 export async function openWebSocket(upgrader: Upgrader, options: UpgradeOptions): Promise<WsConnection> {
+  if (typeof (upgrader as Partial<WebSocketHost>).webSocketParts === 'function') {
+    const { openPlatformWebSocket } = await import('../transport/fetch/platform-websocket.js');
+    return openPlatformWebSocket(upgrader as Upgrader & WebSocketHost, options);
+  }
   const res = await upgrader.upgrade(options);
   return nodeWebSocket(res.socket, res.head, res.protocol);
 }
