@@ -1,43 +1,37 @@
 /**
  * The node:http(s) implementation of {@link KubeTransport} (the seam, ./kube-transport.ts).
  *
- * Every call goes through one exchange step (`#exchange`): rate limit, credentials and
- * headers, the send, retries with backoff and Retry-After, one refresh after a 401,
- * Warning headers and debug events, and an error status turned into its typed error. It
- * returns the successful answer; `requestText` reads its body under the size caps,
+ * Every call goes through one exchange step (exchange-loop.ts, shared with the fetch
+ * transport; node:http is its wire here): rate limit, credentials and headers, the send,
+ * retries with backoff and Retry-After, one refresh after a 401, Warning headers and debug
+ * events, and an error status turned into its typed error. It returns the successful answer; `requestText` reads its body under the size caps,
  * `stream` hands its body to the caller, `upgrade` hands over the switched socket.
  * Connections (agents, bounded pool, TLS, proxies) live below, in src/net/.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
-import { errorFromResponse, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../core/errors.js';
+import { KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../core/errors.js';
 import { queryString } from '../core/paths.js';
-import { redactHeaders, redactText } from '../core/redact.js';
-import { sleep } from '../core/sleep.js';
+import { redactHeaders } from '../core/redact.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, decodedStream, readText } from '../net/body.js';
 import { type Connector, createConnector } from '../net/connector.js';
-import { type Attempts, wrapNetworkError } from '../net/network-errors.js';
+import { wrapNetworkError } from '../net/network-errors.js';
 import { isLoopback } from '../net/proxy.js';
 import { UpgradeError } from '../net/response-errors.js';
 import { Call } from './call.js';
+import { type DebugEvent, ExchangeLoop } from './exchange-loop.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
-import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
-import { backoffDelay, defaultRetry, parseRetryAfter, retryAfterDelay, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from './retry.js';
+import type { RateLimitOptions } from './rate-limiter.js';
+import type { RetryOptions } from './retry.js';
 import { defaultUserAgent } from './user-agent.js';
-import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from './warnings.js';
+import type { KubeWarning } from './warnings.js';
 import { type Answer, firstHeader, flatHeaders, send, webHeaders, webSocketAccept, webSocketKey } from './wire.js';
 
 export type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
+export type { DebugEvent } from './exchange-loop.js';
 export { isLoopback } from '../net/proxy.js';
-
-/** What the debug hook sees. Headers are redacted; bodies are never included. */
-export type DebugEvent =
-  | { readonly type: 'request'; readonly method: string; readonly url: string; readonly attempt: number; readonly headers: Readonly<Record<string, string>> }
-  | { readonly type: 'response'; readonly method: string; readonly url: string; readonly attempt: number; readonly status: number; readonly durationMs: number }
-  | { readonly type: 'retry'; readonly method: string; readonly url: string; readonly attempt: number; readonly delayMs: number; readonly why: string }
-  | { readonly type: 'error'; readonly method: string; readonly url: string; readonly attempt: number; readonly message: string };
 
 /** HTTP settings: timeouts, retries, rate limits, user agent. */
 export interface TransportOptions {
@@ -72,14 +66,11 @@ interface Exchange {
   readonly long: boolean;
 }
 
-const defaultWarningLogger = createOnceWarningLogger();
-
 /** HTTPS to one API server, with the kubeconfig's TLS and credentials, retries and rate limits. */
 export class Transport implements KubeTransport {
   readonly config: ClusterConfig;
   readonly #options: TransportOptions;
-  readonly #retry: Required<RetryOptions> | undefined;
-  readonly #limiter: RateLimiter | undefined;
+  readonly #loop: ExchangeLoop<Exchange, Answer>;
   readonly #connectors = new Map<string, Connector>();
   /** Requests in flight (not streams), so close() can let them finish. */
   readonly #inflight = new Set<Promise<unknown>>();
@@ -98,8 +89,6 @@ export class Transport implements KubeTransport {
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
     this.#options = options;
-    this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
-    this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     this.#userAgent = options.userAgent ?? defaultUserAgent();
     // gzip like client-go, unless the kubeconfig says no or the server is on this machine
     // (there compression only burns CPU on both ends).
@@ -111,6 +100,20 @@ export class Transport implements KubeTransport {
     this.#maxErrorBytes = positive(options.maxErrorBodyBytes, DEFAULT_MAX_ERROR_BODY_BYTES, 'maxErrorBodyBytes');
     this.#maxRatio = positive(options.maxDecompressionRatio, DEFAULT_MAX_DECOMPRESSION_RATIO, 'maxDecompressionRatio');
     if (options.maxConnections !== undefined) positive(options.maxConnections, 1, 'maxConnections');
+    // The node:http wire of the shared exchange step (made once: no per-call allocation).
+    this.#loop = new ExchangeLoop<Exchange, Answer>(config, options, {
+      send: (x, creds, signal) => {
+        const connector = this.#connectorFor(creds.clientCertificate);
+        const agent = x.long ? connector.streamAgentFor(this.#server) : connector.agentFor(this.#server);
+        return send({ url: this.#server, path: this.#basePath + x.target, method: x.method, headers: x.headers(creds), body: x.body, agent, signal });
+      },
+      debugHeaders: (x, creds) => redactHeaders(flatHeaders(x.headers(creds))),
+      status: (a) => a.res.statusCode ?? 0,
+      accepted: (a) => a.upgraded !== undefined || (a.res.statusCode !== undefined && a.res.statusCode >= 200 && a.res.statusCode <= 299),
+      header: (a, name) => firstHeader(a.res.headers[name]),
+      errorText: (a, ref) => readText(a.res, { maxBytes: this.#maxErrorBytes, maxRatio: this.#maxRatio, encodings: this.#encodings, truncate: true }, ref),
+      networkError: (e, ref, tried) => wrapNetworkError(e, ref, this.config.server, tried),
+    });
   }
 
   async request<T>(options: RequestOptions): Promise<T> {
@@ -137,13 +140,13 @@ export class Transport implements KubeTransport {
     // Checked before a byte is sent.
     const maxBytes = options.maxResponseBytes === undefined ? this.#maxBytes : positive(options.maxResponseBytes, this.#maxBytes, 'maxResponseBytes');
     const call = this.#call(options.method, options.path, options.signal, options.timeoutMs);
-    const { res } = await this.#exchange(call, this.#plain(options, false));
+    const { res } = await this.#loop.run(call, this.#plain(options, false));
     try {
       const text = await readText(res, { maxBytes, maxRatio: this.#maxRatio, encodings: this.#encodings }, call.ref);
       call.end();
       return text;
     } catch (e) {
-      throw this.#scrub(call.failure(e instanceof KubefluentError || call.signal.aborted ? e : wrapNetworkError(e, call.ref, this.config.server)));
+      throw this.#loop.scrub(call.failure(e instanceof KubefluentError || call.signal.aborted ? e : wrapNetworkError(e, call.ref, this.config.server)));
     }
   }
 
@@ -152,7 +155,7 @@ export class Transport implements KubeTransport {
     this.#open.add(call);
     let answer: Answer;
     try {
-      answer = await this.#exchange(call, this.#plain(options, true));
+      answer = await this.#loop.run(call, this.#plain(options, true));
     } catch (e) {
       this.#open.delete(call);
       throw e;
@@ -164,7 +167,7 @@ export class Transport implements KubeTransport {
       body = decodedStream(res, this.#encodings, call.ref);
     } catch (e) {
       this.#open.delete(call);
-      throw this.#scrub(call.failure(e));
+      throw this.#loop.scrub(call.failure(e));
     }
     const finished = (): void => {
       this.#open.delete(call);
@@ -196,7 +199,7 @@ export class Transport implements KubeTransport {
     this.#open.add(call);
     let answer: Answer;
     try {
-      answer = await this.#exchange(call, exchange);
+      answer = await this.#loop.run(call, exchange);
     } catch (e) {
       this.#open.delete(call);
       throw e;
@@ -213,7 +216,7 @@ export class Transport implements KubeTransport {
       socket?.destroy();
       res.destroy();
       this.#open.delete(call);
-      throw this.#scrub(call.failure(new UpgradeError(call.ref, res.statusCode ?? 0, chosen ?? 'no socket')));
+      throw this.#loop.scrub(call.failure(new UpgradeError(call.ref, res.statusCode ?? 0, chosen ?? 'no socket')));
     }
     // The socket is the caller's now: no idle timeout from the agent; the caller's signal and close() still end it.
     (socket as Partial<Socket>).setTimeout?.(0);
@@ -245,7 +248,7 @@ export class Transport implements KubeTransport {
       });
       const done = await Promise.race([settled, late]);
       clearTimeout(timer);
-      if (!done) this.#debug(() => ({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` }));
+      if (!done) this.#loop.debug(() => ({ type: 'error', method: 'CLOSE', url: '', attempt: 0, message: `requests still open after ${graceMs} ms; cutting them` }));
     }
     for (const c of all) c.destroy();
   }
@@ -260,29 +263,6 @@ export class Transport implements KubeTransport {
       method: options.method, target: options.path + queryString(options.query ?? {}), body, retry: options.retry !== false, long,
       headers: (creds) => this.#headers(options.accept ?? 'application/json', creds, body, options.contentType),
     };
-  }
-
-  /** Secrets in play (the config's, and the credential just sent), for scrubbing. */
-  #secrets(creds?: Credentials): string[] {
-    const s = this.config.secrets();
-    const auth = creds?.authorization;
-    if (auth) {
-      const value = auth.replace(/^\S+\s+/, '');
-      s.push(value);
-      // A basic-auth value is base64 of user:password: the password alone is a secret too.
-      if (/^basic\s/i.test(auth)) {
-        const pair = Buffer.from(value, 'base64').toString('utf8');
-        const colon = pair.indexOf(':');
-        if (colon >= 0) s.push(pair, pair.slice(colon + 1));
-      }
-    }
-    return s;
-  }
-
-  #scrub<E extends Error>(error: E, creds?: Credentials): E {
-    const clean = redactText(error.message, this.#secrets(creds));
-    if (clean !== error.message) error.message = clean;
-    return error;
   }
 
   #connectorFor(cert: ClientCertificate | undefined): Connector {
@@ -327,106 +307,6 @@ export class Transport implements KubeTransport {
       for (const [k, vs] of Object.entries(imp.extra ?? {})) if (vs.length) h[`impersonate-extra-${encodeURIComponent(k)}`] = [...vs];
     }
     return h;
-  }
-
-  #emitWarnings(headers: IncomingHttpHeaders, ref: RequestRef, creds: Credentials): void {
-    const header = headers.warning;
-    if (!header || this.#options.onWarning === false) return;
-    let secrets: string[] | undefined;
-    for (const w of parseWarningHeader(header)) {
-      // A server (or a proxy) may echo a request header back: never pass a credential on.
-      const text = redactText(w.text, (secrets ??= this.#secrets(creds)));
-      const clean = text === w.text ? w : { ...w, text };
-      if (this.#options.onWarning) this.#options.onWarning(clean, ref);
-      else defaultWarningLogger(clean);
-    }
-  }
-
-  /** Builds the event only when someone listens: redacting URLs and headers is not free. */
-  #debug(event: () => DebugEvent): void {
-    if (!this.#options.onDebug) return;
-    try {
-      this.#options.onDebug(event());
-    } catch {
-      // A broken debug hook must not break requests.
-    }
-  }
-
-  /**
-   * The exchange step shared by every call: attempts until a 2xx (or the 101 of an
-   * upgrade) or a typed error. The call's timeout and signal cover every attempt and wait.
-   */
-  async #exchange(call: Call, x: Exchange): Promise<Answer> {
-    const { ref, signal } = call;
-    const fullPath = this.#basePath + x.target;
-    let shown: string | undefined;
-    const shownUrl = (): string => (shown ??= redactText(x.target, this.#secrets()));
-    const retry = x.retry ? this.#retry : undefined;
-    const tried = (attempt: number): Attempts => ({ attempts: attempt, elapsedMs: Date.now() - call.started });
-    const wait = async (delayMs: number): Promise<void> => {
-      try {
-        await sleep(delayMs, signal);
-      } catch (s) {
-        throw this.#scrub(call.failure(s));
-      }
-    };
-    let attempt = 0;
-    let refreshed = false;
-    for (;;) {
-      attempt++;
-      let answer: Answer;
-      let creds: Credentials = {};
-      const started = Date.now();
-      try {
-        if (this.#limiter) await this.#limiter.acquire(signal);
-        creds = await this.config.credentials.get(signal);
-        const headers = x.headers(creds);
-        this.#debug(() => ({ type: 'request', method: ref.method, url: shownUrl(), attempt, headers: redactHeaders(flatHeaders(headers)) }));
-        const connector = this.#connectorFor(creds.clientCertificate);
-        const agent = x.long ? connector.streamAgentFor(this.#server) : connector.agentFor(this.#server);
-        answer = await send({ url: this.#server, path: fullPath, method: x.method, headers, body: x.body, agent, signal });
-      } catch (e) {
-        if (signal.aborted) throw this.#scrub(call.failure(e), creds);
-        if (e instanceof KubefluentError) throw this.#scrub(call.failure(e), creds);
-        const netErr = wrapNetworkError(e, ref, this.config.server);
-        this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets(creds)) }));
-        if (retry && attempt <= retry.limit && shouldRetryNetwork(ref.method, netErr.code)) {
-          const delayMs = backoffDelay(attempt, retry);
-          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: netErr.code ?? 'network error' }));
-          await wait(delayMs);
-          continue;
-        }
-        throw this.#scrub(call.failure(attempt > 1 ? wrapNetworkError(e, ref, this.config.server, tried(attempt)) : netErr), creds);
-      }
-      const { res } = answer;
-      const status = res.statusCode ?? 0;
-      this.#debug(() => ({ type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started }));
-      this.#emitWarnings(res.headers, ref, creds);
-      if (answer.upgraded || (status >= 200 && status <= 299)) return answer;
-      let text = '';
-      try {
-        text = await readText(res, { maxBytes: this.#maxErrorBytes, maxRatio: this.#maxRatio, encodings: this.#encodings, truncate: true }, ref);
-      } catch {
-        // The status code alone still makes a typed error.
-      }
-      const retryAfter = parseRetryAfter(firstHeader(res.headers['retry-after']) ?? null);
-      if (status === 401 && !refreshed && this.config.credentials.invalidate?.()) {
-        refreshed = true;
-        attempt--;
-        this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs: 0, why: '401: refreshing credentials' }));
-        continue;
-      }
-      if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, status, retryAfter !== undefined)) {
-        const delayMs = retryAfter !== undefined ? retryAfterDelay(retryAfter, attempt, retry) : backoffDelay(attempt, retry);
-        if (delayMs <= retry.maxRetryAfterMs) {
-          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: `status ${status}` }));
-          await wait(delayMs);
-          continue;
-        }
-      }
-      // The server never should echo a credential, but if it does, it stops here.
-      throw this.#scrub(call.failure(errorFromResponse(status, redactText(text, this.#secrets(creds)), ref, retryAfter)), creds);
-    }
   }
 }
 

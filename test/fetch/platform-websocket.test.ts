@@ -308,11 +308,13 @@ describe('the connection itself (a scripted platform socket)', () => {
     expect((await conn.closed).clean).toBe(false);
   });
 
-  it('send gathers the parts into one binary message and waits while bufferedAmount is above 1 MiB', async () => {
+  it('send gathers the parts into one binary message and waits while bufferedAmount is above the high-water mark (16 KiB, like a Node socket)', async () => {
     const { conn, sock } = await open();
     await conn.send(Uint8Array.of(0), Uint8Array.of(7, 8));
     expect([...(sock.sent[0] as Uint8Array)]).toEqual([0, 7, 8]);
-    sock.bufferedAmount = 2 << 20;
+    sock.bufferedAmount = (16 << 10) - 1;
+    await conn.send(Uint8Array.of(1));
+    sock.bufferedAmount = 17 << 10;
     let done = false;
     const pending = conn.send(Uint8Array.of(1)).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 30));

@@ -3,10 +3,10 @@
  * transport of the browser, Deno, Bun and worker builds (on Node the node:http Transport
  * stays the default: a fetch GET costs several times its client CPU there, bench/).
  *
- * The exchange step is the node transport's, step for step, on the same policy modules:
- * rate limit, credentials and impersonation headers, retries with backoff and Retry-After
- * (retry.ts), one refresh after a 401, Warning headers (scrubbed), debug events (redacted),
- * an error status turned into its typed error, size caps on every body read. ky brings the
+ * The exchange step is the node transport's own (exchange-loop.ts; ky over fetch is its wire
+ * here): rate limit, credentials and impersonation headers, retries with backoff and
+ * Retry-After, one refresh after a 401, Warning headers (scrubbed), debug events (redacted),
+ * an error status turned into its typed error; size caps on every body read. ky brings the
  * request plumbing and its hooks, open to users (`hooks`); ky's own retry and timeout are
  * off so both transports follow one policy (the contract suite in test/fetch/ holds them
  * to it).
@@ -14,18 +14,17 @@
 import ky, { type Hooks } from 'ky';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../../config/credentials.js';
-import { errorFromResponse, errorFromStatus, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../../core/errors.js';
+import { errorFromStatus, KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../../core/errors.js';
 import { queryString } from '../../core/paths.js';
-import { redactHeaders, redactText } from '../../core/redact.js';
-import { sleep } from '../../core/sleep.js';
+import { redactHeaders } from '../../core/redact.js';
 import { DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../../net/limits.js';
 import { type Attempts, wrapNetworkError } from '../../net/network-errors.js';
 import { Call } from '../call.js';
+import { type DebugEvent, ExchangeLoop } from '../exchange-loop.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from '../kube-transport.js';
-import { RateLimiter, type RateLimitOptions } from '../rate-limiter.js';
-import { backoffDelay, defaultRetry, parseRetryAfter, retryAfterDelay, type RetryOptions, shouldRetryNetwork, shouldRetryStatus } from '../retry.js';
-import type { DebugEvent } from '../transport.js';
-import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from '../warnings.js';
+import type { RateLimitOptions } from '../rate-limiter.js';
+import type { RetryOptions } from '../retry.js';
+import type { KubeWarning } from '../warnings.js';
 import { bodyChunks, readCappedText } from './fetch-body.js';
 import type { WebSocketConstructor, WebSocketParts } from './platform-websocket.js';
 import { detectRuntime, type FetchRuntime, type RuntimeTls, runtimeTls } from './runtime-tls.js';
@@ -74,14 +73,11 @@ interface Exchange {
   readonly retry: boolean;
 }
 
-const defaultWarningLogger = createOnceWarningLogger();
-
 export class FetchTransport implements KubeTransport {
   readonly config: ClusterConfig;
   readonly runtime: FetchRuntime;
   readonly #options: FetchTransportOptions;
-  readonly #retry: Required<RetryOptions> | undefined;
-  readonly #limiter: RateLimiter | undefined;
+  readonly #loop: ExchangeLoop<Exchange, Response>;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #open = new Set<Call>();
   readonly #inflightCalls = new Set<Call>();
@@ -95,8 +91,6 @@ export class FetchTransport implements KubeTransport {
     this.config = config;
     this.#options = options;
     this.runtime = options.runtime ?? detectRuntime();
-    this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
-    this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     // fetch refuses a URL with user:password@ in it; the node transport never sends it either.
     const server = new URL(config.server);
     server.username = '';
@@ -112,6 +106,22 @@ export class FetchTransport implements KubeTransport {
     }
     // Fail now, not on the first request, when this runtime cannot carry the config's TLS.
     this.#tlsFor(undefined);
+    // The fetch wire of the shared exchange step.
+    this.#loop = new ExchangeLoop<Exchange, Response>(config, options, {
+      send: (x, creds, signal) => ky(this.#server + x.target, {
+        method: x.method, headers: this.#headers(x, creds), ...(x.body !== undefined ? { body: x.body } : {}), signal,
+        retry: { limit: 0 }, timeout: false, throwHttpErrors: false, redirect: 'manual', credentials: 'same-origin',
+        ...(this.#options.hooks ? { hooks: this.#options.hooks } : {}),
+        ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+        ...this.#tlsFor(creds.clientCertificate).init, ...this.#options.fetchOptions,
+      }),
+      debugHeaders: (x, creds) => redactHeaders(this.#headers(x, creds)),
+      status: (res) => res.status,
+      accepted: (res) => res.status >= 200 && res.status <= 299,
+      header: (res, name) => res.headers.get(name) ?? undefined,
+      errorText: (res, ref) => readCappedText(res, { maxBytes: this.#maxErrorBytes, truncate: true }, ref),
+      networkError: (e, ref, tried) => this.#netError(e, ref, tried),
+    });
   }
 
   async request<T>(options: RequestOptions): Promise<T> {
@@ -129,13 +139,13 @@ export class FetchTransport implements KubeTransport {
     const call = this.#call(options);
     this.#inflightCalls.add(call);
     const pending = (async () => {
-      const res = await this.#exchange(call, this.#plain(options));
+      const res = await this.#loop.run(call, this.#plain(options));
       try {
         const text = await readCappedText(res, { maxBytes }, call.ref);
         call.end();
         return text;
       } catch (e) {
-        throw this.#scrub(call.failure(e instanceof KubefluentError || call.signal.aborted ? e : this.#netError(e, call.ref)));
+        throw this.#loop.scrub(call.failure(e instanceof KubefluentError || call.signal.aborted ? e : this.#netError(e, call.ref)));
       }
     })();
     this.#inflight.add(pending);
@@ -152,7 +162,7 @@ export class FetchTransport implements KubeTransport {
     this.#open.add(call);
     let res: Response;
     try {
-      res = await this.#exchange(call, this.#plain(options));
+      res = await this.#loop.run(call, this.#plain(options));
     } catch (e) {
       this.#open.delete(call);
       throw e;
@@ -181,7 +191,7 @@ export class FetchTransport implements KubeTransport {
           yield* chunks;
         } catch (e) {
           // The watch above decides what a broken stream means; here it only becomes typed.
-          throw call.signal.aborted || e instanceof KubefluentError ? e : self.#scrub(self.#netError(e, call.ref));
+          throw call.signal.aborted || e instanceof KubefluentError ? e : self.#loop.scrub(self.#netError(e, call.ref));
         }
       },
     };
@@ -207,7 +217,7 @@ export class FetchTransport implements KubeTransport {
   async webSocketParts(call: Call): Promise<WebSocketParts> {
     this.#open.add(call);
     try {
-      if (this.#limiter) await this.#limiter.acquire(call.signal);
+      await this.#loop.acquire(call.signal);
       const creds = await this.config.credentials.get(call.signal);
       const headers = this.#headers({ method: 'GET', target: '', accept: '', body: undefined, contentType: undefined, retry: false }, {});
       delete headers.accept;
@@ -215,7 +225,7 @@ export class FetchTransport implements KubeTransport {
       const init = { ...this.#tlsFor(creds.clientCertificate).init, ...(dispatcher !== undefined ? { dispatcher } : {}) };
       return {
         server: this.#server, runtime: this.runtime, authorization: creds.authorization, headers, init,
-        WebSocket: this.#options.webSocket, secrets: this.#secrets(creds),
+        WebSocket: this.#options.webSocket, secrets: this.#loop.secrets(creds),
         release: () => void this.#open.delete(call),
       };
     } catch (e) {
@@ -280,32 +290,6 @@ export class FetchTransport implements KubeTransport {
     return h;
   }
 
-  #secrets(creds?: Credentials): string[] {
-    const s = this.config.secrets();
-    const auth = creds?.authorization;
-    if (auth) {
-      const value = auth.replace(/^\S+\s+/, '');
-      s.push(value);
-      if (/^basic\s/i.test(auth)) {
-        let pair = '';
-        try {
-          pair = new TextDecoder().decode(Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)));
-        } catch {
-          // Not base64: the value itself is already scrubbed.
-        }
-        const colon = pair.indexOf(':');
-        if (colon >= 0) s.push(pair, pair.slice(colon + 1));
-      }
-    }
-    return s;
-  }
-
-  #scrub<E extends Error>(error: E, creds?: Credentials): E {
-    const clean = redactText(error.message, this.#secrets(creds));
-    if (clean !== error.message) error.message = clean;
-    return error;
-  }
-
   /**
    * A fetch failure as NetworkError/TlsError. fetch reports most failures as a bare
    * TypeError; one without a code is taken as a reset connection (retried for reads only,
@@ -319,103 +303,6 @@ export class FetchTransport implements KubeTransport {
       cause = Object.assign(new Error(`${e.message}${hint}`, { cause: e }), { code: tls ? 'ERR_TLS_CERT_UNTRUSTED' : 'ECONNRESET' });
     }
     return wrapNetworkError(cause, ref, this.config.server, tried);
-  }
-
-  #emitWarnings(headers: Headers, ref: RequestRef, creds: Credentials): void {
-    const header = headers.get('warning');
-    if (!header || this.#options.onWarning === false) return;
-    let secrets: string[] | undefined;
-    for (const w of parseWarningHeader(header)) {
-      const text = redactText(w.text, (secrets ??= this.#secrets(creds)));
-      const clean = text === w.text ? w : { ...w, text };
-      if (this.#options.onWarning) this.#options.onWarning(clean, ref);
-      else defaultWarningLogger(clean);
-    }
-  }
-
-  #debug(event: () => DebugEvent): void {
-    if (!this.#options.onDebug) return;
-    try {
-      this.#options.onDebug(event());
-    } catch {
-      // A broken debug hook must not break requests.
-    }
-  }
-
-  /** Attempts until a 2xx or a typed error; the call's timeout and signal cover every attempt and wait. */
-  async #exchange(call: Call, x: Exchange): Promise<Response> {
-    const { ref, signal } = call;
-    const url = this.#server + x.target;
-    let shown: string | undefined;
-    const shownUrl = (): string => (shown ??= redactText(x.target, this.#secrets()));
-    const retry = x.retry ? this.#retry : undefined;
-    const tried = (attempt: number): Attempts => ({ attempts: attempt, elapsedMs: Date.now() - call.started });
-    const wait = async (delayMs: number): Promise<void> => {
-      try {
-        await sleep(delayMs, signal);
-      } catch (s) {
-        throw this.#scrub(call.failure(s));
-      }
-    };
-    let attempt = 0;
-    let refreshed = false;
-    for (;;) {
-      attempt++;
-      let res: Response;
-      let creds: Credentials = {};
-      const started = Date.now();
-      try {
-        if (this.#limiter) await this.#limiter.acquire(signal);
-        creds = await this.config.credentials.get(signal);
-        const headers = this.#headers(x, creds);
-        const tls = this.#tlsFor(creds.clientCertificate);
-        this.#debug(() => ({ type: 'request', method: ref.method, url: shownUrl(), attempt, headers: redactHeaders(headers) }));
-        res = await ky(url, {
-          method: x.method, headers, ...(x.body !== undefined ? { body: x.body } : {}), signal,
-          retry: { limit: 0 }, timeout: false, throwHttpErrors: false, redirect: 'manual', credentials: 'same-origin',
-          ...(this.#options.hooks ? { hooks: this.#options.hooks } : {}),
-          ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
-          ...tls.init, ...this.#options.fetchOptions,
-        });
-      } catch (e) {
-        if (signal.aborted || e instanceof KubefluentError) throw this.#scrub(call.failure(e), creds);
-        const netErr = this.#netError(e, ref);
-        this.#debug(() => ({ type: 'error', method: ref.method, url: shownUrl(), attempt, message: redactText(netErr.message, this.#secrets(creds)) }));
-        if (retry && attempt <= retry.limit && !(netErr.name === 'TlsError') && shouldRetryNetwork(ref.method, netErr.code)) {
-          const delayMs = backoffDelay(attempt, retry);
-          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: netErr.code ?? 'network error' }));
-          await wait(delayMs);
-          continue;
-        }
-        throw this.#scrub(call.failure(attempt > 1 ? this.#netError(e, ref, tried(attempt)) : netErr), creds);
-      }
-      const status = res.status;
-      this.#debug(() => ({ type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started }));
-      this.#emitWarnings(res.headers, ref, creds);
-      if (status >= 200 && status <= 299) return res;
-      let text = '';
-      try {
-        text = await readCappedText(res, { maxBytes: this.#maxErrorBytes, truncate: true }, ref);
-      } catch {
-        // The status code alone still makes a typed error.
-      }
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      if (status === 401 && !refreshed && this.config.credentials.invalidate?.()) {
-        refreshed = true;
-        attempt--;
-        this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs: 0, why: '401: refreshing credentials' }));
-        continue;
-      }
-      if (retry && attempt <= retry.limit && shouldRetryStatus(ref.method, status, retryAfter !== undefined)) {
-        const delayMs = retryAfter !== undefined ? retryAfterDelay(retryAfter, attempt, retry) : backoffDelay(attempt, retry);
-        if (delayMs <= retry.maxRetryAfterMs) {
-          this.#debug(() => ({ type: 'retry', method: ref.method, url: shownUrl(), attempt, delayMs, why: `status ${status}` }));
-          await wait(delayMs);
-          continue;
-        }
-      }
-      throw this.#scrub(call.failure(errorFromResponse(status, redactText(text, this.#secrets(creds)), ref, retryAfter)), creds);
-    }
   }
 }
 
