@@ -13,7 +13,7 @@
 import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
+import { MessageInbox, WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
 
 export interface NodeWebSocketOptions {
   /** Largest message accepted from the server (bytes); default 64 MiB. Kubernetes sends ≤ 32 KiB. */
@@ -141,15 +141,12 @@ class NodeWebSocket implements WsConnection {
   #fragmentBytes = 0;
   #fragmentOpcode = 0;
   // Delivered messages not yet taken by the reader.
-  readonly #queue: Buffer[] = [];
+  readonly #inbox: MessageInbox;
   #queuedBytes = 0;
-  #wake: (() => void) | undefined;
-  #end: { error?: WebSocketError } | undefined;
   #closeInfo: WsCloseInfo | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveClosed!: (info: WsCloseInfo) => void;
   #drainWaiters: (() => void)[] = [];
-  #iterated = false;
 
   constructor(socket: Duplex, head: Uint8Array, protocol: string, options: NodeWebSocketOptions) {
     this.protocol = protocol;
@@ -157,6 +154,10 @@ class NodeWebSocket implements WsConnection {
     this.#maxMessage = options.maxMessageBytes ?? 64 << 20;
     this.#highWater = options.highWaterMark ?? 1 << 20;
     this.closed = new Promise<WsCloseInfo>((r) => (this.#resolveClosed = r));
+    this.#inbox = new MessageInbox((m) => {
+      this.#queuedBytes -= m.length;
+      if (this.#queuedBytes < this.#highWater / 2 && this.#socket.isPaused()) this.#socket.resume();
+    });
     (socket as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     socket.on('data', (d: Buffer) => this.#onData(d));
     socket.on('drain', () => this.#flushDrain());
@@ -168,26 +169,7 @@ class NodeWebSocket implements WsConnection {
   }
 
   get messages(): AsyncIterable<Uint8Array> {
-    return { [Symbol.asyncIterator]: () => this.#iterator() };
-  }
-
-  async *#iterator(): AsyncGenerator<Uint8Array> {
-    if (this.#iterated) throw new Error('WsConnection.messages can be iterated once');
-    this.#iterated = true;
-    for (;;) {
-      const m = this.#queue.shift();
-      if (m) {
-        this.#queuedBytes -= m.length;
-        if (this.#queuedBytes < this.#highWater / 2 && this.#socket.isPaused()) this.#socket.resume();
-        yield m;
-        continue;
-      }
-      if (this.#end) {
-        if (this.#end.error) throw this.#end.error;
-        return;
-      }
-      await new Promise<void>((r) => (this.#wake = r));
-    }
+    return this.#inbox.messages;
   }
 
   send(...parts: readonly Uint8Array[]): Promise<void> {
@@ -250,10 +232,10 @@ class NodeWebSocket implements WsConnection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#end) return;
+    if (this.#inbox.ended) return;
     this.#in.push(chunk);
     const q = this.#in;
-    while (q.length >= 2 && !this.#end) {
+    while (q.length >= 2 && !this.#inbox.ended) {
       const b0 = q.byte(0);
       const b1 = q.byte(1);
       if ((b1 & 0x80) !== 0) return this.#protocolError('a server frame is masked');
@@ -337,24 +319,14 @@ class NodeWebSocket implements WsConnection {
   }
 
   #deliver(message: Buffer): void {
-    this.#queue.push(message);
     this.#queuedBytes += message.length;
     if (this.#queuedBytes > this.#highWater && !this.#socket.isPaused()) this.#socket.pause();
-    this.#wakeReader();
-  }
-
-  #wakeReader(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#inbox.push(message);
   }
 
   /** Ends the message stream (once). */
   #finish(error: WebSocketError | undefined): void {
-    if (this.#end) return;
-    this.#end = error ? { error } : {};
-    if (this.#socket.isPaused()) this.#socket.resume();
-    this.#wakeReader();
+    if (this.#inbox.finish(error) && this.#socket.isPaused()) this.#socket.resume();
   }
 
   #onSocketClose(): void {
@@ -363,7 +335,7 @@ class NodeWebSocket implements WsConnection {
     this.#state = 'closed';
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#flushDrain();
-    const endError = this.#end?.error;
+    const endError = this.#inbox.error;
     this.#resolveClosed(this.#closeInfo ?? { code: 1006, reason: endError?.message ?? '', clean: false });
   }
 }

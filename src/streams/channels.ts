@@ -5,6 +5,7 @@
  * port number as two little-endian bytes). Here: inbound channels as AsyncIterables with
  * backpressure, and the loop that routes messages to them.
  */
+import { concatBytes } from '../core/bytes.js';
 import type { WsConnection } from '../net/websocket.js';
 
 const DEFAULT_HIGH_WATER = 1 << 20;
@@ -125,35 +126,6 @@ export async function routeMessages(ws: WsConnection, channels: ReadonlyMap<numb
     channel.push(message.subarray(1));
     if (channel.full) await channel.drained();
   }
-}
-
-// Plain Uint8Array and TextEncoder/TextDecoder rather than Buffer: the portable build runs these
-// sessions in browsers, Deno and Bun too (test/portable/no-node.test.ts).
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** UTF-8 bytes of a string, or the bytes as they are. */
-export function utf8Bytes(data: Uint8Array | string): Uint8Array {
-  return typeof data === 'string' ? encoder.encode(data) : data;
-}
-
-/** Bytes as UTF-8 text. */
-export function utf8Text(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
-}
-
-/** `parts` joined in one buffer (the one part itself when there is one). */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** One outbound message: the channel byte, then the data. */

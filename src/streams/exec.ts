@@ -5,9 +5,10 @@
  * exit is a result; a session that cannot start or breaks is a typed error.
  */
 import { AbortedError, isStatus, type KubeStatus } from '../core/errors.js';
+import { utf8Bytes, utf8Text } from '../core/bytes.js';
 import type { QueryValue } from '../core/paths.js';
 import { WebSocketError, type WsConnection } from '../net/websocket.js';
-import { channelMessage, InboundChannel, routeMessages, utf8Bytes, utf8Text } from './channels.js';
+import { channelMessage, InboundChannel, routeMessages } from './channels.js';
 import { ExecError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 

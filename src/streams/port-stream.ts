@@ -3,9 +3,10 @@
  * v4.channel.k8s.io (channel 0 data, channel 1 errors, each opening with the port as two
  * little-endian bytes), which the API server passes through to the node.
  */
+import { utf8Bytes, utf8Text } from '../core/bytes.js';
 import { AbortedError } from '../core/errors.js';
 import type { WsConnection } from '../net/websocket.js';
-import { InboundChannel, routeMessages, utf8Bytes, utf8Text } from './channels.js';
+import { InboundChannel, routeMessages } from './channels.js';
 import { PortForwardError } from './errors.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 

@@ -19,11 +19,12 @@
  *   their own backpressure to the reader); outbound, `send` waits while `bufferedAmount` is
  *   above the high-water mark (polled: a WebSocket has no drain event).
  */
+import { concatBytes, utf8Bytes } from '../../core/bytes.js';
 import { KubefluentError, type RequestRef, UsageError } from '../../core/errors.js';
 import { queryString } from '../../core/paths.js';
 import { redactText } from '../../core/redact.js';
 import { UpgradeError } from '../../net/response-errors.js';
-import { WebSocketError, type WsCloseInfo, type WsConnection } from '../../net/websocket.js';
+import { MessageInbox, WebSocketError, type WsCloseInfo, type WsConnection } from '../../net/websocket.js';
 import { Call } from '../call.js';
 import type { RequestOptions, UpgradeOptions } from '../kube-transport.js';
 import type { FetchRuntime } from './runtime-tls.js';
@@ -225,12 +226,9 @@ class PlatformWsConnection implements WsConnection {
   onOpen: (() => void) | undefined;
   onEnd: (() => void) | undefined;
   readonly #ws: PlatformSocket;
-  readonly #queue: Uint8Array[] = [];
+  readonly #inbox = new MessageInbox();
   #state: State = 'connecting';
-  #wake: (() => void) | undefined;
-  #end: { error?: WebSocketError } | undefined;
   #errorText = '';
-  #iterated = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveClosed!: (info: WsCloseInfo) => void;
   #settled = false;
@@ -264,29 +262,12 @@ class PlatformWsConnection implements WsConnection {
   }
 
   get messages(): AsyncIterable<Uint8Array> {
-    return { [Symbol.asyncIterator]: () => this.#iterator() };
-  }
-
-  async *#iterator(): AsyncGenerator<Uint8Array> {
-    if (this.#iterated) throw new Error('WsConnection.messages can be iterated once');
-    this.#iterated = true;
-    for (;;) {
-      const m = this.#queue.shift();
-      if (m) {
-        yield m;
-        continue;
-      }
-      if (this.#end) {
-        if (this.#end.error) throw this.#end.error;
-        return;
-      }
-      await new Promise<void>((r) => (this.#wake = r));
-    }
+    return this.#inbox.messages;
   }
 
   async send(...parts: readonly Uint8Array[]): Promise<void> {
     if (this.#state !== 'open') throw new WebSocketError('the WebSocket is closed', 'WebSocketClosed');
-    this.#ws.send(parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts));
+    this.#ws.send(concatBytes(parts));
     // No drain event on a WebSocket: wait while the platform holds more than the high-water mark.
     for (let delay = 1; this.#ws.bufferedAmount > HIGH_WATER; delay = Math.min(delay * 2, 8)) {
       if (this.#state !== 'open') throw new WebSocketError('the WebSocket closed while sending', 'WebSocketClosed');
@@ -326,30 +307,20 @@ class PlatformWsConnection implements WsConnection {
   }
 
   #deliver(data: unknown): void {
-    if (this.#end) return;
+    if (this.#inbox.ended) return;
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else if (typeof data === 'string') bytes = new TextEncoder().encode(data);
+    else if (typeof data === 'string') bytes = utf8Bytes(data);
     else {
       this.destroy(new WebSocketError('the WebSocket delivered a message that is neither bytes nor text', 'WebSocketProtocol'));
       return;
     }
-    this.#queue.push(bytes);
-    this.#wakeReader();
-  }
-
-  #wakeReader(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#inbox.push(bytes);
   }
 
   #finish(error: WebSocketError | undefined): void {
-    if (this.#end) return;
-    this.#end = error ? { error } : {};
-    this.#wakeReader();
-    this.onEnd?.();
+    if (this.#inbox.finish(error)) this.onEnd?.();
   }
 
   #settle(info: WsCloseInfo): void {
@@ -359,16 +330,4 @@ class PlatformWsConnection implements WsConnection {
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#resolveClosed(info);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
