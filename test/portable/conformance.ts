@@ -208,13 +208,14 @@ await check('exec with a client certificate: stdout and stderr apart, exit codes
   // kwok does not pass exit codes through: it answers a failed Status "exit status 3" (test/streams/exec.int.test.ts).
   const failed = await (await pods.exec('p', { command: ['sh', '-c', 'exit 3'] })).exit.catch((e: unknown) => e);
   assert(failed instanceof k.ExecError && failed.reason === 'ExecFailed' && failed.status?.message?.includes('exit status 3'), `ExecError ExecFailed "exit status 3" (got ${String(failed)})`);
-  // kwok never closes a command's stdin, so the command reads exactly the bytes sent.
+  // kwok never closes a command's stdin, so the command reads exactly the bytes sent. No
+  // stdin.end() here: with kwok, the end-of-stdin signal arriving while stdin still flows
+  // sometimes drops the connection mid-output, on both wires (seen here on Deno and undici in
+  // about 1 run of 3 with a 1 MiB write, and once in 6 runs of the node wire's 50 MB test);
+  // end-of-stdin itself is shown against a scripted server (test/fetch/platform-websocket.test.ts).
   const data = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
   const cat = await pods.exec('p', { command: ['head', '-c', String(data.length)], stdin: true });
-  const sent = (async () => {
-    await cat.stdin.write(data);
-    await cat.stdin.end();
-  })();
+  const sent = cat.stdin.write(data);
   const back: Uint8Array[] = [];
   for await (const c of cat.stdout) back.push(c);
   await sent;
