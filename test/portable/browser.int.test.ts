@@ -3,14 +3,17 @@
 // against the real local control plane: it lists Pods through an informer over watch, creates and
 // scales a Deployment with the builders, sees Pods appear and disappear, and keeps watching after
 // the proxy is restarted. The screenshot in the README (examples/web/screenshot.png) is taken here.
+// Then exec and openPort from a page over Chromium's own WebSocket, through kubectl proxy.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../examples/web/build.js';
+import { portablePlugin } from '../../scripts/portable-plugin.js';
 import { Kube } from '../../src/index.js';
 
 const CHROMIUM = process.env.KUBEFLUENT_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,8 +37,8 @@ async function freePort(): Promise<number> {
 }
 
 /** `kubectl proxy` serving the page under /ui/ and the API at the root, as the README says. */
-async function startProxy(): Promise<ChildProcess> {
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'proxy', `--port=${port}`, `--www=${www}`, '--www-prefix=/ui/', '--api-prefix=/'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startProxy(on: number = port, extra: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'proxy', `--port=${on}`, `--www=${www}`, '--www-prefix=/ui/', '--api-prefix=/', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kubectl proxy did not start: ${out}`)), 15_000);
@@ -95,6 +98,12 @@ afterAll(async () => {
   if (page) console.log('[page log]', await page.textContent('#log').catch(() => ''));
   await browser?.close();
   await stopProxy();
+  if (streamsProxy && streamsProxy.exitCode === null) {
+    const gone = new Promise((r) => streamsProxy?.once('exit', r));
+    streamsProxy.kill('SIGTERM');
+    await gone;
+  }
+  await kube?.namespaces.delete(`${ns}-exec`).catch(() => undefined);
   await kube?.namespaces.delete(ns).catch(() => undefined);
   await kube?.close();
 });
@@ -134,4 +143,44 @@ describe('the demo page in Chromium through kubectl proxy --www', () => {
     await page.screenshot({ path: screenshot });
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
   }, 300_000);
+});
+
+let streamsProxy: ChildProcess | undefined;
+type Outcome = { ok: true; value: unknown } | { ok: false; name: string; reason: string; message: string };
+
+describe('exec and openPort from a page, over the browser\'s WebSocket, through kubectl proxy', () => {
+  it('runs a command and echoes bytes through a pod port; kubectl proxy\'s default filter refusing exec is a typed ForbiddenError', async () => {
+    const execNs = `${ns}-exec`;
+    await kube.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: execNs } });
+    const pods = kube.pods.namespace(execNs);
+    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 7 }] }] } });
+    await pods.waitFor('p', (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });
+    await build({
+      entryPoints: [join(import.meta.dirname, 'support/streams-page.ts')], outfile: join(www, 'streams.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+      logLevel: 'warning', plugins: [portablePlugin()], tsconfigRaw: '{}', alias: { 'kubefluent/portable': join(import.meta.dirname, '../../src/portable.ts') },
+    });
+    copyFileSync(join(import.meta.dirname, 'support/streams-page.html'), join(www, 'streams.html'));
+    // kubectl proxy refuses exec and attach unless told otherwise (--reject-paths); this one lets exec through.
+    const open = await freePort();
+    streamsProxy = await startProxy(open, ['--reject-paths=^/api/.*/pods/.*/attach$']);
+    const tab = await (browser as Browser).newPage();
+    tab.on('pageerror', (e) => console.log('[streams page error]', e.message));
+    const call = (fn: 'exec' | 'echo', ...args: unknown[]): Promise<Outcome> => tab.evaluate(
+      ([f, a]) => (globalThis as unknown as { streams: Record<string, (...x: unknown[]) => Promise<Outcome>> }).streams[f as string]!(...(a as unknown[])), [fn, args] as const,
+    );
+
+    await tab.goto(`http://127.0.0.1:${open}/ui/streams.html`);
+    await tab.waitForFunction(() => (globalThis as { streams?: unknown }).streams !== undefined);
+    const ran = await call('exec', execNs, 'p', ['sh', '-c', 'echo "out $KUBEFLUENT_TESTENV"; echo err >&2']);
+    expect(ran).toEqual({ ok: true, value: { protocol: 'v5.channel.k8s.io', code: 0, stdout: 'out exec\n', stderr: 'err\n' } });
+    const text = 'through the browser WebSocket\n'.repeat(200);
+    expect(await call('echo', execNs, 'p', 7, text)).toEqual({ ok: true, value: text });
+
+    // The demo's proxy keeps kubectl's default filter: the page gets the typed error, not a bare WebSocket failure.
+    await tab.goto(`http://127.0.0.1:${port}/ui/streams.html`);
+    await tab.waitForFunction(() => (globalThis as { streams?: unknown }).streams !== undefined);
+    const refused = await call('exec', execNs, 'p', ['true']);
+    expect(refused).toMatchObject({ ok: false, name: 'ForbiddenError' });
+    await tab.close();
+  }, 180_000);
 });
