@@ -13,7 +13,8 @@
 import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { MessageInbox, WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
+import { MessageInbox } from './message-inbox.js';
+import { WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
 
 export interface NodeWebSocketOptions {
   /** Largest message accepted from the server (bytes); default 64 MiB. Kubernetes sends ≤ 32 KiB. */

@@ -24,7 +24,8 @@ import { KubefluentError, type RequestRef, UsageError } from '../../core/errors.
 import { queryString } from '../../core/paths.js';
 import { redactText } from '../../core/redact.js';
 import { UpgradeError } from '../../net/response-errors.js';
-import { MessageInbox, WebSocketError, type WsCloseInfo, type WsConnection } from '../../net/websocket.js';
+import { MessageInbox } from '../../net/message-inbox.js';
+import { WebSocketError, type WsCloseInfo, type WsConnection } from '../../net/websocket.js';
 import { Call } from '../call.js';
 import type { RequestOptions, UpgradeOptions } from '../kube-transport.js';
 import type { FetchRuntime } from './runtime-tls.js';
