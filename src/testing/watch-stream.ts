@@ -2,6 +2,7 @@
  * One open watch on the fake server: a queue of newline-delimited JSON events read through
  * an AsyncIterable of bytes, exactly what the node:http transport hands the client.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 import type { KubeStatus } from '../core/errors.js';
 import type { Json } from './patches.js';
 
@@ -14,7 +15,8 @@ export class FakeWatch {
   readonly #lines: string[] = [];
   #wake: (() => void) | undefined;
   #ended = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  readonly #clock: Clock;
   readonly #onClose: (w: FakeWatch) => void;
   /** The resource (group/plural), namespace (undefined: all) and selector this watch serves. */
   readonly resource: string;
@@ -25,16 +27,18 @@ export class FakeWatch {
   /** Latest resourceVersion sent (for bookmarks). */
   lastRv = '0';
 
-  /** @internal The server opens watches. */
-  constructor(resource: string, namespace: string | undefined, matches: WatchFilter, bookmarks: boolean, timeoutSeconds: number | undefined, onClose: (w: FakeWatch) => void) {
+  /** @internal The server opens watches; `timeoutSeconds` counts on the server's clock. */
+  constructor(resource: string, namespace: string | undefined, matches: WatchFilter, bookmarks: boolean, timeoutSeconds: number | undefined, onClose: (w: FakeWatch) => void, clock: Clock = systemClock) {
     this.resource = resource;
     this.namespace = namespace;
     this.matches = matches;
     this.bookmarks = bookmarks;
     this.#onClose = onClose;
+    this.#clock = clock;
     if (timeoutSeconds !== undefined && timeoutSeconds > 0) {
-      this.#timer = setTimeout(() => this.end(), timeoutSeconds * 1000);
-      this.#timer.unref?.();
+      this.#timer = clock.setTimeout(() => this.end(), timeoutSeconds * 1000);
+      // An open watch alone does not keep a test process alive (real and fake timers both have unref).
+      (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -73,7 +77,7 @@ export class FakeWatch {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#onClose(this);
     this.#wake?.();
   }
