@@ -10,12 +10,16 @@ const encoder = new TextEncoder();
 
 export type WatchFilter = (obj: Json) => boolean;
 
+/** How often a watch that allows bookmarks gets one (the API server's watch cache: about every minute). */
+const BOOKMARK_EVERY_MS = 60_000;
+
 /** A watch the fake server answers with: read {@link FakeWatch.body} as the response body; {@link FakeWatch.end} closes it. */
 export class FakeWatch {
   readonly #lines: string[] = [];
   #wake: (() => void) | undefined;
   #ended = false;
   #timer: unknown;
+  #bookmarkTimer: unknown;
   readonly #clock: Clock;
   readonly #onClose: (w: FakeWatch) => void;
   /** The resource (group/plural), namespace (undefined: all) and selector this watch serves. */
@@ -40,6 +44,17 @@ export class FakeWatch {
       // An open watch alone does not keep a test process alive (real and fake timers both have unref).
       (this.#timer as { unref?: () => void }).unref?.();
     }
+    if (bookmarks) this.#scheduleBookmark();
+  }
+
+  /** As the API server's watch cache does: a bookmark about every minute (of the server's clock) to a watch that asked for them. */
+  #scheduleBookmark(): void {
+    this.#bookmarkTimer = this.#clock.setTimeout(() => {
+      if (this.#ended) return;
+      this.bookmark(this.lastRv);
+      this.#scheduleBookmark();
+    }, BOOKMARK_EVERY_MS);
+    (this.#bookmarkTimer as { unref?: () => void }).unref?.();
   }
 
   /** true once the stream ended (by either side, an error event or its timeout). */
@@ -78,6 +93,7 @@ export class FakeWatch {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#bookmarkTimer !== undefined) this.#clock.clearTimeout(this.#bookmarkTimer);
     this.#onClose(this);
     this.#wake?.();
   }
