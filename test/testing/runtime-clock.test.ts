@@ -3,7 +3,8 @@
 // repeated failure doubles it, a forced 410 relists at once, the server's watch timeout and
 // minute bookmarks, informer resync and waitFor's timeout follow the clock too, and timers set
 // in real time move into the queue on freeze.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSchemas } from '../../src/core/validation.js';
 import type { ConfigMap } from '../../generated/models.js';
 import { resources } from '../../generated/resources.js';
 import { WaitTimeoutError } from '../../src/core/errors.js';
@@ -13,6 +14,10 @@ import { Watcher, type WatcherEvent } from '../../src/runtime/watcher.js';
 import { fakeKube, type FakeKube } from 'kubefluent/testing';
 
 const T0 = new Date('2030-01-01T00:00:00Z');
+
+// The client's first write loads the generated schemas (real I/O, which no step of a fake clock
+// waits for): load them once up front, as a test suite on the fake would.
+beforeAll(() => loadSchemas());
 
 /** Lets promise jobs run without moving the clock. */
 const settle = (kube: FakeKube): Promise<void> => kube.fake.clock.advanceAsync(0);
@@ -144,16 +149,16 @@ describe('the runtime on the fake clock', () => {
 
   it('a backoff begun in real time moves into the fake queue when the test freezes the clock', async () => {
     const kube = fakeKube();
-    const { stop } = watch(kube, () => 1);
+    const { stop } = watch(kube, () => 0);
     const deadline = Date.now() + 5_000;
     while (kube.fake.openWatches === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
     kube.fake.cutWatches();
     await new Promise((r) => setImmediate(r));
-    // random 1: the full 500 ms; frozen now, it waits for fake time however long the test takes.
+    // random 0: 250 ms; frozen now, it waits for fake time however long the test takes.
     kube.fake.clock.freeze();
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 300));
     expect(kube.fake.openWatches).toBe(0);
-    await kube.fake.clock.advanceAsync(500);
+    await kube.fake.clock.advanceAsync(250);
     expect(kube.fake.openWatches).toBe(1);
     await stop();
   });
