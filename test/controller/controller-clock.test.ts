@@ -7,9 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSchemas } from '../../src/core/validation.js';
 import type { ConfigMap } from '../../generated/models.js';
 import { Controller, type ReconcileResult } from '../../src/controller/controller.js';
+import { jsonLogger } from '../../src/controller/json-logger.js';
 import { LeaderElector } from '../../src/controller/leader-election.js';
 import type { LeaseObject } from '../../src/controller/lease-lock.js';
 import { silentLogger } from '../../src/controller/logger.js';
+import { Manager } from '../../src/controller/manager.js';
 import { type ListableLeaseApi, ShardCoordinator } from '../../src/controller/sharding.js';
 import { Informer } from '../../src/runtime/informer.js';
 import { handleSource } from '../../src/runtime/lister-watcher.js';
@@ -195,5 +197,37 @@ describe('leases on the fake clock', () => {
     stopY.abort();
     await kube.fake.clock.advanceAsync(0);
     await Promise.all(runs);
+  });
+
+  it('a Manager on the fake Kube: a leader-only controller reconciles once elected, and stop() gives in-flight work its 30 s grace period of fake time', async () => {
+    const kube = fakeKube({ now: T0, objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' } }] });
+    const lines: string[] = [];
+    const mgr = new Manager({
+      identity: 'solo', logger: jsonLogger({ write: (l) => void lines.push(l) }),
+      leaderElection: { leases: kube.resource('coordination.k8s.io/v1/leases').namespace('default'), name: 'mgr' },
+    });
+    const started: number[] = [];
+    const informer = new Informer<ConfigMap>(handleSource(kube.configmaps.namespace('default')));
+    const ctl = new Controller<ConfigMap>({
+      name: 'lead', for: informer, logger: silentLogger,
+      // Stuck until its signal aborts: only the grace period ends it.
+      reconcile: mgr.guard('lead', async ({ signal }) => {
+        started.push(since(kube));
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      }),
+    });
+    mgr.add(ctl, 'leader');
+    await mgr.start();
+    await kube.fake.clock.advanceAsync(0);
+    expect(mgr.elector?.isLeader).toBe(true);
+    expect(started).toEqual([0]);
+    let stopped = false;
+    const stopping = mgr.stop().then(() => void (stopped = true));
+    await kube.fake.clock.advanceAsync(29_999);
+    expect(stopped).toBe(false);
+    await kube.fake.clock.advanceAsync(1);
+    await stopping;
+    expect(lines.some((l) => l.includes('grace period over'))).toBe(true);
+    expect((await kube.resource('coordination.k8s.io/v1/leases').namespace('default').get('mgr')).spec?.holderIdentity).toBe('');
   });
 });
