@@ -53,6 +53,15 @@ async function settle(turns: number): Promise<void> {
   }
 }
 
+/**
+ * A {@link Clock} a test moves by hand (see the file comment): real time until pinned, then a
+ * queue of timers fired in due order as the test advances it.
+ *
+ * @example
+ * const kube = fakeKube({ now: new Date('2030-01-01T00:00:00Z') });
+ * // … start an informer or a controller on kube …
+ * await kube.fake.clock.advanceAsync(30_000); // its requeueAfterMs: 30_000 comes due now
+ */
 export class FakeClock implements Clock {
   #now: number;
   #frozen: boolean;
