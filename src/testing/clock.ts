@@ -43,6 +43,13 @@ const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 const realSetImmediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
+/** Firings one advance allows: more means a timer re-arms itself with no delay (a loop that never lets time pass). */
+const MAX_FIRINGS = 100_000;
+
+function tooMany(what: string, fired: number): UsageError {
+  return new UsageError(`FakeClock.${what}: ${fired} timers fired without the clock reaching its target; a timer re-arms itself with a 0 ms delay`);
+}
+
 /** Event-loop turns between firings: promise chains drain in one; the fake server's garbage collector defers by one more. */
 const TURNS = 3;
 
@@ -139,7 +146,11 @@ export class FakeClock implements Clock {
     this.freeze();
     const until = this.#now + ms;
     const errors: unknown[] = [];
-    for (let t = this.#due(until); t !== undefined; t = this.#due(until)) this.#fire(t, errors);
+    let fired = 0;
+    for (let t = this.#due(until); t !== undefined; t = this.#due(until)) {
+      this.#fire(t, errors);
+      if (++fired > MAX_FIRINGS) throw tooMany('advance', fired);
+    }
     this.#now = until;
     if (errors.length > 0) throw errors[0];
   }
@@ -155,8 +166,10 @@ export class FakeClock implements Clock {
     const until = this.#now + ms;
     const errors: unknown[] = [];
     await settle(TURNS);
+    let fired = 0;
     for (let t = this.#due(until); t !== undefined; t = this.#due(until)) {
       this.#fire(t, errors);
+      if (++fired > MAX_FIRINGS) throw tooMany('advanceAsync', fired);
       await settle(TURNS);
     }
     this.#now = until;

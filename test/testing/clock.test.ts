@@ -83,6 +83,11 @@ describe('FakeClock', () => {
     const again = (): void => void c.setTimeout(again, 1);
     c.setTimeout(again, 1);
     await expect(c.runAll(50)).rejects.toBeInstanceOf(UsageError);
+    // A timer that re-arms with no delay never lets time pass: advance refuses rather than hang.
+    const c2 = new FakeClock(T0);
+    const spin = (): void => void c2.setTimeout(spin, 0);
+    c2.setTimeout(spin, 0);
+    expect(() => c2.advance(1)).toThrow(/re-arms itself/);
   });
 
   it('runs in real time until pinned; freezing moves the real timers into the queue, still due when they were', async () => {
