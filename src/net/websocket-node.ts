@@ -96,6 +96,23 @@ class ByteQueue {
     }
     throw new RangeError('ByteQueue: out of range');
   }
+  /** The next `n` bytes as views of the chunks they arrived in (no copy); empty for n = 0. */
+  takeParts(n: number): Buffer[] {
+    const parts: Buffer[] = [];
+    this.length -= n;
+    while (n > 0) {
+      const c = this.#chunks[0] as Buffer;
+      if (c.length > n) {
+        parts.push(c.subarray(0, n));
+        this.#chunks[0] = c.subarray(n);
+        return parts;
+      }
+      parts.push(c);
+      this.#chunks.shift();
+      n -= c.length;
+    }
+    return parts;
+  }
   take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);
     this.length -= n;
@@ -137,11 +154,12 @@ class NodeWebSocket implements WsConnection {
   readonly #highWater: number;
   readonly #in = new ByteQueue();
   #state: State = 'open';
+  /** The pieces of a fragmented message so far. */
   #fragments: Buffer[] = [];
   #fragmentBytes = 0;
   #fragmentOpcode = 0;
-  // Delivered messages not yet taken by the reader.
-  readonly #queue: Buffer[] = [];
+  // Delivered messages not yet taken by the reader, each as the pieces it arrived in.
+  readonly #queue: Buffer[][] = [];
   #queuedBytes = 0;
   #wake: (() => void) | undefined;
   #end: { error?: WebSocketError } | undefined;
@@ -168,16 +186,24 @@ class NodeWebSocket implements WsConnection {
   }
 
   get messages(): AsyncIterable<Uint8Array> {
+    return { [Symbol.asyncIterator]: () => this.#joined() };
+  }
+
+  get messageParts(): AsyncIterable<readonly Uint8Array[]> {
     return { [Symbol.asyncIterator]: () => this.#iterator() };
   }
 
-  async *#iterator(): AsyncGenerator<Uint8Array> {
+  async *#joined(): AsyncGenerator<Uint8Array> {
+    for await (const parts of this.#iterator()) yield parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
+  }
+
+  async *#iterator(): AsyncGenerator<Buffer[]> {
     if (this.#iterated) throw new Error('WsConnection.messages can be iterated once');
     this.#iterated = true;
     for (;;) {
       const m = this.#queue.shift();
       if (m) {
-        this.#queuedBytes -= m.length;
+        for (const part of m) this.#queuedBytes -= part.length;
         if (this.#queuedBytes < this.#highWater / 2 && this.#socket.isPaused()) this.#socket.resume();
         yield m;
         continue;
@@ -280,34 +306,43 @@ class NodeWebSocket implements WsConnection {
         return this.#protocolError(`a message larger than ${this.#maxMessage} bytes`, 'WebSocketTooLarge');
       }
       if (q.length < headerLen + len) return;
-      q.take(headerLen);
-      const payload = q.take(len);
-      this.#onFrame(opcode, fin, payload);
+      q.takeParts(headerLen);
+      // Data frames keep the pieces they arrived in (joined only by a reader that wants one buffer).
+      if (opcode < 0x8) this.#onDataFrame(opcode, fin, q.takeParts(len), len);
+      else this.#onFrame(opcode, fin, q.take(len));
+    }
+  }
+
+  /** A text, binary or continuation frame, as the pieces its payload arrived in. */
+  #onDataFrame(opcode: number, fin: boolean, payload: Buffer[], length: number): void {
+    switch (opcode) {
+      case OP_TEXT:
+      case OP_BINARY:
+        if (this.#fragmentOpcode !== 0) return this.#protocolError('a new message inside a fragmented one');
+        if (fin) return this.#deliver(payload, length);
+        this.#fragmentOpcode = opcode;
+        this.#fragments = payload;
+        this.#fragmentBytes = length;
+        return;
+      case OP_CONT: {
+        if (this.#fragmentOpcode === 0) return this.#protocolError('a continuation frame without a message');
+        for (const p of payload) this.#fragments.push(p);
+        this.#fragmentBytes += length;
+        if (!fin) return;
+        const whole = this.#fragments;
+        const bytes = this.#fragmentBytes;
+        this.#fragments = [];
+        this.#fragmentBytes = 0;
+        this.#fragmentOpcode = 0;
+        return this.#deliver(whole, bytes);
+      }
+      default:
+        return this.#protocolError(`unknown opcode ${opcode}`);
     }
   }
 
   #onFrame(opcode: number, fin: boolean, payload: Buffer): void {
     switch (opcode) {
-      case OP_TEXT:
-      case OP_BINARY:
-        if (this.#fragmentOpcode !== 0) return this.#protocolError('a new message inside a fragmented one');
-        if (fin) return this.#deliver(payload);
-        this.#fragmentOpcode = opcode;
-        this.#fragments = [payload];
-        this.#fragmentBytes = payload.length;
-        return;
-      case OP_CONT:
-        if (this.#fragmentOpcode === 0) return this.#protocolError('a continuation frame without a message');
-        this.#fragments.push(payload);
-        this.#fragmentBytes += payload.length;
-        if (fin) {
-          const whole = Buffer.concat(this.#fragments, this.#fragmentBytes);
-          this.#fragments = [];
-          this.#fragmentBytes = 0;
-          this.#fragmentOpcode = 0;
-          this.#deliver(whole);
-        }
-        return;
       case OP_PING:
         if (this.#state === 'open') void this.#write(OP_PONG, [payload]).catch(() => {});
         return;
@@ -336,9 +371,10 @@ class NodeWebSocket implements WsConnection {
     }
   }
 
-  #deliver(message: Buffer): void {
-    this.#queue.push(message);
-    this.#queuedBytes += message.length;
+  #deliver(parts: Buffer[], length: number): void {
+    // An empty message is one empty piece, so every message has at least one.
+    this.#queue.push(parts.length === 0 ? [Buffer.alloc(0)] : parts);
+    this.#queuedBytes += length;
     if (this.#queuedBytes > this.#highWater && !this.#socket.isPaused()) this.#socket.pause();
     this.#wakeReader();
   }
