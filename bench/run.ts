@@ -5,7 +5,7 @@
  *
  *   npm run bench                          the full run (6–12 minutes on 2 cores)
  *   npm run bench -- --smoke               tiny sizes, one run, results in bench/.work/smoke/ (KUBEFLUENT_BENCH_SMOKE=1 too)
- *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer, reconcile, fake)
+ *   npm run bench -- --only watch,get      some benchmarks (footprint, import, bundle, validate, watch, list, get, informer, reconcile, streams, shard, fake, portable)
  *   npm run bench -- --runs 3 --out DIR    fewer runs; results elsewhere
  *
  * The cluster benchmarks use the cluster of KUBEFLUENT_TEST_KUBECONFIG, else start one testenv.
@@ -24,7 +24,7 @@ import { portableRows } from './lib/portable-rows.js';
 import { median } from './lib/stats.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
-const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'fake', 'portable'] as const;
+const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'streams', 'shard', 'fake', 'portable'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const { values: args } = parseArgs({
@@ -42,8 +42,8 @@ const want = (b: Benchmark): boolean => only.has(b);
 const outDir = args.out ?? (smoke ? join(WORK, 'smoke') : RESULTS);
 
 const sizes = smoke
-  ? { watchEvents: 2_000, configMaps: 300, listLimit: 50, informerUpdates: 100, getRequests: 200, getConcurrency: 8, getWarmup: 16, validatePods: 300, fakeObjects: 300 }
-  : { watchEvents: 100_000, configMaps: 10_000, listLimit: 500, informerUpdates: 5_000, getRequests: 2_000, getConcurrency: 32, getWarmup: 64, validatePods: 10_000, fakeObjects: 10_000 };
+  ? { watchEvents: 2_000, configMaps: 300, listLimit: 50, informerUpdates: 100, getRequests: 200, getConcurrency: 8, getWarmup: 16, validatePods: 300, fakeObjects: 300, execBytes: 8 << 20, forwardBytes: 8 << 20 }
+  : { watchEvents: 100_000, configMaps: 10_000, listLimit: 500, informerUpdates: 5_000, getRequests: 2_000, getConcurrency: 32, getWarmup: 64, validatePods: 10_000, fakeObjects: 10_000, execBytes: 200 << 20, forwardBytes: 128 << 20 };
 const runs = (full: number): number => (smoke ? 1 : args.runs ? Number(args.runs) : full);
 
 const started = Date.now();
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const needCluster = want('list') || want('get') || want('informer') || want('reconcile') || want('fake');
+  const needCluster = want('list') || want('get') || want('informer') || want('reconcile') || want('streams') || want('shard') || want('fake');
   let cluster: BenchCluster | undefined;
   try {
     if (needCluster) cluster = await benchCluster(sizes.configMaps, log);
@@ -254,6 +254,38 @@ async function main(): Promise<void> {
       push('reconcile-heap-per-object', 'bytes', 'lower', 'controller-runtime', pick(res.ours, 'heapPerObject'), pick(res['controller-runtime'], 'heapPerObject'));
       const r = res.ours[res.ours.length - 1]!;
       notes.push(`reconcile-*: a controller (16 workers) ensuring one owned ConfigMap (<name>-out, controller owner reference) per primary ConfigMap, over ${objects.toLocaleString('en-US')} primaries created before it starts, each side in its own fresh namespace; converge = controller start until its cache has seen every output; cpu = the controller process's CPU time over the same span; heap per object = heap growth over the run after GC / cached objects. Ours: \`Controller\` over two label-selected informers (role=src, role=out). controller-runtime v0.25: a Manager with its cache restricted to the namespace and \`role in (src,out)\`, \`For\` (role=src predicate) + \`Owns\`, MaxConcurrentReconciles 16, JSON, rate limit off. ConfigMaps, not custom objects: the same wire work on both sides without a CRD to install. Ours (last run): caches synced at ${r.syncMs} ms, ${r.reconcilesPerSecond} reconciles/s (${r.reconciles} reconciles, ${r.errors} errors); work queue: ${r.queueNsPerKey} ns per key for add+add (deduplicated)+get+done+forget, ${r.queueBytesPerKey} B per queued key.`);
+    }
+    if (cluster && want('streams')) {
+      const c = cluster;
+      const pod = await c.runningPod('bench-streams');
+      const kubectlVersion = (JSON.parse(await command('kubectl', ['version', '--client', '-o', 'json'])) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+      const common = { ours: oursEntry, kubeconfig: c.facts.kubeconfig, namespace: c.namespace, pod };
+      const ex = await alternate('exec', ['ours', 'kubectl'] as const, runs(5), (side) =>
+        runChild(node, caseScript('exec'), { side, ...common, bytes: sizes.execBytes }));
+      push('exec-throughput', 'MB/s', 'higher', 'kubectl', pick(ex.ours, 'mbPerSec'), pick(ex.kubectl, 'mbPerSec'));
+      push('exec-cpu', 'ms/MB', 'lower', 'kubectl', pick(ex.ours, 'cpuMsPerMb'), pick(ex.kubectl, 'cpuMsPerMb'));
+      const connections = 8;
+      const pf = await alternate('port-forward', ['ours', 'kubectl'] as const, runs(5), (side) =>
+        runChild(node, caseScript('portforward'), { side, ...common, node, server: caseScript('portforward-server'), bytes: sizes.forwardBytes, connections }));
+      push('portforward-throughput', 'MB/s', 'higher', 'kubectl', pick(pf.ours, 'mbPerSec'), pick(pf.kubectl, 'mbPerSec'));
+      push('portforward-cpu', 'ms/MB', 'lower', 'kubectl', pick(pf.ours, 'cpuMsPerMb'), pick(pf.kubectl, 'cpuMsPerMb'));
+      notes.push(`exec-*: \`head -c ${sizes.execBytes} /dev/zero\` in a pod (kwok runs it on this machine), stdout read to the end; ours \`pods.exec()\` in the case's own process, timed from the call to the exit code; kubectl ${kubectlVersion} \`kubectl exec\` as a child process, timed from its spawn to its exit (its start-up included), reading its stdout pipe. Both speak v5.channel.k8s.io WebSockets to the API server, which relays to the node. exec-cpu: CPU per MB of the process doing the exec. portforward-*: ${(sizes.forwardBytes / 2 ** 20).toFixed(0)} MB of random bytes through ${connections} parallel local connections to an echo port of the pod (kwok runs \`cat\` per connection), each connection's echo checked byte by byte; the forwarder in its own process (ours: \`pods.portForward(pod, [':7'])\`; \`kubectl port-forward pod/… :7\`); MB/s = payload per wall second, portforward-cpu = the forwarder's CPU per MB carried (each MB crosses it twice).`);
+    }
+    if (cluster && want('shard')) {
+      const c = cluster;
+      const objects = smoke ? 96 : 960;
+      const shards = 48;
+      const controller = join(ours.dir, 'node_modules', 'kubefluent', 'dist', 'controller.js');
+      const res = await alternate('shard', ['3 replicas', '1 replica'] as const, runs(3), (side, r) => {
+        const replicas = side === '3 replicas' ? 3 : 1;
+        return runChild(node, caseScript('shard-scaling'), {
+          node, replicaScript: caseScript('shard-replica'), ours: oursEntry, controller, kubeconfig: c.facts.kubeconfig, namespace: c.namespace,
+          objects, replicas, shards, workers: 2, workMs: 50, journal: join(WORK, `shard-${replicas}.jsonl`), set: `bench-shard-${r}-${replicas}`,
+        });
+      });
+      push('shard-scaling', 'keys/s', 'higher', '1 replica', pick(res['3 replicas'], 'keysPerSec'), pick(res['1 replica'], 'keysPerSec'));
+      const last = res['3 replicas'][res['3 replicas'].length - 1]!;
+      notes.push(`shard-scaling: ${objects} ConfigMaps reconciled by a 50 ms I/O-bound reconciler (a timer; it writes nothing, so the shared API server is not what is measured), 2 workers per replica; 3 replicas (separate processes: Manager + ShardCoordinator over ${shards} shard Leases, lease 3 s / renew 2 s / retry 0.5 s) vs 1 replica with the same setup. Each run's replicas start fresh; reconciles are held until every shard is held by its fair-share owner (${shards / 3} each), then keys per second from that moment to the last reconcile's end. ${shards} shards, a multiple of 3, so each replica's share is equal: with the default-like 16 shards the shares are 6/5/5 and the ceiling is 16/6 = 2.67. Last 3-replica run: largest replica share ${(last.largestShare! * 100).toFixed(1)}% of the keys.`);
     }
   } finally {
     await cluster?.close();

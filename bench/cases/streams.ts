@@ -1,5 +1,7 @@
 /**
- * Streams benchmark (standalone; not part of `npm run bench`'s peer installs):
+ * Streams benchmark, standalone (the exec-throughput and portforward-throughput rows against
+ * kubectl are in `npm run bench`: bench/cases/exec.ts and portforward.ts; this script keeps
+ * the framing comparison with the `ws` package, run from the sources):
  *
  *   npx tsx bench/cases/streams.ts [--mb 200] [--runs 3]     uses KUBEFLUENT_TEST_KUBECONFIG or .cluster/kubeconfig
  *

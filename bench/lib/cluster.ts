@@ -15,6 +15,8 @@ export interface BenchCluster {
   readonly namespace: string;
   /** ConfigMaps in the namespace: ours plus the kube-root-ca.crt that the controller manager adds. */
   readonly configMaps: number;
+  /** A pod in the namespace, created once and Running (kwok runs its exec commands and forwards its ports on this machine); resolves to its name. */
+  runningPod(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,14 @@ export async function benchCluster(configMaps: number, log: Log): Promise<BenchC
     facts,
     namespace,
     configMaps: configMaps + 1,
+    async runningPod(name) {
+      const pods = kube.pods.namespace(namespace);
+      if ((await pods.getOrUndefined(name)) === undefined) {
+        await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'main', image: 'busybox' }] } });
+      }
+      await pods.waitFor(name, (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });
+      return name;
+    },
     async close() {
       try {
         await kube.namespaces.delete(namespace);

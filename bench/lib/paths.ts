@@ -1,4 +1,5 @@
 /** Where the benchmark keeps things. Everything under bench/.work is a cache, safe to delete. */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ export const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'
  * Fresh installs into empty folders: ours from its `npm pack` tarball, peers from the
  * registry. Outside the repository, so neither Node's resolution nor esbuild's (which would
  * honour the root tsconfig's `paths`) can find anything of ours that the install lacks.
+ * One folder per clone (by the hash of its path): two clones benchmarking at once on one
+ * machine would otherwise install their own builds over each other mid-run.
  */
-export const INSTALLS = join(CACHE, 'bench-install');
+export const INSTALLS = join(CACHE, 'bench-install', createHash('sha256').update(ROOT).digest('hex').slice(0, 12));
 export const RESULTS = join(BENCH, 'results');

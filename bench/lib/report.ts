@@ -65,11 +65,6 @@ export const GOALS: Readonly<Record<string, Goal>> = {
  * "not yet: needs …" until a run produces it — never a made-up number.
  */
 export const PENDING: Readonly<Record<string, { readonly better: Better; readonly needs: string }>> = {
-  'reconcile-converge|controller-runtime': { better: 'lower', needs: 'issue 14 (work queue + Controller)' },
-  'reconcile-cpu|controller-runtime': { better: 'lower', needs: 'issue 14 (work queue + Controller)' },
-  'exec-throughput|kubectl': { better: 'higher', needs: 'issue 15: bench/cases/streams.ts measures it standalone, not yet in this run' },
-  'portforward-throughput|kubectl': { better: 'higher', needs: 'issue 15: bench/cases/streams.ts measures it standalone (4 connections), not yet in this run' },
-  'shard-scaling|1 replica': { better: 'higher', needs: 'issue 16 (sharding)' },
   'browser-bundle-gzip|client-node': { better: 'lower', needs: 'issue 18: the portable rows compare the browser build with our Node build (bundle-gzip-browser), not yet with client-node' },
 };
 

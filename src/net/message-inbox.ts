@@ -1,14 +1,13 @@
 /**
- * The inbox both WebSocket implementations deliver messages into (its own module, so a bundle
- * that only reads objects does not carry it: the portable build loads it with the platform
- * WebSocket, on the first stream call).
+ * The inbox the platform WebSocket (src/transport/fetch/platform-websocket.ts) delivers
+ * messages into. Its own module, so a bundle that only reads objects does not carry it: the
+ * portable build loads it with the platform WebSocket, on the first stream call.
  */
 import type { WebSocketError } from './websocket.js';
 
 /**
- * Messages received and not yet read, for the one reader of `WsConnection.messages`: the
- * queue both implementations deliver into. `onTake` sees each message as the reader takes
- * it (the node framing resumes its socket there).
+ * Messages received and not yet read, for the one reader of `WsConnection.messages`.
+ * `onTake` sees each message as the reader takes it.
  */
 export class MessageInbox {
   readonly #queue: Uint8Array[] = [];

@@ -119,6 +119,19 @@ export class InboundChannel implements AsyncIterable<Uint8Array> {
  * Waits while a channel is above its high-water mark, so a slow reader slows the socket.
  */
 export async function routeMessages(ws: WsConnection, channels: ReadonlyMap<number, InboundChannel>): Promise<void> {
+  if (ws.messageParts) {
+    // Pieces as they arrived: the channel byte leads the first, the rest go on unjoined.
+    for await (const parts of ws.messageParts) {
+      const first = parts[0] as Uint8Array;
+      if (first.length === 0) continue;
+      const channel = channels.get(first[0] as number);
+      if (!channel) continue;
+      channel.push(first.subarray(1));
+      for (let i = 1; i < parts.length; i++) channel.push(parts[i] as Uint8Array);
+      if (channel.full) await channel.drained();
+    }
+    return;
+  }
   for await (const message of ws.messages) {
     if (message.length === 0) continue;
     const channel = channels.get(message[0] as number);

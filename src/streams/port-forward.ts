@@ -167,6 +167,12 @@ class Forwarder implements PortForwarder {
     // pod → local.
     try {
       for await (const chunk of stream) {
+        // The chunks already queued come one microtask apart: corked until the next tick, they
+        // leave in one writev instead of a write call each.
+        if (!socket.writableCorked) {
+          socket.cork();
+          process.nextTick(() => socket.uncork());
+        }
         if (!socket.write(chunk)) await new Promise<void>((r) => {
           const go = (): void => {
             socket.off('drain', go);

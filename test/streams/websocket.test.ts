@@ -169,6 +169,39 @@ describe('WebSocket framing (client side)', () => {
     ), { numRuns: 60 });
   });
 
+  it('hands out each message as the pieces it arrived in, fragmented ones too, never copying and never an empty piece (property)', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.array(fc.uint8Array({ maxLength: 40_000 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 40 }),
+      async (messages, cuts) => {
+        // Each message as 1–3 frames: binary (fin only when alone), then continuations.
+        const frames = messages.flatMap((pieces) => pieces.map((p, i) => frame(i === 0 ? 2 : 0, Buffer.from(p), i === pieces.length - 1)));
+        const bytes = Buffer.concat([...frames, frame(8, Buffer.from([0x03, 0xe8]))]);
+        const { socket } = fakeSocket();
+        const ws = nodeWebSocket(socket, new Uint8Array(0), 'p');
+        const pushed: Buffer[] = [];
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const c = Buffer.from(new Uint8Array(bytes.subarray(at, at + cuts[i % cuts.length]!)).buffer); // each its own ArrayBuffer
+          pushed.push(c);
+          socket.push(c);
+          at += c.length;
+        }
+        const got: (readonly Uint8Array[])[] = [];
+        for await (const parts of ws.messageParts!) got.push(parts);
+        expect(got.length).toBe(messages.length);
+        got.forEach((parts, i) => {
+          expect(parts.length).toBeGreaterThan(0);
+          const want = Buffer.concat(messages[i]!.map((p) => Buffer.from(p)));
+          if (want.length > 0) for (const p of parts) expect(p.length).toBeGreaterThan(0);
+          expect(Buffer.concat(parts).equals(want)).toBe(true);
+          // Views of the chunks read from the socket, not copies.
+          for (const p of parts) if (p.length > 0) expect(pushed.some((c) => c.buffer === p.buffer)).toBe(true);
+        });
+        socket.destroy();
+      },
+    ), { numRuns: 60 });
+  });
+
   it('pauses reading while the reader is behind (backpressure) and resumes', async () => {
     const srv = createServer();
     const accepted = new Promise<Socket>((r) => srv.once('connection', r));
