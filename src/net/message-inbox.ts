@@ -1,22 +1,23 @@
 /**
- * The inbox the platform WebSocket (src/transport/fetch/platform-websocket.ts) delivers
- * messages into. Its own module, so a bundle that only reads objects does not carry it: the
- * portable build loads it with the platform WebSocket, on the first stream call.
+ * The inbox both WebSocket implementations deliver messages into: the node framing
+ * (websocket-node.ts, each message as the pieces it arrived in) and the platform WebSocket
+ * (src/transport/fetch/platform-websocket.ts). Its own module, so a browser bundle that only
+ * reads objects does not carry it: the portable build loads it with the platform WebSocket.
  */
 import type { WebSocketError } from './websocket.js';
 
 /**
  * Messages received and not yet read, for the one reader of `WsConnection.messages`.
- * `onTake` sees each message as the reader takes it.
+ * `onTake` sees each message as the reader takes it (the node framing resumes its socket there).
  */
-export class MessageInbox {
-  readonly #queue: Uint8Array[] = [];
-  readonly #onTake: ((message: Uint8Array) => void) | undefined;
+export class MessageInbox<T = Uint8Array> {
+  readonly #queue: T[] = [];
+  readonly #onTake: ((message: T) => void) | undefined;
   #wake: (() => void) | undefined;
   #end: { error?: WebSocketError } | undefined;
   #iterated = false;
 
-  constructor(onTake?: (message: Uint8Array) => void) {
+  constructor(onTake?: (message: T) => void) {
     this.#onTake = onTake;
   }
 
@@ -30,7 +31,7 @@ export class MessageInbox {
     return this.#end?.error;
   }
 
-  push(message: Uint8Array): void {
+  push(message: T): void {
     this.#queue.push(message);
     this.#wakeReader();
   }
@@ -43,16 +44,16 @@ export class MessageInbox {
     return true;
   }
 
-  get messages(): AsyncIterable<Uint8Array> {
+  get messages(): AsyncIterable<T> {
     return { [Symbol.asyncIterator]: () => this.#read() };
   }
 
-  async *#read(): AsyncGenerator<Uint8Array> {
+  async *#read(): AsyncGenerator<T> {
     if (this.#iterated) throw new Error('WsConnection.messages can be iterated once');
     this.#iterated = true;
     for (;;) {
       const m = this.#queue.shift();
-      if (m) {
+      if (m !== undefined) {
         this.#onTake?.(m);
         yield m;
         continue;

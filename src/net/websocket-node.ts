@@ -13,6 +13,7 @@
 import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { MessageInbox } from './message-inbox.js';
 import { WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
 
 export interface NodeWebSocketOptions {
@@ -177,15 +178,12 @@ class NodeWebSocket implements WsConnection {
   #fragmentBytes = 0;
   #fragmentOpcode = 0;
   // Delivered messages not yet taken by the reader, each as the pieces it arrived in.
-  readonly #queue: Buffer[][] = [];
+  readonly #inbox: MessageInbox<Buffer[]>;
   #queuedBytes = 0;
-  #wake: (() => void) | undefined;
-  #end: { error?: WebSocketError } | undefined;
   #closeInfo: WsCloseInfo | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveClosed!: (info: WsCloseInfo) => void;
   #drainWaiters: (() => void)[] = [];
-  #iterated = false;
 
   constructor(socket: Duplex, head: Uint8Array, protocol: string, options: NodeWebSocketOptions) {
     this.protocol = protocol;
@@ -193,6 +191,10 @@ class NodeWebSocket implements WsConnection {
     this.#maxMessage = options.maxMessageBytes ?? 64 << 20;
     this.#highWater = options.highWaterMark ?? 1 << 20;
     this.closed = new Promise<WsCloseInfo>((r) => (this.#resolveClosed = r));
+    this.#inbox = new MessageInbox<Buffer[]>((m) => {
+      for (const part of m) this.#queuedBytes -= part.length;
+      if (this.#queuedBytes < this.#highWater / 2 && this.#socket.isPaused()) this.#socket.resume();
+    });
     (socket as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     socket.on('data', (d: Buffer) => this.#onData(d));
     socket.on('drain', () => this.#flushDrain());
@@ -208,30 +210,11 @@ class NodeWebSocket implements WsConnection {
   }
 
   get messageParts(): AsyncIterable<readonly Uint8Array[]> {
-    return { [Symbol.asyncIterator]: () => this.#iterator() };
+    return this.#inbox.messages;
   }
 
   async *#joined(): AsyncGenerator<Uint8Array> {
-    for await (const parts of this.#iterator()) yield parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
-  }
-
-  async *#iterator(): AsyncGenerator<Buffer[]> {
-    if (this.#iterated) throw new Error('WsConnection.messages can be iterated once');
-    this.#iterated = true;
-    for (;;) {
-      const m = this.#queue.shift();
-      if (m) {
-        for (const part of m) this.#queuedBytes -= part.length;
-        if (this.#queuedBytes < this.#highWater / 2 && this.#socket.isPaused()) this.#socket.resume();
-        yield m;
-        continue;
-      }
-      if (this.#end) {
-        if (this.#end.error) throw this.#end.error;
-        return;
-      }
-      await new Promise<void>((r) => (this.#wake = r));
-    }
+    for await (const parts of this.#inbox.messages) yield parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
   }
 
   send(...parts: readonly Uint8Array[]): Promise<void> {
@@ -294,10 +277,10 @@ class NodeWebSocket implements WsConnection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#end) return;
+    if (this.#inbox.ended) return;
     this.#in.push(chunk);
     const q = this.#in;
-    while (q.length >= 2 && !this.#end) {
+    while (q.length >= 2 && !this.#inbox.ended) {
       const b0 = q.byte(0);
       const b1 = q.byte(1);
       if ((b1 & 0x80) !== 0) return this.#protocolError('a server frame is masked');
@@ -391,24 +374,14 @@ class NodeWebSocket implements WsConnection {
 
   #deliver(parts: Buffer[], length: number): void {
     // An empty message is one empty piece, so every message has at least one.
-    this.#queue.push(parts.length === 0 ? [Buffer.alloc(0)] : parts);
     this.#queuedBytes += length;
     if (this.#queuedBytes > this.#highWater && !this.#socket.isPaused()) this.#socket.pause();
-    this.#wakeReader();
-  }
-
-  #wakeReader(): void {
-    const w = this.#wake;
-    this.#wake = undefined;
-    w?.();
+    this.#inbox.push(parts.length === 0 ? [Buffer.alloc(0)] : parts);
   }
 
   /** Ends the message stream (once). */
   #finish(error: WebSocketError | undefined): void {
-    if (this.#end) return;
-    this.#end = error ? { error } : {};
-    if (this.#socket.isPaused()) this.#socket.resume();
-    this.#wakeReader();
+    if (this.#inbox.finish(error) && this.#socket.isPaused()) this.#socket.resume();
   }
 
   #onSocketClose(): void {
@@ -417,7 +390,7 @@ class NodeWebSocket implements WsConnection {
     this.#state = 'closed';
     if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#flushDrain();
-    const endError = this.#end?.error;
+    const endError = this.#inbox.error;
     this.#resolveClosed(this.#closeInfo ?? { code: 1006, reason: endError?.message ?? '', clean: false });
   }
 }
