@@ -152,6 +152,8 @@ describe('exec and openPort from a page, over the browser\'s WebSocket, through 
   it('runs a command and echoes bytes through a pod port; kubectl proxy\'s default filter refusing exec is a typed ForbiddenError', async () => {
     const execNs = `${ns}-exec`;
     await kube.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: execNs } });
+    // Pods wait for the namespace's default ServiceAccount (the controller-manager makes it).
+    await kube.serviceaccounts.namespace(execNs).waitFor('default', (sa) => sa !== undefined, { timeoutMs: 60_000 });
     const pods = kube.pods.namespace(execNs);
     await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 7 }] }] } });
     await pods.waitFor('p', (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });

@@ -185,6 +185,8 @@ await check('builders with validation, then server-side apply', async () => {
 // ClusterPortForward echoes pod port 7 with `cat`): testenv/cluster.ts.
 const restrictedPod = `${ns}-p`;
 async function runningPod(handle: ReturnType<typeof kube.pods.namespace>, name: string): Promise<void> {
+  // A Pod waits for its namespace's default ServiceAccount (the controller-manager makes it).
+  await kube.serviceaccounts.namespace(handle.namespaceName as string).waitFor('default', (sa) => sa !== undefined, { timeoutMs: 60_000 });
   await handle.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 7 }] }] } });
   await handle.waitFor(name, (p) => p?.status?.phase === 'Running', { timeoutMs: 60_000 });
 }
