@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 import { portablePlugin } from './scripts/portable-plugin.js';
 
@@ -51,20 +52,37 @@ const node: Options = {
  * place of their node versions: the fetch transport (on ky, bundled like zod and yaml, so the
  * package keeps zero runtime dependencies) behind `Kube`, and a file-free config loader. No
  * `node:` import is left (test/portable/no-node.test.ts checks the output).
+ *
+ * Every source module is an entry of its own (dist/portable/lib/…), so each lands in a chunk of
+ * its own: a page's bundler (Vite/rolldown, webpack, rollup) then sees the real module graph and
+ * keeps what loads on first use — kubectl's verbs and yaml, the streams, the schemas and zod —
+ * out of the page's first load. Bundled into a few chunks instead, a verb's code shared a chunk
+ * with code every page needs, and came along.
  */
-const portable: Options = {
-  entry: { index: 'src/portable.ts', builders: 'src/builders.ts' },
-  outDir: 'dist/portable',
-  format: ['esm'],
-  dts: true,
-  target: 'es2022',
-  platform: 'browser',
-  treeshake: true,
-  splitting: true,
-  sourcemap: false,
-  clean: false,
-  noExternal: ['zod', 'yaml', 'ky'],
-  esbuildPlugins: [portablePlugin()],
-};
+async function portable(): Promise<Options> {
+  const entry: Record<string, string> = { index: 'src/portable.ts', builders: 'src/builders.ts' };
+  const graph = await esbuild.build({
+    entryPoints: Object.values(entry), bundle: true, write: false, metafile: true, platform: 'browser', format: 'esm',
+    splitting: true, outdir: 'dist/portable', logLevel: 'error', plugins: [portablePlugin()],
+  });
+  for (const input of Object.keys(graph.metafile.inputs).sort()) {
+    if (/^(src|generated)\//.test(input) && !Object.values(entry).includes(input)) entry[`lib/${input.replace(/\.ts$/, '')}`] = input;
+  }
+  return {
+    entry,
+    outDir: 'dist/portable',
+    format: ['esm'],
+    // Declarations for the two public entries only; the lib/ modules are not entries of the package.
+    dts: { entry: { index: 'src/portable.ts', builders: 'src/builders.ts' } },
+    target: 'es2022',
+    platform: 'browser',
+    treeshake: true,
+    splitting: true,
+    sourcemap: false,
+    clean: false,
+    noExternal: ['zod', 'yaml', 'ky'],
+    esbuildPlugins: [portablePlugin()],
+  };
+}
 
-export default defineConfig([node, portable]);
+export default defineConfig(async () => [node, await portable()]);
