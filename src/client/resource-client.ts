@@ -11,6 +11,7 @@ import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
 import type { CopyOptions, CopyResult } from '../streams/cp.js';
 import type { AttachOptions, ExecOptions, ExecProcess } from '../streams/exec.js';
+import { withDefaultContainer } from '../streams/default-container.js';
 import type { PortForwardOptions, PortForwarder, PortSpec } from '../streams/port-forward.js';
 import type { PodPortStream, PortStreamOptions } from '../streams/port-stream.js';
 import type { Upgrader } from '../streams/upgrade.js';
@@ -449,13 +450,13 @@ export class ResourceClient<T> {
 
   /** A container's log, whole. */
   async logs(name: string, options?: LogOptions): Promise<string> {
-    return this.#ctx.transport.requestText(this.#logRequest(name, options, false));
+    return withDefaultContainer(options, (o) => this.#ctx.transport.requestText(this.#logRequest(name, o, false)), () => this.#readPod(name, options));
   }
 
   /** A container's log as it is written, line by line. */
   async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
     const lines = new LineDecoder(options?.maxLineBytes ?? this.#ctx.maxLogLineBytes ?? DEFAULT_MAX_LOG_LINE_BYTES);
-    const res = await this.#ctx.transport.stream(this.#logRequest(name, options, true));
+    const res = await withDefaultContainer(options, (o) => this.#ctx.transport.stream(this.#logRequest(name, o, true)), () => this.#readPod(name, options));
     const ref = { method: 'GET', path: this.#path(name, 'log') };
     try {
       for await (const chunk of res.body) yield* lines.push(chunk);
@@ -470,6 +471,11 @@ export class ResourceClient<T> {
     } finally {
       res.cancel();
     }
+  }
+
+  /** The pod, for kubectl's default container (see src/streams/default-container.ts). */
+  #readPod(name: string, options: { readonly signal?: AbortSignal } | undefined): Promise<{ metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name?: string }[] } }> {
+    return this.#ctx.transport.request({ method: 'GET', path: this.#path(name), ...(options?.signal ? { signal: options.signal } : {}) });
   }
 
   // The streaming subresources (src/streams): exec, attach, cp, port-forward.
@@ -491,15 +497,17 @@ export class ResourceClient<T> {
   async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'exec', 'exec');
     if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
+    const what = `exec ${this.namespaceName ?? ''}/${name}`;
     const { sessionQuery, startSession } = await import('../streams/exec.js');
-    return startSession(this.#upgrader, { path, query: sessionQuery(options, options.command), what: `exec ${this.namespaceName ?? ''}/${name}` }, options);
+    return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o, o.command), what }, o), () => this.#readPod(name, options));
   }
 
   /** Attaches to a running container's stdio (`kubectl attach`). */
   async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'attach', 'attach');
+    const what = `attach ${this.namespaceName ?? ''}/${name}`;
     const { sessionQuery, startSession } = await import('../streams/exec.js');
-    return startSession(this.#upgrader, { path, query: sessionQuery(options), what: `attach ${this.namespaceName ?? ''}/${name}` }, options);
+    return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o), what }, o), () => this.#readPod(name, options));
   }
 
   /** Copies a local file or directory into a pod (`kubectl cp`). */

@@ -14,6 +14,7 @@ import type { AttachOptions, ExecOptions, ExecProcess } from '../streams/exec.js
 import type { PortForwardOptions, PortForwarder, PortSpec } from '../streams/port-forward.js';
 import type { PodPortStream, PortStreamOptions } from '../streams/port-stream.js';
 import type { Condition } from './conditions.js';
+import type { DefaultContainerOptions } from '../streams/default-container.js';
 import type { WatchEvent, WatchOptions } from './watch.js';
 
 /** The least every Kubernetes object has. */
@@ -204,7 +205,8 @@ export interface EvictionOps {
   evict(name: string, options?: EvictOptions): Promise<void>;
 }
 
-export interface LogOptions extends CallOptions {
+export interface LogOptions extends CallOptions, DefaultContainerOptions {
+  /** The container; when left out and the pod has several, kubectl's default (see {@link DefaultContainerOptions}). */
   readonly container?: string;
   readonly tailLines?: number;
   readonly sinceSeconds?: number;

@@ -257,8 +257,10 @@ export class Manager {
 
   /** Why the manager is not ready, or undefined when it is. */
   notReady(): string | undefined {
+    const unsynced = this.#phase === 'running' || this.#phase === 'syncing' ? [...this.#informers()].filter(([, inf]) => !inf.hasSynced).map(([k]) => k) : [];
+    // While syncing, name the informers still waiting: a missing Role shows here, not only in the logs.
+    if (this.#phase === 'syncing' && unsynced.length > 0) return `manager is syncing; informers not synced: ${unsynced.join(', ')}`;
     if (this.#phase !== 'running') return `manager is ${this.#phase}`;
-    const unsynced = [...this.#informers()].filter(([, inf]) => !inf.hasSynced).map(([k]) => k);
     if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
     if (this.elector !== undefined && !this.elector.reported) return 'leader election has not heard from the API server yet (neither leader nor standby)';
     return undefined;

@@ -10,11 +10,12 @@ import { posix } from 'node:path';
 import { CopyError, ExecError } from './errors.js';
 import type { ExecOptions, ExecProcess } from './exec.js';
 import { EMPTY_ARCHIVE, extractTar, type ExtractResult } from './tar-extract.js';
+import type { DefaultContainerOptions } from './default-container.js';
 import { writeTar, type TarInput } from './tar.js';
 
 /** Options of copyToPod and copyFromPod. */
-export interface CopyOptions {
-  /** The container; required when the pod has more than one. */
+export interface CopyOptions extends DefaultContainerOptions {
+  /** The container; when left out and the pod has several, kubectl's default (see {@link DefaultContainerOptions}). */
   readonly container?: string;
   readonly signal?: AbortSignal;
 }
@@ -79,6 +80,7 @@ export async function copyToPod(exec: Exec, localPath: string, remotePath: strin
   const proc = await exec({
     command: ['tar', '-xmf', '-', '-C', dir], stdin: true, stdout: true, stderr: true,
     ...(options.container ? { container: options.container } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onDefaultContainer ? { onDefaultContainer: options.onDefaultContainer } : {}),
   });
   const counts = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const collected = Promise.all([proc.stdout, proc.stderr].map(async (s) => {
@@ -122,6 +124,7 @@ export async function copyFromPod(exec: Exec, remotePath: string, localPath: str
   const proc = await exec({
     command: ['tar', 'cf', '-', '-C', posix.dirname(remote), name], stdout: true, stderr: true,
     ...(options.container ? { container: options.container } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onDefaultContainer ? { onDefaultContainer: options.onDefaultContainer } : {}),
   });
   const stderr: Promise<string> = (async () => {
     const parts: Uint8Array[] = [];

@@ -9,6 +9,7 @@ import type { QueryValue } from '../core/paths.js';
 import { WebSocketError, type WsConnection } from '../net/websocket.js';
 import { channelMessage, InboundChannel, routeMessages } from './channels.js';
 import { ExecError } from './errors.js';
+import type { DefaultContainerOptions } from './default-container.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
 /** The exec/attach subprotocols offered, newest first. */
@@ -27,8 +28,8 @@ const STDIN_PREFIX = Uint8Array.of(STDIN);
 const MAX_STDIN_MESSAGE = 64 * 1024;
 
 /** What attach and exec share. */
-export interface SessionOptions {
-  /** The container; required when the pod has more than one. */
+export interface SessionOptions extends DefaultContainerOptions {
+  /** The container; when left out and the pod has several, kubectl's default (see {@link DefaultContainerOptions}). */
   readonly container?: string;
   /** Open stdin (default false). */
   readonly stdin?: boolean;

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError, BadRequestError, ForbiddenError, NotFoundError } from '../../src/core/errors.js';
 import { Kube } from '../../src/kube.js';
+import { DEFAULT_CONTAINER_ANNOTATION, type DefaultContainerNotice } from '../../src/streams/default-container.js';
 import { ExecError } from '../../src/streams/errors.js';
 import { adminKubeconfig, kubectl, restrictedKubeconfig, uid } from '../client/cluster.js';
 import { connectAs, deleteNamespace, runningPod, streamsKube } from './support/pods.js';
@@ -45,12 +46,43 @@ describe('exec', () => {
     expect(await p.output()).toEqual({ code: 0, stdout: 'to-out\nexec\n', stderr: 'to-err\n' });
   });
 
-  it('runs in the named container of a two-container pod (without one: BadRequestError naming the choices)', async () => {
+  it('runs in the named container of a two-container pod; without one, in kubectl\'s default container, with its notice', async () => {
     const out = await (await kube.pods.namespace(ns).exec('two', { command: ['echo', 'side'], container: 'side' })).output();
     expect(out.stdout).toBe('side\n');
-    const err = await kube.pods.namespace(ns).exec('two', { command: ['true'] }).catch((e: unknown) => e);
+    // The server refuses a container-less call on a two-container pod ("choose one of: [main side]");
+    // the client then reads the pod and takes the first container, as kubectl exec does.
+    const notices: DefaultContainerNotice[] = [];
+    const p = await kube.pods.namespace(ns).exec('two', { command: ['echo', 'defaulted'], onDefaultContainer: (n) => notices.push(n) });
+    expect((await p.output()).stdout).toBe('defaulted\n');
+    expect(notices).toEqual([{ container: 'main', containers: ['main', 'side'], from: 'first', message: 'Defaulted container "main" out of: main, side' }]);
+    // A wrong container name is still the server's BadRequestError, not a default.
+    const err = await kube.pods.namespace(ns).exec('two', { command: ['true'], container: 'nope' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as BadRequestError).message).toContain('choose one of: [main side]');
+  });
+
+  it('the kubectl.kubernetes.io/default-container annotation picks the container for exec and logs, as kubectl does (silently)', async () => {
+    const pods = kube.pods.namespace(ns);
+    await pods.patch('two', { metadata: { annotations: { [DEFAULT_CONTAINER_ANNOTATION]: 'side' } } });
+    try {
+      const notices: DefaultContainerNotice[] = [];
+      const p = await pods.exec('two', { command: ['true'], onDefaultContainer: (n) => notices.push(n) });
+      expect((await p.output()).code).toBe(0);
+      const logs = await pods.logs('two', { onDefaultContainer: (n) => notices.push(n) });
+      expect(logs).toBe(kubectl(['logs', '-n', ns, 'two']));
+      expect(notices.map((n) => [n.container, n.from])).toEqual([['side', 'annotation'], ['side', 'annotation']]);
+      // kubectl says nothing for an annotated default; neither do we (console.warn is untouched).
+      const warn = console.warn;
+      const warned: unknown[] = [];
+      console.warn = (...a: unknown[]) => void warned.push(a);
+      try {
+        for await (const line of pods.followLogs('two', { signal: AbortSignal.timeout(2_000) })) { expect(line).toContain('kubefluent testenv'); break; }
+      } finally {
+        console.warn = warn;
+      }
+      expect(warned).toEqual([]);
+    } finally {
+      await pods.patch('two', { metadata: { annotations: { [DEFAULT_CONTAINER_ANNOTATION]: null } } } as never);
+    }
   });
 
   it('a non-zero exit: kwok reports it as a failed Status, and kubectl fails the same way', async () => {
