@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
@@ -8,20 +9,24 @@ import { portablePlugin } from './scripts/portable-plugin.js';
  * matching package.json's `exports`. The library proper never imports testenv; it is its
  * own entry. ESM output is split, so the generated schemas (and zod) load on first validation.
  */
+const entries = {
+  index: 'src/index.ts',
+  builders: 'src/builders.ts',
+  models: 'src/models.ts',
+  testenv: 'src/testenv.ts',
+  controller: 'src/controller.ts',
+  testing: 'src/testing.ts',
+  // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
+  cli: 'src/cli.ts',
+};
+
 const node: Options = {
-  entry: {
-    index: 'src/index.ts',
-    builders: 'src/builders.ts',
-    models: 'src/models.ts',
-    testenv: 'src/testenv.ts',
-    controller: 'src/controller.ts',
-    testing: 'src/testing.ts',
-    // The `kubefluent` command (package.json bin): generate-crds. Nothing in the library imports it.
-    cli: 'src/cli.ts',
-  },
+  entry: entries,
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
-  dts: true,
+  // Two more declaration entries, for dist/portable: its index is public + portable-only
+  // (scripts/dedupe-types.ts writes it), so the portable types are these, not a second copy.
+  dts: { entry: { ...entries, public: 'src/public.ts', 'portable-only': 'src/portable-only.ts' } },
   target: 'node20',
   platform: 'node',
   treeshake: true,
@@ -37,6 +42,14 @@ const node: Options = {
   // The declarations' shared chunks are then kept once: scripts/dedupe-types.ts.
   noExternal: ['zod', 'yaml'],
   esbuildPlugins: [{
+    // src/ops/lazy.ts and src/streams/lazy.ts import on first use, for pages (dist/portable). On
+    // Node the entry loads those modules anyway (it exports them), and a one-file bundle of a
+    // dynamic import costs more than a static one: their lazy-static.ts siblings instead.
+    name: 'static-on-node',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/(ops|streams)\/lazy\.js$|^\.\.\/streams\/lazy\.js$/ }, (a) => ({ path: resolvePath(a.resolveDir, a.path.replace(/lazy\.js$/, 'lazy-static.ts')) }));
+    },
+  }, {
     // yaml's `node` export is CommonJS and `require`s Node built-ins, which an ESM bundle cannot
     // do; its ESM build (published for browsers, plain JavaScript) bundles cleanly for both.
     name: 'yaml-esm',
@@ -72,8 +85,8 @@ async function portable(): Promise<Options> {
     entry,
     outDir: 'dist/portable',
     format: ['esm'],
-    // Declarations for the two public entries only; the lib/ modules are not entries of the package.
-    dts: { entry: { index: 'src/portable.ts', builders: 'src/builders.ts' } },
+    // No declarations of its own: dist/portable/*.d.ts re-export the node build's (scripts/dedupe-types.ts).
+    dts: false,
     target: 'es2022',
     platform: 'browser',
     treeshake: true,

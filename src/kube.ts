@@ -2,7 +2,7 @@
  * The entry point: `const kube = await Kube.connect()`, then `kube.pods.namespace('web')`,
  * `kube.applyManifests(...)`, `kube.rollout.status(...)`. The client (src/client) and the
  * kubectl verbs (src/ops) meet here, above both, so neither imports the other upwards.
- * The verbs are imported on first use (`import()`), not with `Kube`.
+ * The verbs are imported on first use (src/ops/lazy.ts), not with `Kube`.
  */
 import type { Deployment, Service } from '../generated/models.js';
 import type { Exposable } from './builders/service.js';
@@ -12,11 +12,7 @@ import type { applyManifests, deleteManifests, ApplyManifestsOptions, DeleteMani
 import type {
   ExposeWorkloadOptions, Rollable, RolloutRevision, RolloutStatusOptions, ScalableKind, ScaleOptions, SetImageOptions, WorkloadRef,
 } from './ops/workloads.js';
-
-// The verbs' code (and yaml, which manifests need) loads on a verb's first call: a program that
-// only reads does not carry it, and a bundler that splits code puts it in a chunk of its own.
-const manifests = () => import('./ops/manifests.js');
-const workloads = () => import('./ops/workloads.js');
+import { manifestVerbs as manifests, workloadVerbs as workloads } from './ops/lazy.js';
 
 /** `kubectl rollout` as methods. */
 export interface RolloutVerbs {

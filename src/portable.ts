@@ -5,6 +5,4 @@
 // Not here: kubeconfig file loading, exec/OIDC plugins, the node:http Transport, port-forward's
 // local listeners (the node entry, src/index.ts, has them).
 export * from './public.js';
-export { FetchTransport, type FetchTransportOptions, type KyHooks } from './transport/fetch/fetch-transport.js';
-export { BearerToken, serverConfig, kubeconfigConfig, type PortableServerOptions, type PortableKubeconfigOptions } from './transport/fetch/portable-config.js';
-export { detectRuntime, type FetchRuntime } from './transport/fetch/runtime-tls.js';
+export * from './portable-only.js';
