@@ -7,7 +7,7 @@
  *
  *   tsx scripts/dedupe-types.ts [distDir]
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dist = process.argv[2] ?? 'dist';
@@ -83,22 +83,3 @@ for (const file of files) {
 }
 console.log(`dedupe-types: ${byName.size} shared declaration chunk(s) and ${movedEntries.length} entry(ies) kept once in ${dist}/types/`);
 
-// dist/portable (the browser, Deno, Bun and worker build) has no declarations of its own: its
-// entries are the node build's public list plus its own few (src/portable.ts is exactly
-// `public` + `portable-only`), and its builders are the same module. Re-exporting the node
-// build's declarations keeps one copy of the types (a second copy of the models was 1.8 MB).
-const portableDir = join(dist, 'portable');
-if (existsSync(portableDir)) {
-  for (const need of ['public.d.ts', 'portable-only.d.ts', 'builders.d.ts']) {
-    if (!existsSync(join(dist, need))) throw new Error(`dedupe-types: ${dist}/${need} is missing; tsup.config.ts's node build declares it for dist/portable`);
-  }
-  for (const file of readdirSync(portableDir)) if (/\.d\.c?ts$/.test(file)) rmSync(join(portableDir, file));
-  writeFileSync(join(portableDir, 'index.d.ts'), "export * from '../public.js';\nexport * from '../portable-only.js';\n");
-  writeFileSync(join(portableDir, 'builders.d.ts'), "export * from '../builders.js';\n");
-  // The CJS twins of the two declaration-only entries, unless a CommonJS declaration imports them.
-  const cts = readdirSync(dist).filter((f) => f.endsWith('.d.cts')).map((f) => readFileSync(join(dist, f), 'utf8'));
-  for (const name of ['public', 'portable-only']) {
-    if (!cts.some((text) => text.includes(`'./${name}.cjs'`) || text.includes(`"./${name}.cjs"`))) rmSync(join(dist, `${name}.d.cts`), { force: true });
-  }
-  console.log(`dedupe-types: ${portableDir}/index.d.ts and builders.d.ts re-export ${dist}/public, portable-only and builders`);
-}
