@@ -4,7 +4,8 @@
  * token, or from a kubeconfig given as text or as an object (the caller reads it with its
  * runtime: `Deno.readTextFile`, `Bun.file(...).text()`, a `fetch`). Inline data only:
  * whatever needs a file or a process (certificate-authority paths, tokenFile, exec, an
- * auth-provider) fails with a UsageError saying what to give instead.
+ * auth-provider) fails with a UsageError saying what to give instead. The kubeconfig reader,
+ * kubeconfigConfig, is portable-kubeconfig.ts: it brings a YAML parser, which serverConfig does not need.
  */
 import { ClusterConfig } from '../../config/cluster-config.js';
 import type { ClientCertificate } from '../../config/credentials.js';
@@ -47,7 +48,3 @@ export function serverConfig(options: PortableServerOptions): ClusterConfig {
     ...(options.clientCertificate !== undefined ? { clientCertificate: options.clientCertificate } : {}),
   });
 }
-
-// The kubeconfig reader brings a YAML parser: a module of its own, so a bundler that splits
-// code leaves it out of a page that only calls serverConfig().
-export { kubeconfigConfig } from './portable-kubeconfig.js';
