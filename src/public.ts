@@ -51,7 +51,7 @@ export * from './builders.js';
 export * from './runtime/index.js';
 export { ExecError, PortForwardError, CopyError } from './streams/errors.js';
 export { EXEC_PROTOCOLS, type ExecProtocol, type ExecOptions, type AttachOptions, type SessionOptions, type ExecProcess, type ExecStdin, type ExecOutput } from './streams/exec.js';
-export { DEFAULT_CONTAINER_ANNOTATION, pickDefaultContainer, type DefaultContainerNotice, type DefaultContainerOptions } from './streams/default-container.js';
+export { DEFAULT_CONTAINER_ANNOTATION, pickDefaultContainer, type DefaultContainerNotice, type DefaultContainerOptions, type PodShape } from './streams/default-container.js';
 export { type PodPortStream, type PortStreamOptions } from './streams/port-stream.js';
 export { type CopyOptions, type CopyResult } from './streams/cp.js';
 export { WebSocketError, type WsConnection, type WsCloseInfo } from './net/websocket.js';

@@ -7,6 +7,7 @@ import type { Scale } from '../../generated/models.js';
 import { AbortedError, errorFromStatus, MalformedResponseError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
 import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
+import type { Clock } from '../core/clock.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
 import type { CopyOptions, CopyResult } from '../streams/cp.js';
@@ -120,6 +121,11 @@ export class ResourceClient<T> {
     this.#ctx = ctx;
     this.namespaceName = namespace;
     this.#validateSchema = validator ?? ctx.validator;
+  }
+
+  /** The clock of the transport's runtime timers (informers, waits and leases built on this handle use it); undefined: the system clock. */
+  get clock(): Clock | undefined {
+    return this.#ctx.transport.clock;
   }
 
   /** The handle for one namespace (default: the config's namespace). */
@@ -541,6 +547,6 @@ export class ResourceClient<T> {
 }
 
 /** Narrow structural view used by waitFor. */
-export type WaitableClient<T> = Pick<ResourceClient<T>, 'list' | 'watch' | 'info' | 'namespaceName'>;
+export type WaitableClient<T> = Pick<ResourceClient<T>, 'list' | 'watch' | 'info' | 'namespaceName'> & { readonly clock?: Clock | undefined };
 
 export type { KubeObject };

@@ -4,6 +4,7 @@
  * on a read-only resource) and subresources (`scale` only where there is one, `logs` only
  * on pods).
  */
+import type { Clock } from '../core/clock.js';
 import type { ListMeta, ObjectMeta, Scale } from '../../generated/models.js';
 import type { KubeStatus } from '../core/errors.js';
 import type { Patch, DeepPartial } from '../core/patch.js';
@@ -305,7 +306,12 @@ export type ScopedOps<T, I extends ResourceInfo> =
   & If<Has<Sub<I>, 'attach'>, AttachOps>
   & If<Has<Sub<I>, 'portforward'>, PortForwardOps>
   & ([Exclude<Sub<I>, StreamingSubresource>] extends [never] ? unknown : SubresourceOps<Exclude<Sub<I>, StreamingSubresource>>)
-  & { readonly info: I; readonly namespaceName: string | undefined };
+  & {
+    readonly info: I;
+    readonly namespaceName: string | undefined;
+    /** The clock of the transport's runtime timers (a fake cluster's FakeClock); informers, waits and leases on this handle use it. Undefined: the system clock. */
+    readonly clock: Clock | undefined;
+  };
 
 /** A namespaced resource: pick a namespace, or list/watch across all of them. */
 export type NamespacedHandle<T, I extends ResourceInfo> =
@@ -313,6 +319,8 @@ export type NamespacedHandle<T, I extends ResourceInfo> =
   & If<Has<Verb<I>, 'watch'>, WatchOps<T>>
   & {
     readonly info: I;
+    /** The clock of the transport's runtime timers; undefined: the system clock. */
+    readonly clock: Clock | undefined;
     /** The ops inside one namespace; without an argument, the config's default namespace. */
     namespace(name?: string): ScopedOps<T, I>;
   };

@@ -6,6 +6,7 @@
  * so a server that ends every watch immediately cannot drive it into a hot loop. No polling.
  */
 import { AbortedError, GoneError, WaitTimeoutError } from '../core/errors.js';
+import { systemClock } from '../core/clock.js';
 import { ReconnectBackoff } from '../core/reconnect-backoff.js';
 import { linkSignals } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
@@ -17,9 +18,10 @@ const DEFAULT_WAIT_MS = 300_000;
 
 export async function waitForObject<T>(client: WaitableClient<T>, name: string, condition: Condition<T>, options: WaitOptions = {}): Promise<T | undefined> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+  const clock = client.clock ?? systemClock;
   const timer = linkSignals(options.signal);
   let timedOut = false;
-  const handle = setTimeout(() => {
+  const handle = clock.setTimeout(() => {
     timedOut = true;
     timer.abort();
   }, timeoutMs);
@@ -36,7 +38,7 @@ export async function waitForObject<T>(client: WaitableClient<T>, name: string, 
         if (testCondition(condition, current)) return current;
         resourceVersion = list.metadata.resourceVersion || undefined;
       }
-      const openedAt = Date.now();
+      const openedAt = clock.now();
       let retryAfterMs = 0;
       try {
         for await (const event of client.watch({ fieldSelector, signal, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: 300 })) {
@@ -53,8 +55,8 @@ export async function waitForObject<T>(client: WaitableClient<T>, name: string, 
         resourceVersion = undefined;
         retryAfterMs = (e.retryAfterSeconds ?? 0) * 1000;
       }
-      const delay = backoff.ended(Date.now() - openedAt, retryAfterMs);
-      if (delay > 0) await sleep(delay, signal);
+      const delay = backoff.ended(clock.now() - openedAt, retryAfterMs);
+      if (delay > 0) await sleep(delay, signal, clock);
     }
   } catch (e) {
     if (timedOut && !options.signal?.aborted) {
@@ -63,7 +65,7 @@ export async function waitForObject<T>(client: WaitableClient<T>, name: string, 
     if (options.signal?.aborted && !(e instanceof AbortedError)) throw new AbortedError(`waitFor ${where}`, options.signal.reason);
     throw e;
   } finally {
-    clearTimeout(handle);
+    clock.clearTimeout(handle);
     timer.dispose();
   }
 }

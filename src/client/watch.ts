@@ -4,6 +4,7 @@
  * last an hour), and asks for bookmarks by default so quiet watches stay alive.
  * The resilient watcher and informers build on this (re-list on 410, backoff, resume).
  */
+import { systemClock } from '../core/clock.js';
 import { AbortedError, errorFromStatus, isStatus, type KubeStatus, type RequestRef, WatchError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import type { QueryValue } from '../core/paths.js';
@@ -138,13 +139,15 @@ export async function* watchStream<T>(transport: Transport, path: string, option
   // The watchdog counts only while we wait for the server, never while the consumer works.
   // One timer for the whole watch, re-armed lazily: a timer per chunk costs more than the chunk.
   let waitingSince = 0; // 0: not waiting
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
+  // The transport's clock (a test's fake one) drives the watchdog.
+  const clock = transport.clock ?? systemClock;
   const watchdog = (): void => {
     timer = undefined;
     if (waitingSince === 0) return;
-    const left = waitingSince + (idleMs as number) - Date.now();
+    const left = waitingSince + (idleMs as number) - clock.now();
     if (left > 0) {
-      timer = setTimeout(watchdog, left);
+      timer = clock.setTimeout(watchdog, left);
       return;
     }
     idle = true;
@@ -153,8 +156,8 @@ export async function* watchStream<T>(transport: Transport, path: string, option
   try {
     for (;;) {
       if (idleMs !== undefined) {
-        waitingSince = Date.now();
-        timer ??= setTimeout(watchdog, idleMs);
+        waitingSince = clock.now();
+        timer ??= clock.setTimeout(watchdog, idleMs);
       }
       let chunk: IteratorResult<Uint8Array>;
       try {
@@ -175,7 +178,7 @@ export async function* watchStream<T>(transport: Transport, path: string, option
     const rest = lines.end()?.trim();
     if (rest !== undefined && rest !== '') yield parseWatchLine<T>(rest, ref);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     local.abort();
     res.cancel();
   }

@@ -10,6 +10,7 @@
  *   .withClient(kube)
  *   .build(async ({ object, client, signal }) => { ... });
  */
+import type { Clock } from '../core/clock.js';
 import type { Informer } from '../runtime/informer.js';
 import type { HasMetadata } from '../runtime/object-meta.js';
 import { Controller, type ControllerOptions, type ControllerScope, type ForOptions, type MapToKeys, type ReconcileFailure, type Reconciler, type WatchOptions } from './controller.js';
@@ -71,6 +72,12 @@ export class ControllerBuilder<T extends HasMetadata, C = undefined> {
   /** Called for each failed reconcile other than a conflict; default: logged at error level. */
   onError(hook: (failure: ReconcileFailure) => void): this {
     this.#d.onError = hook;
+    return this;
+  }
+
+  /** The clock of requeueAfterMs and retry delays; default the primary informer's. */
+  clock(clock: Clock): this {
+    this.#d.clock = clock;
     return this;
   }
 

@@ -16,6 +16,7 @@
  * ones in flight see their signal abort and are awaited.
  */
 import { setMaxListeners } from 'node:events';
+import type { Clock } from '../core/clock.js';
 import { brand, ConflictError, KubefluentError, UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
@@ -122,6 +123,8 @@ export interface ControllerOptions<T extends HasMetadata, C = undefined> {
   readonly rateLimiter?: RateLimiter<string>;
   /** Reconcile failures other than conflicts; default: logged at error level. */
   readonly onError?: (failure: ReconcileFailure) => void;
+  /** The clock of requeueAfterMs and retry backoff delays; default the primary informer's (a fake cluster's clock in tests). */
+  readonly clock?: Clock;
 }
 
 /** Counters since start: the queue's metrics, reconciles, errors, conflicts and requeues. */
@@ -182,7 +185,7 @@ export class Controller<T extends HasMetadata, C = undefined> {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`controller ${options.name}: maxConcurrent must be a whole number ≥ 1 (got ${n})`);
     this.name = options.name;
     this.#o = options;
-    this.#queue = new WorkQueue<string>(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {});
+    this.#queue = new WorkQueue<string>({ clock: options.clock ?? options.for.clock, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
     this.#log = withFields(options.logger ?? consoleLogger, { controller: options.name });
     // Every reconcile's requests listen on this one signal: many at once is expected, not a leak.
     setMaxListeners(0, this.#stop.signal);

@@ -13,6 +13,7 @@
  *   its next retry instead of a lease duration later (client-go's ReleaseOnCancel).
  * Usable on its own; the Manager uses it for leader-only controllers.
  */
+import { type Clock, systemClock, timeoutSignal } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { linkSignals, type LinkedSignal } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
@@ -59,6 +60,8 @@ export interface LeaderElectionOptions extends LeaseTimings {
   /** Clear the holder on shutdown; default true. */
   readonly releaseOnCancel?: boolean;
   readonly logger?: ElectionLogger;
+  /** The clock of the retry/renew periods, the renew deadline and lease expiry; default the `leases` handle's clock, else the system clock. */
+  readonly clock?: Clock;
 }
 
 /** client-go's default lease timings: 15 s lease, 10 s renew deadline, 2 s retry period. */
@@ -82,6 +85,7 @@ export class LeaderElector {
   readonly #o: LeaderElectionOptions;
   readonly #t: Required<LeaseTimings>;
   readonly #log: ElectionLogger;
+  readonly #clock: Clock;
   #leading: LinkedSignal | undefined;
   #lastRenewSentAt = -Infinity;
   #lastLeader = '';
@@ -95,7 +99,8 @@ export class LeaderElector {
     this.#o = options;
     this.#t = resolveTimings(options);
     this.#log = options.logger ?? silent;
-    this.lock = new LeaseLock(options.leases, { name: options.name, identity: options.identity, leaseDurationSeconds: this.#t.leaseDurationMs / 1000 });
+    this.#clock = options.clock ?? options.leases.clock ?? systemClock;
+    this.lock = new LeaseLock(options.leases, { name: options.name, identity: options.identity, leaseDurationSeconds: this.#t.leaseDurationMs / 1000, clock: this.#clock });
   }
 
   /** This candidate's identity, as written to the Lease holder. */
@@ -110,7 +115,7 @@ export class LeaderElector {
 
   /** True while we lead and our last successful renewal is younger than the renew deadline. */
   get isLeader(): boolean {
-    return this.#leading !== undefined && !this.#leading.signal.aborted && performance.now() - this.#lastRenewSentAt < this.#t.renewDeadlineMs;
+    return this.#leading !== undefined && !this.#leading.signal.aborted && this.#clock.now() - this.#lastRenewSentAt < this.#t.renewDeadlineMs;
   }
 
   /** The leader as last observed ('' when none). */
@@ -146,8 +151,8 @@ export class LeaderElector {
 
   /** One attempt; true when we hold the lease afterwards. Errors count as a failed attempt. */
   async #attempt(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
-    const sentAt = performance.now();
-    const t = linkSignals(signal, AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))));
+    const sentAt = this.#clock.now();
+    const t = timeoutSignal(this.#clock, Math.max(1, Math.ceil(timeoutMs)), signal);
     try {
       const r = await this.lock.tryAcquireOrRenew(t.signal);
       this.reported = true;
@@ -167,7 +172,7 @@ export class LeaderElector {
       if (signal.aborted) return false;
       if (await this.#attempt(signal, this.#t.renewDeadlineMs)) return true;
       try {
-        await sleep(this.#t.retryPeriodMs * (1 + Math.random() * 1.2), signal);
+        await sleep(this.#t.retryPeriodMs * (1 + Math.random() * 1.2), signal, this.#clock);
       } catch {
         return false;
       }
@@ -186,14 +191,14 @@ export class LeaderElector {
     let lost = false;
     while (!signal.aborted) {
       try {
-        await sleep(this.#t.retryPeriodMs, signal);
+        await sleep(this.#t.retryPeriodMs, signal, this.#clock);
       } catch {
         break;
       }
       // Retry within the renew deadline, counted from the last renewal that succeeded.
       let renewed = false;
       while (!signal.aborted) {
-        const left = this.#lastRenewSentAt + this.#t.renewDeadlineMs - performance.now();
+        const left = this.#lastRenewSentAt + this.#t.renewDeadlineMs - this.#clock.now();
         if (left <= 0) break;
         if (await this.#attempt(signal, left)) {
           renewed = true;
@@ -201,7 +206,7 @@ export class LeaderElector {
         }
         if (this.lock.heldByOther()) break; // someone else holds it: no point retrying
         try {
-          await sleep(Math.min(this.#t.retryPeriodMs, Math.max(0, left)), signal);
+          await sleep(Math.min(this.#t.retryPeriodMs, Math.max(0, left)), signal, this.#clock);
         } catch {
           break;
         }
@@ -224,7 +229,8 @@ export class LeaderElector {
       this.#leading.abort(new UsageError(`leadership of ${this.#o.name} given up`));
       if (this.#o.releaseOnCancel ?? true) {
         try {
-          const ok = await this.lock.release(AbortSignal.timeout(this.#t.renewDeadlineMs));
+          const t = timeoutSignal(this.#clock, this.#t.renewDeadlineMs);
+          const ok = await this.lock.release(t.signal).finally(() => t.dispose());
           this.#log.info(ok ? 'lease released' : 'lease not released (no longer ours)', { lease: this.#o.name });
         } catch (e) {
           this.#log.warn('releasing the lease failed', { lease: this.#o.name, error: (e as Error).message });

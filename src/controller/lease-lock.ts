@@ -9,6 +9,7 @@
  *   candidates racing for an expired lease exactly one succeeds, the other gets a 409;
  * - release clears holderIdentity (client-go's ReleaseOnCancel) so a successor need not wait.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../core/errors.js';
 
 /** The parts of a Lease this lock reads and writes. */
@@ -40,6 +41,8 @@ export interface LeaseApi<L extends LeaseObject = LeaseObject> {
   create(object: L, options?: { signal?: AbortSignal; timeoutMs?: number | false }): Promise<L>;
   /** Replaces the Lease, conditional on its metadata.resourceVersion. */
   replace(object: L, options?: { signal?: AbortSignal; timeoutMs?: number | false }): Promise<L>;
+  /** The clock of the cluster behind the handle (resource handles carry their transport's); locks and elections on it default to it. */
+  readonly clock?: Clock | undefined;
 }
 
 /** The election record as stored in the Lease spec. */
@@ -63,7 +66,9 @@ export interface LeaseLockOptions {
   readonly leaseDurationSeconds: number;
   /** Labels put on the Lease when it is created (sharding lists its leases by label). */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Local monotonic clock in ms; default performance.now. */
+  /** The local clock leases are judged by; default the handle's clock, else the system clock (monotonic). */
+  readonly clock?: Clock;
+  /** @deprecated Use `clock`. A local monotonic time source in ms; wins over `clock`. */
   readonly now?: () => number;
 }
 
@@ -107,7 +112,8 @@ export class LeaseLock<L extends LeaseObject = LeaseObject> {
     this.#o = options;
     this.name = options.name;
     this.identity = options.identity;
-    this.#now = options.now ?? (() => performance.now());
+    const clock = options.clock ?? api.clock ?? systemClock;
+    this.#now = options.now ?? (() => clock.now());
   }
 
   /** The record last read or written, and the local time (ms) it was first seen. */

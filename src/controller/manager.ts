@@ -14,6 +14,7 @@
  * over at once), controllers and informers stop, and the endpoints close.
  */
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock, timeoutSignal } from '../core/clock.js';
 import { brand, KubefluentError, UsageError } from '../core/errors.js';
 import { linkSignals, type LinkedSignal } from '../core/signals.js';
 import type { Informer } from '../runtime/informer.js';
@@ -78,6 +79,12 @@ export interface ManagerOptions {
   readonly healthPort?: number;
   readonly healthHost?: string;
   readonly logger?: JsonLogger;
+  /**
+   * The clock of the sync timeout, the grace period, leader election and sharding; default
+   * the leader-election (else sharding) Lease handle's clock, else the first informer's (a fake
+   * cluster's clock in tests), else the system clock.
+   */
+  readonly clock?: Clock;
 }
 
 interface Flight {
@@ -96,6 +103,7 @@ export class Manager {
   readonly shards: ShardCoordinator | undefined;
   readonly #o: ManagerOptions;
   readonly #log: JsonLogger;
+  readonly #leaseClock: Clock | undefined;
   readonly #controllers = new Map<string, { c: ManagedController; mode: RunMode }>();
   readonly #flights = new Set<Flight>();
   readonly #drainWaiters = new Set<() => void>();
@@ -114,10 +122,11 @@ export class Manager {
     this.#o = options;
     this.identity = options.identity ?? `kf-${randomUUID().slice(0, 8)}`;
     this.#log = options.logger ?? jsonLogger({ fields: { replica: this.identity } });
+    this.#leaseClock = options.clock ?? options.leaderElection?.leases.clock ?? options.sharding?.leases.clock;
     const le = options.leaderElection;
     if (le !== undefined) {
       this.elector = new LeaderElector({
-        ...le, identity: this.identity, logger: this.#log,
+        ...le, identity: this.identity, logger: this.#log, ...(this.#leaseClock ? { clock: this.#leaseClock } : {}),
         onStartedLeading: (leading) => this.#onLeading(leading),
         onStoppedLeading: () => this.#log.info('stopped leading', { lease: le.name }),
         beforeRelease: () => this.#drain(() => true),
@@ -126,7 +135,7 @@ export class Manager {
     const sh = options.sharding;
     if (sh !== undefined) {
       this.shards = new ShardCoordinator({
-        ...sh, identity: this.identity, logger: this.#log,
+        ...sh, identity: this.identity, logger: this.#log, ...(this.#leaseClock ? { clock: this.#leaseClock } : {}),
         onAcquired: (shard, signal) => this.#onShard(shard, signal),
         beforeRelease: async (shard) => {
           await this.#drain((f) => f.shard === shard);
@@ -250,6 +259,11 @@ export class Manager {
     return all;
   }
 
+  /** The clock of the manager's own timers (sync timeout, grace period): see ManagerOptions.clock. */
+  get #clock(): Clock {
+    return this.#leaseClock ?? this.#informers().values().next().value?.clock ?? systemClock;
+  }
+
   /** The port the endpoints listen on (after start). */
   get port(): number | undefined {
     return this.#port;
@@ -283,7 +297,7 @@ export class Manager {
     this.#o.factory?.start(this.#informerStop.signal);
     for (const inf of this.#informers().values()) if (!inf.running) inf.start(this.#informerStop.signal);
     const timeoutMs = this.#o.syncTimeoutMs ?? 60_000;
-    const sync = linkSignals(this.#stop.signal, AbortSignal.timeout(timeoutMs));
+    const sync = timeoutSignal(this.#clock, timeoutMs, this.#stop.signal);
     try {
       await Promise.all([...this.#informers().values()].map((inf) => inf.waitForSync(sync.signal)));
     } catch (e) {
@@ -311,12 +325,13 @@ export class Manager {
     const t0 = performance.now();
     this.#phase = 'stopping';
     const grace = this.#o.gracePeriodMs ?? 30_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const clock = this.#clock;
+    let timer: unknown;
     const drained = await Promise.race([
       this.#drain(() => true).then(() => true),
-      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), grace); }),
+      new Promise<boolean>((r) => { timer = clock.setTimeout(() => r(false), grace); }),
     ]);
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     if (!drained) this.#log.warn('grace period over: aborting reconciles still running', { inFlight: this.#flights.size, graceMs: grace });
     for (const f of this.#flights) f.scope.abort(new UsageError('manager stopping: grace period over'));
     this.#stop.abort(new UsageError('manager stopping'));

@@ -3,6 +3,7 @@
  * theirs too: per key, 5 ms doubling to 1000 s; overall, a token bucket of 10/s with a
  * burst of 100; a key waits for the longer of the two.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 
 /** Decides the delay of a rate-limited add. */
 export interface RateLimiter<K> {
@@ -55,7 +56,9 @@ export interface BucketOptions {
   readonly qps?: number;
   /** Burst; default 100. */
   readonly burst?: number;
-  /** Clock, for tests. */
+  /** The clock the bucket refills by; default the system clock (a work queue passes its own to the default limiter). */
+  readonly clock?: Clock;
+  /** @deprecated Use `clock`. A time source in ms; wins over `clock` when both are given. */
   readonly now?: () => number;
 }
 
@@ -70,7 +73,8 @@ export class BucketRateLimiter<K> implements RateLimiter<K> {
   constructor(options: BucketOptions = {}) {
     this.#qps = options.qps ?? 10;
     this.#burst = options.burst ?? 100;
-    this.#now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.#now = options.now ?? (() => clock.now());
     this.#tokens = this.#burst;
     this.#last = this.#now();
   }

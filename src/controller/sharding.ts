@@ -13,6 +13,7 @@
  *   it at once (`signal` aborts), before any other replica may take it (deadline < duration).
  * One loop per replica: every retry period, one LIST of the set's Leases and one write per Lease held.
  */
+import { type Clock, systemClock, timeoutSignal } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { linkSignals, type LinkedSignal } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
@@ -56,6 +57,8 @@ export interface ShardingOptions extends LeaseTimings {
   /** A shard is no longer ours (`lost`: renewal failed, not released). */
   readonly onReleased?: (shard: number, lost: boolean) => void;
   readonly logger?: ElectionLogger;
+  /** The clock of the retry period, renew deadline and lease expiry; default the `leases` handle's clock, else the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A snapshot of members and shard holders as one replica sees them. */
@@ -84,6 +87,7 @@ export class ShardCoordinator {
   readonly #o: ShardingOptions;
   readonly #t: Required<LeaseTimings>;
   readonly #log: ElectionLogger;
+  readonly #clock: Clock;
   readonly #member: LeaseLock;
   readonly #shardLocks: LeaseLock[];
   readonly #others = new Map<string, LeaseLock>();
@@ -98,9 +102,10 @@ export class ShardCoordinator {
     this.#o = options;
     this.#t = resolveTimings(options);
     this.#log = options.logger ?? silent;
+    const clock = (this.#clock = options.clock ?? options.leases.clock ?? systemClock);
     const seconds = this.#t.leaseDurationMs / 1000;
-    this.#member = new LeaseLock(options.leases, { name: `${options.name}-member-${options.identity}`, identity: options.identity, leaseDurationSeconds: seconds, labels: { [LABEL_SET]: options.name, [LABEL_ROLE]: 'member' } });
-    this.#shardLocks = Array.from({ length: options.shards }, (_, i) => new LeaseLock(options.leases, { name: `${options.name}-shard-${i}`, identity: options.identity, leaseDurationSeconds: seconds, labels: { [LABEL_SET]: options.name, [LABEL_ROLE]: 'shard' } }));
+    this.#member = new LeaseLock(options.leases, { name: `${options.name}-member-${options.identity}`, identity: options.identity, leaseDurationSeconds: seconds, labels: { [LABEL_SET]: options.name, [LABEL_ROLE]: 'member' }, clock });
+    this.#shardLocks = Array.from({ length: options.shards }, (_, i) => new LeaseLock(options.leases, { name: `${options.name}-shard-${i}`, identity: options.identity, leaseDurationSeconds: seconds, labels: { [LABEL_SET]: options.name, [LABEL_ROLE]: 'shard' }, clock }));
   }
 
   /** The number of shards in the set. */
@@ -116,7 +121,7 @@ export class ShardCoordinator {
   /** True when we hold `shard`, are not handing it over, and renewed it within the renew deadline. */
   owns(shard: number): boolean {
     const h = this.#held.get(shard);
-    return h !== undefined && !h.releasing && !h.scope.signal.aborted && performance.now() - h.lastRenewSentAt < this.#t.renewDeadlineMs;
+    return h !== undefined && !h.releasing && !h.scope.signal.aborted && this.#clock.now() - h.lastRenewSentAt < this.#t.renewDeadlineMs;
   }
 
   /** Membership and assignment as this replica sees them. */
@@ -139,17 +144,20 @@ export class ShardCoordinator {
       }
       this.#expireLost();
       try {
-        await sleep(this.#t.retryPeriodMs, signal);
+        await sleep(this.#t.retryPeriodMs, signal, this.#clock);
       } catch {
         break;
       }
     }
     await Promise.all([...this.#held.keys()].map((s) => this.#release(s)));
     await Promise.all(this.#releases);
+    const t = timeoutSignal(this.#clock, this.#t.renewDeadlineMs);
     try {
-      await this.#member.release(AbortSignal.timeout(this.#t.renewDeadlineMs));
+      await this.#member.release(t.signal);
     } catch (e) {
       this.#log.warn('releasing membership failed', { error: (e as Error).message });
+    } finally {
+      t.dispose();
     }
   }
 
@@ -163,7 +171,7 @@ export class ShardCoordinator {
       else if (name.startsWith(prefix)) this.#shardLocks[Number(name.slice(prefix.length))]?.observe(lease);
       else if (lease.metadata?.labels?.[LABEL_ROLE] === 'member') {
         let l = this.#others.get(name);
-        if (l === undefined) this.#others.set(name, (l = new LeaseLock(this.#o.leases, { name, identity: this.#o.identity, leaseDurationSeconds: 1 })));
+        if (l === undefined) this.#others.set(name, (l = new LeaseLock(this.#o.leases, { name, identity: this.#o.identity, leaseDurationSeconds: 1, clock: this.#clock })));
         l.observe(lease);
       }
     }
@@ -198,7 +206,7 @@ export class ShardCoordinator {
 
   async #renewShard(shard: number, h: Held, signal: AbortSignal): Promise<void> {
     const lock = this.#shardLocks[shard] as LeaseLock;
-    const sentAt = performance.now();
+    const sentAt = this.#clock.now();
     try {
       let r = await lock.tryAcquireOrRenew(signal, false);
       if (!r.acquired && r.reason === 'conflict') r = await lock.tryAcquireOrRenew(signal, true);
@@ -210,7 +218,7 @@ export class ShardCoordinator {
   }
 
   async #acquire(lock: LeaseLock, shard: number, signal: AbortSignal): Promise<void> {
-    const sentAt = performance.now();
+    const sentAt = this.#clock.now();
     try {
       const r = await lock.tryAcquireOrRenew(signal, true);
       if (!r.acquired || signal.aborted) return;
@@ -225,7 +233,7 @@ export class ShardCoordinator {
 
   /** Renewal failed for a renew deadline: stop the shard now, before anyone else may take it. */
   #expireLost(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     for (const [shard, h] of this.#held) if (now - h.lastRenewSentAt >= this.#t.renewDeadlineMs) this.#lose(shard, 'renew deadline passed');
   }
 
@@ -258,9 +266,13 @@ export class ShardCoordinator {
     this.#held.delete(shard);
     try {
       const lock = this.#shardLocks[shard] as LeaseLock;
-      const t = AbortSignal.timeout(this.#t.renewDeadlineMs);
-      // A renewal still in flight may have moved the version on: read again and retry once.
-      if (!(await lock.release(t)) && (await lock.refresh(t)) === this.#o.identity) await lock.release(t);
+      const t = timeoutSignal(this.#clock, this.#t.renewDeadlineMs);
+      try {
+        // A renewal still in flight may have moved the version on: read again and retry once.
+        if (!(await lock.release(t.signal)) && (await lock.refresh(t.signal)) === this.#o.identity) await lock.release(t.signal);
+      } finally {
+        t.dispose();
+      }
     } catch (e) {
       this.#log.warn('shard release failed', { shard, error: (e as Error).message });
     }

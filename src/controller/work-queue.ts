@@ -12,14 +12,17 @@
  * Metrics as client-go reports them: depth, adds, retries, queue latency, work duration,
  * the longest running key and the unfinished work.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
 import { defaultRateLimiter, type RateLimiter } from './rate-limiters.js';
 
-/** The rate limiter for retries and a clock for the metrics. */
+/** The rate limiter for retries and the clock of delays and metrics. */
 export interface WorkQueueOptions<K> {
-  /** Decides `addRateLimited` delays; default client-go's (5 ms doubling to 1000 s per key, 10/s burst 100 overall). */
+  /** Decides `addRateLimited` delays; default client-go's (5 ms doubling to 1000 s per key, 10/s burst 100 overall), on this queue's clock. */
   readonly rateLimiter?: RateLimiter<K>;
-  /** Clock for the metrics, for tests; default performance.now. */
+  /** The clock of `addAfter`/`addRateLimited` delays and of the metrics; default the system clock. */
+  readonly clock?: Clock;
+  /** @deprecated Use `clock`. A time source for the metrics only; wins over `clock` for them. */
   readonly now?: () => number;
 }
 
@@ -69,6 +72,7 @@ class Stats {
 export class WorkQueue<K = string> {
   readonly #limiter: RateLimiter<K>;
   readonly #now: () => number;
+  readonly #clock: Clock;
   // A FIFO as an array with a moving head: shift() would be O(n) per key.
   #queue: K[] = [];
   #head = 0;
@@ -76,7 +80,7 @@ export class WorkQueue<K = string> {
   readonly #dirty = new Map<K, number>();
   /** Keys handed out and not yet done. Value: when handed out. */
   readonly #processing = new Map<K, number>();
-  readonly #delayed = new Map<K, { at: number; timer: ReturnType<typeof setTimeout> }>();
+  readonly #delayed = new Map<K, { at: number; timer: unknown }>();
   readonly #getters: ((key: K | undefined) => void)[] = [];
   #shuttingDown = false;
   #draining = false;
@@ -87,8 +91,10 @@ export class WorkQueue<K = string> {
   readonly #work = new Stats();
 
   constructor(options: WorkQueueOptions<K> = {}) {
-    this.#limiter = options.rateLimiter ?? defaultRateLimiter<K>();
-    this.#now = options.now ?? (() => performance.now());
+    const clock = options.clock ?? systemClock;
+    this.#clock = clock;
+    this.#limiter = options.rateLimiter ?? defaultRateLimiter<K>({ clock });
+    this.#now = options.now ?? (() => clock.now());
   }
 
   /** Keys waiting to be handed out. */
@@ -123,13 +129,13 @@ export class WorkQueue<K = string> {
       this.add(key);
       return;
     }
-    const at = this.#now() + delayMs;
+    const at = this.#clock.now() + delayMs;
     const pending = this.#delayed.get(key);
     if (pending !== undefined) {
       if (pending.at <= at) return;
-      clearTimeout(pending.timer);
+      this.#clock.clearTimeout(pending.timer);
     }
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       this.#delayed.delete(key);
       this.add(key);
     }, delayMs);
@@ -213,7 +219,7 @@ export class WorkQueue<K = string> {
    */
   shutdown(options: { readonly drain?: boolean } = {}): Promise<void> {
     this.#shuttingDown = true;
-    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    for (const { timer } of this.#delayed.values()) this.#clock.clearTimeout(timer);
     this.#delayed.clear();
     if (options.drain) {
       this.#draining = true;

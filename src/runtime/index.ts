@@ -21,3 +21,5 @@ export { SharedInformerFactory } from './shared-informer-factory.js';
 export type { SharedInformerFactoryOptions, SharedInformerOptions, WatchableResourceKey } from './shared-informer-factory.js';
 export { objectKey, keyFor } from './object-meta.js';
 export type { HasMetadata, PartialObjectMetadata, RuntimeMeta } from './object-meta.js';
+export { systemClock } from '../core/clock.js';
+export type { Clock, TimerHandle } from '../core/clock.js';

@@ -14,6 +14,7 @@
  * - after stop, queued events are dropped; `done` resolves when the watch is closed and the
  *   handler calls in progress have settled.
  */
+import type { Clock } from '../core/clock.js';
 import { AbortedError, UsageError } from '../core/errors.js';
 import type { HealthListener, WatcherHealth } from './health.js';
 import type { IndexFunc } from './indexers.js';
@@ -45,7 +46,7 @@ export type InformerProblem =
 /** Options of an informer. */
 export interface InformerOptions<T> extends Omit<WatcherOptions<T>, 'cache' | 'signal'> {
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
-  /** Calls `update(obj, obj)` for every cached object this often (client-go's resync); off by default. */
+  /** Calls `update(obj, obj)` for every cached object this often (client-go's resync), on the informer's clock; off by default. */
   readonly resyncPeriodMs?: number;
   /** Handler failures, watch errors (retried by themselves) and index function failures. Default: console.error for handler and index failures. */
   readonly onError?: (problem: InformerProblem) => void;
@@ -74,7 +75,7 @@ export class Informer<T extends HasMetadata> {
   #hasSynced = false;
   #syncing = false;
   #running: Promise<void> | undefined;
-  #resync: ReturnType<typeof setInterval> | undefined;
+  #resync: unknown;
 
   constructor(source: ListerWatcher<T>, options: InformerOptions<T> = {}) {
     this.#source = source;
@@ -92,6 +93,11 @@ export class Informer<T extends HasMetadata> {
   /** The cache: get, list, and lookups by index. */
   get store(): ReadonlyStore<T> {
     return this.#store;
+  }
+
+  /** The clock of its timers (watch backoff, resync): the `clock` option, else the source's, else the system clock. Controllers on this informer default to it. */
+  get clock(): Clock {
+    return this.#watcher.clock;
   }
 
   /** The list/watch source this informer runs on. */
@@ -232,7 +238,8 @@ export class Informer<T extends HasMetadata> {
         }
       }
     } finally {
-      if (this.#resync !== undefined) clearInterval(this.#resync);
+      if (this.#resync !== undefined) this.clock.clearTimeout(this.#resync);
+      this.#resync = undefined;
       if (!this.#hasSynced) this.#rejectSynced(new AbortedError('informer stopped before it synced', this.#stop.signal.reason));
       await Promise.all([...this.#handlers.values()].map((q) => q.close()));
     }
@@ -245,9 +252,13 @@ export class Informer<T extends HasMetadata> {
   #startResync(): void {
     const period = this.#options.resyncPeriodMs;
     if (period === undefined || period <= 0) return;
-    this.#resync = setInterval(() => {
+    // A timer re-armed after each round, not an interval: a Clock has only one-shot timers.
+    const tick = (): void => {
+      if (this.#stop.signal.aborted) return;
       for (const o of this.#store.values()) this.#notify({ kind: 'update', old: o, object: o });
-    }, period);
+      this.#resync = this.clock.setTimeout(tick, period);
+    };
+    this.#resync = this.clock.setTimeout(tick, period);
   }
 
   #report(problem: InformerProblem): void {

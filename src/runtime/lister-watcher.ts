@@ -3,6 +3,7 @@
  * interface so the watcher can run on a resource handle, on the transport directly
  * (metadata-only mode needs its own Accept header), or on a fake in unit tests.
  */
+import type { Clock } from '../core/clock.js';
 import type { ResourceInfo } from '../core/resource-info.js';
 import { resourcePath } from '../core/paths.js';
 import { type FieldSelectorInput, formatFieldSelector, formatLabelSelector, type LabelSelectorInput } from '../core/selectors.js';
@@ -37,6 +38,8 @@ export interface ListerWatcher<T> {
   list(request: ListRequest, signal: AbortSignal): Promise<KubeList<T>>;
   /** Watches the objects from a resourceVersion. */
   watch(request: WatchRequest, signal: AbortSignal): AsyncIterable<WatchEvent<T>>;
+  /** The clock of the cluster behind this source (a test's fake one); watchers and informers on it use it unless given another. Unset: the system clock. */
+  readonly clock?: Clock | undefined;
 }
 
 /**
@@ -102,6 +105,7 @@ export function resourceSource<T extends HasMetadata>(
   const fieldSelector = selection.fieldSelector === undefined ? undefined : formatFieldSelector(selection.fieldSelector);
   return {
     id: selectionId(resource, selection),
+    ...(transport.clock !== undefined ? { clock: transport.clock } : {}),
     list(request, signal) {
       return transport.request<KubeList<T>>({
         method: 'GET', path, signal,
@@ -128,6 +132,8 @@ export interface ListWatchHandle<T> {
   watch(options?: WatchOptions): AsyncIterable<WatchEvent<T>>;
   readonly info: Pick<ResourceInfo, 'group' | 'version' | 'plural'>;
   readonly namespaceName?: string | undefined;
+  /** The transport's clock, when it has one (resource handles have it). */
+  readonly clock?: Clock | undefined;
 }
 
 /**
@@ -142,6 +148,7 @@ export function handleSource<T extends HasMetadata>(
   const sel = { ...selection, ...(handle.namespaceName !== undefined ? { namespace: handle.namespaceName } : {}) };
   return {
     id: selectionId(handle.info, sel),
+    ...(handle.clock !== undefined ? { clock: handle.clock } : {}),
     list(request, signal) {
       return handle.list({ ...request, ...selection, signal });
     },

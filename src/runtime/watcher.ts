@@ -6,6 +6,7 @@
  * difference; backs off with jitter on errors, which come out as values. It never stops
  * by itself: only its AbortSignal (or the consumer leaving the loop) ends it.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { linkSignals } from '../core/signals.js';
 import { sleep } from '../core/sleep.js';
@@ -44,6 +45,8 @@ export interface WatcherOptions<T> {
    * (e.g. {@link stripManagedFields}: often half of an object's size). Must keep metadata.
    */
   readonly transform?: (object: T) => T;
+  /** Drives the reconnect backoff (and how long an attempt lived); default the source's clock, else the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A transform that drops metadata.managedFields (server-side apply bookkeeping) from cached objects. */
@@ -69,6 +72,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
   readonly #health = new HealthReporter();
   readonly #backoff: Backoff;
   readonly #transform: ((object: T) => T) | undefined;
+  readonly #clock: Clock;
   #started = false;
   /** The state between attempts (see watcher-state.ts). */
   #machine: WatcherMachine;
@@ -89,7 +93,13 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     this.#diff = new CacheDiff(options.cache ?? new Map<string, T>());
     this.#backoff = new Backoff(options.backoff);
     this.#transform = options.transform;
+    this.#clock = options.clock ?? lw.clock ?? systemClock;
     this.#machine = initialMachine(this.#mode);
+  }
+
+  /** The clock the reconnect backoff waits on. */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** A snapshot of the watcher's health now. */
@@ -126,7 +136,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
     try {
       while (!signal.aborted) {
         const phase = this.#machine.phase;
-        const startedAt = Date.now();
+        const startedAt = this.#clock.now();
         this.#progress = false;
         this.#listed = false;
         this.#inInitialStream = false;
@@ -148,7 +158,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         if (this.#diff.listing) this.#diff.abandonList();
         const before = this.#machine;
         this.#machine = step(before, {
-          livedMs: Date.now() - startedAt, progress: this.#progress, listed: this.#listed,
+          livedMs: this.#clock.now() - startedAt, progress: this.#progress, listed: this.#listed,
           resourceVersion: this.#rv, inInitialStream: this.#inInitialStream, error,
           ...(this.#requestedTimeoutS !== undefined ? { healthyAfterMs: Math.min(this.#backoff.healthyAfterMs, this.#requestedTimeoutS * 900) } : {}),
         }, this.#mode, this.#backoff);
@@ -164,7 +174,7 @@ export class Watcher<T extends HasMetadata> implements AsyncIterable<WatcherEven
         }
         if (next.delayMs === 0) continue;
         try {
-          await sleep(next.delayMs, signal);
+          await sleep(next.delayMs, signal, this.#clock);
         } catch {
           return;
         }

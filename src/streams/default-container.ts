@@ -35,7 +35,8 @@ export interface DefaultContainerOptions {
   readonly onDefaultContainer?: (notice: DefaultContainerNotice) => void;
 }
 
-interface PodShape {
+/** The parts of a Pod the default is picked from (a `Pod` fits). */
+export interface PodShape {
   readonly metadata?: { readonly annotations?: Readonly<Record<string, string>> };
   readonly spec?: {
     readonly containers?: readonly { readonly name?: string }[];

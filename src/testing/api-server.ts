@@ -271,7 +271,7 @@ export class FakeApiServer implements ServerState {
       storage: res.storage, namespace, matches: (o) => labels(metaOf(o).labels as Record<string, string> | undefined) && fields(o),
       from: rv === undefined || rv === '' || rv === '0' ? undefined : Number(rv), initialEvents: initial,
       bookmarks: q.allowWatchBookmarks === 'true', timeoutSeconds: q.timeoutSeconds !== undefined ? Number(q.timeoutSeconds) : undefined,
-      apiVersion: apiVersionOf(res), kind: res.info.kind,
+      apiVersion: apiVersionOf(res), kind: res.info.kind, clock: this.clock,
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * `fakeKube()`: a real {@link Kube} whose transport is the in-memory API server, for unit
  * tests without a cluster, plus the controls a test needs (seed objects, see every request,
- * make the next matching request fail, expire or cut watches, move the server's clock).
+ * make the next matching request fail, expire or cut watches, move the clock that the server's
+ * timestamps and the runtime's timers on this Kube run by).
  */
 import type { ClientOptions } from '../client/kube.js';
 import { Kube } from '../kube.js';
@@ -24,7 +25,11 @@ export interface FakeKubeOptions extends Omit<ClientOptions, 'transport'> {
   readonly resources?: readonly CustomResourceSpec[];
   /** Watch events kept for resuming from a resourceVersion; older ones answer 410. Default 100,000. */
   readonly historySize?: number;
-  /** Pins the server's clock (timestamps) at this time; default: real time until advanced. */
+  /**
+   * Pins the clock at this time: server timestamps and the runtime's timers on this Kube
+   * (backoff, resync, requeues, leases) then move only with `kube.fake.clock`. Default: real
+   * time until the test freezes or advances the clock.
+   */
   readonly now?: Date;
 }
 
@@ -38,7 +43,13 @@ export class FakeCluster {
     this.#transport = transport;
   }
 
-  /** The server's clock: creationTimestamp, deletionTimestamp and managedFields times. */
+  /**
+   * The cluster's clock: the server's timestamps (creationTimestamp, deletionTimestamp,
+   * managedFields) and the timers of the runtime built on this Kube — watch reconnect backoff
+   * and inactivity, informer resync, server watch timeouts, controller requeueAfter and retry
+   * backoff, leader election and sharding (the transport and every handle carry it). Real time
+   * until pinned; then `advance`/`advanceAsync`/`next`/`runAll` move it.
+   */
   get clock(): FakeClock {
     return this.server.clock;
   }

@@ -8,6 +8,7 @@ import { NoCredentials } from '../config/credentials.js';
 import { AbortedError, errorFromStatus, RequestTimeoutError, UsageError } from '../core/errors.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeResponse } from '../transport/kube-transport.js';
 import type { FakeApiServer, FakeRequest, FakeResponse } from './api-server.js';
+import type { FakeClock } from './clock.js';
 import { StatusFailure } from './status.js';
 
 /** One request as the fake saw it. */
@@ -71,6 +72,8 @@ function normalise(query: RequestOptions['query']): Record<string, string> {
 
 export class FakeTransport implements KubeTransport {
   readonly config = new ClusterConfig({ server: 'https://fake.kubefluent.invalid', namespace: 'default', credentials: new NoCredentials() });
+  /** The server's clock: the runtime built on this transport (watch backoff, informers, controllers, leases) sets its timers on it. */
+  readonly clock: FakeClock;
   readonly #server: FakeApiServer;
   readonly #injections: Injection[] = [];
   /** Every request, in order. */
@@ -79,6 +82,7 @@ export class FakeTransport implements KubeTransport {
 
   constructor(server: FakeApiServer) {
     this.#server = server;
+    this.clock = server.clock;
   }
 
   /** Stops (or resumes) recording requests: a 10,000-object test need not keep them all. */

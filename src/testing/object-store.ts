@@ -3,6 +3,7 @@
  * them (as etcd has), a bounded event history so watches can resume from a
  * resourceVersion, and the open watches each write is fanned out to, in resourceVersion order.
  */
+import type { Clock } from '../core/clock.js';
 import type { ManagerEntry } from './managed-fields.js';
 import { isObj, type Json } from './patches.js';
 import { expired } from './status.js';
@@ -117,9 +118,9 @@ export class ObjectStore {
    */
   watch(opts: {
     storage: string; namespace: string | undefined; matches: WatchFilter; from: number | undefined; initialEvents: boolean;
-    bookmarks: boolean; timeoutSeconds: number | undefined; apiVersion: string; kind: string;
+    bookmarks: boolean; timeoutSeconds: number | undefined; apiVersion: string; kind: string; clock?: Clock;
   }): FakeWatch {
-    const w = new FakeWatch(opts.storage, opts.namespace, opts.matches, opts.bookmarks, opts.timeoutSeconds, (x) => this.#watches.delete(x));
+    const w = new FakeWatch(opts.storage, opts.namespace, opts.matches, opts.bookmarks, opts.timeoutSeconds, (x) => this.#watches.delete(x), opts.clock);
     w.lastRv = String(this.#rv);
     if (opts.from === undefined || opts.initialEvents) {
       const current = [...this.collection(opts.storage).values()]

@@ -2,6 +2,7 @@
  * One open watch on the fake server: a queue of newline-delimited JSON events read through
  * an AsyncIterable of bytes, exactly what the node:http transport hands the client.
  */
+import { type Clock, systemClock } from '../core/clock.js';
 import type { KubeStatus } from '../core/errors.js';
 import type { Json } from './patches.js';
 
@@ -9,12 +10,17 @@ const encoder = new TextEncoder();
 
 export type WatchFilter = (obj: Json) => boolean;
 
+/** How often a watch that allows bookmarks gets one (the API server's watch cache: about every minute). */
+const BOOKMARK_EVERY_MS = 60_000;
+
 /** A watch the fake server answers with: read {@link FakeWatch.body} as the response body; {@link FakeWatch.end} closes it. */
 export class FakeWatch {
   readonly #lines: string[] = [];
   #wake: (() => void) | undefined;
   #ended = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  #bookmarkTimer: unknown;
+  readonly #clock: Clock;
   readonly #onClose: (w: FakeWatch) => void;
   /** The resource (group/plural), namespace (undefined: all) and selector this watch serves. */
   readonly resource: string;
@@ -25,17 +31,30 @@ export class FakeWatch {
   /** Latest resourceVersion sent (for bookmarks). */
   lastRv = '0';
 
-  /** @internal The server opens watches. */
-  constructor(resource: string, namespace: string | undefined, matches: WatchFilter, bookmarks: boolean, timeoutSeconds: number | undefined, onClose: (w: FakeWatch) => void) {
+  /** @internal The server opens watches; `timeoutSeconds` counts on the server's clock. */
+  constructor(resource: string, namespace: string | undefined, matches: WatchFilter, bookmarks: boolean, timeoutSeconds: number | undefined, onClose: (w: FakeWatch) => void, clock: Clock = systemClock) {
     this.resource = resource;
     this.namespace = namespace;
     this.matches = matches;
     this.bookmarks = bookmarks;
     this.#onClose = onClose;
+    this.#clock = clock;
     if (timeoutSeconds !== undefined && timeoutSeconds > 0) {
-      this.#timer = setTimeout(() => this.end(), timeoutSeconds * 1000);
-      this.#timer.unref?.();
+      this.#timer = clock.setTimeout(() => this.end(), timeoutSeconds * 1000);
+      // An open watch alone does not keep a test process alive (real and fake timers both have unref).
+      (this.#timer as { unref?: () => void }).unref?.();
     }
+    if (bookmarks) this.#scheduleBookmark();
+  }
+
+  /** As the API server's watch cache does: a bookmark about every minute (of the server's clock) to a watch that asked for them. */
+  #scheduleBookmark(): void {
+    this.#bookmarkTimer = this.#clock.setTimeout(() => {
+      if (this.#ended) return;
+      this.bookmark(this.lastRv);
+      this.#scheduleBookmark();
+    }, BOOKMARK_EVERY_MS);
+    (this.#bookmarkTimer as { unref?: () => void }).unref?.();
   }
 
   /** true once the stream ended (by either side, an error event or its timeout). */
@@ -73,7 +92,8 @@ export class FakeWatch {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#bookmarkTimer !== undefined) this.#clock.clearTimeout(this.#bookmarkTimer);
     this.#onClose(this);
     this.#wake?.();
   }

@@ -17,6 +17,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { ClusterConfig } from '../config/cluster-config.js';
+import type { Clock } from '../core/clock.js';
 import type { QueryValue } from '../core/paths.js';
 
 /** One request; `path` is an API path such as `/api/v1/namespaces/x/pods`. */
@@ -83,4 +84,10 @@ export interface KubeTransport {
   upgrade(options: UpgradeOptions): Promise<UpgradeResponse>;
   /** Ends open streams and connections; requests in flight get `graceMs` to finish. */
   close(graceMs?: number): Promise<void>;
+  /**
+   * The clock of this cluster's runtime timers (watch backoff and inactivity, informer resync,
+   * controller requeues, leases), for informers, controllers and elections built on this
+   * transport that are not given one. Unset: the system clock. kubefluent/testing's fake sets its FakeClock.
+   */
+  readonly clock?: Clock;
 }
