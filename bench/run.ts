@@ -22,6 +22,7 @@ import { command, runChild, startServer, timeUntilReady } from './lib/proc.js';
 import { makeRow, pendingRows, problems, type Row, writeResults } from './lib/report.js';
 import { portableRows } from './lib/portable-rows.js';
 import { median } from './lib/stats.js';
+import { CLIENT_NODE_READ_ONE_POD, pageBundle, portableBundle, READ_ONE_POD } from './lib/portable-bundle.js';
 import { benchDeps, bundleGzip, caseScript, compileCases, footprint, freshDist, type Installed, installOurs, installPeer, node24, oursWithRuntime } from './lib/setup.js';
 
 const BENCHMARKS = ['footprint', 'import', 'bundle', 'validate', 'watch', 'list', 'get', 'informer', 'reconcile', 'streams', 'shard', 'fake', 'portable'] as const;
@@ -142,7 +143,17 @@ async function main(): Promise<void> {
       log(`bundle ${side}: ${sizesBy[side]!.bytes} bytes minified, ${sizesBy[side]!.gzip} gzipped`);
     }
     for (const peer of ['client-node', 'kubernetes-fluent-client']) push('bundle-gzip', 'bytes', 'lower', peer, [sizesBy.ours!.gzip], [sizesBy[peer]!.gzip]);
-    notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9.');
+    notes.push('bundle-gzip: a script that reads one Pod, bundled for Node by esbuild (ESM, minified, every dependency inlined), then gzip -9. One file: what the library loads on first use (the generated schemas and zod, for writes, which validate by default; the verbs; the streams) is inlined too.');
+
+    // The same for a page (issue 18): ours from the fetch build (the `browser` export condition).
+    const page = join(ours.dir, 'node_modules', ours.name);
+    const browser = { rolldown: await portableBundle(page, ['browser'], 'browser'), esbuild: await portableBundle(page, ['browser'], 'browser', READ_ONE_POD, 'esbuild') };
+    const peerOpts = { platform: 'browser', conditions: ['browser'], nodeBuiltins: 'external' } as const;
+    const peer = { rolldown: await pageBundle(clientNode.dir, CLIENT_NODE_READ_ONE_POD, { ...peerOpts, bundler: 'rolldown' }), esbuild: await pageBundle(clientNode.dir, CLIENT_NODE_READ_ONE_POD, { ...peerOpts, bundler: 'esbuild' }) };
+    for (const b of ['rolldown', 'esbuild'] as const) log(`browser bundle (${b}): ours ${browser[b].gzip} B gzip first load (+${browser[b].lazyGzip} B on demand), client-node ${peer[b].gzip} B (${peer[b].missing.length} Node built-ins left out)`);
+    log(`browser bundle (rolldown), ours, largest modules of the first load: ${browser.rolldown.top.map(([m, n]) => `${m.replace(/^.*\/dist\//, 'dist/')} ${n}`).join(', ')}`);
+    push('browser-bundle-gzip', 'bytes', 'lower', 'client-node', [browser.rolldown.gzip], [peer.rolldown.gzip]);
+    notes.push(`browser-bundle-gzip: "read one Pod" for a page — ours \`new Kube(serverConfig({ server }))\` + one get, importing \`kubefluent\` through the \`browser\` export condition (dist/portable, the fetch build); client-node \`KubeConfig.loadFromOptions\` (a server URL, no files) + \`readNamespacedPod\` — bundled by rolldown (what Vite 8 builds pages with: ESM, minified, code split), gzip -9 of what loads before the first request (ours: ${browser.rolldown.lazyGzip} B more load on demand — the verbs, streams, schemas and zod). client-node cannot be bundled for a page: it imports ${peer.rolldown.missing.length} Node built-ins (${peer.rolldown.missing.join(', ')}), which esbuild refuses for platform=browser; it is bundled with them left as imports (no polyfills), so it would not run, and its size is a lower bound. With esbuild (splitting), whose chunks follow imports rather than use (a module the entry re-exports loads first even when only a lazy verb calls it): ours ${browser.esbuild.gzip} B, client-node ${peer.esbuild.gzip} B.`);
   }
 
   if (want('portable')) {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 
 const dist = process.argv[2] ?? 'dist';
 const files = readdirSync(dist);
-// Chunks are the hashed declaration files: `models-uSCWJEva.d.ts`; entries have no hash.
-const chunk = /^(?<name>[A-Za-z0-9_.]+)-(?<hash>[A-Za-z0-9_-]{8})\.d\.(?<ext>ts|cts)$/;
+// Chunks are the hashed declaration files: `models-uSCWJEva.d.ts`, `shared-informer-factory-Cbh-rLTp.d.ts`; entries have no hash.
+const chunk = /^(?<name>[A-Za-z0-9_.-]+?)-(?<hash>[A-Za-z0-9_-]{8})\.d\.(?<ext>ts|cts)$/;
 
 interface Chunk {
   readonly file: string;
@@ -82,3 +82,4 @@ for (const file of files) {
   if (next !== text) writeFileSync(path, next);
 }
 console.log(`dedupe-types: ${byName.size} shared declaration chunk(s) and ${movedEntries.length} entry(ies) kept once in ${dist}/types/`);
+

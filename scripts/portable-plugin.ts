@@ -18,12 +18,12 @@ export function portablePlugin(): Plugin {
       build.onResolve({ filter: /^yaml$/ }, () => ({ path: here('../node_modules/yaml/browser/index.js') }));
       // The streams layer's socket upgrade, local listener and file copy (src/streams/upgrade.ts, port-forward.ts, cp.ts).
       build.onResolve({ filter: /(^|\/)(upgrade|cp|port-forward)\.js$/ }, (a) => {
-        if (a.kind !== 'import-statement' || a.importer.includes('/src/transport/fetch/')) return undefined;
+        if ((a.kind !== 'import-statement' && a.kind !== 'dynamic-import') || a.importer.includes('/src/transport/fetch/')) return undefined;
         const streams = a.importer.includes('/src/streams/') ? a.path.startsWith('./') : a.path.includes('streams/');
         return streams ? { path: here('../src/transport/fetch/portable-streams.ts') } : undefined;
       });
       build.onResolve({ filter: /(^|\/)(transport|load)\.js$/ }, (a) => {
-        if (a.kind !== 'import-statement' || a.importer.includes('/src/transport/fetch/')) return undefined;
+        if ((a.kind !== 'import-statement' && a.kind !== 'dynamic-import') || a.importer.includes('/src/transport/fetch/')) return undefined;
         if (a.path.endsWith('config/load.js')) return { path: here('../src/transport/fetch/portable-load.ts') };
         if (a.path.endsWith('transport/transport.js') || (a.path === './transport.js' && a.importer.includes('/src/transport/'))) return { path: here('../src/transport/fetch/default-transport.ts') };
         return undefined;

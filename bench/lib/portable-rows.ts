@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
-import { portableBundle, READ_ONE_POD } from './portable-bundle.js';
+import { BROWSER_BUDGET_BYTES, BROWSER_BUDGET_PEER, portableBundle, READ_ONE_POD } from './portable-bundle.js';
 import { command, runChild, startServer } from './proc.js';
 import { bundleGzip, caseScript, type Installed } from './setup.js';
 
@@ -29,8 +29,10 @@ export async function portableRows(o: { node: string; ours: Installed; smoke: bo
   const pkg = join(o.ours.dir, 'node_modules', o.ours.name);
   const browser = await portableBundle(pkg, ['browser'], 'browser');
   const nodeBuild = await bundleGzip(o.ours.dir, 'read-one-pod-node.mjs', READ_ONE_POD.replace("import { Kube, serverConfig } from 'kubefluent';", "import { Kube } from 'kubefluent';").replace(/new Kube\(serverConfig\(.*\)\);/, 'await Kube.connect();'));
-  o.log(`portable bundle: browser ${browser.gzip} B gzip (+${browser.lazyGzip} B on first validation); node build ${nodeBuild.gzip} B`);
+  o.log(`portable bundle: browser ${browser.gzip} B gzip (+${browser.lazyGzip} B on demand); node build ${nodeBuild.gzip} B`);
   rows.push({ name: 'bundle-gzip-browser', unit: 'bytes', better: 'lower', peer: 'ours (node build)', ours: [browser.gzip], theirs: [nodeBuild.gzip] });
+  // Issue 18's goal is a size, not a ratio: "under 40 kB" as a row against that budget.
+  rows.push({ name: 'bundle-gzip-browser', unit: 'bytes', better: 'lower', peer: BROWSER_BUDGET_PEER, ours: [browser.gzip], theirs: [BROWSER_BUDGET_BYTES] });
 
   const events = o.smoke ? 2_000 : 20_000;
   const servers: ChildProcess[] = [];
@@ -68,7 +70,7 @@ export async function portableRows(o: { node: string; ours: Installed; smoke: bo
   return {
     rows,
     notes: [
-      `bundle-gzip-browser: "read one Pod" (\`new Kube(serverConfig({ server }))\` + one get) importing \`kubefluent\` through the \`browser\` export condition (dist/portable), bundled by esbuild (ESM, minified, split), gzip -9, counting what loads before the first request (${browser.lazyGzip} B more, the schemas and zod, load on the first validation); peer: the same script on the node build (\`Kube.connect()\`).`,
+      `bundle-gzip-browser: "read one Pod" (\`new Kube(serverConfig({ server }))\` + one get) importing \`kubefluent\` through the \`browser\` export condition (dist/portable), bundled by rolldown as Vite 8 does (ESM, minified, code split), gzip -9, counting what loads before the first request (${browser.lazyGzip} B more load on demand: the verbs and yaml, the streams, the schemas and zod); peers: the same script on the node build (\`Kube.connect()\`, esbuild, one file: see bundle-gzip), and issue 18's budget, ${BROWSER_BUDGET_BYTES.toLocaleString('en-US')} B.`,
       `client-cpu-per-get / watch-events-per-s (fetch, …): the fetch transport (dist/portable, ky over the platform fetch) as a client of a loopback server — user+system CPU of the client process per GET of a 1 KB ConfigMap (${o.smoke ? 300 : 3000} GETs, concurrency 16, after a warm-up), and events/s decoding a recorded ${events.toLocaleString('en-US')}-event watch; peer: the node:http Transport on Node.`,
     ],
   };

@@ -10,11 +10,12 @@ import { resourcePath, type QueryValue } from '../core/paths.js';
 import type { Clock } from '../core/clock.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
-import { copyFromPod, copyToPod, type CopyOptions, type CopyResult } from '../streams/cp.js';
-import { sessionQuery, startSession, type AttachOptions, type ExecOptions, type ExecProcess } from '../streams/exec.js';
+import type { CopyOptions, CopyResult } from '../streams/cp.js';
+import type { AttachOptions, ExecOptions, ExecProcess } from '../streams/exec.js';
 import { withDefaultContainer } from '../streams/default-container.js';
-import { startPortForward, type PortForwardOptions, type PortForwarder, type PortSpec } from '../streams/port-forward.js';
-import { openPortStream, type PodPortStream, type PortStreamOptions } from '../streams/port-stream.js';
+import { copyStreams, portForwardStreams, portStreams, sessionStreams } from '../streams/lazy.js';
+import type { PortForwardOptions, PortForwarder, PortSpec } from '../streams/port-forward.js';
+import type { PodPortStream, PortStreamOptions } from '../streams/port-stream.js';
 import type { Upgrader } from '../streams/upgrade.js';
 import { wrapNetworkError } from '../net/network-errors.js';
 import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
@@ -496,11 +497,15 @@ export class ResourceClient<T> {
     return this.#path(name, sub);
   }
 
+  // The streams layer (WebSocket framing, tar, local listeners) is imported on the first
+  // exec/attach/cp/port-forward (src/streams/lazy.ts), so reading and writing objects does not carry it.
+
   /** Runs a command in a pod's container (`kubectl exec`). */
   async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'exec', 'exec');
     if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
     const what = `exec ${this.namespaceName ?? ''}/${name}`;
+    const { sessionQuery, startSession } = await sessionStreams();
     return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o, o.command), what }, o), () => this.#readPod(name, options));
   }
 
@@ -508,30 +513,35 @@ export class ResourceClient<T> {
   async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
     const path = this.#streamPath(name, 'attach', 'attach');
     const what = `attach ${this.namespaceName ?? ''}/${name}`;
+    const { sessionQuery, startSession } = await sessionStreams();
     return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o), what }, o), () => this.#readPod(name, options));
   }
 
   /** Copies a local file or directory into a pod (`kubectl cp`). */
   async copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyToPod');
+    const { copyToPod } = await copyStreams();
     return copyToPod((o) => this.exec(name, o), localPath, remotePath, options);
   }
 
   /** Copies a file or directory out of a pod (`kubectl cp`). */
   async copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
     this.#streamPath(name, 'exec', 'copyFromPod');
+    const { copyFromPod } = await copyStreams();
     return copyFromPod((o) => this.exec(name, o), remotePath, localPath, options);
   }
 
   /** Forwards local ports to a pod's ports (`kubectl port-forward`). */
   async portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
     const path = this.#streamPath(name, 'portforward', 'portForward');
+    const { startPortForward } = await portForwardStreams();
     return startPortForward(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, ports, options);
   }
 
   /** One stream to one port of a pod. */
   async openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
     const path = this.#streamPath(name, 'portforward', 'openPort');
+    const { openPortStream } = await portStreams();
     return openPortStream(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, port, options);
   }
 }

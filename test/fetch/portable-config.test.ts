@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, UsageError } from '../../src/core/errors.js';
 import { FetchTransport } from '../../src/transport/fetch/fetch-transport.js';
-import { BearerToken, kubeconfigConfig, serverConfig } from '../../src/transport/fetch/portable-config.js';
+import { BearerToken, serverConfig } from '../../src/transport/fetch/portable-config.js';
+import { kubeconfigConfig } from '../../src/transport/fetch/portable-kubeconfig.js';
 import { loadClusterConfig } from '../../src/transport/fetch/portable-load.js';
 import { detectRuntime, runtimeTls } from '../../src/transport/fetch/runtime-tls.js';
 

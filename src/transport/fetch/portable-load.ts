@@ -9,7 +9,6 @@ import { ClusterConfig } from '../../config/cluster-config.js';
 import type { ConfigOptions } from '../../config/load.js';
 import type { Kubeconfig } from '../../config/kubeconfig-shape.js';
 import { UsageError } from '../../core/errors.js';
-import { kubeconfigConfig } from './portable-config.js';
 import { detectRuntime } from './runtime-tls.js';
 
 export type { ConfigOptions };
@@ -32,6 +31,9 @@ async function readWithRuntime(path: string | undefined): Promise<string | undef
 export async function loadClusterConfig(options: ConfigOptions = {}): Promise<ClusterConfig> {
   const k = options.kubeconfig;
   if (k instanceof ClusterConfig) return k;
+  // Imported here, not above: the kubeconfig reader brings a YAML parser, which a page given a
+  // ready config (serverConfig) does not need, and a splitting bundler then keeps it apart.
+  const { kubeconfigConfig } = await import('./portable-kubeconfig.js');
   const pick = { ...(options.context !== undefined ? { context: options.context } : {}), ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) };
   if (options.kubeconfigYaml !== undefined) return kubeconfigConfig({ kubeconfig: options.kubeconfigYaml, ...pick });
   if (k !== undefined && typeof k === 'object' && !Array.isArray(k)) return kubeconfigConfig({ kubeconfig: k as Kubeconfig, ...pick });
