@@ -48,4 +48,3 @@ export class WebSocketError extends KubefluentError {
     this.name = 'WebSocketError';
   }
 }
-
