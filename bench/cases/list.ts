@@ -1,5 +1,5 @@
 /** Listing every ConfigMap of a namespace page by page: time, and the process's peak RSS. */
-import { load, params, report, run, Stopwatch, touch } from '../lib/child.js';
+import { load, params, peakRssBytes, report, run, Stopwatch, touch } from '../lib/child.js';
 import { getJson, limitAgent } from '../lib/limit.js';
 import type { ClientNode, ClusterFacts, KubeObjectLike, Ours } from '../lib/peer-types.js';
 
@@ -60,5 +60,5 @@ run(async () => {
   const n = await (p.side === 'ours' ? ours() : p.side === 'client-node' ? clientNode() : limit());
   const ms = clock.ms;
   if (n !== p.expected) throw new Error(`${p.side}: listed ${n} objects, expected ${p.expected}`);
-  report({ objectsPerSec: n / (ms / 1000), ms, peakRss: process.resourceUsage().maxRSS * 1024 });
+  report({ objectsPerSec: n / (ms / 1000), ms, peakRss: peakRssBytes() });
 });

@@ -5,6 +5,7 @@
  * specifier held in a variable, so no side pays for (or warms up) another's imports and
  * the type check needs none of the peers installed.
  */
+import { readFileSync } from 'node:fs';
 import type { KubeObjectLike } from './peer-types.js';
 
 export function params<T>(): T {
@@ -74,4 +75,20 @@ export class Stopwatch {
     const used = process.cpuUsage(this.#cpu);
     return (used.user + used.system) / 1000;
   }
+}
+
+/**
+ * This process's peak resident set, in bytes. Linux's getrusage maxRSS (process.resourceUsage)
+ * survives fork + exec, so a case spawned by a runner holding hundreds of MB reported the
+ * runner's peak (every side of the list case read 493 MB); /proc/self/status VmHWM belongs to
+ * this process's own memory map. Elsewhere, maxRSS.
+ */
+export function peakRssBytes(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
