@@ -9,6 +9,9 @@ import type { ClientCertificate } from '../net/tls.js';
 import { headerValueProblem } from './header-values.js';
 import { FILE_LIMITS, LocalFileProblem, readLocalFile } from './local-file.js';
 
+// In a module of its own, without node: imports, so the portable build's BearerToken extends it.
+export { StaticTokenCredentials } from './static-token.js';
+
 export type { ClientCertificate };
 
 /** What a provider hands to the transport for one request. */
@@ -37,26 +40,6 @@ export class NoCredentials implements CredentialProvider {
   /** No credentials. */
   async get(): Promise<Credentials> {
     return {};
-  }
-}
-
-/** A fixed bearer token. */
-export class StaticTokenCredentials implements CredentialProvider {
-  readonly kind = 'token';
-  readonly #token: string;
-  constructor(token: string) {
-    this.#token = token.trim();
-  }
-  /** The token. */
-  async get(): Promise<Credentials> {
-    return { authorization: `Bearer ${this.#token}` };
-  }
-  secrets(): readonly string[] {
-    return [this.#token];
-  }
-  /** A description without the secret, for logs. */
-  toJSON(): object {
-    return { kind: this.kind };
   }
 }
 

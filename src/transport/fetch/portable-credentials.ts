@@ -3,24 +3,14 @@
  * portable-config.ts so that portable-kubeconfig.ts can use them without importing it back.
  */
 import type { CredentialProvider, Credentials } from '../../config/credentials.js';
+import { StaticTokenCredentials } from '../../config/static-token.js';
 import { UsageError } from '../../core/errors.js';
 
-/** A fixed bearer token, without the node build's file-reading providers. */
-export class BearerToken implements CredentialProvider {
-  readonly kind = 'token';
-  readonly #token: string;
+/** A fixed bearer token, refused when empty or holding a line break (a page passes it by hand). */
+export class BearerToken extends StaticTokenCredentials {
   constructor(token: string) {
-    this.#token = token.trim();
-    if (this.#token === '' || /[\r\n\0]/.test(this.#token)) throw new UsageError('the bearer token is empty or holds a line break; pass the token text itself');
-  }
-  async get(): Promise<Credentials> {
-    return { authorization: `Bearer ${this.#token}` };
-  }
-  secrets(): readonly string[] {
-    return [this.#token];
-  }
-  toJSON(): object {
-    return { kind: this.kind };
+    super(token);
+    if (token.trim() === '' || /[\r\n\0]/.test(token.trim())) throw new UsageError('the bearer token is empty or holds a line break; pass the token text itself');
   }
 }
 
