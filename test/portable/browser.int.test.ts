@@ -146,7 +146,7 @@ describe('the demo page in Chromium through kubectl proxy --www', () => {
 });
 
 let streamsProxy: ChildProcess | undefined;
-type Outcome = { ok: true; value: unknown } | { ok: false; name: string; reason: string; message: string };
+type Outcome = { ok: true; value: unknown } | { ok: false; name: string; reason: string; message: string; cause?: string };
 
 describe('exec and openPort from a page, over the browser\'s WebSocket, through kubectl proxy', () => {
   it('runs a command and echoes bytes through a pod port; kubectl proxy\'s default filter refusing exec is a typed ForbiddenError', async () => {
@@ -173,7 +173,15 @@ describe('exec and openPort from a page, over the browser\'s WebSocket, through 
 
     await tab.goto(`http://127.0.0.1:${open}/ui/streams.html`);
     await tab.waitForFunction(() => (globalThis as { streams?: unknown }).streams !== undefined);
-    const ran = await call('exec', execNs, 'p', ['sh', '-c', 'echo "out $KUBEFLUENT_TESTENV"; echo err >&2']);
+    const command = ['sh', '-c', 'echo "out $KUBEFLUENT_TESTENV"; echo err >&2'];
+    let ran = await call('exec', execNs, 'p', command);
+    // kwok's exec (behind the API server's v5 translation) now and then drops a connection with no
+    // close frame (1006) — seen once in CI here, and on the node wire too (exec.int.test.ts under
+    // load). One retry for that alone, said aloud; a drop that repeats, or any other failure, fails.
+    if (!ran.ok && ran.reason === 'ConnectionLost') {
+      console.log(`[streams page] exec dropped (${ran.message}; ${ran.cause ?? 'no cause'}); one retry`);
+      ran = await call('exec', execNs, 'p', command);
+    }
     expect(ran).toEqual({ ok: true, value: { protocol: 'v5.channel.k8s.io', code: 0, stdout: 'out exec\n', stderr: 'err\n' } });
     const text = 'through the browser WebSocket\n'.repeat(200);
     expect(await call('echo', execNs, 'p', 7, text)).toEqual({ ok: true, value: text });

@@ -3,7 +3,7 @@
 // with the portable swap, like examples/web.
 import { Kube, serverConfig } from 'kubefluent/portable';
 
-type Outcome = { ok: true; value: unknown } | { ok: false; name: string; reason: string; message: string };
+type Outcome = { ok: true; value: unknown } | { ok: false; name: string; reason: string; message: string; cause?: string };
 
 async function attempt(f: (kube: Kube) => Promise<unknown>, ns: string): Promise<Outcome> {
   const kube = new Kube(serverConfig({ server: (globalThis as unknown as { location: { origin: string } }).location.origin, namespace: ns }));
@@ -11,7 +11,8 @@ async function attempt(f: (kube: Kube) => Promise<unknown>, ns: string): Promise
     return { ok: true, value: await f(kube) };
   } catch (e) {
     const err = e as Error & { reason?: string };
-    return { ok: false, name: err.name, reason: err.reason ?? '', message: err.message };
+    const cause = err.cause instanceof Error ? err.cause.message : undefined;
+    return { ok: false, name: err.name, reason: err.reason ?? '', message: err.message, ...(cause !== undefined ? { cause } : {}) };
   } finally {
     await kube.close();
   }
