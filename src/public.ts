@@ -64,5 +64,5 @@ export type { AuthProviderConfig, ExecConfig, Kubeconfig, KubeconfigCluster, Kub
 export type { PathParts, QueryValue } from './core/paths.js';
 export type { CredentialProvider, Credentials, ClientCertificate } from './config/credentials.js';
 export type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './transport/kube-transport.js';
-export type { DebugEvent } from './transport/transport.js';
+export type { CommonTransportOptions, DebugEvent } from './transport/transport.js';
 export { type PortSpec, type PortMapping, type PortForwardOptions, type PortForwarder } from './streams/port-forward.js';

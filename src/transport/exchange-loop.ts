@@ -25,12 +25,27 @@ export type DebugEvent =
   | { readonly type: 'retry'; readonly method: string; readonly url: string; readonly attempt: number; readonly delayMs: number; readonly why: string }
   | { readonly type: 'error'; readonly method: string; readonly url: string; readonly attempt: number; readonly message: string };
 
-/** The policy options both transports take. */
+/** The policy options the exchange loop reads. */
 export interface ExchangeOptions {
   readonly retry?: RetryOptions | false;
+  /** Client-side rate limit (off by default). */
   readonly rateLimit?: RateLimitOptions;
+  /** Called for each server Warning header (credentials scrubbed); false silences them. Default: log each distinct warning once. */
   readonly onWarning?: ((warning: KubeWarning, request: RequestRef) => void) | false;
+  /** Sees requests, responses, retries and errors (never credentials or bodies). */
   readonly onDebug?: (event: DebugEvent) => void;
+}
+
+/** The options both transports (node:http and fetch) take; each adds its wire's own. */
+export interface CommonTransportOptions extends ExchangeOptions {
+  /** Default per-request timeout (whole call, retries included); default 60 s; false disables. Streams only use it until headers. */
+  readonly timeoutMs?: number | false;
+  /** The User-Agent header (the fetch transport sends it where the platform allows: not from a browser page). */
+  readonly userAgent?: string;
+  /** Most bytes of one response (an object or a list page) read into memory; default 64 MiB. Per call: `maxResponseBytes`. */
+  readonly maxResponseBytes?: number;
+  /** Most bytes of an error body read (the rest is dropped; the status code still types the error); default 32 KiB. */
+  readonly maxErrorBodyBytes?: number;
 }
 
 /** What one exchange is, as far as the loop cares. */

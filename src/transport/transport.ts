@@ -12,7 +12,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClientCertificate, Credentials } from '../config/credentials.js';
-import { KubefluentError, MalformedResponseError, type RequestRef, UsageError } from '../core/errors.js';
+import { KubefluentError, MalformedResponseError, UsageError } from '../core/errors.js';
 import { queryString } from '../core/paths.js';
 import { redactHeaders } from '../core/redact.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, decodedStream, readText } from '../net/body.js';
@@ -21,34 +21,17 @@ import { wrapNetworkError } from '../net/network-errors.js';
 import { isLoopback } from '../net/proxy.js';
 import { UpgradeError } from '../net/response-errors.js';
 import { Call } from './call.js';
-import { type DebugEvent, ExchangeLoop } from './exchange-loop.js';
+import { type CommonTransportOptions, ExchangeLoop } from './exchange-loop.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
-import type { RateLimitOptions } from './rate-limiter.js';
-import type { RetryOptions } from './retry.js';
 import { defaultUserAgent } from './user-agent.js';
-import type { KubeWarning } from './warnings.js';
 import { type Answer, firstHeader, flatHeaders, send, webHeaders, webSocketAccept, webSocketKey } from './wire.js';
 
 export type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from './kube-transport.js';
-export type { DebugEvent } from './exchange-loop.js';
+export type { CommonTransportOptions, DebugEvent } from './exchange-loop.js';
 export { isLoopback } from '../net/proxy.js';
 
-/** HTTP settings: timeouts, retries, rate limits, user agent. */
-export interface TransportOptions {
-  /** Default per-request timeout (whole call, retries included); default 60 s; false disables. Watches only use it until headers. */
-  readonly timeoutMs?: number | false;
-  readonly retry?: RetryOptions | false;
-  /** Client-side rate limit (off by default). */
-  readonly rateLimit?: RateLimitOptions;
-  readonly userAgent?: string;
-  /** Called for each server Warning header (credentials scrubbed); false silences them. Default: log each distinct warning once. */
-  readonly onWarning?: ((warning: KubeWarning, request: RequestRef) => void) | false;
-  /** Sees requests, responses, retries and errors (never credentials or bodies). */
-  readonly onDebug?: (event: DebugEvent) => void;
-  /** Most bytes of one response (an object or a list page) read into memory; default 64 MiB. Per call: `maxResponseBytes`. */
-  readonly maxResponseBytes?: number;
-  /** Most bytes of an error body read (the rest is dropped; the status code still types the error); default 32 KiB. */
-  readonly maxErrorBodyBytes?: number;
+/** HTTP settings: timeouts, retries, rate limits, user agent, response caps, the connection pool. */
+export interface TransportOptions extends CommonTransportOptions {
   /** Most decompressed bytes per compressed byte of a response; default 200. */
   readonly maxDecompressionRatio?: number;
   /** Most concurrent request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted. */

@@ -20,31 +20,16 @@ import { redactHeaders } from '../../core/redact.js';
 import { DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../../net/limits.js';
 import { type Attempts, wrapNetworkError } from '../../net/network-errors.js';
 import { Call } from '../call.js';
-import { type DebugEvent, ExchangeLoop } from '../exchange-loop.js';
+import { type CommonTransportOptions, ExchangeLoop } from '../exchange-loop.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from '../kube-transport.js';
-import type { RateLimitOptions } from '../rate-limiter.js';
-import type { RetryOptions } from '../retry.js';
-import type { KubeWarning } from '../warnings.js';
 import { bodyChunks, readCappedText } from './fetch-body.js';
 import type { WebSocketConstructor, WebSocketParts } from './platform-websocket.js';
 import { detectRuntime, type FetchRuntime, type RuntimeTls, runtimeTls } from './runtime-tls.js';
 
 export type { Hooks as KyHooks } from 'ky';
 
-export interface FetchTransportOptions {
-  /** Default per-request timeout (whole call, retries included); default 60 s; false disables. Streams only use it until headers. */
-  readonly timeoutMs?: number | false;
-  readonly retry?: RetryOptions | false;
-  readonly rateLimit?: RateLimitOptions;
-  /** Sent where the platform allows it (not from a browser page, which sends its own). */
-  readonly userAgent?: string;
-  readonly onWarning?: ((warning: KubeWarning, request: RequestRef) => void) | false;
-  /** Sees requests, responses, retries and errors (never credentials or bodies). */
-  readonly onDebug?: (event: DebugEvent) => void;
-  /** Most bytes of one response read into memory; default 64 MiB. */
-  readonly maxResponseBytes?: number;
-  /** Most bytes of an error body read; default 32 KiB. */
-  readonly maxErrorBodyBytes?: number;
+/** The fetch transport's settings: the common ones, plus ky's hooks, the fetch, TLS and WebSocket of the runtime. */
+export interface FetchTransportOptions extends CommonTransportOptions {
   /** ky's hooks (beforeRequest, afterResponse, beforeError), run on every attempt. */
   readonly hooks?: Hooks;
   /** The fetch to use; default the platform's. */
