@@ -4,27 +4,23 @@
  * run time against the resource info for callers without types.
  */
 import type { Scale } from '../../generated/models.js';
-import { AbortedError, errorFromStatus, MalformedResponseError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
+import { errorFromStatus, MalformedResponseError, NotFoundError, UsageError, isStatus } from '../core/errors.js';
 import { isPatch, patchContentTypes, type PatchType } from '../core/patch.js';
 import { resourcePath, type QueryValue } from '../core/paths.js';
 import type { Clock } from '../core/clock.js';
 import { apiVersionOf, type ResourceInfo } from '../core/resource-info.js';
 import { formatFieldSelector, formatLabelSelector } from '../core/selectors.js';
+import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
 import type { CopyOptions, CopyResult } from '../streams/cp.js';
 import type { AttachOptions, ExecOptions, ExecProcess } from '../streams/exec.js';
-import { withDefaultContainer } from '../streams/default-container.js';
-import { copyStreams, portForwardStreams, portStreams, sessionStreams } from '../streams/lazy.js';
 import type { PortForwardOptions, PortForwarder, PortSpec } from '../streams/port-forward.js';
 import type { PodPortStream, PortStreamOptions } from '../streams/port-stream.js';
-import type { Upgrader } from '../streams/upgrade.js';
-import { wrapNetworkError } from '../net/network-errors.js';
-import type { KubeTransport as Transport, RequestOptions } from '../transport/kube-transport.js';
 import type { Condition } from './conditions.js';
+import { followPodLogs, podAttach, podCopyFrom, podCopyTo, podExec, podLogs, podOpenPort, podPortForward, type PodTarget } from './pod-subresources.js';
 import type {
   ApplyObject, ApplyOptions, CallOptions, DeleteCollectionOptions, DeleteOptions, EvictOptions, GetOptions, KubeList,
   KubeObject, ListOptions, LogOptions, PatchInput, SelectorOptions, SubresourceHandle, WaitOptions, WriteOptions,
 } from './types.js';
-import { DEFAULT_MAX_LOG_LINE_BYTES, LineDecoder, LineTooLong } from './line-decoder.js';
 import { waitForObject } from './wait.js';
 import { type WatchEvent, type WatchOptions, watchStream } from './watch.js';
 
@@ -114,6 +110,7 @@ export class ResourceClient<T> {
   readonly namespaceName: string | undefined;
   readonly #ctx: ClientContext;
   readonly #validateSchema: ObjectValidator | undefined;
+  #podTarget: PodTarget | undefined;
 
   /** @internal handles come from `kube.pods`, `kube.resource(…)`, … */
   constructor(info: ResourceInfo, ctx: ClientContext, namespace?: string, validator?: ObjectValidator) {
@@ -438,111 +435,59 @@ export class ResourceClient<T> {
     };
   }
 
-  #logRequest(name: string, options: LogOptions | undefined, follow: boolean): RequestOptions {
-    this.#needScope('logs');
-    this.#needSub('log');
-    return {
-      method: 'GET',
-      path: this.#path(name, 'log'),
-      // The log endpoint negotiates like any other; it answers text/plain to a wildcard.
-      accept: '*/*',
-      query: {
-        container: options?.container, tailLines: options?.tailLines, sinceSeconds: options?.sinceSeconds,
-        timestamps: options?.timestamps, previous: options?.previous, limitBytes: options?.limitBytes,
-        follow: follow ? true : undefined,
+  // The pod subresources (logs, exec, attach, cp, port-forward) live in pod-subresources.ts.
+  get #pod(): PodTarget {
+    return (this.#podTarget ??= {
+      transport: this.#ctx.transport,
+      maxLogLineBytes: this.#ctx.maxLogLineBytes,
+      namespace: this.namespaceName ?? '',
+      path: (name, sub, op) => {
+        this.#needScope(op);
+        this.#needSub(sub);
+        return this.#path(name, sub);
       },
-      ...call(options),
-    };
+      podPath: (name) => this.#path(name),
+    });
   }
 
   /** A container's log, whole. */
-  async logs(name: string, options?: LogOptions): Promise<string> {
-    return withDefaultContainer(options, (o) => this.#ctx.transport.requestText(this.#logRequest(name, o, false)), () => this.#readPod(name, options));
+  logs(name: string, options?: LogOptions): Promise<string> {
+    return podLogs(this.#pod, name, options);
   }
 
   /** A container's log as it is written, line by line. */
-  async *followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
-    const lines = new LineDecoder(options?.maxLineBytes ?? this.#ctx.maxLogLineBytes ?? DEFAULT_MAX_LOG_LINE_BYTES);
-    const res = await withDefaultContainer(options, (o) => this.#ctx.transport.stream(this.#logRequest(name, o, true)), () => this.#readPod(name, options));
-    const ref = { method: 'GET', path: this.#path(name, 'log') };
-    try {
-      for await (const chunk of res.body) yield* lines.push(chunk);
-      const rest = lines.end();
-      if (rest !== undefined) yield rest;
-    } catch (e) {
-      if (e instanceof LineTooLong) {
-        throw new MalformedResponseError(ref, `a log line is longer than ${e.maxBytes} bytes (raise maxLineBytes to accept longer lines)`, { reason: 'LineTooLong', cause: e });
-      }
-      if (options?.signal?.aborted) throw new AbortedError(`logs ${name}`, options.signal.reason);
-      throw wrapNetworkError(e, ref, this.#ctx.transport.config.server);
-    } finally {
-      res.cancel();
-    }
+  followLogs(name: string, options?: Omit<LogOptions, 'timeoutMs'>): AsyncIterable<string> {
+    return followPodLogs(this.#pod, name, options);
   }
-
-  /** The pod, for kubectl's default container (see src/streams/default-container.ts). */
-  #readPod(name: string, options: { readonly signal?: AbortSignal } | undefined): Promise<{ metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name?: string }[] } }> {
-    return this.#ctx.transport.request({ method: 'GET', path: this.#path(name), ...(options?.signal ? { signal: options.signal } : {}) });
-  }
-
-  // The streaming subresources (src/streams): exec, attach, cp, port-forward.
-
-  get #upgrader(): Upgrader {
-    return this.#ctx.transport;
-  }
-
-  #streamPath(name: string, sub: 'exec' | 'attach' | 'portforward', op: string): string {
-    this.#needScope(op);
-    this.#needSub(sub);
-    return this.#path(name, sub);
-  }
-
-  // The streams layer (WebSocket framing, tar, local listeners) is imported on the first
-  // exec/attach/cp/port-forward (src/streams/lazy.ts), so reading and writing objects does not carry it.
 
   /** Runs a command in a pod's container (`kubectl exec`). */
-  async exec(name: string, options: ExecOptions): Promise<ExecProcess> {
-    const path = this.#streamPath(name, 'exec', 'exec');
-    if (!Array.isArray(options.command) || options.command.length === 0) throw new UsageError(`exec ${name}: command must be a non-empty array, e.g. ['ls', '-l']`);
-    const what = `exec ${this.namespaceName ?? ''}/${name}`;
-    const { sessionQuery, startSession } = await sessionStreams();
-    return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o, o.command), what }, o), () => this.#readPod(name, options));
+  exec(name: string, options: ExecOptions): Promise<ExecProcess> {
+    return podExec(this.#pod, name, options);
   }
 
   /** Attaches to a running container's stdio (`kubectl attach`). */
-  async attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
-    const path = this.#streamPath(name, 'attach', 'attach');
-    const what = `attach ${this.namespaceName ?? ''}/${name}`;
-    const { sessionQuery, startSession } = await sessionStreams();
-    return withDefaultContainer(options, (o = options) => startSession(this.#upgrader, { path, query: sessionQuery(o), what }, o), () => this.#readPod(name, options));
+  attach(name: string, options: AttachOptions = {}): Promise<ExecProcess> {
+    return podAttach(this.#pod, name, options);
   }
 
   /** Copies a local file or directory into a pod (`kubectl cp`). */
-  async copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
-    this.#streamPath(name, 'exec', 'copyToPod');
-    const { copyToPod } = await copyStreams();
-    return copyToPod((o) => this.exec(name, o), localPath, remotePath, options);
+  copyToPod(name: string, localPath: string, remotePath: string, options?: CopyOptions): Promise<CopyResult> {
+    return podCopyTo(this.#pod, name, localPath, remotePath, options);
   }
 
   /** Copies a file or directory out of a pod (`kubectl cp`). */
-  async copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
-    this.#streamPath(name, 'exec', 'copyFromPod');
-    const { copyFromPod } = await copyStreams();
-    return copyFromPod((o) => this.exec(name, o), remotePath, localPath, options);
+  copyFromPod(name: string, remotePath: string, localPath: string, options?: CopyOptions): Promise<CopyResult> {
+    return podCopyFrom(this.#pod, name, remotePath, localPath, options);
   }
 
   /** Forwards local ports to a pod's ports (`kubectl port-forward`). */
-  async portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
-    const path = this.#streamPath(name, 'portforward', 'portForward');
-    const { startPortForward } = await portForwardStreams();
-    return startPortForward(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, ports, options);
+  portForward(name: string, ports: readonly PortSpec[], options?: PortForwardOptions): Promise<PortForwarder> {
+    return podPortForward(this.#pod, name, ports, options);
   }
 
   /** One stream to one port of a pod. */
-  async openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
-    const path = this.#streamPath(name, 'portforward', 'openPort');
-    const { openPortStream } = await portStreams();
-    return openPortStream(this.#upgrader, { path, what: `port-forward ${this.namespaceName ?? ''}/${name}` }, port, options);
+  openPort(name: string, port: number, options?: PortStreamOptions): Promise<PodPortStream> {
+    return podOpenPort(this.#pod, name, port, options);
   }
 }
 
