@@ -1,13 +1,18 @@
 /**
  * port-forward with local listeners, like `kubectl port-forward pod 8080 9090:90`: one
- * listener per port on 127.0.0.1, and each accepted connection carried on its own
- * connection to the pod port (src/streams/port-stream.ts), so many run side by side and
- * one failing (nothing listens on the pod port) fails only that connection.
+ * listener per port on 127.0.0.1, and each accepted connection carried as a pair of SPDY
+ * streams in one WebSocket tunnel shared by all (port-forward-tunnel.ts), or, where the server
+ * has no tunnel, on a v4.channel.k8s.io WebSocket of its own (port-stream.ts). Either way
+ * many run side by side and one failing (nothing listens on the pod port) fails only that
+ * connection. The node-only half of the streams layer: the portable build leaves it out.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { PortForwardError } from './errors.js';
-import { checkPort, openPortStream, type PodPortStream, type PortStreamRequest } from './port-stream.js';
+import { openTunnel, PortForwardTunnel, TUNNEL_PROTOCOL } from './port-forward-tunnel.js';
+import { canTunnel, checkPort, openV4PortStream, V4PortStream, type PodPortStream, type PortStreamOptions, type PortStreamRequest } from './port-stream.js';
 import type { Upgrader } from './upgrade.js';
+
+export { openTunneledPortStream } from './port-forward-tunnel.js';
 
 /** `8080` (same port locally), `'9090:90'` (local:remote), `':90'` or `'0:90'` (a free local port). */
 export type PortSpec = number | string;
@@ -28,6 +33,13 @@ export interface PortForwardOptions {
   readonly onError?: (error: PortForwardError) => void;
   /** How long to wait for each pod connection to open (ms); default 30 s. */
   readonly connectTimeoutMs?: number | false;
+  /**
+   * Carry every connection as SPDY streams in one WebSocket (`SPDY/3.1+portforward.k8s.io`,
+   * as kubectl ≥ 1.31 does: one TLS connection and one relay for all, and half-close), when
+   * the server has it; default true. false: a v4.channel.k8s.io WebSocket per connection
+   * (what a server without the tunnel gets anyway).
+   */
+  readonly tunnel?: boolean;
 }
 
 /** Forwarding in progress: the listeners, and a way to stop. */
@@ -85,6 +97,11 @@ class Forwarder implements PortForwarder {
   readonly #request: PortStreamRequest;
   readonly #options: PortForwardOptions;
   readonly #connecting = new AbortController();
+  /** The tunnel new connections go into (opened by the first connection), and every tunnel still open. */
+  #tunnel: Promise<PortForwardTunnel | undefined> | undefined;
+  readonly #tunnels = new Set<PortForwardTunnel>();
+  /** Once the server answered v4.channel.k8s.io (or the tunnel is off): a WebSocket per connection. */
+  #perConnection: boolean;
   #closing: Promise<void> | undefined;
   readonly #onAbort = (): void => void this.close();
 
@@ -92,6 +109,7 @@ class Forwarder implements PortForwarder {
     this.#upgrader = upgrader;
     this.#request = request;
     this.#options = options;
+    this.#perConnection = options.tunnel === false || !canTunnel(upgrader);
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -141,9 +159,7 @@ class Forwarder implements PortForwarder {
   async #carry(socket: Socket, remote: number, localPort: number): Promise<void> {
     let stream: PodPortStream;
     try {
-      stream = await openPortStream(this.#upgrader, this.#request, remote, {
-        signal: this.#connecting.signal, timeoutMs: this.#options.connectTimeoutMs ?? 30_000,
-      });
+      stream = await this.#open(remote);
     } catch (e) {
       socket.destroy();
       if (!this.#closing) this.#report(e instanceof PortForwardError ? e : new PortForwardError(`${this.#request.what} port ${remote}: cannot connect: ${(e as Error).message}`, 'ConnectFailed', { remotePort: remote, localPort, cause: e }));
@@ -160,8 +176,11 @@ class Forwarder implements PortForwarder {
       socket.pause();
       stream.write(chunk).then(() => socket.resume(), () => socket.destroy());
     });
-    // The protocol has no half-close: after the local client's EOF, keep carrying the answer.
-    socket.on('end', () => {});
+    // The local client's EOF: the tunnel passes it on (FIN); v4.channel.k8s.io cannot, so there
+    // it is dropped. Either way the answer keeps coming.
+    socket.on('end', () => {
+      if (stream.protocol === TUNNEL_PROTOCOL) stream.end().catch(() => {});
+    });
     socket.once('close', () => stream.close());
     socket.resume();
     // pod → local.
@@ -195,6 +214,31 @@ class Forwarder implements PortForwarder {
     }
   }
 
+  /** A connection to the pod port: a stream pair in the current tunnel (opening one if there is none that takes connections), or a WebSocket of its own. */
+  async #open(remote: number): Promise<PodPortStream> {
+    const options: PortStreamOptions = { signal: this.#connecting.signal, timeoutMs: this.#options.connectTimeoutMs ?? 30_000 };
+    for (;;) {
+      if (this.#perConnection) return openV4PortStream(this.#upgrader, this.#request, remote, options);
+      const pending = this.#tunnel;
+      const current = await pending;
+      if (current?.accepting) return current.openStream(remote, options);
+      // Checked with no await between it and the assignment below, so only one connection opens the next tunnel.
+      if (this.#tunnel !== pending) continue;
+      const opening = openTunnel(this.#upgrader, this.#request, remote, options);
+      // Connections arriving meanwhile wait for this one; if it fails, each tries on its own (and reports its own error).
+      this.#tunnel = opening.then((t) => (t instanceof PortForwardTunnel ? t : undefined), () => undefined);
+      const opened = await opening;
+      if (!(opened instanceof PortForwardTunnel)) {
+        this.#perConnection = true;
+        return new V4PortStream(opened, this.#request.what, remote, options.signal);
+      }
+      this.#tunnels.add(opened);
+      void opened.closed.then(() => this.#tunnels.delete(opened));
+      if (this.#closing) opened.close();
+      return opened.openStream(remote, options);
+    }
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#options.signal?.removeEventListener('abort', this.#onAbort);
@@ -203,6 +247,10 @@ class Forwarder implements PortForwarder {
       for (const s of this.#sockets) s.destroy();
       for (const st of this.#streams) st.close();
       await Promise.all([...closed, ...[...this.#streams].map((st) => st.done)]);
+      await this.#tunnel;
+      const tunnels = [...this.#tunnels];
+      for (const t of tunnels) t.close();
+      await Promise.all(tunnels.map((t) => t.closed));
     })();
     return this.#closing;
   }
