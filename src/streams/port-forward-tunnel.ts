@@ -17,7 +17,7 @@ import type { WsConnection } from '../net/websocket.js';
 import { PortForwardError } from './errors.js';
 import { PORT_FORWARD_PROTOCOLS, type PodPortStream, type PortStreamOptions, type PortStreamRequest, V4PortStream } from './port-stream.js';
 import { rstStatusName } from './spdy-frames.js';
-import { SpdySession, type SessionEnd, type SpdyStream } from './spdy-session.js';
+import { SpdySession, type SessionEnd, type SpdyStream, type StreamSink } from './spdy-session.js';
 import { openWebSocket, type Upgrader } from './upgrade.js';
 
 export const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -40,9 +40,11 @@ export async function openTunneledPortStream(upgrader: Upgrader, request: PortSt
   const opened = await openTunnel(upgrader, request, remotePort, options);
   if (!(opened instanceof PortForwardTunnel)) return new V4PortStream(opened, request.what, remotePort, options.signal);
   try {
-    return await opened.openStream(remotePort, options, async () => {
-      opened.close();
-      await opened.closed;
+    return await opened.openStream(remotePort, options, {
+      afterDone: async () => {
+        opened.close();
+        await opened.closed;
+      },
     });
   } catch (e) {
     opened.close();
@@ -75,13 +77,15 @@ export class PortForwardTunnel {
   /**
    * A connection to `remotePort`: an error stream (we only read it: the node writes what went
    * wrong, e.g. nothing listens on the port) and a data stream, both answered before it resolves.
-   * `afterDone` runs before the stream's `done` settles.
+   * `sink` takes the data as it arrives, instead of iterating the stream; `afterDone` runs
+   * before the stream's `done` settles.
    */
-  async openStream(remotePort: number, options: PortStreamOptions = {}, afterDone?: () => Promise<void>): Promise<PodPortStream> {
+  async openStream(remotePort: number, options: PortStreamOptions = {}, extras: { sink?: StreamSink; afterDone?: () => Promise<void> } = {}): Promise<TunnelPortStream> {
+    const { sink, afterDone } = extras;
     if (options.signal?.aborted) throw new AbortedError(`${this.#what} port ${remotePort}`, options.signal.reason);
     const headers = { streamtype: 'error', port: String(remotePort), requestid: String(this.#requestId++) };
     const error = this.#session.open(headers);
-    const data = this.#session.open({ ...headers, streamtype: 'data' });
+    const data = this.#session.open({ ...headers, streamtype: 'data' }, sink);
     void error.end();
     const timeoutMs = options.timeoutMs ?? 30_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -118,7 +122,8 @@ export class PortForwardTunnel {
   }
 }
 
-class TunnelPortStream implements PodPortStream {
+/** A connection in a tunnel: a PodPortStream, plus promise-free writes for the forwarder. */
+export class TunnelPortStream implements PodPortStream {
   readonly protocol = TUNNEL_PROTOCOL;
   readonly remotePort: number;
   readonly done: Promise<PortForwardError | AbortedError | undefined>;
@@ -175,6 +180,22 @@ class TunnelPortStream implements PodPortStream {
     } catch (e) {
       throw new PortForwardError(`${this.#what} port ${this.remotePort}: the connection is closed`, 'ConnectionLost', { remotePort: this.remotePort, cause: e });
     }
+  }
+
+  /**
+   * Sends now (no promise); false: wait for `drained()` before more. Throws PortForwardError
+   * ConnectionLost when closed. `owned`: the caller gives the chunk up (it is masked in place).
+   */
+  writeNow(chunk: Uint8Array, owned = false): boolean {
+    try {
+      return this.#data.writeNow(chunk, owned);
+    } catch (e) {
+      throw new PortForwardError(`${this.#what} port ${this.remotePort}: the connection is closed`, 'ConnectionLost', { remotePort: this.remotePort, cause: e });
+    }
+  }
+
+  drained(): Promise<void> {
+    return this.#data.drained();
   }
 
   end(): Promise<void> {

@@ -7,8 +7,9 @@
  * connection. The node-only half of the streams layer: the portable build leaves it out.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { PortForwardError } from './errors.js';
-import { openTunnel, PortForwardTunnel, TUNNEL_PROTOCOL } from './port-forward-tunnel.js';
+import { PortForwardError, type PortForwardErrorReason } from './errors.js';
+import { openTunnel, PortForwardTunnel, TunnelPortStream } from './port-forward-tunnel.js';
+import type { StreamSink } from './spdy-session.js';
 import { canTunnel, checkPort, openV4PortStream, V4PortStream, type PodPortStream, type PortStreamOptions, type PortStreamRequest } from './port-stream.js';
 import type { Upgrader } from './upgrade.js';
 
@@ -159,7 +160,7 @@ class Forwarder implements PortForwarder {
   async #carry(socket: Socket, remote: number, localPort: number): Promise<void> {
     let stream: PodPortStream;
     try {
-      stream = await this.#open(remote);
+      stream = await this.#open(remote, socketSink(socket));
     } catch (e) {
       socket.destroy();
       if (!this.#closing) this.#report(e instanceof PortForwardError ? e : new PortForwardError(`${this.#request.what} port ${remote}: cannot connect: ${(e as Error).message}`, 'ConnectFailed', { remotePort: remote, localPort, cause: e }));
@@ -171,16 +172,14 @@ class Forwarder implements PortForwarder {
       return;
     }
     this.#streams.add(stream);
+    if (stream instanceof TunnelPortStream) return this.#carryTunneled(socket, stream, remote, localPort);
     // local → pod, pausing the socket while the WebSocket is above its high-water mark.
     socket.on('data', (chunk: Buffer) => {
       socket.pause();
       stream.write(chunk).then(() => socket.resume(), () => socket.destroy());
     });
-    // The local client's EOF: the tunnel passes it on (FIN); v4.channel.k8s.io cannot, so there
-    // it is dropped. Either way the answer keeps coming.
-    socket.on('end', () => {
-      if (stream.protocol === TUNNEL_PROTOCOL) stream.end().catch(() => {});
-    });
+    // v4.channel.k8s.io has no half-close: after the local client's EOF, keep carrying the answer.
+    socket.on('end', () => {});
     socket.once('close', () => stream.close());
     socket.resume();
     // pod → local.
@@ -207,21 +206,54 @@ class Forwarder implements PortForwarder {
     } catch {
       socket.resetAndDestroy();
     }
+    await this.#finish(stream, remote, localPort);
+  }
+
+  /**
+   * A tunnel's connection, without a promise per chunk: the pod's data is written to the
+   * socket as the session reads it (socketSink), the socket's reads go out as they come, and
+   * each side pauses the other only when a buffer is full.
+   */
+  async #carryTunneled(socket: Socket, stream: TunnelPortStream, remote: number, localPort: number): Promise<void> {
+    socket.on('data', (chunk: Buffer) => {
+      let ok: boolean;
+      try {
+        ok = stream.writeNow(chunk, true); // the socket's read buffer: ours alone
+      } catch {
+        socket.destroy();
+        return;
+      }
+      if (!ok) {
+        socket.pause();
+        void stream.drained().then(() => socket.resume());
+      }
+    });
+    // The local client's EOF goes on to the pod (FIN); the answer keeps coming.
+    socket.on('end', () => void stream.end().catch(() => {}));
+    socket.once('close', () => stream.close());
+    socket.resume();
+    const ending = await stream.done;
+    if (ending) socket.resetAndDestroy();
+    else socket.end();
+    await this.#finish(stream, remote, localPort);
+  }
+
+  async #finish(stream: PodPortStream, remote: number, localPort: number): Promise<void> {
     const ending = await stream.done;
     this.#streams.delete(stream);
     if (ending instanceof PortForwardError && !this.#closing) {
-      this.#report(new PortForwardError(ending.message, ending.reason as 'RemotePortError', { remotePort: remote, localPort, cause: ending.cause }));
+      this.#report(new PortForwardError(ending.message, ending.reason as PortForwardErrorReason, { remotePort: remote, localPort, cause: ending.cause }));
     }
   }
 
   /** A connection to the pod port: a stream pair in the current tunnel (opening one if there is none that takes connections), or a WebSocket of its own. */
-  async #open(remote: number): Promise<PodPortStream> {
+  async #open(remote: number, sink: StreamSink): Promise<PodPortStream> {
     const options: PortStreamOptions = { signal: this.#connecting.signal, timeoutMs: this.#options.connectTimeoutMs ?? 30_000 };
     for (;;) {
       if (this.#perConnection) return openV4PortStream(this.#upgrader, this.#request, remote, options);
       const pending = this.#tunnel;
       const current = await pending;
-      if (current?.accepting) return current.openStream(remote, options);
+      if (current?.accepting) return current.openStream(remote, options, { sink });
       // Checked with no await between it and the assignment below, so only one connection opens the next tunnel.
       if (this.#tunnel !== pending) continue;
       const opening = openTunnel(this.#upgrader, this.#request, remote, options);
@@ -235,7 +267,7 @@ class Forwarder implements PortForwarder {
       this.#tunnels.add(opened);
       void opened.closed.then(() => this.#tunnels.delete(opened));
       if (this.#closing) opened.close();
-      return opened.openStream(remote, options);
+      return opened.openStream(remote, options, { sink });
     }
   }
 
@@ -254,4 +286,33 @@ class Forwarder implements PortForwarder {
     })();
     return this.#closing;
   }
+}
+
+/**
+ * The pod's data written straight to the local socket. The pieces of one WebSocket message
+ * come in one go: corked until the next tick, they leave in one writev.
+ */
+function socketSink(socket: Socket): StreamSink {
+  return {
+    write(piece) {
+      if (socket.destroyed) return true; // dropped: the connection is going away
+      if (!socket.writableCorked) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
+      return socket.write(piece);
+    },
+    drained() {
+      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+      return new Promise<void>((r) => {
+        const go = (): void => {
+          socket.off('drain', go);
+          socket.off('close', go);
+          r();
+        };
+        socket.on('drain', go);
+        socket.on('close', go);
+      });
+    },
+  };
 }

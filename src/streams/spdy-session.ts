@@ -36,6 +36,16 @@ export type RemoteEnd =
   | { readonly kind: 'reset'; readonly status: number; readonly byUs: boolean }
   | { readonly kind: 'session'; readonly error: PortForwardError | undefined };
 
+/**
+ * Where a stream's data can go instead of its `data` channel, written synchronously as it
+ * arrives (the forwarder's local socket): `write` false means full, and the session stops
+ * reading until `drained()` resolves.
+ */
+export interface StreamSink {
+  write(piece: Uint8Array): boolean;
+  drained(): Promise<void>;
+}
+
 /** One stream of a session. */
 export class SpdyStream {
   readonly id: number;
@@ -45,6 +55,8 @@ export class SpdyStream {
   readonly replied: Promise<void>;
   /** Resolves when the server's direction is over: its FIN, a reset (either side's), or the session's end. */
   readonly remoteDone: Promise<RemoteEnd>;
+  /** When set (at open), data goes here instead of `data`. */
+  readonly sink: StreamSink | undefined;
   readonly #session: SpdySession;
   #localOpen = true;
   #remote: RemoteEnd | undefined;
@@ -52,9 +64,10 @@ export class SpdyStream {
   #settleReply!: (error?: Error) => void;
   #settleRemote!: (end: RemoteEnd) => void;
 
-  constructor(session: SpdySession, id: number) {
+  constructor(session: SpdySession, id: number, sink?: StreamSink) {
     this.#session = session;
     this.id = id;
+    this.sink = sink;
     this.replied = new Promise<void>((resolve, reject) => {
       this.#settleReply = (e) => (e ? reject(e) : resolve());
     });
@@ -74,6 +87,25 @@ export class SpdyStream {
       const piece = bytes.subarray(at, at + MAX_DATA_FRAME);
       await this.#session.send(dataFrameHeader(this.id, piece.length, false), piece);
     }
+  }
+
+  /**
+   * Sends bytes now, without a promise (one frame per 64 KiB); false when the WebSocket is
+   * above its high-water mark: wait for `drained()` before more. Throws when closed for writing.
+   */
+  writeNow(bytes: Uint8Array, owned = false): boolean {
+    let ok = true;
+    for (let at = 0; at < bytes.length; at += MAX_DATA_FRAME) {
+      if (!this.#localOpen) throw new PortForwardError(`${this.#session.what}: stream ${this.id} is closed for writing`, 'ConnectionLost');
+      const piece = bytes.subarray(at, at + MAX_DATA_FRAME);
+      ok = this.#session.sendNow(dataFrameHeader(this.id, piece.length, false), piece, owned);
+    }
+    return ok;
+  }
+
+  /** Resolves when the session's WebSocket takes more (after writeNow returned false). */
+  drained(): Promise<void> {
+    return this.#session.drained();
   }
 
   /** Ends our direction (FIN); the server's may go on. Idempotent. */
@@ -126,13 +158,14 @@ export class SpdySession {
   readonly #compressor = new HeaderCompressor();
   readonly #decompressor = new HeaderDecompressor();
   readonly #reader: SpdyFrameReader;
-  /** Streams whose inbound queue went over its mark while reading the current message. */
-  readonly #full: InboundChannel[] = [];
+  /** Waits for the streams whose inbound queue (or sink) went full while reading the current message. */
+  readonly #full: (() => Promise<void>)[] = [];
   #nextId = 1;
   #goneAway = false;
   #closing = false;
   #failure: PortForwardError | undefined;
   #lastServerStream = 0;
+  #lastSend: Promise<void> = Promise.resolve();
 
   constructor(ws: WsConnection, what: string) {
     this.#ws = ws;
@@ -155,11 +188,11 @@ export class SpdySession {
   }
 
   /** Opens a stream (SYN_STREAM with these headers); await `replied` before writing. */
-  open(headers: Readonly<Record<string, string>>): SpdyStream {
+  open(headers: Readonly<Record<string, string>>, sink?: StreamSink): SpdyStream {
     if (!this.accepting) throw new PortForwardError(`${this.what}: the tunnel takes no new connections (${this.#failure ? this.#failure.message : this.#goneAway ? 'the server sent GOAWAY' : 'it is closing'})`, 'ConnectFailed', { cause: this.#failure });
     const id = this.#nextId;
     this.#nextId += 2;
-    const stream = new SpdyStream(this, id);
+    const stream = new SpdyStream(this, id, sink);
     this.#streams.set(id, stream);
     // Compressed and sent in one synchronous step: the wire order of header blocks is the compression order.
     this.send(synStreamFrame(id, this.#compressor.compress(encodeHeaderBlock(headers)))).catch((e: unknown) => {
@@ -171,6 +204,21 @@ export class SpdySession {
   /** @internal One WebSocket message of frames (in parts: a frame header and its payload go uncopied). */
   send(...parts: Uint8Array[]): Promise<void> {
     return this.#ws.send(...parts);
+  }
+
+  /** @internal `send` without a promise where the WebSocket has it; false: wait for `drained()`. */
+  sendNow(head: Uint8Array, body: Uint8Array, owned = false): boolean {
+    if (owned && this.#ws.sendOwned) return this.#ws.sendOwned(head, body);
+    if (this.#ws.sendNow) return this.#ws.sendNow(head, body);
+    this.#lastSend = this.#ws.send(head, body);
+    this.#lastSend.catch(() => {});
+    return false;
+  }
+
+  /** @internal */
+  drained(): Promise<void> {
+    if (this.#ws.drained) return this.#ws.drained();
+    return this.#lastSend.catch(() => {});
   }
 
   /** @internal Drops a stream that is over both ways; a draining session closes with its last stream. */
@@ -229,7 +277,7 @@ export class SpdySession {
   }
 
   async #drainFull(): Promise<void> {
-    while (this.#full.length > 0) await (this.#full.shift() as InboundChannel).drained();
+    while (this.#full.length > 0) await (this.#full.shift() as () => Promise<void>)();
   }
 
   #onData(id: number, piece: Uint8Array, fin: boolean): void {
@@ -237,8 +285,13 @@ export class SpdySession {
     // A stream we reset or forgot may still have frames in flight: they are dropped.
     if (!stream) return;
     if (piece.length > 0) {
-      stream.data.push(piece);
-      if (stream.data.full) this.#full.push(stream.data);
+      const sink = stream.sink;
+      if (sink) {
+        if (!sink.write(piece)) this.#full.push(() => sink.drained());
+      } else {
+        stream.data.push(piece);
+        if (stream.data.full) this.#full.push(() => stream.data.drained());
+      }
     }
     if (fin) stream.remoteEnded({ kind: 'fin' });
   }
