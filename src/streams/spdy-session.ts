@@ -123,6 +123,7 @@ export class SpdyStream {
     this.#localOpen = false;
     if (wasLocalOpen || this.#remote === undefined) this.#session.send(rstStreamFrame(this.id, status)).catch(() => {});
     this.remoteEnded({ kind: 'reset', status, byUs: true });
+    this.#session.forgetIfClosed(this);
   }
 
   /** @internal The session's reader: a SYN_REPLY arrived. */
