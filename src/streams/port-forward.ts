@@ -122,7 +122,7 @@ class Forwarder implements PortForwarder {
     if (this.#options.signal?.aborted) throw new PortForwardError(`${this.#request.what}: aborted before listening`, 'ListenFailed');
     const address = this.#options.address ?? '127.0.0.1';
     for (const w of wanted) {
-      const server = createServer({ pauseOnConnect: true }, (socket) => this.#accept(socket, w.remote, server));
+      const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.#accept(socket, w.remote, server));
       this.#servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) => reject(new PortForwardError(
@@ -178,8 +178,9 @@ class Forwarder implements PortForwarder {
       socket.pause();
       stream.write(chunk).then(() => socket.resume(), () => socket.destroy());
     });
-    // v4.channel.k8s.io has no half-close: after the local client's EOF, keep carrying the answer.
-    socket.on('end', () => {});
+    // v4.channel.k8s.io cannot pass the local client's EOF on: end our side too, as a server
+    // without half-open sockets does (the listener allows them for the tunnel's sake).
+    socket.on('end', () => socket.end());
     socket.once('close', () => stream.close());
     socket.resume();
     // pod → local.

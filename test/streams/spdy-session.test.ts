@@ -98,7 +98,7 @@ class Peer implements WsConnection {
 async function connected(peer: Peer, tunnel: PortForwardTunnel, port = 7) {
   const opening = tunnel.openStream(port, { timeoutMs: 2000 });
   await expect.poll(() => peer.synStreams.length).toBeGreaterThanOrEqual(2);
-  const [error, data] = peer.synStreams.slice(-2) as [{ id: number }, { id: number }];
+  const [error, data] = peer.synStreams.slice(-2) as unknown as [{ id: number }, { id: number }];
   peer.push(peer.reply(error.id), peer.reply(data.id));
   return { stream: await opening, errorId: error.id, dataId: data.id };
 }
