@@ -290,6 +290,13 @@ class Forwarder implements PortForwarder {
 }
 
 /**
+ * How much a local socket may hold before the tunnel stops reading for it (and so for every
+ * connection). Its own high-water mark is 16 KiB, and the node's 32 KiB frames arrive as
+ * 16 KiB pieces: the tunnel stopped after nearly every piece.
+ */
+const LOCAL_BUFFER = 256 * 1024;
+
+/**
  * The pod's data written straight to the local socket. The pieces of one WebSocket message
  * come in one go: corked until the next tick, they leave in one writev.
  */
@@ -301,10 +308,11 @@ function socketSink(socket: Socket): StreamSink {
         socket.cork();
         process.nextTick(() => socket.uncork());
       }
-      return socket.write(piece);
+      socket.write(piece);
+      return socket.writableLength < LOCAL_BUFFER;
     },
     drained() {
-      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+      if (socket.writableLength < LOCAL_BUFFER || socket.destroyed) return Promise.resolve();
       return new Promise<void>((r) => {
         const go = (): void => {
           socket.off('drain', go);

@@ -224,4 +224,127 @@ describe('WebSocket framing (client side)', () => {
     server.destroy();
     await new Promise<void>((r) => srv.close(() => r()));
   });
+
+  describe('receive (messages handed over synchronously)', () => {
+    /** A receiver that records what it gets; `hold(i)` says whether to hold after message i. */
+    function recorder(hold: (i: number) => boolean = () => false) {
+      const got: Buffer[] = [];
+      let ended: { error: WebSocketError | undefined } | undefined;
+      let onEnd!: () => void;
+      const done = new Promise<void>((resolve) => (onEnd = resolve));
+      return {
+        got,
+        get ended() { return ended; },
+        receiver: {
+          message(parts: readonly Uint8Array[]) {
+            expect(ended).toBeUndefined();
+            got.push(Buffer.concat(parts));
+            return !hold(got.length - 1);
+          },
+          end(error: WebSocketError | undefined) {
+            expect(ended).toBeUndefined();
+            ended = { error };
+            onEnd();
+          },
+        },
+        done,
+      };
+    }
+
+    it('gets the same messages as the iterator whatever the chunking, holding and resuming at random (property)', async () => {
+      await fc.assert(fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 40_000 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+        async (messages, cuts, withHead, holds) => {
+          const bytes = Buffer.concat(messages.map((m) => frame(2, Buffer.from(m))).concat(frame(8, Buffer.from([0x03, 0xe8]))));
+          const chunks: Buffer[] = [];
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            chunks.push(bytes.subarray(at, at + n));
+            at += n;
+          }
+          const { socket } = fakeSocket();
+          const head = withHead ? chunks.shift()! : new Uint8Array(0);
+          const ws = nodeWebSocket(socket, head, 'p');
+          let held = false;
+          const r = recorder((i) => (held = holds[i % holds.length]!));
+          const receiving = ws.receive!({
+            message: (parts) => {
+              // Nothing arrives while held.
+              expect(held).toBe(false);
+              return r.receiver.message(parts);
+            },
+            end: (e) => r.receiver.end(e),
+          });
+          for (const c of chunks) socket.push(c);
+          while (!r.ended) {
+            await new Promise((t) => setImmediate(t));
+            if (held) {
+              held = false;
+              receiving.resume();
+            }
+          }
+          expect(r.ended).toEqual({ error: undefined });
+          expect(r.got.length).toBe(messages.length);
+          r.got.forEach((g, i) => expect(g.equals(Buffer.from(messages[i]!))).toBe(true));
+          socket.destroy();
+        },
+      ), { numRuns: 60 });
+    });
+
+    it('stops reading the socket while held, and reads on after resume()', async () => {
+      const srv = createServer();
+      const accepted = new Promise<Socket>((r) => srv.once('connection', r));
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const { connect } = await import('node:net');
+      const client = connect((srv.address() as { port: number }).port, '127.0.0.1');
+      const server = await accepted;
+      const ws = nodeWebSocket(client, new Uint8Array(0), 'p');
+      const r = recorder((i) => i === 0);
+      const receiving = ws.receive!(r.receiver);
+      const payload = Buffer.alloc(32 * 1024, 7);
+      for (let i = 0; i < 64; i++) server.write(frame(2, payload));
+      await new Promise((t) => setTimeout(t, 100));
+      // One message taken, then held: the socket is paused, the rest waits.
+      expect(r.got.length).toBe(1);
+      expect(client.isPaused()).toBe(true);
+      receiving.resume();
+      server.end(frame(8, Buffer.from([0x03, 0xe8])));
+      await r.done;
+      expect(r.got.length).toBe(64);
+      expect(r.got.every((g) => g.equals(payload))).toBe(true);
+      expect(r.ended).toEqual({ error: undefined });
+      client.destroy();
+      server.destroy();
+      await new Promise<void>((t) => srv.close(() => t()));
+    });
+
+    it('ends with a WebSocketError when the connection drops without a close frame', async () => {
+      const { socket } = fakeSocket();
+      const ws = nodeWebSocket(socket, new Uint8Array(0), 'p');
+      const r = recorder();
+      ws.receive!(r.receiver);
+      socket.push(frame(2, Buffer.from('a')));
+      socket.destroy();
+      await r.done;
+      expect(r.got.map(String)).toEqual(['a']);
+      expect(r.ended?.error).toBeInstanceOf(WebSocketError);
+      expect(r.ended?.error?.reason).toBe('WebSocketClosed');
+    });
+
+    it('hands over what was parsed before receive(), then the end, when the close came first', async () => {
+      const { socket } = fakeSocket();
+      const ws = nodeWebSocket(socket, Buffer.concat([frame(2, Buffer.from('x')), frame(2, Buffer.from('y')), frame(8, Buffer.from([0x03, 0xe8]))]), 'p');
+      await new Promise((t) => setImmediate(t));
+      const r = recorder();
+      ws.receive!(r.receiver);
+      await r.done;
+      expect(r.got.map(String)).toEqual(['x', 'y']);
+      expect(r.ended).toEqual({ error: undefined });
+      expect(() => ws.messages[Symbol.asyncIterator]().next()).not.toThrow();
+      socket.destroy();
+    });
+  });
 });
