@@ -14,7 +14,7 @@ import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { MessageInbox } from './message-inbox.js';
-import { WebSocketError, type WsCloseInfo, type WsConnection, type WsReceiver, type WsReceiving } from './websocket.js';
+import { WebSocketError, type WsCloseInfo, type WsConnection } from './websocket.js';
 
 export interface NodeWebSocketOptions {
   /** Largest message accepted from the server (bytes); default 64 MiB. Kubernetes sends ≤ 32 KiB. */
@@ -43,13 +43,6 @@ function nextMask(): Buffer {
   maskAt += 4;
   return m;
 }
-
-/**
- * How much `sendNow`/`sendOwned` let the socket hold before they say "wait" (the socket's own
- * high-water mark is 16 KiB: a corked 64 KiB message is over it at once, and the port-forward
- * tunnel paused each local socket after every read).
- */
-const SEND_BUFFER = 256 * 1024;
 
 // Outgoing frames are carved from a slab (each frame its own range, never reused), so a
 // stream of 64 KiB frames costs one 1 MiB allocation per 16 frames instead of one each: the
@@ -206,15 +199,6 @@ class NodeWebSocket implements WsConnection {
   // Delivered messages not yet taken by the reader, each as the pieces it arrived in.
   readonly #inbox: MessageInbox<Buffer[]>;
   #queuedBytes = 0;
-  /**
-   * Who reads: undecided until `messages`/`messageParts` (the inbox) or `receive` (a
-   * synchronous receiver) is first used; messages parsed before that wait in #early.
-   */
-  #reader: 'undecided' | 'inbox' | WsReceiver = 'undecided';
-  #early: Buffer[][] = [];
-  /** The receiver asked to hold: parsing stops (bytes stay in #in) and the socket is paused. */
-  #held = false;
-  #endTold = false;
   #closeInfo: WsCloseInfo | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveClosed!: (info: WsCloseInfo) => void;
@@ -245,50 +229,10 @@ class NodeWebSocket implements WsConnection {
   }
 
   get messageParts(): AsyncIterable<readonly Uint8Array[]> {
-    this.#useInbox();
     return this.#inbox.messages;
   }
 
-  #useInbox(): void {
-    if (this.#reader !== 'undecided') return;
-    this.#reader = 'inbox';
-    for (const m of this.#early.splice(0)) this.#inbox.push(m);
-  }
-
-  receive(receiver: WsReceiver): WsReceiving {
-    if (this.#reader !== 'undecided') throw new Error('a WebSocket\'s messages can be read once');
-    this.#reader = receiver;
-    // The messages parsed before now go over once the caller has its control, unless a message
-    // since (data may be pushed synchronously) made the receiver hold.
-    queueMicrotask(() => {
-      if (!this.#held) this.#resume();
-    });
-    return { resume: () => this.#resume() };
-  }
-
-  /** Ends a hold (and hands over the messages parsed before `receive`): delivers what is parsed, parses what is buffered, reads on. */
-  #resume(): void {
-    const receiver = this.#reader;
-    if (typeof receiver === 'string' || this.#endTold) return;
-    this.#held = false;
-    while (this.#early.length > 0 && !this.#held) {
-      const m = this.#early.shift() as Buffer[];
-      for (const part of m) this.#queuedBytes -= part.length;
-      if (!receiver.message(m)) this.#held = true;
-    }
-    if (this.#held) return;
-    if (this.#inbox.ended) {
-      // A close frame came before the receiver had every message: the end follows them.
-      this.#endTold = true;
-      receiver.end(this.#inbox.error);
-      return;
-    }
-    this.#parse();
-    if (!this.#held && this.#socket.isPaused()) this.#socket.resume();
-  }
-
   async *#joined(): AsyncGenerator<Uint8Array> {
-    this.#useInbox();
     for await (const parts of this.#inbox.messages) yield parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
   }
 
@@ -299,8 +243,7 @@ class NodeWebSocket implements WsConnection {
   sendNow(...parts: readonly Uint8Array[]): boolean {
     const problem = this.#unwritable(OP_BINARY);
     if (problem) throw problem;
-    this.#frame(OP_BINARY, parts);
-    return this.#socket.writableLength < SEND_BUFFER;
+    return this.#frame(OP_BINARY, parts);
   }
 
   /**
@@ -321,13 +264,13 @@ class NodeWebSocket implements WsConnection {
     maskInPlace(body, mask, head.length & 3);
     this.#socket.cork();
     this.#socket.write(first);
-    this.#socket.write(body);
+    const ok = this.#socket.write(body);
     process.nextTick(() => this.#socket.uncork());
-    return this.#socket.writableLength < SEND_BUFFER;
+    return ok;
   }
 
   drained(): Promise<void> {
-    if (this.#socket.writableLength < SEND_BUFFER || this.#socket.destroyed) return Promise.resolve();
+    if (!this.#socket.writableNeedDrain || this.#socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
   }
 
@@ -400,13 +343,8 @@ class NodeWebSocket implements WsConnection {
   #onData(chunk: Buffer): void {
     if (this.#inbox.ended) return;
     this.#in.push(chunk);
-    if (!this.#held) this.#parse();
-  }
-
-  /** Parses the frames buffered in #in, until they run out, the messages end or the receiver holds. */
-  #parse(): void {
     const q = this.#in;
-    while (q.length >= 2 && !this.#inbox.ended && !this.#held) {
+    while (q.length >= 2 && !this.#inbox.ended) {
       const b0 = q.byte(0);
       const b1 = q.byte(1);
       if ((b1 & 0x80) !== 0) return this.#protocolError('a server frame is masked');
@@ -500,35 +438,14 @@ class NodeWebSocket implements WsConnection {
 
   #deliver(parts: Buffer[], length: number): void {
     // An empty message is one empty piece, so every message has at least one.
-    const message = parts.length === 0 ? [Buffer.alloc(0)] : parts;
-    const receiver = this.#reader;
-    if (typeof receiver !== 'string' && this.#early.length === 0) {
-      if (!receiver.message(message)) {
-        this.#held = true;
-        this.#socket.pause();
-      }
-      return;
-    }
     this.#queuedBytes += length;
     if (this.#queuedBytes > this.#highWater && !this.#socket.isPaused()) this.#socket.pause();
-    if (this.#reader === 'inbox') this.#inbox.push(message);
-    else this.#early.push(message);
+    this.#inbox.push(parts.length === 0 ? [Buffer.alloc(0)] : parts);
   }
 
-  /**
-   * Ends the message stream (once). A receiver learns a clean end after the messages before it
-   * (see #resume); an error at once, dropping what it has not taken (the connection is gone).
-   */
+  /** Ends the message stream (once). */
   #finish(error: WebSocketError | undefined): void {
-    if (!this.#inbox.finish(error)) return;
-    if (typeof this.#reader !== 'string') {
-      if (error) this.#early = [];
-      if (this.#early.length === 0) {
-        this.#endTold = true;
-        this.#reader.end(error);
-      }
-    }
-    if (this.#socket.isPaused()) this.#socket.resume();
+    if (this.#inbox.finish(error) && this.#socket.isPaused()) this.#socket.resume();
   }
 
   #onSocketClose(): void {

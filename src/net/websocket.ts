@@ -42,34 +42,12 @@ export interface WsConnection {
    * them cost a fifth of exec's CPU. Iterate either this or `messages`, once.
    */
   readonly messageParts?: AsyncIterable<readonly Uint8Array[]>;
-  /**
-   * Optional: each message handed to `receiver` as soon as it is parsed, with no promise per
-   * message (the port-forward tunnel gets four messages per 32 KiB, most of them a few bytes).
-   * Use this, `messages` or `messageParts`, once. Returns the control that ends a hold.
-   */
-  receive?(receiver: WsReceiver): WsReceiving;
   /** Starts the closing handshake (idempotent); the socket is destroyed if the server does not answer within a second. */
   close(code?: number, reason?: string): void;
   /** Destroys the connection at once (abort). */
   destroy(error?: Error): void;
   /** Settles when the underlying connection is gone; never rejects. */
   readonly closed: Promise<WsCloseInfo>;
-}
-
-/** A synchronous reader of a WebSocket's messages (`WsConnection.receive`). */
-export interface WsReceiver {
-  /**
-   * One message, as the pieces it arrived in (never empty pieces, never an empty list).
-   * false: hold the next messages (reading from the socket stops) until `resume()`.
-   */
-  message(parts: readonly Uint8Array[]): boolean;
-  /** The messages are over (called once): undefined after a close frame, else why (a dropped connection, a protocol error). */
-  end(error: WebSocketError | undefined): void;
-}
-
-/** The receiving side's control: ends a hold. */
-export interface WsReceiving {
-  resume(): void;
 }
 
 /** The WebSocket broke: a protocol violation by the server (reason WebSocketProtocol) or a dropped connection (WebSocketClosed). */

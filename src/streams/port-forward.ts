@@ -290,13 +290,6 @@ class Forwarder implements PortForwarder {
 }
 
 /**
- * How much a local socket may hold before the tunnel stops reading for it (and so for every
- * connection). Its own high-water mark is 16 KiB, and the node's 32 KiB frames arrive as
- * 16 KiB pieces: the tunnel stopped after nearly every piece.
- */
-const LOCAL_BUFFER = 256 * 1024;
-
-/**
  * The pod's data written straight to the local socket. The pieces of one WebSocket message
  * come in one go: corked until the next tick, they leave in one writev.
  */
@@ -308,11 +301,10 @@ function socketSink(socket: Socket): StreamSink {
         socket.cork();
         process.nextTick(() => socket.uncork());
       }
-      socket.write(piece);
-      return socket.writableLength < LOCAL_BUFFER;
+      return socket.write(piece);
     },
     drained() {
-      if (socket.writableLength < LOCAL_BUFFER || socket.destroyed) return Promise.resolve();
+      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
       return new Promise<void>((r) => {
         const go = (): void => {
           socket.off('drain', go);

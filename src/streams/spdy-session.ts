@@ -175,7 +175,7 @@ export class SpdySession {
       data: (id, piece, fin) => this.#onData(id, piece, fin),
       control: (f) => this.#onControl(f),
     });
-    this.closed = ws.receive ? this.#receive(ws.receive.bind(ws)) : this.#readLoop();
+    this.closed = this.#readLoop();
   }
 
   /** Whether new streams can be opened (not closing, no GOAWAY, ids left, not failed). */
@@ -244,41 +244,6 @@ export class SpdySession {
     this.#ws.destroy(error);
   }
 
-  /**
-   * Frames parsed as each message arrives, with no promise per message (the node framing):
-   * a full stream holds the WebSocket's messages until its queue or sink drains.
-   */
-  #receive(receive: NonNullable<WsConnection['receive']>): Promise<SessionEnd> {
-    let failed: PortForwardError | undefined;
-    return new Promise<SessionEnd>((resolve) => {
-      const receiving = receive({
-        message: (parts) => {
-          if (failed) return false;
-          try {
-            for (const p of parts) this.#reader.push(p);
-          } catch (e) {
-            failed = this.#readFailure(e);
-            // A protocol error cut the WebSocket already; anything else stops it here.
-            if (failed.reason !== 'TunnelProtocolError') this.#ws.destroy(e instanceof Error ? e : undefined);
-            return false;
-          }
-          if (this.#full.length === 0) return true;
-          void this.#drainFull().then(() => receiving.resume());
-          return false;
-        },
-        end: (error) => {
-          let end: SessionEnd;
-          if (failed) end = failed;
-          else if (error) end = this.#readFailure(error);
-          else if (!this.#reader.atFrameBoundary) end = this.#readFailure(protocolError('the tunnel closed in the middle of a frame'));
-          else end = this.#closing ? undefined : new PortForwardError(`${this.what}: the server closed the tunnel`, 'ConnectionLost');
-          resolve(this.#ended(end));
-        },
-      });
-    });
-  }
-
-  /** Messages read one by one from the WebSocket's iterator (a WebSocket without `receive`). */
   async #readLoop(): Promise<SessionEnd> {
     let end: SessionEnd;
     try {
@@ -296,27 +261,14 @@ export class SpdySession {
       if (!this.#reader.atFrameBoundary) throw protocolError('the tunnel closed in the middle of a frame');
       end = this.#closing ? undefined : new PortForwardError(`${this.what}: the server closed the tunnel`, 'ConnectionLost');
     } catch (e) {
-      end = this.#readFailure(e);
+      end = e instanceof PortForwardError && e.reason === 'TunnelProtocolError' ? e
+        : this.#failure ?? new PortForwardError(`${this.what}: the tunnel broke`, 'ConnectionLost', { cause: e });
+      if (e instanceof PortForwardError && e.reason === 'TunnelProtocolError') {
+        this.#failure = e;
+        this.send(goAwayFrame(this.#lastServerStream, GOAWAY_PROTOCOL_ERROR)).catch(() => {});
+        this.#ws.destroy(e);
+      }
     }
-    return this.#ended(end);
-  }
-
-  /**
-   * How a reading error ends the session: bytes that are not SPDY (TunnelProtocolError) get a
-   * GOAWAY and the WebSocket is cut; anything else is a lost connection.
-   */
-  #readFailure(e: unknown): PortForwardError {
-    if (e instanceof PortForwardError && e.reason === 'TunnelProtocolError') {
-      this.#failure = e;
-      this.send(goAwayFrame(this.#lastServerStream, GOAWAY_PROTOCOL_ERROR)).catch(() => {});
-      this.#ws.destroy(e);
-      return e;
-    }
-    return this.#failure ?? new PortForwardError(`${this.what}: the tunnel broke`, 'ConnectionLost', { cause: e });
-  }
-
-  /** The session is over: every stream ends with `end`, the WebSocket closes. */
-  async #ended(end: SessionEnd): Promise<SessionEnd> {
     this.#failure ??= end;
     for (const s of [...this.#streams.values()]) s.remoteEnded({ kind: 'session', error: end });
     this.#streams.clear();

@@ -1,11 +1,9 @@
 // Unit: the port-forward tunnel's SPDY session against a scripted peer, for what the real
 // server (test/streams/port-forward.int.test.ts runs the tunnel against it) cannot do on demand:
 // a frame cut off by the end of the tunnel, garbage bytes, GOAWAY, its own PING, a reset.
-// The peer is an in-memory WsConnection; the frames it sends are built by hand. Every case runs
-// twice: the session reading the peer's message iterator, and taking its messages through
-// `receive` (synchronously, holding while a stream is full), as it does over the node framing.
+// The peer is an in-memory WsConnection; the frames it sends are built by hand.
 import { describe, expect, it } from 'vitest';
-import { WebSocketError, type WsCloseInfo, type WsConnection, type WsReceiver, type WsReceiving } from '../../src/net/websocket.js';
+import type { WsCloseInfo, WsConnection } from '../../src/net/websocket.js';
 import { PortForwardError } from '../../src/streams/errors.js';
 import { PortForwardTunnel } from '../../src/streams/port-forward-tunnel.js';
 import { FrameType, SpdyFrameReader, dataFrameHeader, decodeHeaderBlock, encodeHeaderBlock, goAwayFrame, pingFrame, rstStreamFrame, streamIdAt, type ControlFrame } from '../../src/streams/spdy-frames.js';
@@ -32,44 +30,8 @@ class Peer implements WsConnection {
     },
   });
 
-  /** Present in 'receive' mode only, so the session picks it over `messages`. */
-  readonly receive?: (receiver: WsReceiver) => WsReceiving;
-  #receiver: WsReceiver | undefined;
-  #held = false;
-  #endTold = false;
-
-  constructor(mode: 'iterate' | 'receive' = 'iterate') {
+  constructor() {
     this.closed = new Promise((r) => (this.#resolveClosed = r));
-    if (mode === 'receive') {
-      this.receive = (receiver) => {
-        this.#receiver = receiver;
-        queueMicrotask(() => this.#pump());
-        return {
-          resume: () => {
-            this.#held = false;
-            this.#pump();
-          },
-        };
-      };
-    }
-  }
-
-  /** 'receive' mode: hands queued messages over until the receiver holds; a clean end after them, an error at once. */
-  #pump(): void {
-    const r = this.#receiver;
-    if (!r || this.#endTold) return;
-    if (this.#ended) {
-      this.#endTold = true;
-      r.end(new WebSocketError(this.#ended.message, 'WebSocketClosed', { cause: this.#ended }));
-      return;
-    }
-    while (!this.#held && this.#queue.length > 0) {
-      if (!r.message([this.#queue.shift() as Uint8Array])) this.#held = true;
-    }
-    if (!this.#held && this.#queue.length === 0 && this.#ended === null) {
-      this.#endTold = true;
-      r.end(undefined);
-    }
   }
 
   send(...parts: readonly Uint8Array[]): Promise<void> {
@@ -107,7 +69,6 @@ class Peer implements WsConnection {
   push(...frames: Uint8Array[]): void {
     this.#queue.push(Buffer.concat(frames));
     this.#wake?.();
-    this.#pump();
   }
 
   /** SYN_REPLY for a stream, headers compressed on this peer's stream. */
@@ -127,7 +88,6 @@ class Peer implements WsConnection {
     if (this.#ended !== undefined) return;
     this.#ended = error;
     this.#wake?.();
-    this.#pump();
     this.#resolveClosed({ code: error ? 1006 : 1000, reason: '', clean: !error });
   }
 
@@ -148,9 +108,9 @@ async function connected(peer: Peer, tunnel: PortForwardTunnel, port = 7) {
   return { stream: await opening, errorId: error.id, dataId: data.id };
 }
 
-describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted server (%s)', (mode) => {
+describe('SPDY session against a scripted server', () => {
   it('opens an error and a data stream per connection with kubectl\'s headers, and half-closes with FIN', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const { stream, errorId, dataId } = await connected(peer, tunnel, 8080);
     expect(peer.synStreams).toEqual([
@@ -172,7 +132,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('the error stream\'s text fails that connection only (RemotePortError), the next one works', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const first = await connected(peer, tunnel, 9);
     peer.push(Buffer.concat([Buffer.from(dataFrameHeader(first.errorId, 18, true)), Buffer.from('connection refused')]), Buffer.from(dataFrameHeader(first.dataId, 0, true)));
@@ -189,7 +149,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('answers the server\'s PING and ignores SETTINGS, WINDOW_UPDATE and unknown control frames', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const { stream } = await connected(peer, tunnel);
     peer.push(pingFrame(2), Buffer.from('8003000400000004' + '00000000', 'hex'), Buffer.from('800300090000000800000003' + '00010000', 'hex'), Buffer.from('8003007f00000002abcd', 'hex'));
@@ -200,7 +160,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('a frame cut off by the end of the tunnel: TunnelProtocolError on every open connection', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const a = await connected(peer, tunnel);
     const b = await connected(peer, tunnel);
@@ -217,7 +177,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('garbage from the server ends the tunnel with GOAWAY(PROTOCOL_ERROR) and a typed error naming the problem', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const { stream } = await connected(peer, tunnel);
     peer.push(Buffer.from('8002000100000000', 'hex'));
@@ -228,14 +188,14 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('a connection whose reader is behind holds the tunnel\'s messages (bounded), then all arrive in order', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const { stream, dataId, errorId } = await connected(peer, tunnel);
     const pieces = Array.from({ length: 48 }, (_, i) => Buffer.alloc(64 * 1024, i)); // 3 MiB, past the 1 MiB queue
     for (const p of pieces) peer.push(Buffer.from(dataFrameHeader(dataId, p.length, false)), p);
     peer.push(Buffer.from(dataFrameHeader(dataId, 0, true)), Buffer.from(dataFrameHeader(errorId, 0, true)));
     await new Promise((r) => setTimeout(r, 20));
-    // Nobody reads the stream: the session stopped taking messages.
+    // Nobody reads the stream: the session stopped taking messages after about 1 MiB.
     expect(peer.pending).toBeGreaterThan(20);
     const got: Buffer[] = [];
     for await (const c of stream) got.push(Buffer.from(c));
@@ -246,7 +206,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('a dropped tunnel: ConnectionLost on its connections', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const { stream } = await connected(peer, tunnel);
     peer.end(new Error('socket hang up'));
@@ -256,7 +216,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('GOAWAY: no new connections, streams past the last good id refused, the others finish', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const kept = await connected(peer, tunnel);
     const refused = await connected(peer, tunnel);
@@ -276,7 +236,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('a stream the server resets before answering fails to connect; after, it ends with the reset named', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const opening = tunnel.openStream(7, { timeoutMs: 2000 });
     await expect.poll(() => peer.synStreams.length).toBe(2);
@@ -293,7 +253,7 @@ describe.each(['iterate', 'receive'] as const)('SPDY session against a scripted 
   });
 
   it('a server that never answers: ConnectFailed after the timeout, both streams reset', async () => {
-    const peer = new Peer(mode);
+    const peer = new Peer();
     const tunnel = new PortForwardTunnel(peer, 'port-forward ns/p');
     const err = await tunnel.openStream(7, { timeoutMs: 50 }).catch((e: unknown) => e);
     expect((err as PortForwardError).reason).toBe('ConnectFailed');
