@@ -16,6 +16,7 @@ import { KubefluentError, MalformedResponseError, UsageError } from '../core/err
 import { queryString } from '../core/paths.js';
 import { redactHeaders } from '../core/redact.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, decodedStream, readText } from '../net/body.js';
+import { chunksOf } from '../net/chunks.js';
 import { type Connector, createConnector } from '../net/connector.js';
 import { wrapNetworkError } from '../net/network-errors.js';
 import { isLoopback } from '../net/proxy.js';
@@ -159,7 +160,8 @@ export class Transport implements KubeTransport {
     body.once('close', finished);
     res.once('close', finished);
     return {
-      status: res.statusCode ?? 0, headers: webHeaders(res.headers), body,
+      // Each chunk as the socket delivered it: the Readable's own iterator would join (copy) them.
+      status: res.statusCode ?? 0, headers: webHeaders(res.headers), body: chunksOf(body),
       cancel: () => {
         res.destroy();
         if (body !== res) body.destroy();
