@@ -3,7 +3,8 @@
  *
  * 1. The figure, exactly as the bench measures it: dist/ + package.json copied into a fresh
  *    node_modules/kubefluent (what installing the tarball gives), the bench's read-one-Pod script
- *    bundled by esbuild with bench/lib/setup.ts's options, gzip -9.
+ *    bundled by esbuild with bench/lib/setup.ts's options, gzip -9. Beside it the page's first
+ *    load (`browser-bundle-gzip`, bench/lib/portable-bundle.ts), which must not grow.
  * 2. Where it comes from: the node build again, with source maps, into a temporary folder
  *    (tsup.config.ts's own options), bundled the same way; esbuild follows dist's source maps back
  *    to src/, generated/ and node_modules/, so each byte of the bundle has a source file.
@@ -18,6 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { portableBundle } from '../bench/lib/portable-bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCRIPT = `import { Kube } from 'kubefluent';\nconst kube = await Kube.connect();\nconst pod = await kube.pods.namespace('default').get('web');\nconsole.log(pod.metadata?.name);\n`;
@@ -96,6 +98,9 @@ async function main(): Promise<void> {
   const plain = await bundle(exact, false);
   console.log(`bundle-gzip (as bench/run.ts): ${plain.code.length} B minified, ${gz(plain.code)} B gzip -9`);
   rmSync(exact, { recursive: true, force: true });
+  // And the page's first load (bench/run.ts's browser-bundle-gzip), which must not grow.
+  const page = await portableBundle(ROOT, ['browser'], 'browser');
+  console.log(`browser-bundle-gzip (rolldown, first load): ${page.gzip} B gzip -9 (+${page.lazyGzip} B on demand)`);
 
   // 2. The attribution: the node build with source maps (ESM only, no declarations).
   const tmpDist = mkdtempSync(join(tmpdir(), 'kubefluent-dist-'));
