@@ -120,6 +120,7 @@ async function main(): Promise<void> {
   console.log(`attributed build: ${code.length} B, ${total} B gzip (${total === gz(plain.code) ? 'same as' : 'differs from'} the figure)\n`);
   const sm = JSON.parse(map!) as { sources: string[]; mappings: string };
   const body = text;
+  // Each mapped segment runs to the next one; esbuild maps every statement and expression it emits.
   const segs = segments(sm.mappings, text);
   const ranges = new Map<string, [number, number][]>();
   for (let i = 0; i < segs.length; i++) {
@@ -136,6 +137,8 @@ async function main(): Promise<void> {
     return { name, bytes: own.length, alone: gz(own), marginal: total - gz(mask.join('')) };
   }).sort((a, b) => b.marginal - a.marginal);
   const top = Number(args.top);
+  // minified: characters of the bundle from the group; gzip alone: those characters gzipped on
+  // their own; marginal: what the bundle's gzip loses without them (sums to about the total).
   console.log('group'.padEnd(58) + 'minified'.padStart(10) + 'gzip alone'.padStart(12) + 'marginal'.padStart(10));
   for (const r of rows.slice(0, top)) console.log(r.name.padEnd(58) + String(r.bytes).padStart(10) + String(r.alone).padStart(12) + String(r.marginal).padStart(10));
   const rest = rows.slice(top);
