@@ -49,7 +49,7 @@ export { validate, assertValid, loadSchemas, ValidationError, type ValidationIss
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export * from './builders.js';
 export * from './runtime/index.js';
-export { ExecError, PortForwardError, CopyError } from './streams/errors.js';
+export { ExecError, PortForwardError, CopyError, type PortForwardErrorReason } from './streams/errors.js';
 export { EXEC_PROTOCOLS, type ExecProtocol, type ExecOptions, type AttachOptions, type SessionOptions, type ExecProcess, type ExecStdin, type ExecOutput } from './streams/exec.js';
 export { DEFAULT_CONTAINER_ANNOTATION, pickDefaultContainer, type DefaultContainerNotice, type DefaultContainerOptions, type PodShape } from './streams/default-container.js';
 export { type PodPortStream, type PortStreamOptions } from './streams/port-stream.js';

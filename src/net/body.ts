@@ -5,10 +5,10 @@
  * one the client asked for, and may not expand past a ratio. Decompression is streamed
  * (never zlib's one-shot callbacks, where a thrown error escapes every caller).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import type { RequestRef } from '../core/errors.js';
+import type { WireResponse } from './http2.js';
 import { ResponseEncodingError, ResponseTooLargeError } from './response-errors.js';
 
 export { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from './limits.js';
@@ -30,7 +30,7 @@ export interface BodyLimits {
   readonly truncate?: boolean;
 }
 
-function encodingOf(res: IncomingMessage): string {
+function encodingOf(res: WireResponse): string {
   const v = res.headers['content-encoding'];
   return (Array.isArray(v) ? v.join(',') : v ?? '').trim().toLowerCase();
 }
@@ -54,7 +54,7 @@ function connectionLost(): Error {
  * ResponseEncodingError for an encoding not asked for or corrupt, or a plain error with a
  * `code` (ECONNRESET) when the connection ends early.
  */
-export function readBody(res: IncomingMessage, limits: BodyLimits, ref: RequestRef): Promise<Buffer> {
+export function readBody(res: WireResponse, limits: BodyLimits, ref: RequestRef): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     let settled = false;
     let decoder: Gunzip | undefined;
@@ -128,7 +128,7 @@ export function readBody(res: IncomingMessage, limits: BodyLimits, ref: RequestR
 }
 
 /** The body as UTF-8 text; see {@link readBody}. */
-export async function readText(res: IncomingMessage, limits: BodyLimits, ref: RequestRef): Promise<string> {
+export async function readText(res: WireResponse, limits: BodyLimits, ref: RequestRef): Promise<string> {
   const bytes = await readBody(res, limits, ref);
   return bytes.toString('utf8');
 }
@@ -137,7 +137,7 @@ export async function readText(res: IncomingMessage, limits: BodyLimits, ref: Re
  * The body as a stream, through a decompressor when the server compressed it as asked.
  * Throws ResponseEncodingError (after dropping the connection) for an encoding not asked for.
  */
-export function decodedStream(res: IncomingMessage, encodings: readonly string[], ref: RequestRef): Readable {
+export function decodedStream(res: WireResponse, encodings: readonly string[], ref: RequestRef): Readable {
   let decoder: Gunzip | undefined;
   try {
     decoder = decoderFor(encodingOf(res), encodings, ref);

@@ -82,6 +82,25 @@ function masked(parts: readonly Uint8Array[], length: number, mask: Buffer): Buf
   return out;
 }
 
+/**
+ * XORs `bytes` with `mask` in place, the first byte taking mask byte `phase`; four bytes at a
+ * time from the first aligned one (a socket's read buffers start anywhere).
+ */
+function maskInPlace(bytes: Uint8Array, mask: Buffer, phase: number): void {
+  let i = 0;
+  const n = bytes.length;
+  for (; i < n && ((bytes.byteOffset + i) & 3) !== 0; i++) bytes[i] = (bytes[i] as number) ^ (mask[(phase + i) & 3] as number);
+  const words = (n - i) >>> 2;
+  if (LITTLE_ENDIAN && words > 0) {
+    const p = phase + i;
+    const m = ((mask[p & 3] as number) | ((mask[(p + 1) & 3] as number) << 8) | ((mask[(p + 2) & 3] as number) << 16) | ((mask[(p + 3) & 3] as number) << 24)) >>> 0;
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let w = 0; w < words; w++) view[w] = (view[w] as number) ^ m;
+    i += words * 4;
+  }
+  for (; i < n; i++) bytes[i] = (bytes[i] as number) ^ (mask[(phase + i) & 3] as number);
+}
+
 function frameHeader(opcode: number, length: number, mask: Buffer): Buffer {
   const extra = length < 126 ? 0 : length < 65536 ? 2 : 8;
   const h = Buffer.allocUnsafe(2 + extra + 4);
@@ -221,9 +240,55 @@ class NodeWebSocket implements WsConnection {
     return this.#write(OP_BINARY, parts);
   }
 
+  sendNow(...parts: readonly Uint8Array[]): boolean {
+    const problem = this.#unwritable(OP_BINARY);
+    if (problem) throw problem;
+    return this.#frame(OP_BINARY, parts);
+  }
+
+  /**
+   * One binary message of `head` then `body`, where the caller gives `body` up: it is masked
+   * in place and written as it is — no copy, no allocation for the bulk of the message (the
+   * port-forward tunnel's local socket reads, which nothing else holds).
+   */
+  sendOwned(head: Uint8Array, body: Uint8Array): boolean {
+    const problem = this.#unwritable(OP_BINARY);
+    if (problem) throw problem;
+    const length = head.length + body.length;
+    const mask = nextMask();
+    const header = frameHeader(OP_BINARY, length, mask);
+    const first = Buffer.allocUnsafe(header.length + head.length);
+    header.copy(first);
+    first.set(head, header.length);
+    maskInPlace(first.subarray(header.length), mask, 0);
+    maskInPlace(body, mask, head.length & 3);
+    this.#socket.cork();
+    this.#socket.write(first);
+    const ok = this.#socket.write(body);
+    process.nextTick(() => this.#socket.uncork());
+    return ok;
+  }
+
+  drained(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.#socket.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #unwritable(opcode: number): WebSocketError | undefined {
+    if (this.#state !== 'open' && opcode !== OP_CLOSE) return new WebSocketError('the WebSocket is closed', 'WebSocketClosed');
+    if (this.#socket.destroyed || this.#socket.writableEnded) return new WebSocketError('the WebSocket connection is gone', 'WebSocketClosed');
+    return undefined;
+  }
+
   #write(opcode: number, parts: readonly Uint8Array[]): Promise<void> {
-    if (this.#state !== 'open' && opcode !== OP_CLOSE) return Promise.reject(new WebSocketError('the WebSocket is closed', 'WebSocketClosed'));
-    if (this.#socket.destroyed || this.#socket.writableEnded) return Promise.reject(new WebSocketError('the WebSocket connection is gone', 'WebSocketClosed'));
+    const problem = this.#unwritable(opcode);
+    if (problem) return Promise.reject(problem);
+    if (this.#frame(opcode, parts)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Writes one frame; false when the socket is above its high-water mark. */
+  #frame(opcode: number, parts: readonly Uint8Array[]): boolean {
     let length = 0;
     for (const p of parts) length += p.length;
     const mask = nextMask();
@@ -236,8 +301,7 @@ class NodeWebSocket implements WsConnection {
       ok = this.#socket.write(masked(parts, length, mask));
       process.nextTick(() => this.#socket.uncork());
     }
-    if (ok) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    return ok;
   }
 
   #flushDrain(): void {

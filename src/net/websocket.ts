@@ -23,6 +23,16 @@ export interface WsConnection {
    * when the socket is above its high-water mark: awaiting it is the backpressure.
    */
   send(...parts: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Optional: `send` without a promise, for a sender of many small pieces (the port-forward
+   * tunnel, one per local socket read). Returns false when the socket is above its high-water
+   * mark: wait for `drained()` before more. Throws WebSocketError when closed. The node framing has it.
+   */
+  sendNow?(...parts: readonly Uint8Array[]): boolean;
+  /** Optional: `sendNow` of `head` + `body` where the caller gives `body` up (masked in place, not copied). */
+  sendOwned?(head: Uint8Array, body: Uint8Array): boolean;
+  /** Resolves once the socket is below its high-water mark again (or gone). With `sendNow`. */
+  drained?(): Promise<void>;
   /** Every message from the server, in order; ends at a close frame, throws WebSocketError on a dropped connection. Iterate once. */
   readonly messages: AsyncIterable<Uint8Array>;
   /**

@@ -18,17 +18,22 @@ export class ExecError extends KubefluentError {
   }
 }
 
+/** Why a port-forward connection or the forwarder failed (see {@link PortForwardError}). */
+export type PortForwardErrorReason = 'RemotePortError' | 'ConnectFailed' | 'ConnectionLost' | 'ListenFailed' | 'InvalidPortSpec' | 'TunnelProtocolError' | 'HalfCloseUnsupported';
+
 /**
  * One forwarded connection (or the forwarder) failed. reason: RemotePortError (the node
  * reported an error for this connection, e.g. nothing listens on the pod port),
- * ConnectionLost, ListenFailed (the local port is taken), InvalidPortSpec.
+ * ConnectionLost, ListenFailed (the local port is taken), InvalidPortSpec, TunnelProtocolError
+ * (the SPDY tunnel's server broke the protocol; every connection on that tunnel ends),
+ * HalfCloseUnsupported (`end()` on a v4.channel.k8s.io connection, which cannot signal it).
  */
 export class PortForwardError extends KubefluentError {
   /** The pod port. */
   readonly remotePort: number | undefined;
   /** The local listener port, for connections that came through a listener. */
   readonly localPort: number | undefined;
-  constructor(message: string, reason: 'RemotePortError' | 'ConnectFailed' | 'ConnectionLost' | 'ListenFailed' | 'InvalidPortSpec', options: { remotePort?: number; localPort?: number; cause?: unknown } = {}) {
+  constructor(message: string, reason: PortForwardErrorReason, options: { remotePort?: number; localPort?: number; cause?: unknown } = {}) {
     super(message, reason, options);
     this.name = 'PortForwardError';
     this.remotePort = options.remotePort;

@@ -21,7 +21,11 @@ import { createOnceWarningLogger, type KubeWarning, parseWarningHeader } from '.
 /** What the debug hook sees. Headers are redacted; bodies are never included. */
 export type DebugEvent =
   | { readonly type: 'request'; readonly method: string; readonly url: string; readonly attempt: number; readonly headers: Readonly<Record<string, string>> }
-  | { readonly type: 'response'; readonly method: string; readonly url: string; readonly attempt: number; readonly status: number; readonly durationMs: number }
+  | {
+    readonly type: 'response'; readonly method: string; readonly url: string; readonly attempt: number; readonly status: number; readonly durationMs: number;
+    /** The HTTP version the answer came on ("2.0" or "1.1"), where the transport can tell (node:http(s) can; fetch cannot). */
+    readonly httpVersion?: string;
+  }
   | { readonly type: 'retry'; readonly method: string; readonly url: string; readonly attempt: number; readonly delayMs: number; readonly why: string }
   | { readonly type: 'error'; readonly method: string; readonly url: string; readonly attempt: number; readonly message: string };
 
@@ -63,6 +67,8 @@ export interface ExchangeWire<X extends ExchangeRequest, A> {
   /** The headers `send` sends, redacted, for the debug event (built only when someone listens). */
   debugHeaders(x: X, creds: Credentials): Record<string, string>;
   status(answer: A): number;
+  /** The HTTP version of the answer, if known. */
+  httpVersion?(answer: A): string | undefined;
   /** A 2xx, or the switched protocols of an upgrade. */
   accepted(answer: A): boolean;
   header(answer: A, name: 'warning' | 'retry-after'): string | undefined;
@@ -181,7 +187,10 @@ export class ExchangeLoop<X extends ExchangeRequest, A> {
         throw this.scrub(call.failure(attempt > 1 ? wire.networkError(e, ref, { attempts: attempt, elapsedMs: Date.now() - call.started }) : netErr), creds);
       }
       const status = wire.status(answer);
-      this.debug(() => ({ type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started }));
+      this.debug(() => {
+        const httpVersion = wire.httpVersion?.(answer);
+        return { type: 'response', method: ref.method, url: shownUrl(), attempt, status, durationMs: Date.now() - started, ...(httpVersion ? { httpVersion } : {}) };
+      });
       this.#emitWarnings(wire.header(answer, 'warning'), ref, creds);
       if (wire.accepted(answer)) return answer;
       let text = '';

@@ -79,7 +79,7 @@ export function shouldRetryStatus(method: string, status: number, hasRetryAfter:
   return false;
 }
 
-const RETRYABLE_NET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const RETRYABLE_NET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'H2_REFUSED_STREAM']);
 
 /**
  * Whether a network failure may be retried: for safe methods, any connection failure; for
@@ -87,5 +87,6 @@ const RETRYABLE_NET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT
  */
 export function shouldRetryNetwork(method: string, code: string | undefined): boolean {
   if (code === undefined || !RETRYABLE_NET.has(code)) return false;
-  return isSafeMethod(method) || code === 'ECONNREFUSED';
+  // Refused connections and HTTP/2 streams refused unprocessed (RFC 9113 §8.7) never reached the server.
+  return isSafeMethod(method) || code === 'ECONNREFUSED' || code === 'H2_REFUSED_STREAM';
 }

@@ -18,6 +18,7 @@ import { redactHeaders } from '../core/redact.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, decodedStream, readText } from '../net/body.js';
 import { chunksOf } from '../net/chunks.js';
 import { type Connector, createConnector } from '../net/connector.js';
+import { sendHttp2 } from '../net/http2.js';
 import { wrapNetworkError } from '../net/network-errors.js';
 import { isLoopback } from '../net/proxy.js';
 import { UpgradeError } from '../net/response-errors.js';
@@ -37,6 +38,13 @@ export interface TransportOptions extends CommonTransportOptions {
   readonly maxDecompressionRatio?: number;
   /** Most concurrent request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted. */
   readonly maxConnections?: number;
+  /**
+   * Request/response calls over HTTP/2 when the server offers it (over TLS), as client-go
+   * and kubectl do: one connection carries every call in flight. Default true; false (or
+   * the environment variable DISABLE_HTTP2 set, which client-go reads too) keeps them on
+   * HTTP/1.1. Watches, followed logs and WebSocket upgrades use HTTP/1.1 either way.
+   */
+  readonly http2?: boolean;
 }
 
 /** How an exchange goes on the wire. */
@@ -69,6 +77,7 @@ export class Transport implements KubeTransport {
   readonly #maxBytes: number;
   readonly #maxErrorBytes: number;
   readonly #maxRatio: number;
+  readonly #http2: boolean;
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
@@ -83,16 +92,23 @@ export class Transport implements KubeTransport {
     this.#maxBytes = positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
     this.#maxErrorBytes = positive(options.maxErrorBodyBytes, DEFAULT_MAX_ERROR_BODY_BYTES, 'maxErrorBodyBytes');
     this.#maxRatio = positive(options.maxDecompressionRatio, DEFAULT_MAX_DECOMPRESSION_RATIO, 'maxDecompressionRatio');
+    this.#http2 = options.http2 ?? !process.env.DISABLE_HTTP2;
     if (options.maxConnections !== undefined) positive(options.maxConnections, 1, 'maxConnections');
     // The node:http wire of the shared exchange step (made once: no per-call allocation).
     this.#loop = new ExchangeLoop<Exchange, Answer>(config, options, {
       send: (x, creds, signal) => {
         const connector = this.#connectorFor(creds.clientCertificate);
-        const agent = x.long ? connector.streamAgentFor(this.#server) : connector.agentFor(this.#server);
-        return send({ url: this.#server, path: this.#basePath + x.target, method: x.method, headers: x.headers(creds), body: x.body, agent, signal });
+        const path = this.#basePath + x.target;
+        const headers = x.headers(creds);
+        const h1 = (): Promise<Answer> => send({ url: this.#server, path, method: x.method, headers, body: x.body, agent: x.long ? connector.streamAgentFor(this.#server) : connector.agentFor(this.#server), signal });
+        const h2 = x.long ? null : connector.sessionFor(this.#server, signal);
+        if (h2 === null) return h1();
+        if (h2 instanceof Promise) return h2.then((session) => (session ? sendHttp2(session, { path, method: x.method, headers, body: x.body, signal }) : h1()));
+        return sendHttp2(h2, { path, method: x.method, headers, body: x.body, signal });
       },
       debugHeaders: (x, creds) => redactHeaders(flatHeaders(x.headers(creds))),
       status: (a) => a.res.statusCode ?? 0,
+      httpVersion: (a) => a.res.httpVersion,
       accepted: (a) => a.upgraded !== undefined || (a.res.statusCode !== undefined && a.res.statusCode >= 200 && a.res.statusCode <= 299),
       header: (a, name) => firstHeader(a.res.headers[name]),
       errorText: (a, ref) => readText(a.res, { maxBytes: this.#maxErrorBytes, maxRatio: this.#maxRatio, encodings: this.#encodings, truncate: true }, ref),
@@ -259,6 +275,7 @@ export class Transport implements KubeTransport {
       conn = createConnector({
         tls: this.config.tls, clientCertificate: c, proxyUrl: this.config.proxyUrl,
         ...(this.#options.maxConnections !== undefined ? { maxConnections: this.#options.maxConnections } : {}),
+        http2: this.#http2,
       });
       // Drop the connections of superseded exec certificates once they are idle.
       for (const [k, old] of this.#connectors) {

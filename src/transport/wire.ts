@@ -7,11 +7,12 @@ import type { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders }
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { WireResponse } from '../net/http2.js';
 import { hostOf } from '../net/proxy.js';
 
 /** What came back: a response, or a switched-protocols socket. */
 export interface Answer {
-  readonly res: IncomingMessage;
+  readonly res: WireResponse;
   readonly upgraded?: { readonly socket: Duplex; readonly head: Buffer };
 }
 

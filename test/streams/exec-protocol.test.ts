@@ -135,11 +135,14 @@ describe('port-forward protocol', () => {
     expect(() => parsePortSpecs([])).toThrow(/at least one port/);
   });
 
-  it('strips the two-byte port prefix of each channel and reports the error channel as RemotePortError', async () => {
+  it('strips the two-byte port prefix of each channel and reports the error channel as RemotePortError (v4.channel.k8s.io: tunnel off)', async () => {
     lb = await loopbackWs();
     const server = lb.next();
-    const stream = await openPortStream(lb.upgrader, { path: '/api/v1/namespaces/ns/pods/p/portforward', what: 'port-forward ns/p' }, 5432);
+    // The ws package's server refuses the tunnel's subprotocol outright ('/' is not a token character).
+    const stream = await openPortStream(lb.upgrader, { path: '/api/v1/namespaces/ns/pods/p/portforward', what: 'port-forward ns/p' }, 5432, { tunnel: false });
+    expect(stream.protocol).toBe('v4.channel.k8s.io');
     const s = await server;
+    expect(s.protocol).toBe('v4.channel.k8s.io');
     expect(lb.requests[0]).toBe('/api/v1/namespaces/ns/pods/p/portforward?ports=5432');
     const port = Buffer.from([5432 & 0xff, 5432 >> 8]);
     s.send(Buffer.concat([Buffer.from([0]), port]));

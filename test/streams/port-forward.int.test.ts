@@ -1,7 +1,9 @@
 // Integration (real kube-apiserver v1.37 + kwok's ClusterPortForward, as testenv sets it up:
 // pod ports 7 and 17 run `cat` per connection (echo), pod port 9 dials a closed port, every
-// other port reaches a local HTTP server): port-forward over WebSocket (v4.channel.k8s.io,
-// passed through by the API server to the node), many connections, faults, cleanup.
+// other port reaches a local HTTP server): port-forward over the SPDY tunnel (one WebSocket,
+// SPDY/3.1+portforward.k8s.io, relayed by the API server to the node's SPDY server) and over
+// the fallback (a v4.channel.k8s.io WebSocket per connection, `tunnel: false`) — every case
+// runs on both: many connections, faults, cleanup; half-close on the tunnel.
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,10 +61,13 @@ async function httpGet(port: number): Promise<string> {
   return res.text();
 }
 
-describe('port-forward', () => {
+describe.each([
+  { tunnel: true, protocol: 'SPDY/3.1+portforward.k8s.io' },
+  { tunnel: false, protocol: 'v4.channel.k8s.io' },
+] as const)('port-forward over $protocol', ({ tunnel, protocol }) => {
   it('carries 100 concurrent connections through two forwarded ports, 100 MiB each way with matching checksums', async () => {
     const errors: PortForwardError[] = [];
-    const fwd = await kube.pods.namespace(ns).portForward(name, [':7', ':17'], { onError: (e) => errors.push(e) });
+    const fwd = await kube.pods.namespace(ns).portForward(name, [':7', ':17'], { tunnel, onError: (e) => errors.push(e) });
     try {
       expect(fwd.ports.map((p) => p.remote)).toEqual([7, 17]);
       expect(fwd.ports.every((p) => p.local > 0)).toBe(true);
@@ -77,7 +82,7 @@ describe('port-forward', () => {
 
   it('reports a refused pod port per connection while the other ports keep serving', async () => {
     const errors: PortForwardError[] = [];
-    const fwd = await kube.pods.namespace(ns).portForward(name, [':9', ':8080', ':7'], { onError: (e) => errors.push(e) });
+    const fwd = await kube.pods.namespace(ns).portForward(name, [':9', ':8080', ':7'], { tunnel, onError: (e) => errors.push(e) });
     try {
       const [refused, http, echoPort] = fwd.ports.map((p) => p.local) as [number, number, number];
       const s = await open(refused);
@@ -103,7 +108,7 @@ describe('port-forward', () => {
 
   it('closing the forwarder closes every listener and connection; nothing stays behind', async () => {
     const baseline = activeResources();
-    const fwd = await kube.pods.namespace(ns).portForward(name, [':7', ':8080']);
+    const fwd = await kube.pods.namespace(ns).portForward(name, [':7', ':8080'], { tunnel });
     const [echoPort, http] = fwd.ports.map((p) => p.local) as [number, number];
     expect(await httpGet(http)).toBe(BODY);
     const held = await open(echoPort);
@@ -122,7 +127,7 @@ describe('port-forward', () => {
     const relay = await tcpProxy(kube.transport.config);
     const viaRelay = new Kube(relay.config);
     const errors: PortForwardError[] = [];
-    const fwd = await viaRelay.pods.namespace(ns).portForward(name, [':7'], { onError: (e) => errors.push(e) });
+    const fwd = await viaRelay.pods.namespace(ns).portForward(name, [':7'], { tunnel, onError: (e) => errors.push(e) });
     try {
       const port = fwd.ports[0]!.local;
       const s = await open(port);
@@ -146,7 +151,7 @@ describe('port-forward', () => {
 
   it('an abort signal closes it too', async () => {
     const ac = new AbortController();
-    const fwd = await kube.pods.namespace(ns).portForward(name, [':8080'], { signal: ac.signal });
+    const fwd = await kube.pods.namespace(ns).portForward(name, [':8080'], { tunnel, signal: ac.signal });
     expect(await httpGet(fwd.ports[0]!.local)).toBe(BODY);
     ac.abort();
     await expect.poll(async () => open(fwd.ports[0]!.local).then((s) => s.destroy(), (e: NodeJS.ErrnoException) => e.code), { timeout: 5000 }).toBe('ECONNREFUSED');
@@ -158,7 +163,7 @@ describe('port-forward', () => {
     const port = (taken.address() as { port: number }).port;
     const baseline = activeResources();
     try {
-      const err = await kube.pods.namespace(ns).portForward(name, [':8080', `${port}:80`]).catch((e: unknown) => e);
+      const err = await kube.pods.namespace(ns).portForward(name, [':8080', `${port}:80`], { tunnel }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PortForwardError);
       expect((err as PortForwardError).reason).toBe('ListenFailed');
       expect((err as PortForwardError).message).toContain(`127.0.0.1:${port}`);
@@ -169,7 +174,8 @@ describe('port-forward', () => {
   });
 
   it('opens a duplex byte stream to a pod port without a listener', async () => {
-    const stream = await kube.pods.namespace(ns).openPort(name, 8080);
+    const stream = await kube.pods.namespace(ns).openPort(name, 8080, { tunnel });
+    expect(stream.protocol).toBe(protocol);
     await stream.write('GET / HTTP/1.0\r\nhost: pod\r\n\r\n');
     let text = '';
     for await (const c of stream) {
@@ -181,7 +187,7 @@ describe('port-forward', () => {
     expect(text.endsWith(`\r\n\r\n${BODY}`)).toBe(true);
     expect(await stream.done).toBeUndefined();
 
-    const refused = await kube.pods.namespace(ns).openPort(name, 9);
+    const refused = await kube.pods.namespace(ns).openPort(name, 9, { tunnel });
     const err = await (async () => {
       for await (const _ of refused) { /* nothing arrives */ }
     })().catch((e: unknown) => e);
@@ -189,12 +195,61 @@ describe('port-forward', () => {
     expect((err as PortForwardError).reason).toBe('RemotePortError');
   });
 
+  it(tunnel ? 'half-close: after end(), the pod reads end-of-file, its answer still comes, then the stream ends cleanly' : 'half-close: end() is HalfCloseUnsupported, the connection goes on', async () => {
+    const baseline = activeResources();
+    const stream = await kube.pods.namespace(ns).openPort(name, 7, { tunnel });
+    const data = randomBytes(200_000);
+    await stream.write(data);
+    if (tunnel) {
+      // `cat` echoes what it has read, and exits at end-of-file: the node then ends the stream.
+      await stream.end();
+      const got: Uint8Array[] = [];
+      for await (const c of stream) got.push(c);
+      expect(Buffer.compare(Buffer.concat(got), data)).toBe(0);
+      expect(await stream.done).toBeUndefined();
+    } else {
+      await expect(stream.end()).rejects.toMatchObject({ reason: 'HalfCloseUnsupported' });
+      let n = 0;
+      for await (const c of stream) {
+        n += c.length;
+        if (n >= data.length) break;
+      }
+      expect(n).toBe(data.length);
+      stream.close();
+      expect(await stream.done).toBeUndefined();
+    }
+    expect(await extraResources(baseline)).toEqual({});
+  });
+
+  it(tunnel ? 'the local client\'s EOF reaches the pod through a forwarder (FIN); the answer still comes, then the end' : 'the local client\'s EOF ends the connection (v4.channel.k8s.io cannot pass it on)', async () => {
+    const fwd = await kube.pods.namespace(ns).portForward(name, [':7'], { tunnel });
+    try {
+      const s = await open(fwd.ports[0]!.local);
+      const got: Buffer[] = [];
+      s.on('data', (c: Buffer) => got.push(c));
+      const ended = new Promise<boolean>((r) => {
+        s.once('end', () => r(true));
+        setTimeout(() => r(false), 3000).unref();
+      });
+      s.end('half-closed\n');
+      // Over the tunnel `cat` sees end-of-file, echoes, exits, and the connection ends from the
+      // pod's side; v4.channel.k8s.io cannot pass the EOF on, so the forwarder ends the local
+      // side at once (and the echo may not make it).
+      expect(await ended).toBe(true);
+      if (!tunnel) return void s.destroy();
+      expect(Buffer.concat(got).toString()).toBe('half-closed\n');
+      s.destroy();
+    } finally {
+      await fwd.close();
+    }
+  });
+
   it('the restricted user: Forbidden from openPort, and per connection from a forwarder', async () => {
     const restricted = await connectAs(restrictedKubeconfig());
     try {
-      await expect(restricted.pods.namespace(ns).openPort(name, 8080)).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(restricted.pods.namespace(ns).openPort(name, 8080, { tunnel })).rejects.toBeInstanceOf(ForbiddenError);
       const errors: PortForwardError[] = [];
-      const fwd = await restricted.pods.namespace(ns).portForward(name, [':8080'], { onError: (e) => errors.push(e) });
+      const fwd = await restricted.pods.namespace(ns).portForward(name, [':8080'], { tunnel, onError: (e) => errors.push(e) });
       try {
         await expect(httpGet(fwd.ports[0]!.local)).rejects.toThrow();
         await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
