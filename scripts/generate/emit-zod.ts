@@ -73,7 +73,7 @@ const BARE_KEY = /^[A-Za-z_$][\w$.-]*$/;
  */
 export const TABLE_FORMAT = `
  *   s string · b boolean · n number · i int · I int32 · 6 base64 · u unknown · Q Quantity
- *   @N      the definition at index N
+ *   @N      the definition at index N           #N  the Nth definition of this one's package
  *   [e      array of e           %e   record of string → e      ~e  nullable e
  *   |N e…   union of N           &e e intersection              EN  enum of LITERALS[N]
  *   LN      union of the literals LITERALS[N]                   ze  z.lazy of e (whole definition)
@@ -89,6 +89,8 @@ class ZodEmitter {
     private readonly cyclic: ReadonlyMap<string, number>,
     /** Definition name → its index in the table. */
     private readonly index: ReadonlyMap<string, number>,
+    /** For each index, where its run of same-package names starts (packageRuns). */
+    private readonly runStart: readonly number[],
   ) {}
 
   /** The definition being emitted. */
@@ -128,7 +130,12 @@ class ZodEmitter {
       if (ref === undefined || !Object.hasOwn(this.schemas, ref)) this.fail([...path, '$ref'], `$ref to unknown schema ${JSON.stringify(s.$ref)}`);
       const out = this.cyclic.has(ref) ? outputName(ref) : `z.output<${schemaType(ref)}>`;
       // Definitions are built on first use: a reference builds the definition (once).
-      return { enc: `@${this.index.get(ref)!}`, type: schemaType(ref), out, refs: new Set([ref]) };
+      // A definition of the same package (run of names) by its place in the package: across versions of
+      // a group the same definitions then read the same, which gzip sees.
+      const at = this.index.get(ref)!;
+      const base = this.runStart[this.index.get(this.current)!]!;
+      const enc = this.runStart[at] === base ? `#${at - base}` : `@${at}`;
+      return { enc, type: schemaType(ref), out, refs: new Set([ref]) };
     }
     if (s.allOf) {
       const parts = s.allOf.map((p, i) => this.expr(p, [...path, 'allOf', i]));
@@ -309,10 +316,142 @@ function referenceCycles(schemas: Record<string, Schema>): Map<string, number> {
  */
 export const QUANTITY_REGEX = String.raw`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`;
 
+/** For each name, the index where its run of consecutive names of one package starts (as the file's PACKAGE_START). */
+function packageRuns(names: readonly string[]): number[] {
+  const pkg = (n: string): string => n.slice(0, n.lastIndexOf('.') + 1);
+  let start = 0;
+  return names.map((n, i) => (i > 0 && pkg(n) === pkg(names[i - 1]!) ? start : (start = i)));
+}
+
+/**
+ * The reader's case for each operator of TABLE_FORMAT. The file carries only the cases its table
+ * uses, so a bundle holds only the zod schema types the definitions are made of (no
+ * intersections, enums, literals or z.lazy while Kubernetes has none).
+ */
+const READER_CASES: Readonly<Record<string, string>> = {
+  s: `case 's': return () => z.string();`,
+  b: `case 'b': return () => z.boolean();`,
+  n: `case 'n': return () => z.number();`,
+  i: `case 'i': return () => z.int();`,
+  I: `case 'I': return () => z.int32();`,
+  '6': `case '6': return () => z.base64();`,
+  u: `case 'u': return () => z.unknown();`,
+  Q: `case 'Q': return () => z.union([z.string().check(z.regex(QUANTITY_PATTERN)), z.number()]);`,
+  '@': `case '@': {
+        const index = int();
+        return () => ref(index);
+      }`,
+  '#': `case '#': {
+        const index = base + int();
+        return () => ref(index);
+      }`,
+  '[': `case '[': {
+        const item = expr();
+        return () => z.array(item());
+      }`,
+  '%': `case '%': {
+        const value = expr();
+        return () => z.record(z.string(), value());
+      }`,
+  '~': `case '~': {
+        const inner = expr();
+        return () => z.nullable(inner());
+      }`,
+  '|': `case '|': {
+        const parts: Build[] = [];
+        for (let n = int(); n > 0; n--) parts.push(expr());
+        return () => z.union(parts.map((p) => p()));
+      }`,
+  '&': `case '&': {
+        const left = expr();
+        const right = expr();
+        return () => z.intersection(left(), right());
+      }`,
+  E: `case 'E': {
+        const values = LITERALS[int()] as readonly string[];
+        return () => z.enum(values);
+      }`,
+  L: `case 'L': {
+        const values = LITERALS[int()]!;
+        return () => z.union(values.map((v) => z.literal(v)));
+      }`,
+  z: `case 'z': {
+        const inner = expr();
+        return () => z.lazy(inner);
+      }`,
+  '{': `case '{': {
+        at--;
+        const list = fields();
+        return () => object(list);
+      }`,
+  O: `case 'O': {
+        const list = fields();
+        return () => z.looseObject(shape(list));
+      }`,
+  c: `case 'c': {
+        const list = fields();
+        const value = expr();
+        return () => z.catchall(object(list), value());
+      }`,
+  C: `case 'C': {
+        const list = fields();
+        const value = expr();
+        return () => z.catchall(object(list), z.lazy(value));
+      }`,
+};
+
+/**
+ * Adds the operators of one table entry to `ops`, reading it as the file's `read` will: an entry
+ * that does not read to its end is a bug of this emitter, caught here rather than at first use.
+ */
+function collectOps(src: string, ops: Set<string>): void {
+  let at = 0;
+  const fail = (why: string): never => {
+    throw new Error(`emit-zod: table entry ${JSON.stringify(src)}: ${why} at ${at}`);
+  };
+  const int = (): void => {
+    const digits = /^\d+/.exec(src.slice(at))?.[0] ?? fail('a number expected');
+    at += digits.length;
+  };
+  const fields = (): void => {
+    if (src[at++] !== '{') fail('{ expected');
+    while (src[at] !== '}') {
+      const key = /^[A-Za-z_$][\w$.-]*[?:]\^?/.exec(src.slice(at))?.[0] ?? fail('a field expected');
+      at += key.length;
+      expr();
+    }
+    at++;
+  };
+  const expr = (): void => {
+    const op = src[at++] ?? fail('an operator expected');
+    if (!Object.hasOwn(READER_CASES, op)) fail(`unknown operator ${JSON.stringify(op)}`);
+    ops.add(op);
+    if ('@#EL'.includes(op)) int();
+    else if ('[%~z'.includes(op)) expr();
+    else if (op === '|') {
+      const n = Number(/^\d+/.exec(src.slice(at))?.[0] ?? fail('a count expected'));
+      int();
+      for (let k = 0; k < n; k++) expr();
+    } else if (op === '&') {
+      expr();
+      expr();
+    } else if (op === '{') {
+      at--;
+      fields();
+    } else if (op === 'O') fields();
+    else if (op === 'c' || op === 'C') {
+      fields();
+      expr();
+    }
+  };
+  expr();
+  if (at !== src.length) fail('trailing text');
+}
+
 /** The bodies (without the file header) of generated/schema-types.ts and generated/schemas.ts. */
 export function emitZod(schemas: Record<string, Schema>, file: string): { types: string; runtime: string } {
   const names = Object.keys(schemas).sort();
-  const emitter = new ZodEmitter(schemas, file, referenceCycles(schemas), new Map(names.map((n, i) => [n, i])));
+  const emitter = new ZodEmitter(schemas, file, referenceCycles(schemas), new Map(names.map((n, i) => [n, i])), packageRuns(names));
   const gvkToName = new Map<string, string>();
   for (const name of names) {
     for (const g of schemas[name]!['x-kubernetes-group-version-kind'] ?? []) {
@@ -323,6 +462,9 @@ export function emitZod(schemas: Record<string, Schema>, file: string): { types:
     }
   }
   const defs = names.map((n) => emitter.definition(n));
+  const ops = new Set<string>();
+  for (const d of defs) collectOps(d.enc, ops);
+  const cases = Object.keys(READER_CASES).filter((op) => ops.has(op)).map((op) => `      ${READER_CASES[op]!}`);
   const index = new Map(names.map((n, i) => [n, i]));
   // Names grouped by package: `io.k8s.api.apps.v1.DaemonSet DaemonSetList …` (a word without a dot is in the package before it).
   let pkg = '';
@@ -380,6 +522,15 @@ const NAMES = unpackNames(
   ${JSON.stringify(packed.join(' '))},
 );
 
+/** For each definition, the index of the first of its package's run of names (the table's \`#N\` counts from there). */
+const PACKAGE_START = packageStarts(NAMES);
+
+function packageStarts(names: readonly string[]): readonly number[] {
+  const packageOf = (name: string): string => name.slice(0, name.lastIndexOf('.') + 1);
+  let start = 0;
+  return names.map((name, index) => (index > 0 && packageOf(name) === packageOf(names[index - 1]!) ? start : (start = index)));
+}
+
 function unpackNames(packed: string): readonly SchemaName[] {
   let pkg = '';
   return packed.split(' ').map((word) => {
@@ -397,9 +548,9 @@ const TABLE: readonly string[] = [
 ${defs.map((d) => `  ${JSON.stringify(d.enc)},`).join('\n')}
 ];
 
-/** Enum values and literal unions of the table. */
+${ops.has('E') || ops.has('L') ? `/** Enum values and literal unions of the table. */
 const LITERALS: readonly (readonly z.core.util.Literal[])[] = ${JSON.stringify(emitter.literals)};
-
+` : ''}
 type Build = () => z.ZodMiniType;
 type Field = readonly [key: string, optional: boolean, getter: boolean, build: Build];
 
@@ -411,7 +562,7 @@ function classicDefaults(): void {
 }
 
 /** Reads one table entry into a function that builds its schema (refs build their definitions through \`ref\`). */
-function read(src: string, strict: boolean, ref: (index: number) => z.ZodMiniType): Build {
+function read(src: string, strict: boolean, ref: (index: number) => z.ZodMiniType, base: number): Build {
   let at = 0;
   const int = (): number => {
     const start = at;
@@ -447,67 +598,7 @@ function read(src: string, strict: boolean, ref: (index: number) => z.ZodMiniTyp
   const expr = (): Build => {
     const op = src[at++];
     switch (op) {
-      case 's': return () => z.string();
-      case 'b': return () => z.boolean();
-      case 'n': return () => z.number();
-      case 'i': return () => z.int();
-      case 'I': return () => z.int32();
-      case '6': return () => z.base64();
-      case 'u': return () => z.unknown();
-      case 'Q': return () => z.union([z.string().check(z.regex(QUANTITY_PATTERN)), z.number()]);
-      case '@': {
-        const index = int();
-        return () => ref(index);
-      }
-      case '[': {
-        const item = expr();
-        return () => z.array(item());
-      }
-      case '%': {
-        const value = expr();
-        return () => z.record(z.string(), value());
-      }
-      case '~': {
-        const inner = expr();
-        return () => z.nullable(inner());
-      }
-      case '|': {
-        const parts: Build[] = [];
-        for (let n = int(); n > 0; n--) parts.push(expr());
-        return () => z.union(parts.map((p) => p()));
-      }
-      case '&': {
-        const left = expr();
-        const right = expr();
-        return () => z.intersection(left(), right());
-      }
-      case 'E': {
-        const values = LITERALS[int()] as readonly string[];
-        return () => z.enum(values);
-      }
-      case 'L': {
-        const values = LITERALS[int()]!;
-        return () => z.union(values.map((v) => z.literal(v)));
-      }
-      case 'z': {
-        const inner = expr();
-        return () => z.lazy(inner);
-      }
-      case '{': {
-        at--;
-        const list = fields();
-        return () => object(list);
-      }
-      case 'O': {
-        const list = fields();
-        return () => z.looseObject(shape(list));
-      }
-      case 'c':
-      case 'C': {
-        const list = fields();
-        const value = expr();
-        return op === 'c' ? () => z.catchall(object(list), value()) : () => z.catchall(object(list), z.lazy(value));
-      }
+${cases.join('\n')}
       default:
         throw new Error(\`generated/schemas.ts: unreadable table entry at \${at - 1}: \${src}\`);
     }
@@ -526,7 +617,7 @@ export function makeSchemas(strict: boolean): Schemas {
   const built: (z.ZodMiniType | undefined)[] = [];
   const definition = (index: number): z.ZodMiniType => {
     classicDefaults();
-    return (built[index] ??= read(TABLE[index]!, strict, definition)());
+    return (built[index] ??= read(TABLE[index]!, strict, definition, PACKAGE_START[index]!)());
   };
   const all = {};
   NAMES.forEach((name, index) => Object.defineProperty(all, name, { get: () => definition(index), enumerable: true, configurable: true }));
