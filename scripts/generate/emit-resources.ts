@@ -21,6 +21,7 @@ export function emitResources(table: Record<string, ResourceEntry>, models: Read
   // The table's value as data (one row per resource, read by the file's unpackResources) and its
   // literal type spelled out: as one `as const` object literal it was twice the gzip size, in
   // the first load of every page and bundle.
+  const preferred = preferredResources(table);
   const verbSets: string[] = [];
   let pkg = '';
   const rows = keys.map((k) => {
@@ -35,7 +36,7 @@ export function emitResources(table: Record<string, ResourceEntry>, models: Read
     for (const field of [e.group, e.version, e.kind, e.plural, e.singular, ...e.verbs, ...e.subresources, e.schema, e.listSchema ?? '']) {
       if (/[\s,]/.test(field)) throw new Error(`resource ${k}: ${JSON.stringify(field)} cannot be written in the table (space or comma)`);
     }
-    return [e.group, e.version, e.kind, e.plural, e.singular === e.kind.toLowerCase() ? '' : e.singular, e.namespaced ? 'n' : 'c', verbSets.indexOf(verbs), e.subresources.join(','), schema, list].join(' ');
+    return [e.group, e.version, e.kind, e.plural, e.singular === e.kind.toLowerCase() ? '' : e.singular, `${e.namespaced ? 'n' : 'c'}${preferred[e.plural] === k ? 'p' : ''}`, verbSets.indexOf(verbs), e.subresources.join(','), schema, list].join(' ');
   });
   const entryTypes = keys.map((k) => {
     const e = table[k]!;
@@ -62,7 +63,6 @@ export function emitResources(table: Record<string, ResourceEntry>, models: Read
     if (other !== undefined) throw new Error(`${gvk} is served by both ${other} and ${k}`);
     byKind.set(gvk, k);
   }
-  const preferred = preferredResources(table);
 
   const kinds = [...byKind.keys()].sort();
   for (const p of Object.keys(preferred)) if (table[preferred[p]!]!.plural !== p) throw new Error(`preferred ${p} is not the plural of ${preferred[p]}`);
@@ -86,28 +86,33 @@ export type ResourceKey = keyof Resources;
  * \`listSchema\`. Literal types, so handles can be typed by capability (\`subresources\`
  * includes 'log' → logs()).
  */
-export const resources: Resources = unpackResources(${JSON.stringify(verbSets)}, [
+const preferredKeys: ResourceKey[] = [];
+
+export const resources: Resources = unpackResources(preferredKeys, ${JSON.stringify(verbSets)}, [
 ${rows.map((r) => `  ${str(r)},`).join('\n')}
 ]);
 
 /**
  * One row per resource: \`group version kind plural singular scope verbs subresources schema list\`,
- * where an empty singular is the kind in lower case, scope is n(amespaced) or c(luster), verbs
+ * where an empty singular is the kind in lower case, scope is n(amespaced) or c(luster) and then
+ * p where the resource is the preferred one of its plural (added to \`preferred\`), verbs
  * index the sets, subresources are comma-separated, an empty schema is the kind in the package
  * of the row before and a schema ending in \`.\` is that package's kind, and list is empty (no
  * list), \`+\` (the schema's name + List) or a definition name.
  */
-function unpackResources(verbSets: readonly string[], rows: readonly string[]): Resources {
+function unpackResources(preferred: ResourceKey[], verbSets: readonly string[], rows: readonly string[]): Resources {
   const out: Record<string, unknown> = {};
   let pkg = '';
   for (const row of rows) {
     const [group, version, kind, plural, singular, scope, verbs, subresources, schema, list] = row.split(' ') as [string, string, string, string, string, string, string, string, string, string];
     if (schema.endsWith('.')) pkg = schema;
     const name = schema === '' || schema.endsWith('.') ? \`\${pkg}\${kind}\` : schema;
-    out[\`\${group === '' ? '' : \`\${group}/\`}\${version}/\${plural}\`] = {
+    const key = \`\${group === '' ? '' : \`\${group}/\`}\${version}/\${plural}\` as ResourceKey;
+    if (scope.endsWith('p')) preferred.push(key);
+    out[key] = {
       group, version, kind, plural,
       singular: singular || kind.toLowerCase(),
-      namespaced: scope === 'n',
+      namespaced: scope.startsWith('n'),
       verbs: verbSets[Number(verbs)]!.split(','),
       subresources: subresources === '' ? [] : subresources.split(','),
       schema: name,
@@ -127,7 +132,7 @@ function unpackResources(verbSets: readonly string[], rows: readonly string[]): 
 export const preferred: {
 ${Object.keys(preferred).map((p) => `  readonly ${str(p)}: ${str(preferred[p]!)};`).join('\n')}
 } = Object.fromEntries(
-  ${JSON.stringify(Object.keys(preferred).map((p) => preferred[p]!))}.map((key) => [resources[key as ResourceKey].plural, key]),
+  preferredKeys.map((key): [string, ResourceKey] => [resources[key].plural, key]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
 ) as never;
 
 /** \`pods\`, \`deployments\`, \`horizontalpodautoscalers\`, … */
