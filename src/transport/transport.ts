@@ -36,7 +36,7 @@ export { isLoopback } from '../net/proxy.js';
 export interface TransportOptions extends CommonTransportOptions {
   /** Most decompressed bytes per compressed byte of a response; default 200. */
   readonly maxDecompressionRatio?: number;
-  /** Most concurrent request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted. */
+  /** Most concurrent HTTP/1.1 request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted; on HTTP/2 one connection carries every call. */
   readonly maxConnections?: number;
   /**
    * Request/response calls over HTTP/2 when the server offers it (over TLS), as client-go
