@@ -111,6 +111,9 @@ export type Resources = {
 /** `v1/pods`, `apps/v1/deployments`, … */
 export type ResourceKey = keyof Resources;
 
+/** The keys of the preferred resources (`preferred`), as unpackResources reads them. */
+const preferredKeys: ResourceKey[] = [];
+
 /**
  * Every built-in resource of every group/version, keyed `<apiVersion>/<plural>`
  * (`v1/pods`, `apps/v1/deployments`). Each entry has the shape of core's `ResourceInfo`,
@@ -118,8 +121,6 @@ export type ResourceKey = keyof Resources;
  * `listSchema`. Literal types, so handles can be typed by capability (`subresources`
  * includes 'log' → logs()).
  */
-const preferredKeys: ResourceKey[] = [];
-
 export const resources: Resources = unpackResources(preferredKeys, ["create,delete,deletecollection,get,list,patch,update,watch","create","get,list","create,delete,get,list,patch,update,watch"], [
   "admissionregistration.k8s.io v1 MutatingAdmissionPolicy mutatingadmissionpolicies  cp 0  io.k8s.api.admissionregistration.v1. +",
   "admissionregistration.k8s.io v1 MutatingAdmissionPolicyBinding mutatingadmissionpolicybindings  cp 0   +",

@@ -79,6 +79,9 @@ ${entryTypes.join('\n')}
 /** \`v1/pods\`, \`apps/v1/deployments\`, … */
 export type ResourceKey = keyof Resources;
 
+/** The keys of the preferred resources (\`preferred\`), as unpackResources reads them. */
+const preferredKeys: ResourceKey[] = [];
+
 /**
  * Every built-in resource of every group/version, keyed \`<apiVersion>/<plural>\`
  * (\`v1/pods\`, \`apps/v1/deployments\`). Each entry has the shape of core's \`ResourceInfo\`,
@@ -86,8 +89,6 @@ export type ResourceKey = keyof Resources;
  * \`listSchema\`. Literal types, so handles can be typed by capability (\`subresources\`
  * includes 'log' → logs()).
  */
-const preferredKeys: ResourceKey[] = [];
-
 export const resources: Resources = unpackResources(preferredKeys, ${JSON.stringify(verbSets)}, [
 ${rows.map((r) => `  ${str(r)},`).join('\n')}
 ]);
