@@ -44,9 +44,6 @@ const STREAM_WINDOW = 4 * 1024 * 1024;
 /** For the whole connection: room for every call in flight at its full window. */
 const SESSION_WINDOW = 256 * 1024 * 1024;
 
-/** Headers HTTP/2 forbids (RFC 9113 §8.2.2), or that it carries as pseudo-headers. */
-const NOT_ON_HTTP2 = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
-
 export interface Http2Options {
   readonly tls: ConnectionOptions;
   /** The proxy tunnel for an origin, when one applies. */
@@ -188,11 +185,9 @@ export interface Http2Request {
 
 /** One request on a session: resolves once the response headers are in. */
 export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: WireResponse }> {
-  const headers: Record<string, string | string[] | number> = { ':method': r.method, ':path': r.path };
-  for (const [k, v] of Object.entries(r.headers)) {
-    const name = k.toLowerCase();
-    if (v !== undefined && !NOT_ON_HTTP2.has(name)) headers[name] = v;
-  }
+  // The wire's headers are lower-case already and never hop-by-hop (those exist only on the
+  // HTTP/1.1 upgrade path), so they go as they are.
+  const headers = { ':method': r.method, ':path': r.path, ...r.headers };
   if (r.signal.aborted) return Promise.reject(r.signal.reason as Error);
   return new Promise((resolve, reject) => {
     let stream: ClientHttp2Stream;
@@ -233,7 +228,7 @@ function refused(stream: ClientHttp2Stream): boolean {
 /** The stream with IncomingMessage's status, headers (no pseudo-headers) and `complete`. */
 function dress(stream: ClientHttp2Stream, h: Http2Headers): WireResponse {
   const headers: IncomingHttpHeaders = {};
-  for (const [k, v] of Object.entries(h)) if (k.charCodeAt(0) !== 58 /* ':' */ && v !== undefined) headers[k] = v;
+  for (const k in h) if (k.charCodeAt(0) !== 58 /* ':' */) headers[k] = h[k];
   const res = stream as unknown as WireResponse & { complete: boolean };
   res.statusCode = Number(h[':status']);
   res.headers = headers;
@@ -242,7 +237,9 @@ function dress(stream: ClientHttp2Stream, h: Http2Headers): WireResponse {
   // Node ends an HTTP/2 stream's readable side also when the connection drops mid-body (then
   // the stream is already destroyed, with a non-zero reset code): that end must read as the
   // dropped connection it is, before any reader takes it for the end of the body.
-  stream.prependListener('end', () => {
+  // Prepended: it must run before any reader's and before Node's own 'end' handler, which
+  // closes (destroys) a stream that ended both ways.
+  stream.prependOnceListener('end', () => {
     if (!stream.destroyed && !stream.rstCode) res.complete = true;
     else stream.emit('error', Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
   });
