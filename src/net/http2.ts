@@ -123,6 +123,9 @@ export class Http2Sessions {
       this.#handshaking.add(s);
       s.once('close', () => this.#handshaking.delete(s));
       s.setTimeout(HANDSHAKE_TIMEOUT_MS, () => s.destroy(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
+      // No Nagle: one connection carries many small frames (a call's HEADERS) that wait
+      // for nothing; a segment held for an ACK would stall every call behind it.
+      s.setNoDelay(true);
       s.once('secureConnect', () => {
         this.#handshaking.delete(s);
         s.setTimeout(0);
@@ -200,9 +203,6 @@ export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: Wi
       reject(Object.assign(new Error('the HTTP/2 connection closed', { cause: e }), { code: 'ECONNRESET' }));
       return;
     }
-    // Every reader attaches its own listener; this one only keeps an error nobody waits for
-    // any more (the caller left) from becoming an uncaught exception.
-    stream.on('error', ignore);
     if (entry.active++ === 0) entry.session.ref();
     const signal = r.signal;
     const onAbort = (): void => void stream.destroy(signal.reason as Error);
@@ -211,12 +211,10 @@ export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: Wi
       signal.removeEventListener('abort', onAbort);
       if (--entry.active === 0 && !entry.session.destroyed) entry.session.unref();
     });
-    stream.once('response', (h: Http2Headers) => {
-      stream.off('error', onEarlyError);
-      resolve({ res: dress(stream, h) });
-    });
-    const onEarlyError = (e: Error): void => reject(refused(stream) ? Object.assign(new Error('the server refused the stream before processing it', { cause: e }), { code: 'H2_REFUSED_STREAM' }) : e);
-    stream.once('error', onEarlyError);
+    stream.once('response', (h: Http2Headers) => resolve({ res: dress(stream, h) }));
+    // Rejects until the response is in; stays after it (a no-op then), so an error nobody
+    // waits for any more (the caller left) never becomes an uncaught exception.
+    stream.on('error', (e: Error) => reject(refused(stream) ? Object.assign(new Error('the server refused the stream before processing it', { cause: e }), { code: 'H2_REFUSED_STREAM' }) : e));
     if (r.body !== undefined) stream.end(r.body);
   });
 }
@@ -246,6 +244,3 @@ function dress(stream: ClientHttp2Stream, h: Http2Headers): WireResponse {
   return res;
 }
 
-function ignore(): void {
-  // See sendHttp2.
-}
