@@ -50,6 +50,13 @@ const node: Options = {
       build.onResolve({ filter: /^\.\/(ops|streams)\/lazy\.js$|^\.\.\/streams\/lazy\.js$/ }, (a) => ({ path: resolvePath(a.resolveDir, a.path.replace(/lazy\.js$/, 'lazy-static.ts')) }));
     },
   }, {
+    // The ApplySet id's SHA-256: node:crypto's on Node, instead of the plain-JavaScript digest
+    // that pages and workers need (measured: 1.3 kB gzipped less in a one-file Node bundle).
+    name: 'sha256-on-node',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\/core\/sha256\.js$/ }, (a) => ({ path: resolvePath(a.resolveDir, '../core/sha256-node.ts') }));
+    },
+  }, {
     // yaml's `node` export is CommonJS and `require`s Node built-ins, which an ESM bundle cannot
     // do; its ESM build (published for browsers, plain JavaScript) bundles cleanly for both.
     name: 'yaml-esm',

@@ -227,7 +227,7 @@ async function main(): Promise<void> {
         push('get-p99', 'ms', 'lower', peer, pick(res.ours, 'p99Ms'), pick(res[peer], 'p99Ms'));
         push('get-client-cpu', 'µs/req', 'lower', peer, pick(res.ours, 'cpuUsPerReq'), pick(res[peer], 'cpuUsPerReq'));
       }
-      notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores. get-client-cpu = the client process's CPU time (user + system) per request: the part of the cost that is the client's alone, and the least sensitive to a busy machine. client-go: a typed clientset \`CoreV1().ConfigMaps(ns).Get\`, JSON, its client-side rate limit off (QPS −1; kubefluent has none), HTTP/2 as client-go negotiates it by default (ours: HTTP/1.1 keep-alive).`);
+      notes.push(`get-*: ${sizes.getRequests.toLocaleString('en-US')} GETs of single ConfigMaps at concurrency ${sizes.getConcurrency}, after ${sizes.getWarmup} warm-up GETs; TLS with a client certificate to the real API server on the same 2 cores. get-client-cpu = the client process's CPU time (user + system) per request: the part of the cost that is the client's alone, and the least sensitive to a busy machine. client-go: a typed clientset \`CoreV1().ConfigMaps(ns).Get\`, JSON, its client-side rate limit off (QPS −1; kubefluent has none), HTTP/2 as client-go negotiates it by default (ours too: request/response calls ride HTTP/2 when the server offers it).`);
     }
     if (cluster && want('informer')) {
       const c = cluster;

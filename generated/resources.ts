@@ -5,6 +5,115 @@ import type { components } from './types.js';
 
 type S = components['schemas'];
 
+/** The type of {@link resources}: every resource's entry, as literal types. */
+export type Resources = {
+  readonly "admissionregistration.k8s.io/v1/mutatingadmissionpolicies": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "MutatingAdmissionPolicy"; readonly plural: "mutatingadmissionpolicies"; readonly singular: "mutatingadmissionpolicy"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy"; readonly listSchema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList"; };
+  readonly "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "MutatingAdmissionPolicyBinding"; readonly plural: "mutatingadmissionpolicybindings"; readonly singular: "mutatingadmissionpolicybinding"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding"; readonly listSchema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList"; };
+  readonly "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "MutatingWebhookConfiguration"; readonly plural: "mutatingwebhookconfigurations"; readonly singular: "mutatingwebhookconfiguration"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration"; readonly listSchema: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList"; };
+  readonly "admissionregistration.k8s.io/v1/validatingadmissionpolicies": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "ValidatingAdmissionPolicy"; readonly plural: "validatingadmissionpolicies"; readonly singular: "validatingadmissionpolicy"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy"; readonly listSchema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList"; };
+  readonly "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "ValidatingAdmissionPolicyBinding"; readonly plural: "validatingadmissionpolicybindings"; readonly singular: "validatingadmissionpolicybinding"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding"; readonly listSchema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList"; };
+  readonly "admissionregistration.k8s.io/v1/validatingwebhookconfigurations": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1"; readonly kind: "ValidatingWebhookConfiguration"; readonly plural: "validatingwebhookconfigurations"; readonly singular: "validatingwebhookconfiguration"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration"; readonly listSchema: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList"; };
+  readonly "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1alpha1"; readonly kind: "MutatingAdmissionPolicy"; readonly plural: "mutatingadmissionpolicies"; readonly singular: "mutatingadmissionpolicy"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy"; readonly listSchema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList"; };
+  readonly "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1alpha1"; readonly kind: "MutatingAdmissionPolicyBinding"; readonly plural: "mutatingadmissionpolicybindings"; readonly singular: "mutatingadmissionpolicybinding"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding"; readonly listSchema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList"; };
+  readonly "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1beta1"; readonly kind: "MutatingAdmissionPolicy"; readonly plural: "mutatingadmissionpolicies"; readonly singular: "mutatingadmissionpolicy"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy"; readonly listSchema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList"; };
+  readonly "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings": { readonly group: "admissionregistration.k8s.io"; readonly version: "v1beta1"; readonly kind: "MutatingAdmissionPolicyBinding"; readonly plural: "mutatingadmissionpolicybindings"; readonly singular: "mutatingadmissionpolicybinding"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding"; readonly listSchema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList"; };
+  readonly "apiextensions.k8s.io/v1/customresourcedefinitions": { readonly group: "apiextensions.k8s.io"; readonly version: "v1"; readonly kind: "CustomResourceDefinition"; readonly plural: "customresourcedefinitions"; readonly singular: "customresourcedefinition"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"; readonly listSchema: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList"; };
+  readonly "apiregistration.k8s.io/v1/apiservices": { readonly group: "apiregistration.k8s.io"; readonly version: "v1"; readonly kind: "APIService"; readonly plural: "apiservices"; readonly singular: "apiservice"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService"; readonly listSchema: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList"; };
+  readonly "apps/v1/controllerrevisions": { readonly group: "apps"; readonly version: "v1"; readonly kind: "ControllerRevision"; readonly plural: "controllerrevisions"; readonly singular: "controllerrevision"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.apps.v1.ControllerRevision"; readonly listSchema: "io.k8s.api.apps.v1.ControllerRevisionList"; };
+  readonly "apps/v1/daemonsets": { readonly group: "apps"; readonly version: "v1"; readonly kind: "DaemonSet"; readonly plural: "daemonsets"; readonly singular: "daemonset"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.apps.v1.DaemonSet"; readonly listSchema: "io.k8s.api.apps.v1.DaemonSetList"; };
+  readonly "apps/v1/deployments": { readonly group: "apps"; readonly version: "v1"; readonly kind: "Deployment"; readonly plural: "deployments"; readonly singular: "deployment"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["scale", "status"]; readonly schema: "io.k8s.api.apps.v1.Deployment"; readonly listSchema: "io.k8s.api.apps.v1.DeploymentList"; };
+  readonly "apps/v1/replicasets": { readonly group: "apps"; readonly version: "v1"; readonly kind: "ReplicaSet"; readonly plural: "replicasets"; readonly singular: "replicaset"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["scale", "status"]; readonly schema: "io.k8s.api.apps.v1.ReplicaSet"; readonly listSchema: "io.k8s.api.apps.v1.ReplicaSetList"; };
+  readonly "apps/v1/statefulsets": { readonly group: "apps"; readonly version: "v1"; readonly kind: "StatefulSet"; readonly plural: "statefulsets"; readonly singular: "statefulset"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["scale", "status"]; readonly schema: "io.k8s.api.apps.v1.StatefulSet"; readonly listSchema: "io.k8s.api.apps.v1.StatefulSetList"; };
+  readonly "authentication.k8s.io/v1/selfsubjectreviews": { readonly group: "authentication.k8s.io"; readonly version: "v1"; readonly kind: "SelfSubjectReview"; readonly plural: "selfsubjectreviews"; readonly singular: "selfsubjectreview"; readonly namespaced: false; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authentication.v1.SelfSubjectReview"; };
+  readonly "authentication.k8s.io/v1/tokenreviews": { readonly group: "authentication.k8s.io"; readonly version: "v1"; readonly kind: "TokenReview"; readonly plural: "tokenreviews"; readonly singular: "tokenreview"; readonly namespaced: false; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authentication.v1.TokenReview"; };
+  readonly "authorization.k8s.io/v1/localsubjectaccessreviews": { readonly group: "authorization.k8s.io"; readonly version: "v1"; readonly kind: "LocalSubjectAccessReview"; readonly plural: "localsubjectaccessreviews"; readonly singular: "localsubjectaccessreview"; readonly namespaced: true; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authorization.v1.LocalSubjectAccessReview"; };
+  readonly "authorization.k8s.io/v1/selfsubjectaccessreviews": { readonly group: "authorization.k8s.io"; readonly version: "v1"; readonly kind: "SelfSubjectAccessReview"; readonly plural: "selfsubjectaccessreviews"; readonly singular: "selfsubjectaccessreview"; readonly namespaced: false; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authorization.v1.SelfSubjectAccessReview"; };
+  readonly "authorization.k8s.io/v1/selfsubjectrulesreviews": { readonly group: "authorization.k8s.io"; readonly version: "v1"; readonly kind: "SelfSubjectRulesReview"; readonly plural: "selfsubjectrulesreviews"; readonly singular: "selfsubjectrulesreview"; readonly namespaced: false; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authorization.v1.SelfSubjectRulesReview"; };
+  readonly "authorization.k8s.io/v1/subjectaccessreviews": { readonly group: "authorization.k8s.io"; readonly version: "v1"; readonly kind: "SubjectAccessReview"; readonly plural: "subjectaccessreviews"; readonly singular: "subjectaccessreview"; readonly namespaced: false; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.authorization.v1.SubjectAccessReview"; };
+  readonly "autoscaling/v1/horizontalpodautoscalers": { readonly group: "autoscaling"; readonly version: "v1"; readonly kind: "HorizontalPodAutoscaler"; readonly plural: "horizontalpodautoscalers"; readonly singular: "horizontalpodautoscaler"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler"; readonly listSchema: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList"; };
+  readonly "autoscaling/v2/horizontalpodautoscalers": { readonly group: "autoscaling"; readonly version: "v2"; readonly kind: "HorizontalPodAutoscaler"; readonly plural: "horizontalpodautoscalers"; readonly singular: "horizontalpodautoscaler"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"; readonly listSchema: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList"; };
+  readonly "batch/v1/cronjobs": { readonly group: "batch"; readonly version: "v1"; readonly kind: "CronJob"; readonly plural: "cronjobs"; readonly singular: "cronjob"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.batch.v1.CronJob"; readonly listSchema: "io.k8s.api.batch.v1.CronJobList"; };
+  readonly "batch/v1/jobs": { readonly group: "batch"; readonly version: "v1"; readonly kind: "Job"; readonly plural: "jobs"; readonly singular: "job"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.batch.v1.Job"; readonly listSchema: "io.k8s.api.batch.v1.JobList"; };
+  readonly "certificates.k8s.io/v1/certificatesigningrequests": { readonly group: "certificates.k8s.io"; readonly version: "v1"; readonly kind: "CertificateSigningRequest"; readonly plural: "certificatesigningrequests"; readonly singular: "certificatesigningrequest"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["approval", "status"]; readonly schema: "io.k8s.api.certificates.v1.CertificateSigningRequest"; readonly listSchema: "io.k8s.api.certificates.v1.CertificateSigningRequestList"; };
+  readonly "certificates.k8s.io/v1/clustertrustbundles": { readonly group: "certificates.k8s.io"; readonly version: "v1"; readonly kind: "ClusterTrustBundle"; readonly plural: "clustertrustbundles"; readonly singular: "clustertrustbundle"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.certificates.v1.ClusterTrustBundle"; readonly listSchema: "io.k8s.api.certificates.v1.ClusterTrustBundleList"; };
+  readonly "certificates.k8s.io/v1/podcertificaterequests": { readonly group: "certificates.k8s.io"; readonly version: "v1"; readonly kind: "PodCertificateRequest"; readonly plural: "podcertificaterequests"; readonly singular: "podcertificaterequest"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.certificates.v1.PodCertificateRequest"; readonly listSchema: "io.k8s.api.certificates.v1.PodCertificateRequestList"; };
+  readonly "certificates.k8s.io/v1beta1/clustertrustbundles": { readonly group: "certificates.k8s.io"; readonly version: "v1beta1"; readonly kind: "ClusterTrustBundle"; readonly plural: "clustertrustbundles"; readonly singular: "clustertrustbundle"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.certificates.v1beta1.ClusterTrustBundle"; readonly listSchema: "io.k8s.api.certificates.v1beta1.ClusterTrustBundleList"; };
+  readonly "certificates.k8s.io/v1beta1/podcertificaterequests": { readonly group: "certificates.k8s.io"; readonly version: "v1beta1"; readonly kind: "PodCertificateRequest"; readonly plural: "podcertificaterequests"; readonly singular: "podcertificaterequest"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.certificates.v1beta1.PodCertificateRequest"; readonly listSchema: "io.k8s.api.certificates.v1beta1.PodCertificateRequestList"; };
+  readonly "coordination.k8s.io/v1/leases": { readonly group: "coordination.k8s.io"; readonly version: "v1"; readonly kind: "Lease"; readonly plural: "leases"; readonly singular: "lease"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.coordination.v1.Lease"; readonly listSchema: "io.k8s.api.coordination.v1.LeaseList"; };
+  readonly "coordination.k8s.io/v1alpha2/leasecandidates": { readonly group: "coordination.k8s.io"; readonly version: "v1alpha2"; readonly kind: "LeaseCandidate"; readonly plural: "leasecandidates"; readonly singular: "leasecandidate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.coordination.v1alpha2.LeaseCandidate"; readonly listSchema: "io.k8s.api.coordination.v1alpha2.LeaseCandidateList"; };
+  readonly "coordination.k8s.io/v1beta1/leasecandidates": { readonly group: "coordination.k8s.io"; readonly version: "v1beta1"; readonly kind: "LeaseCandidate"; readonly plural: "leasecandidates"; readonly singular: "leasecandidate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.coordination.v1beta1.LeaseCandidate"; readonly listSchema: "io.k8s.api.coordination.v1beta1.LeaseCandidateList"; };
+  readonly "discovery.k8s.io/v1/endpointslices": { readonly group: "discovery.k8s.io"; readonly version: "v1"; readonly kind: "EndpointSlice"; readonly plural: "endpointslices"; readonly singular: "endpointslice"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.discovery.v1.EndpointSlice"; readonly listSchema: "io.k8s.api.discovery.v1.EndpointSliceList"; };
+  readonly "events.k8s.io/v1/events": { readonly group: "events.k8s.io"; readonly version: "v1"; readonly kind: "Event"; readonly plural: "events"; readonly singular: "event"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.events.v1.Event"; readonly listSchema: "io.k8s.api.events.v1.EventList"; };
+  readonly "flowcontrol.apiserver.k8s.io/v1/flowschemas": { readonly group: "flowcontrol.apiserver.k8s.io"; readonly version: "v1"; readonly kind: "FlowSchema"; readonly plural: "flowschemas"; readonly singular: "flowschema"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.flowcontrol.v1.FlowSchema"; readonly listSchema: "io.k8s.api.flowcontrol.v1.FlowSchemaList"; };
+  readonly "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations": { readonly group: "flowcontrol.apiserver.k8s.io"; readonly version: "v1"; readonly kind: "PriorityLevelConfiguration"; readonly plural: "prioritylevelconfigurations"; readonly singular: "prioritylevelconfiguration"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration"; readonly listSchema: "io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList"; };
+  readonly "internal.apiserver.k8s.io/v1alpha1/storageversions": { readonly group: "internal.apiserver.k8s.io"; readonly version: "v1alpha1"; readonly kind: "StorageVersion"; readonly plural: "storageversions"; readonly singular: "storageversion"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersion"; readonly listSchema: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList"; };
+  readonly "lifecycle.k8s.io/v1alpha1/evictionrequests": { readonly group: "lifecycle.k8s.io"; readonly version: "v1alpha1"; readonly kind: "EvictionRequest"; readonly plural: "evictionrequests"; readonly singular: "evictionrequest"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.lifecycle.v1alpha1.EvictionRequest"; readonly listSchema: "io.k8s.api.lifecycle.v1alpha1.EvictionRequestList"; };
+  readonly "lifecycle.k8s.io/v1alpha1/evictions": { readonly group: "lifecycle.k8s.io"; readonly version: "v1alpha1"; readonly kind: "Eviction"; readonly plural: "evictions"; readonly singular: "eviction"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.lifecycle.v1alpha1.Eviction"; readonly listSchema: "io.k8s.api.lifecycle.v1alpha1.EvictionList"; };
+  readonly "networking.k8s.io/v1/ingressclasses": { readonly group: "networking.k8s.io"; readonly version: "v1"; readonly kind: "IngressClass"; readonly plural: "ingressclasses"; readonly singular: "ingressclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.networking.v1.IngressClass"; readonly listSchema: "io.k8s.api.networking.v1.IngressClassList"; };
+  readonly "networking.k8s.io/v1/ingresses": { readonly group: "networking.k8s.io"; readonly version: "v1"; readonly kind: "Ingress"; readonly plural: "ingresses"; readonly singular: "ingress"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.networking.v1.Ingress"; readonly listSchema: "io.k8s.api.networking.v1.IngressList"; };
+  readonly "networking.k8s.io/v1/ipaddresses": { readonly group: "networking.k8s.io"; readonly version: "v1"; readonly kind: "IPAddress"; readonly plural: "ipaddresses"; readonly singular: "ipaddress"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.networking.v1.IPAddress"; readonly listSchema: "io.k8s.api.networking.v1.IPAddressList"; };
+  readonly "networking.k8s.io/v1/networkpolicies": { readonly group: "networking.k8s.io"; readonly version: "v1"; readonly kind: "NetworkPolicy"; readonly plural: "networkpolicies"; readonly singular: "networkpolicy"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.networking.v1.NetworkPolicy"; readonly listSchema: "io.k8s.api.networking.v1.NetworkPolicyList"; };
+  readonly "networking.k8s.io/v1/servicecidrs": { readonly group: "networking.k8s.io"; readonly version: "v1"; readonly kind: "ServiceCIDR"; readonly plural: "servicecidrs"; readonly singular: "servicecidr"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.networking.v1.ServiceCIDR"; readonly listSchema: "io.k8s.api.networking.v1.ServiceCIDRList"; };
+  readonly "node.k8s.io/v1/runtimeclasses": { readonly group: "node.k8s.io"; readonly version: "v1"; readonly kind: "RuntimeClass"; readonly plural: "runtimeclasses"; readonly singular: "runtimeclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.node.v1.RuntimeClass"; readonly listSchema: "io.k8s.api.node.v1.RuntimeClassList"; };
+  readonly "policy/v1/poddisruptionbudgets": { readonly group: "policy"; readonly version: "v1"; readonly kind: "PodDisruptionBudget"; readonly plural: "poddisruptionbudgets"; readonly singular: "poddisruptionbudget"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.policy.v1.PodDisruptionBudget"; readonly listSchema: "io.k8s.api.policy.v1.PodDisruptionBudgetList"; };
+  readonly "rbac.authorization.k8s.io/v1/clusterrolebindings": { readonly group: "rbac.authorization.k8s.io"; readonly version: "v1"; readonly kind: "ClusterRoleBinding"; readonly plural: "clusterrolebindings"; readonly singular: "clusterrolebinding"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.rbac.v1.ClusterRoleBinding"; readonly listSchema: "io.k8s.api.rbac.v1.ClusterRoleBindingList"; };
+  readonly "rbac.authorization.k8s.io/v1/clusterroles": { readonly group: "rbac.authorization.k8s.io"; readonly version: "v1"; readonly kind: "ClusterRole"; readonly plural: "clusterroles"; readonly singular: "clusterrole"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.rbac.v1.ClusterRole"; readonly listSchema: "io.k8s.api.rbac.v1.ClusterRoleList"; };
+  readonly "rbac.authorization.k8s.io/v1/rolebindings": { readonly group: "rbac.authorization.k8s.io"; readonly version: "v1"; readonly kind: "RoleBinding"; readonly plural: "rolebindings"; readonly singular: "rolebinding"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.rbac.v1.RoleBinding"; readonly listSchema: "io.k8s.api.rbac.v1.RoleBindingList"; };
+  readonly "rbac.authorization.k8s.io/v1/roles": { readonly group: "rbac.authorization.k8s.io"; readonly version: "v1"; readonly kind: "Role"; readonly plural: "roles"; readonly singular: "role"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.rbac.v1.Role"; readonly listSchema: "io.k8s.api.rbac.v1.RoleList"; };
+  readonly "resource.k8s.io/v1/deviceclasses": { readonly group: "resource.k8s.io"; readonly version: "v1"; readonly kind: "DeviceClass"; readonly plural: "deviceclasses"; readonly singular: "deviceclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1.DeviceClass"; readonly listSchema: "io.k8s.api.resource.v1.DeviceClassList"; };
+  readonly "resource.k8s.io/v1/devicetaintrules": { readonly group: "resource.k8s.io"; readonly version: "v1"; readonly kind: "DeviceTaintRule"; readonly plural: "devicetaintrules"; readonly singular: "devicetaintrule"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1.DeviceTaintRule"; readonly listSchema: "io.k8s.api.resource.v1.DeviceTaintRuleList"; };
+  readonly "resource.k8s.io/v1/resourceclaims": { readonly group: "resource.k8s.io"; readonly version: "v1"; readonly kind: "ResourceClaim"; readonly plural: "resourceclaims"; readonly singular: "resourceclaim"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1.ResourceClaim"; readonly listSchema: "io.k8s.api.resource.v1.ResourceClaimList"; };
+  readonly "resource.k8s.io/v1/resourceclaimtemplates": { readonly group: "resource.k8s.io"; readonly version: "v1"; readonly kind: "ResourceClaimTemplate"; readonly plural: "resourceclaimtemplates"; readonly singular: "resourceclaimtemplate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1.ResourceClaimTemplate"; readonly listSchema: "io.k8s.api.resource.v1.ResourceClaimTemplateList"; };
+  readonly "resource.k8s.io/v1/resourceslices": { readonly group: "resource.k8s.io"; readonly version: "v1"; readonly kind: "ResourceSlice"; readonly plural: "resourceslices"; readonly singular: "resourceslice"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1.ResourceSlice"; readonly listSchema: "io.k8s.api.resource.v1.ResourceSliceList"; };
+  readonly "resource.k8s.io/v1alpha3/devicetaintrules": { readonly group: "resource.k8s.io"; readonly version: "v1alpha3"; readonly kind: "DeviceTaintRule"; readonly plural: "devicetaintrules"; readonly singular: "devicetaintrule"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1alpha3.DeviceTaintRule"; readonly listSchema: "io.k8s.api.resource.v1alpha3.DeviceTaintRuleList"; };
+  readonly "resource.k8s.io/v1alpha3/resourcepoolstatusrequests": { readonly group: "resource.k8s.io"; readonly version: "v1alpha3"; readonly kind: "ResourcePoolStatusRequest"; readonly plural: "resourcepoolstatusrequests"; readonly singular: "resourcepoolstatusrequest"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest"; readonly listSchema: "io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList"; };
+  readonly "resource.k8s.io/v1beta1/deviceclasses": { readonly group: "resource.k8s.io"; readonly version: "v1beta1"; readonly kind: "DeviceClass"; readonly plural: "deviceclasses"; readonly singular: "deviceclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta1.DeviceClass"; readonly listSchema: "io.k8s.api.resource.v1beta1.DeviceClassList"; };
+  readonly "resource.k8s.io/v1beta1/resourceclaims": { readonly group: "resource.k8s.io"; readonly version: "v1beta1"; readonly kind: "ResourceClaim"; readonly plural: "resourceclaims"; readonly singular: "resourceclaim"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1beta1.ResourceClaim"; readonly listSchema: "io.k8s.api.resource.v1beta1.ResourceClaimList"; };
+  readonly "resource.k8s.io/v1beta1/resourceclaimtemplates": { readonly group: "resource.k8s.io"; readonly version: "v1beta1"; readonly kind: "ResourceClaimTemplate"; readonly plural: "resourceclaimtemplates"; readonly singular: "resourceclaimtemplate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta1.ResourceClaimTemplate"; readonly listSchema: "io.k8s.api.resource.v1beta1.ResourceClaimTemplateList"; };
+  readonly "resource.k8s.io/v1beta1/resourceslices": { readonly group: "resource.k8s.io"; readonly version: "v1beta1"; readonly kind: "ResourceSlice"; readonly plural: "resourceslices"; readonly singular: "resourceslice"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta1.ResourceSlice"; readonly listSchema: "io.k8s.api.resource.v1beta1.ResourceSliceList"; };
+  readonly "resource.k8s.io/v1beta2/deviceclasses": { readonly group: "resource.k8s.io"; readonly version: "v1beta2"; readonly kind: "DeviceClass"; readonly plural: "deviceclasses"; readonly singular: "deviceclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta2.DeviceClass"; readonly listSchema: "io.k8s.api.resource.v1beta2.DeviceClassList"; };
+  readonly "resource.k8s.io/v1beta2/devicetaintrules": { readonly group: "resource.k8s.io"; readonly version: "v1beta2"; readonly kind: "DeviceTaintRule"; readonly plural: "devicetaintrules"; readonly singular: "devicetaintrule"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1beta2.DeviceTaintRule"; readonly listSchema: "io.k8s.api.resource.v1beta2.DeviceTaintRuleList"; };
+  readonly "resource.k8s.io/v1beta2/resourceclaims": { readonly group: "resource.k8s.io"; readonly version: "v1beta2"; readonly kind: "ResourceClaim"; readonly plural: "resourceclaims"; readonly singular: "resourceclaim"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.resource.v1beta2.ResourceClaim"; readonly listSchema: "io.k8s.api.resource.v1beta2.ResourceClaimList"; };
+  readonly "resource.k8s.io/v1beta2/resourceclaimtemplates": { readonly group: "resource.k8s.io"; readonly version: "v1beta2"; readonly kind: "ResourceClaimTemplate"; readonly plural: "resourceclaimtemplates"; readonly singular: "resourceclaimtemplate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta2.ResourceClaimTemplate"; readonly listSchema: "io.k8s.api.resource.v1beta2.ResourceClaimTemplateList"; };
+  readonly "resource.k8s.io/v1beta2/resourceslices": { readonly group: "resource.k8s.io"; readonly version: "v1beta2"; readonly kind: "ResourceSlice"; readonly plural: "resourceslices"; readonly singular: "resourceslice"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.resource.v1beta2.ResourceSlice"; readonly listSchema: "io.k8s.api.resource.v1beta2.ResourceSliceList"; };
+  readonly "scheduling.k8s.io/v1/priorityclasses": { readonly group: "scheduling.k8s.io"; readonly version: "v1"; readonly kind: "PriorityClass"; readonly plural: "priorityclasses"; readonly singular: "priorityclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.scheduling.v1.PriorityClass"; readonly listSchema: "io.k8s.api.scheduling.v1.PriorityClassList"; };
+  readonly "scheduling.k8s.io/v1alpha3/compositepodgroups": { readonly group: "scheduling.k8s.io"; readonly version: "v1alpha3"; readonly kind: "CompositePodGroup"; readonly plural: "compositepodgroups"; readonly singular: "compositepodgroup"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.scheduling.v1alpha3.CompositePodGroup"; readonly listSchema: "io.k8s.api.scheduling.v1alpha3.CompositePodGroupList"; };
+  readonly "scheduling.k8s.io/v1alpha3/podgroups": { readonly group: "scheduling.k8s.io"; readonly version: "v1alpha3"; readonly kind: "PodGroup"; readonly plural: "podgroups"; readonly singular: "podgroup"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.scheduling.v1alpha3.PodGroup"; readonly listSchema: "io.k8s.api.scheduling.v1alpha3.PodGroupList"; };
+  readonly "scheduling.k8s.io/v1alpha3/workloads": { readonly group: "scheduling.k8s.io"; readonly version: "v1alpha3"; readonly kind: "Workload"; readonly plural: "workloads"; readonly singular: "workload"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.scheduling.v1alpha3.Workload"; readonly listSchema: "io.k8s.api.scheduling.v1alpha3.WorkloadList"; };
+  readonly "scheduling.k8s.io/v1beta1/podgroups": { readonly group: "scheduling.k8s.io"; readonly version: "v1beta1"; readonly kind: "PodGroup"; readonly plural: "podgroups"; readonly singular: "podgroup"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.scheduling.v1beta1.PodGroup"; readonly listSchema: "io.k8s.api.scheduling.v1beta1.PodGroupList"; };
+  readonly "scheduling.k8s.io/v1beta1/workloads": { readonly group: "scheduling.k8s.io"; readonly version: "v1beta1"; readonly kind: "Workload"; readonly plural: "workloads"; readonly singular: "workload"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.scheduling.v1beta1.Workload"; readonly listSchema: "io.k8s.api.scheduling.v1beta1.WorkloadList"; };
+  readonly "storage.k8s.io/v1/csidrivers": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "CSIDriver"; readonly plural: "csidrivers"; readonly singular: "csidriver"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.storage.v1.CSIDriver"; readonly listSchema: "io.k8s.api.storage.v1.CSIDriverList"; };
+  readonly "storage.k8s.io/v1/csinodes": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "CSINode"; readonly plural: "csinodes"; readonly singular: "csinode"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.storage.v1.CSINode"; readonly listSchema: "io.k8s.api.storage.v1.CSINodeList"; };
+  readonly "storage.k8s.io/v1/csistoragecapacities": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "CSIStorageCapacity"; readonly plural: "csistoragecapacities"; readonly singular: "csistoragecapacity"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.storage.v1.CSIStorageCapacity"; readonly listSchema: "io.k8s.api.storage.v1.CSIStorageCapacityList"; };
+  readonly "storage.k8s.io/v1/storageclasses": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "StorageClass"; readonly plural: "storageclasses"; readonly singular: "storageclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.storage.v1.StorageClass"; readonly listSchema: "io.k8s.api.storage.v1.StorageClassList"; };
+  readonly "storage.k8s.io/v1/volumeattachments": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "VolumeAttachment"; readonly plural: "volumeattachments"; readonly singular: "volumeattachment"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.storage.v1.VolumeAttachment"; readonly listSchema: "io.k8s.api.storage.v1.VolumeAttachmentList"; };
+  readonly "storage.k8s.io/v1/volumeattributesclasses": { readonly group: "storage.k8s.io"; readonly version: "v1"; readonly kind: "VolumeAttributesClass"; readonly plural: "volumeattributesclasses"; readonly singular: "volumeattributesclass"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.storage.v1.VolumeAttributesClass"; readonly listSchema: "io.k8s.api.storage.v1.VolumeAttributesClassList"; };
+  readonly "storagemigration.k8s.io/v1/storageversionmigrations": { readonly group: "storagemigration.k8s.io"; readonly version: "v1"; readonly kind: "StorageVersionMigration"; readonly plural: "storageversionmigrations"; readonly singular: "storageversionmigration"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.storagemigration.v1.StorageVersionMigration"; readonly listSchema: "io.k8s.api.storagemigration.v1.StorageVersionMigrationList"; };
+  readonly "storagemigration.k8s.io/v1beta1/storageversionmigrations": { readonly group: "storagemigration.k8s.io"; readonly version: "v1beta1"; readonly kind: "StorageVersionMigration"; readonly plural: "storageversionmigrations"; readonly singular: "storageversionmigration"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigration"; readonly listSchema: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList"; };
+  readonly "v1/bindings": { readonly group: ""; readonly version: "v1"; readonly kind: "Binding"; readonly plural: "bindings"; readonly singular: "binding"; readonly namespaced: true; readonly verbs: readonly ["create"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.Binding"; };
+  readonly "v1/componentstatuses": { readonly group: ""; readonly version: "v1"; readonly kind: "ComponentStatus"; readonly plural: "componentstatuses"; readonly singular: "componentstatus"; readonly namespaced: false; readonly verbs: readonly ["get", "list"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.ComponentStatus"; readonly listSchema: "io.k8s.api.core.v1.ComponentStatusList"; };
+  readonly "v1/configmaps": { readonly group: ""; readonly version: "v1"; readonly kind: "ConfigMap"; readonly plural: "configmaps"; readonly singular: "configmap"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.ConfigMap"; readonly listSchema: "io.k8s.api.core.v1.ConfigMapList"; };
+  readonly "v1/endpoints": { readonly group: ""; readonly version: "v1"; readonly kind: "Endpoints"; readonly plural: "endpoints"; readonly singular: "endpoints"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.Endpoints"; readonly listSchema: "io.k8s.api.core.v1.EndpointsList"; };
+  readonly "v1/events": { readonly group: ""; readonly version: "v1"; readonly kind: "Event"; readonly plural: "events"; readonly singular: "event"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.Event"; readonly listSchema: "io.k8s.api.core.v1.EventList"; };
+  readonly "v1/limitranges": { readonly group: ""; readonly version: "v1"; readonly kind: "LimitRange"; readonly plural: "limitranges"; readonly singular: "limitrange"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.LimitRange"; readonly listSchema: "io.k8s.api.core.v1.LimitRangeList"; };
+  readonly "v1/namespaces": { readonly group: ""; readonly version: "v1"; readonly kind: "Namespace"; readonly plural: "namespaces"; readonly singular: "namespace"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["finalize", "status"]; readonly schema: "io.k8s.api.core.v1.Namespace"; readonly listSchema: "io.k8s.api.core.v1.NamespaceList"; };
+  readonly "v1/nodes": { readonly group: ""; readonly version: "v1"; readonly kind: "Node"; readonly plural: "nodes"; readonly singular: "node"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["proxy", "status"]; readonly schema: "io.k8s.api.core.v1.Node"; readonly listSchema: "io.k8s.api.core.v1.NodeList"; };
+  readonly "v1/persistentvolumeclaims": { readonly group: ""; readonly version: "v1"; readonly kind: "PersistentVolumeClaim"; readonly plural: "persistentvolumeclaims"; readonly singular: "persistentvolumeclaim"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.core.v1.PersistentVolumeClaim"; readonly listSchema: "io.k8s.api.core.v1.PersistentVolumeClaimList"; };
+  readonly "v1/persistentvolumes": { readonly group: ""; readonly version: "v1"; readonly kind: "PersistentVolume"; readonly plural: "persistentvolumes"; readonly singular: "persistentvolume"; readonly namespaced: false; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.core.v1.PersistentVolume"; readonly listSchema: "io.k8s.api.core.v1.PersistentVolumeList"; };
+  readonly "v1/pods": { readonly group: ""; readonly version: "v1"; readonly kind: "Pod"; readonly plural: "pods"; readonly singular: "pod"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize", "status"]; readonly schema: "io.k8s.api.core.v1.Pod"; readonly listSchema: "io.k8s.api.core.v1.PodList"; };
+  readonly "v1/podtemplates": { readonly group: ""; readonly version: "v1"; readonly kind: "PodTemplate"; readonly plural: "podtemplates"; readonly singular: "podtemplate"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.PodTemplate"; readonly listSchema: "io.k8s.api.core.v1.PodTemplateList"; };
+  readonly "v1/replicationcontrollers": { readonly group: ""; readonly version: "v1"; readonly kind: "ReplicationController"; readonly plural: "replicationcontrollers"; readonly singular: "replicationcontroller"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["scale", "status"]; readonly schema: "io.k8s.api.core.v1.ReplicationController"; readonly listSchema: "io.k8s.api.core.v1.ReplicationControllerList"; };
+  readonly "v1/resourcequotas": { readonly group: ""; readonly version: "v1"; readonly kind: "ResourceQuota"; readonly plural: "resourcequotas"; readonly singular: "resourcequota"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["status"]; readonly schema: "io.k8s.api.core.v1.ResourceQuota"; readonly listSchema: "io.k8s.api.core.v1.ResourceQuotaList"; };
+  readonly "v1/secrets": { readonly group: ""; readonly version: "v1"; readonly kind: "Secret"; readonly plural: "secrets"; readonly singular: "secret"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly []; readonly schema: "io.k8s.api.core.v1.Secret"; readonly listSchema: "io.k8s.api.core.v1.SecretList"; };
+  readonly "v1/serviceaccounts": { readonly group: ""; readonly version: "v1"; readonly kind: "ServiceAccount"; readonly plural: "serviceaccounts"; readonly singular: "serviceaccount"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["token"]; readonly schema: "io.k8s.api.core.v1.ServiceAccount"; readonly listSchema: "io.k8s.api.core.v1.ServiceAccountList"; };
+  readonly "v1/services": { readonly group: ""; readonly version: "v1"; readonly kind: "Service"; readonly plural: "services"; readonly singular: "service"; readonly namespaced: true; readonly verbs: readonly ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]; readonly subresources: readonly ["proxy", "status"]; readonly schema: "io.k8s.api.core.v1.Service"; readonly listSchema: "io.k8s.api.core.v1.ServiceList"; };
+};
+/** `v1/pods`, `apps/v1/deployments`, … */
+export type ResourceKey = keyof Resources;
+
+/** The keys of the preferred resources (`preferred`), as unpackResources reads them. */
+const preferredKeys: ResourceKey[] = [];
+
 /**
  * Every built-in resource of every group/version, keyed `<apiVersion>/<plural>`
  * (`v1/pods`, `apps/v1/deployments`). Each entry has the shape of core's `ResourceInfo`,
@@ -12,113 +121,138 @@ type S = components['schemas'];
  * `listSchema`. Literal types, so handles can be typed by capability (`subresources`
  * includes 'log' → logs()).
  */
-export const resources = {
-  "admissionregistration.k8s.io/v1/mutatingadmissionpolicies": { group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingAdmissionPolicy", plural: "mutatingadmissionpolicies", singular: "mutatingadmissionpolicy", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicy", listSchema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyList" },
-  "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings": { group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingAdmissionPolicyBinding", plural: "mutatingadmissionpolicybindings", singular: "mutatingadmissionpolicybinding", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBinding", listSchema: "io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicyBindingList" },
-  "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": { group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingWebhookConfiguration", plural: "mutatingwebhookconfigurations", singular: "mutatingwebhookconfiguration", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration", listSchema: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList" },
-  "admissionregistration.k8s.io/v1/validatingadmissionpolicies": { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy", plural: "validatingadmissionpolicies", singular: "validatingadmissionpolicy", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy", listSchema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList" },
-  "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings": { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicyBinding", plural: "validatingadmissionpolicybindings", singular: "validatingadmissionpolicybinding", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding", listSchema: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList" },
-  "admissionregistration.k8s.io/v1/validatingwebhookconfigurations": { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingWebhookConfiguration", plural: "validatingwebhookconfigurations", singular: "validatingwebhookconfiguration", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration", listSchema: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList" },
-  "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies": { group: "admissionregistration.k8s.io", version: "v1alpha1", kind: "MutatingAdmissionPolicy", plural: "mutatingadmissionpolicies", singular: "mutatingadmissionpolicy", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy", listSchema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList" },
-  "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings": { group: "admissionregistration.k8s.io", version: "v1alpha1", kind: "MutatingAdmissionPolicyBinding", plural: "mutatingadmissionpolicybindings", singular: "mutatingadmissionpolicybinding", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding", listSchema: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList" },
-  "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies": { group: "admissionregistration.k8s.io", version: "v1beta1", kind: "MutatingAdmissionPolicy", plural: "mutatingadmissionpolicies", singular: "mutatingadmissionpolicy", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy", listSchema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList" },
-  "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings": { group: "admissionregistration.k8s.io", version: "v1beta1", kind: "MutatingAdmissionPolicyBinding", plural: "mutatingadmissionpolicybindings", singular: "mutatingadmissionpolicybinding", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding", listSchema: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList" },
-  "apiextensions.k8s.io/v1/customresourcedefinitions": { group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", singular: "customresourcedefinition", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition", listSchema: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList" },
-  "apiregistration.k8s.io/v1/apiservices": { group: "apiregistration.k8s.io", version: "v1", kind: "APIService", plural: "apiservices", singular: "apiservice", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", listSchema: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList" },
-  "apps/v1/controllerrevisions": { group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.apps.v1.ControllerRevision", listSchema: "io.k8s.api.apps.v1.ControllerRevisionList" },
-  "apps/v1/daemonsets": { group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.apps.v1.DaemonSet", listSchema: "io.k8s.api.apps.v1.DaemonSetList" },
-  "apps/v1/deployments": { group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["scale", "status"], schema: "io.k8s.api.apps.v1.Deployment", listSchema: "io.k8s.api.apps.v1.DeploymentList" },
-  "apps/v1/replicasets": { group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["scale", "status"], schema: "io.k8s.api.apps.v1.ReplicaSet", listSchema: "io.k8s.api.apps.v1.ReplicaSetList" },
-  "apps/v1/statefulsets": { group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["scale", "status"], schema: "io.k8s.api.apps.v1.StatefulSet", listSchema: "io.k8s.api.apps.v1.StatefulSetList" },
-  "authentication.k8s.io/v1/selfsubjectreviews": { group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"], subresources: [], schema: "io.k8s.api.authentication.v1.SelfSubjectReview" },
-  "authentication.k8s.io/v1/tokenreviews": { group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews", singular: "tokenreview", namespaced: false, verbs: ["create"], subresources: [], schema: "io.k8s.api.authentication.v1.TokenReview" },
-  "authorization.k8s.io/v1/localsubjectaccessreviews": { group: "authorization.k8s.io", version: "v1", kind: "LocalSubjectAccessReview", plural: "localsubjectaccessreviews", singular: "localsubjectaccessreview", namespaced: true, verbs: ["create"], subresources: [], schema: "io.k8s.api.authorization.v1.LocalSubjectAccessReview" },
-  "authorization.k8s.io/v1/selfsubjectaccessreviews": { group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview", namespaced: false, verbs: ["create"], subresources: [], schema: "io.k8s.api.authorization.v1.SelfSubjectAccessReview" },
-  "authorization.k8s.io/v1/selfsubjectrulesreviews": { group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectRulesReview", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", namespaced: false, verbs: ["create"], subresources: [], schema: "io.k8s.api.authorization.v1.SelfSubjectRulesReview" },
-  "authorization.k8s.io/v1/subjectaccessreviews": { group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews", singular: "subjectaccessreview", namespaced: false, verbs: ["create"], subresources: [], schema: "io.k8s.api.authorization.v1.SubjectAccessReview" },
-  "autoscaling/v1/horizontalpodautoscalers": { group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler", listSchema: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList" },
-  "autoscaling/v2/horizontalpodautoscalers": { group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", listSchema: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList" },
-  "batch/v1/cronjobs": { group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", singular: "cronjob", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.batch.v1.CronJob", listSchema: "io.k8s.api.batch.v1.CronJobList" },
-  "batch/v1/jobs": { group: "batch", version: "v1", kind: "Job", plural: "jobs", singular: "job", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.batch.v1.Job", listSchema: "io.k8s.api.batch.v1.JobList" },
-  "certificates.k8s.io/v1/certificatesigningrequests": { group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests", singular: "certificatesigningrequest", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["approval", "status"], schema: "io.k8s.api.certificates.v1.CertificateSigningRequest", listSchema: "io.k8s.api.certificates.v1.CertificateSigningRequestList" },
-  "certificates.k8s.io/v1/clustertrustbundles": { group: "certificates.k8s.io", version: "v1", kind: "ClusterTrustBundle", plural: "clustertrustbundles", singular: "clustertrustbundle", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.certificates.v1.ClusterTrustBundle", listSchema: "io.k8s.api.certificates.v1.ClusterTrustBundleList" },
-  "certificates.k8s.io/v1/podcertificaterequests": { group: "certificates.k8s.io", version: "v1", kind: "PodCertificateRequest", plural: "podcertificaterequests", singular: "podcertificaterequest", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.certificates.v1.PodCertificateRequest", listSchema: "io.k8s.api.certificates.v1.PodCertificateRequestList" },
-  "certificates.k8s.io/v1beta1/clustertrustbundles": { group: "certificates.k8s.io", version: "v1beta1", kind: "ClusterTrustBundle", plural: "clustertrustbundles", singular: "clustertrustbundle", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.certificates.v1beta1.ClusterTrustBundle", listSchema: "io.k8s.api.certificates.v1beta1.ClusterTrustBundleList" },
-  "certificates.k8s.io/v1beta1/podcertificaterequests": { group: "certificates.k8s.io", version: "v1beta1", kind: "PodCertificateRequest", plural: "podcertificaterequests", singular: "podcertificaterequest", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.certificates.v1beta1.PodCertificateRequest", listSchema: "io.k8s.api.certificates.v1beta1.PodCertificateRequestList" },
-  "coordination.k8s.io/v1/leases": { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.coordination.v1.Lease", listSchema: "io.k8s.api.coordination.v1.LeaseList" },
-  "coordination.k8s.io/v1alpha2/leasecandidates": { group: "coordination.k8s.io", version: "v1alpha2", kind: "LeaseCandidate", plural: "leasecandidates", singular: "leasecandidate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.coordination.v1alpha2.LeaseCandidate", listSchema: "io.k8s.api.coordination.v1alpha2.LeaseCandidateList" },
-  "coordination.k8s.io/v1beta1/leasecandidates": { group: "coordination.k8s.io", version: "v1beta1", kind: "LeaseCandidate", plural: "leasecandidates", singular: "leasecandidate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.coordination.v1beta1.LeaseCandidate", listSchema: "io.k8s.api.coordination.v1beta1.LeaseCandidateList" },
-  "discovery.k8s.io/v1/endpointslices": { group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.discovery.v1.EndpointSlice", listSchema: "io.k8s.api.discovery.v1.EndpointSliceList" },
-  "events.k8s.io/v1/events": { group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.events.v1.Event", listSchema: "io.k8s.api.events.v1.EventList" },
-  "flowcontrol.apiserver.k8s.io/v1/flowschemas": { group: "flowcontrol.apiserver.k8s.io", version: "v1", kind: "FlowSchema", plural: "flowschemas", singular: "flowschema", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.flowcontrol.v1.FlowSchema", listSchema: "io.k8s.api.flowcontrol.v1.FlowSchemaList" },
-  "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations": { group: "flowcontrol.apiserver.k8s.io", version: "v1", kind: "PriorityLevelConfiguration", plural: "prioritylevelconfigurations", singular: "prioritylevelconfiguration", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration", listSchema: "io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList" },
-  "internal.apiserver.k8s.io/v1alpha1/storageversions": { group: "internal.apiserver.k8s.io", version: "v1alpha1", kind: "StorageVersion", plural: "storageversions", singular: "storageversion", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersion", listSchema: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList" },
-  "lifecycle.k8s.io/v1alpha1/evictionrequests": { group: "lifecycle.k8s.io", version: "v1alpha1", kind: "EvictionRequest", plural: "evictionrequests", singular: "evictionrequest", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.lifecycle.v1alpha1.EvictionRequest", listSchema: "io.k8s.api.lifecycle.v1alpha1.EvictionRequestList" },
-  "lifecycle.k8s.io/v1alpha1/evictions": { group: "lifecycle.k8s.io", version: "v1alpha1", kind: "Eviction", plural: "evictions", singular: "eviction", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.lifecycle.v1alpha1.Eviction", listSchema: "io.k8s.api.lifecycle.v1alpha1.EvictionList" },
-  "networking.k8s.io/v1/ingressclasses": { group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses", singular: "ingressclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.networking.v1.IngressClass", listSchema: "io.k8s.api.networking.v1.IngressClassList" },
-  "networking.k8s.io/v1/ingresses": { group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.networking.v1.Ingress", listSchema: "io.k8s.api.networking.v1.IngressList" },
-  "networking.k8s.io/v1/ipaddresses": { group: "networking.k8s.io", version: "v1", kind: "IPAddress", plural: "ipaddresses", singular: "ipaddress", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.networking.v1.IPAddress", listSchema: "io.k8s.api.networking.v1.IPAddressList" },
-  "networking.k8s.io/v1/networkpolicies": { group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", singular: "networkpolicy", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.networking.v1.NetworkPolicy", listSchema: "io.k8s.api.networking.v1.NetworkPolicyList" },
-  "networking.k8s.io/v1/servicecidrs": { group: "networking.k8s.io", version: "v1", kind: "ServiceCIDR", plural: "servicecidrs", singular: "servicecidr", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.networking.v1.ServiceCIDR", listSchema: "io.k8s.api.networking.v1.ServiceCIDRList" },
-  "node.k8s.io/v1/runtimeclasses": { group: "node.k8s.io", version: "v1", kind: "RuntimeClass", plural: "runtimeclasses", singular: "runtimeclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.node.v1.RuntimeClass", listSchema: "io.k8s.api.node.v1.RuntimeClassList" },
-  "policy/v1/poddisruptionbudgets": { group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", singular: "poddisruptionbudget", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.policy.v1.PodDisruptionBudget", listSchema: "io.k8s.api.policy.v1.PodDisruptionBudgetList" },
-  "rbac.authorization.k8s.io/v1/clusterrolebindings": { group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", singular: "clusterrolebinding", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.rbac.v1.ClusterRoleBinding", listSchema: "io.k8s.api.rbac.v1.ClusterRoleBindingList" },
-  "rbac.authorization.k8s.io/v1/clusterroles": { group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", singular: "clusterrole", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.rbac.v1.ClusterRole", listSchema: "io.k8s.api.rbac.v1.ClusterRoleList" },
-  "rbac.authorization.k8s.io/v1/rolebindings": { group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", singular: "rolebinding", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.rbac.v1.RoleBinding", listSchema: "io.k8s.api.rbac.v1.RoleBindingList" },
-  "rbac.authorization.k8s.io/v1/roles": { group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", singular: "role", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.rbac.v1.Role", listSchema: "io.k8s.api.rbac.v1.RoleList" },
-  "resource.k8s.io/v1/deviceclasses": { group: "resource.k8s.io", version: "v1", kind: "DeviceClass", plural: "deviceclasses", singular: "deviceclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1.DeviceClass", listSchema: "io.k8s.api.resource.v1.DeviceClassList" },
-  "resource.k8s.io/v1/devicetaintrules": { group: "resource.k8s.io", version: "v1", kind: "DeviceTaintRule", plural: "devicetaintrules", singular: "devicetaintrule", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1.DeviceTaintRule", listSchema: "io.k8s.api.resource.v1.DeviceTaintRuleList" },
-  "resource.k8s.io/v1/resourceclaims": { group: "resource.k8s.io", version: "v1", kind: "ResourceClaim", plural: "resourceclaims", singular: "resourceclaim", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1.ResourceClaim", listSchema: "io.k8s.api.resource.v1.ResourceClaimList" },
-  "resource.k8s.io/v1/resourceclaimtemplates": { group: "resource.k8s.io", version: "v1", kind: "ResourceClaimTemplate", plural: "resourceclaimtemplates", singular: "resourceclaimtemplate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1.ResourceClaimTemplate", listSchema: "io.k8s.api.resource.v1.ResourceClaimTemplateList" },
-  "resource.k8s.io/v1/resourceslices": { group: "resource.k8s.io", version: "v1", kind: "ResourceSlice", plural: "resourceslices", singular: "resourceslice", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1.ResourceSlice", listSchema: "io.k8s.api.resource.v1.ResourceSliceList" },
-  "resource.k8s.io/v1alpha3/devicetaintrules": { group: "resource.k8s.io", version: "v1alpha3", kind: "DeviceTaintRule", plural: "devicetaintrules", singular: "devicetaintrule", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1alpha3.DeviceTaintRule", listSchema: "io.k8s.api.resource.v1alpha3.DeviceTaintRuleList" },
-  "resource.k8s.io/v1alpha3/resourcepoolstatusrequests": { group: "resource.k8s.io", version: "v1alpha3", kind: "ResourcePoolStatusRequest", plural: "resourcepoolstatusrequests", singular: "resourcepoolstatusrequest", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest", listSchema: "io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList" },
-  "resource.k8s.io/v1beta1/deviceclasses": { group: "resource.k8s.io", version: "v1beta1", kind: "DeviceClass", plural: "deviceclasses", singular: "deviceclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta1.DeviceClass", listSchema: "io.k8s.api.resource.v1beta1.DeviceClassList" },
-  "resource.k8s.io/v1beta1/resourceclaims": { group: "resource.k8s.io", version: "v1beta1", kind: "ResourceClaim", plural: "resourceclaims", singular: "resourceclaim", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1beta1.ResourceClaim", listSchema: "io.k8s.api.resource.v1beta1.ResourceClaimList" },
-  "resource.k8s.io/v1beta1/resourceclaimtemplates": { group: "resource.k8s.io", version: "v1beta1", kind: "ResourceClaimTemplate", plural: "resourceclaimtemplates", singular: "resourceclaimtemplate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta1.ResourceClaimTemplate", listSchema: "io.k8s.api.resource.v1beta1.ResourceClaimTemplateList" },
-  "resource.k8s.io/v1beta1/resourceslices": { group: "resource.k8s.io", version: "v1beta1", kind: "ResourceSlice", plural: "resourceslices", singular: "resourceslice", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta1.ResourceSlice", listSchema: "io.k8s.api.resource.v1beta1.ResourceSliceList" },
-  "resource.k8s.io/v1beta2/deviceclasses": { group: "resource.k8s.io", version: "v1beta2", kind: "DeviceClass", plural: "deviceclasses", singular: "deviceclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta2.DeviceClass", listSchema: "io.k8s.api.resource.v1beta2.DeviceClassList" },
-  "resource.k8s.io/v1beta2/devicetaintrules": { group: "resource.k8s.io", version: "v1beta2", kind: "DeviceTaintRule", plural: "devicetaintrules", singular: "devicetaintrule", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1beta2.DeviceTaintRule", listSchema: "io.k8s.api.resource.v1beta2.DeviceTaintRuleList" },
-  "resource.k8s.io/v1beta2/resourceclaims": { group: "resource.k8s.io", version: "v1beta2", kind: "ResourceClaim", plural: "resourceclaims", singular: "resourceclaim", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.resource.v1beta2.ResourceClaim", listSchema: "io.k8s.api.resource.v1beta2.ResourceClaimList" },
-  "resource.k8s.io/v1beta2/resourceclaimtemplates": { group: "resource.k8s.io", version: "v1beta2", kind: "ResourceClaimTemplate", plural: "resourceclaimtemplates", singular: "resourceclaimtemplate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta2.ResourceClaimTemplate", listSchema: "io.k8s.api.resource.v1beta2.ResourceClaimTemplateList" },
-  "resource.k8s.io/v1beta2/resourceslices": { group: "resource.k8s.io", version: "v1beta2", kind: "ResourceSlice", plural: "resourceslices", singular: "resourceslice", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.resource.v1beta2.ResourceSlice", listSchema: "io.k8s.api.resource.v1beta2.ResourceSliceList" },
-  "scheduling.k8s.io/v1/priorityclasses": { group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass", plural: "priorityclasses", singular: "priorityclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.scheduling.v1.PriorityClass", listSchema: "io.k8s.api.scheduling.v1.PriorityClassList" },
-  "scheduling.k8s.io/v1alpha3/compositepodgroups": { group: "scheduling.k8s.io", version: "v1alpha3", kind: "CompositePodGroup", plural: "compositepodgroups", singular: "compositepodgroup", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.scheduling.v1alpha3.CompositePodGroup", listSchema: "io.k8s.api.scheduling.v1alpha3.CompositePodGroupList" },
-  "scheduling.k8s.io/v1alpha3/podgroups": { group: "scheduling.k8s.io", version: "v1alpha3", kind: "PodGroup", plural: "podgroups", singular: "podgroup", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.scheduling.v1alpha3.PodGroup", listSchema: "io.k8s.api.scheduling.v1alpha3.PodGroupList" },
-  "scheduling.k8s.io/v1alpha3/workloads": { group: "scheduling.k8s.io", version: "v1alpha3", kind: "Workload", plural: "workloads", singular: "workload", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.scheduling.v1alpha3.Workload", listSchema: "io.k8s.api.scheduling.v1alpha3.WorkloadList" },
-  "scheduling.k8s.io/v1beta1/podgroups": { group: "scheduling.k8s.io", version: "v1beta1", kind: "PodGroup", plural: "podgroups", singular: "podgroup", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.scheduling.v1beta1.PodGroup", listSchema: "io.k8s.api.scheduling.v1beta1.PodGroupList" },
-  "scheduling.k8s.io/v1beta1/workloads": { group: "scheduling.k8s.io", version: "v1beta1", kind: "Workload", plural: "workloads", singular: "workload", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.scheduling.v1beta1.Workload", listSchema: "io.k8s.api.scheduling.v1beta1.WorkloadList" },
-  "storage.k8s.io/v1/csidrivers": { group: "storage.k8s.io", version: "v1", kind: "CSIDriver", plural: "csidrivers", singular: "csidriver", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.storage.v1.CSIDriver", listSchema: "io.k8s.api.storage.v1.CSIDriverList" },
-  "storage.k8s.io/v1/csinodes": { group: "storage.k8s.io", version: "v1", kind: "CSINode", plural: "csinodes", singular: "csinode", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.storage.v1.CSINode", listSchema: "io.k8s.api.storage.v1.CSINodeList" },
-  "storage.k8s.io/v1/csistoragecapacities": { group: "storage.k8s.io", version: "v1", kind: "CSIStorageCapacity", plural: "csistoragecapacities", singular: "csistoragecapacity", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.storage.v1.CSIStorageCapacity", listSchema: "io.k8s.api.storage.v1.CSIStorageCapacityList" },
-  "storage.k8s.io/v1/storageclasses": { group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", singular: "storageclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.storage.v1.StorageClass", listSchema: "io.k8s.api.storage.v1.StorageClassList" },
-  "storage.k8s.io/v1/volumeattachments": { group: "storage.k8s.io", version: "v1", kind: "VolumeAttachment", plural: "volumeattachments", singular: "volumeattachment", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.storage.v1.VolumeAttachment", listSchema: "io.k8s.api.storage.v1.VolumeAttachmentList" },
-  "storage.k8s.io/v1/volumeattributesclasses": { group: "storage.k8s.io", version: "v1", kind: "VolumeAttributesClass", plural: "volumeattributesclasses", singular: "volumeattributesclass", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.storage.v1.VolumeAttributesClass", listSchema: "io.k8s.api.storage.v1.VolumeAttributesClassList" },
-  "storagemigration.k8s.io/v1/storageversionmigrations": { group: "storagemigration.k8s.io", version: "v1", kind: "StorageVersionMigration", plural: "storageversionmigrations", singular: "storageversionmigration", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.storagemigration.v1.StorageVersionMigration", listSchema: "io.k8s.api.storagemigration.v1.StorageVersionMigrationList" },
-  "storagemigration.k8s.io/v1beta1/storageversionmigrations": { group: "storagemigration.k8s.io", version: "v1beta1", kind: "StorageVersionMigration", plural: "storageversionmigrations", singular: "storageversionmigration", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigration", listSchema: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList" },
-  "v1/bindings": { group: "", version: "v1", kind: "Binding", plural: "bindings", singular: "binding", namespaced: true, verbs: ["create"], subresources: [], schema: "io.k8s.api.core.v1.Binding" },
-  "v1/componentstatuses": { group: "", version: "v1", kind: "ComponentStatus", plural: "componentstatuses", singular: "componentstatus", namespaced: false, verbs: ["get", "list"], subresources: [], schema: "io.k8s.api.core.v1.ComponentStatus", listSchema: "io.k8s.api.core.v1.ComponentStatusList" },
-  "v1/configmaps": { group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.ConfigMap", listSchema: "io.k8s.api.core.v1.ConfigMapList" },
-  "v1/endpoints": { group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.Endpoints", listSchema: "io.k8s.api.core.v1.EndpointsList" },
-  "v1/events": { group: "", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.Event", listSchema: "io.k8s.api.core.v1.EventList" },
-  "v1/limitranges": { group: "", version: "v1", kind: "LimitRange", plural: "limitranges", singular: "limitrange", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.LimitRange", listSchema: "io.k8s.api.core.v1.LimitRangeList" },
-  "v1/namespaces": { group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false, verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: ["finalize", "status"], schema: "io.k8s.api.core.v1.Namespace", listSchema: "io.k8s.api.core.v1.NamespaceList" },
-  "v1/nodes": { group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["proxy", "status"], schema: "io.k8s.api.core.v1.Node", listSchema: "io.k8s.api.core.v1.NodeList" },
-  "v1/persistentvolumeclaims": { group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.core.v1.PersistentVolumeClaim", listSchema: "io.k8s.api.core.v1.PersistentVolumeClaimList" },
-  "v1/persistentvolumes": { group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume", namespaced: false, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.core.v1.PersistentVolume", listSchema: "io.k8s.api.core.v1.PersistentVolumeList" },
-  "v1/pods": { group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize", "status"], schema: "io.k8s.api.core.v1.Pod", listSchema: "io.k8s.api.core.v1.PodList" },
-  "v1/podtemplates": { group: "", version: "v1", kind: "PodTemplate", plural: "podtemplates", singular: "podtemplate", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.PodTemplate", listSchema: "io.k8s.api.core.v1.PodTemplateList" },
-  "v1/replicationcontrollers": { group: "", version: "v1", kind: "ReplicationController", plural: "replicationcontrollers", singular: "replicationcontroller", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["scale", "status"], schema: "io.k8s.api.core.v1.ReplicationController", listSchema: "io.k8s.api.core.v1.ReplicationControllerList" },
-  "v1/resourcequotas": { group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", singular: "resourcequota", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["status"], schema: "io.k8s.api.core.v1.ResourceQuota", listSchema: "io.k8s.api.core.v1.ResourceQuotaList" },
-  "v1/secrets": { group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: [], schema: "io.k8s.api.core.v1.Secret", listSchema: "io.k8s.api.core.v1.SecretList" },
-  "v1/serviceaccounts": { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["token"], schema: "io.k8s.api.core.v1.ServiceAccount", listSchema: "io.k8s.api.core.v1.ServiceAccountList" },
-  "v1/services": { group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true, verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], subresources: ["proxy", "status"], schema: "io.k8s.api.core.v1.Service", listSchema: "io.k8s.api.core.v1.ServiceList" },
-} as const;
+export const resources: Resources = unpackResources(preferredKeys, ["create,delete,deletecollection,get,list,patch,update,watch","create","get,list","create,delete,get,list,patch,update,watch"], [
+  "admissionregistration.k8s.io v1 MutatingAdmissionPolicy mutatingadmissionpolicies  cp 0  io.k8s.api.admissionregistration.v1. +",
+  "admissionregistration.k8s.io v1 MutatingAdmissionPolicyBinding mutatingadmissionpolicybindings  cp 0   +",
+  "admissionregistration.k8s.io v1 MutatingWebhookConfiguration mutatingwebhookconfigurations  cp 0   +",
+  "admissionregistration.k8s.io v1 ValidatingAdmissionPolicy validatingadmissionpolicies  cp 0 status  +",
+  "admissionregistration.k8s.io v1 ValidatingAdmissionPolicyBinding validatingadmissionpolicybindings  cp 0   +",
+  "admissionregistration.k8s.io v1 ValidatingWebhookConfiguration validatingwebhookconfigurations  cp 0   +",
+  "admissionregistration.k8s.io v1alpha1 MutatingAdmissionPolicy mutatingadmissionpolicies  c 0  io.k8s.api.admissionregistration.v1alpha1. +",
+  "admissionregistration.k8s.io v1alpha1 MutatingAdmissionPolicyBinding mutatingadmissionpolicybindings  c 0   +",
+  "admissionregistration.k8s.io v1beta1 MutatingAdmissionPolicy mutatingadmissionpolicies  c 0  io.k8s.api.admissionregistration.v1beta1. +",
+  "admissionregistration.k8s.io v1beta1 MutatingAdmissionPolicyBinding mutatingadmissionpolicybindings  c 0   +",
+  "apiextensions.k8s.io v1 CustomResourceDefinition customresourcedefinitions  cp 0 status io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1. +",
+  "apiregistration.k8s.io v1 APIService apiservices  cp 0 status io.k8s.kube-aggregator.pkg.apis.apiregistration.v1. +",
+  "apps v1 ControllerRevision controllerrevisions  np 0  io.k8s.api.apps.v1. +",
+  "apps v1 DaemonSet daemonsets  np 0 status  +",
+  "apps v1 Deployment deployments  np 0 scale,status  +",
+  "apps v1 ReplicaSet replicasets  np 0 scale,status  +",
+  "apps v1 StatefulSet statefulsets  np 0 scale,status  +",
+  "authentication.k8s.io v1 SelfSubjectReview selfsubjectreviews  cp 1  io.k8s.api.authentication.v1. ",
+  "authentication.k8s.io v1 TokenReview tokenreviews  cp 1   ",
+  "authorization.k8s.io v1 LocalSubjectAccessReview localsubjectaccessreviews  np 1  io.k8s.api.authorization.v1. ",
+  "authorization.k8s.io v1 SelfSubjectAccessReview selfsubjectaccessreviews  cp 1   ",
+  "authorization.k8s.io v1 SelfSubjectRulesReview selfsubjectrulesreviews  cp 1   ",
+  "authorization.k8s.io v1 SubjectAccessReview subjectaccessreviews  cp 1   ",
+  "autoscaling v1 HorizontalPodAutoscaler horizontalpodautoscalers  n 0 status io.k8s.api.autoscaling.v1. +",
+  "autoscaling v2 HorizontalPodAutoscaler horizontalpodautoscalers  np 0 status io.k8s.api.autoscaling.v2. +",
+  "batch v1 CronJob cronjobs  np 0 status io.k8s.api.batch.v1. +",
+  "batch v1 Job jobs  np 0 status  +",
+  "certificates.k8s.io v1 CertificateSigningRequest certificatesigningrequests  cp 0 approval,status io.k8s.api.certificates.v1. +",
+  "certificates.k8s.io v1 ClusterTrustBundle clustertrustbundles  cp 0   +",
+  "certificates.k8s.io v1 PodCertificateRequest podcertificaterequests  np 0 status  +",
+  "certificates.k8s.io v1beta1 ClusterTrustBundle clustertrustbundles  c 0  io.k8s.api.certificates.v1beta1. +",
+  "certificates.k8s.io v1beta1 PodCertificateRequest podcertificaterequests  n 0 status  +",
+  "coordination.k8s.io v1 Lease leases  np 0  io.k8s.api.coordination.v1. +",
+  "coordination.k8s.io v1alpha2 LeaseCandidate leasecandidates  n 0  io.k8s.api.coordination.v1alpha2. +",
+  "coordination.k8s.io v1beta1 LeaseCandidate leasecandidates  np 0  io.k8s.api.coordination.v1beta1. +",
+  "discovery.k8s.io v1 EndpointSlice endpointslices  np 0  io.k8s.api.discovery.v1. +",
+  "events.k8s.io v1 Event events  n 0  io.k8s.api.events.v1. +",
+  "flowcontrol.apiserver.k8s.io v1 FlowSchema flowschemas  cp 0 status io.k8s.api.flowcontrol.v1. +",
+  "flowcontrol.apiserver.k8s.io v1 PriorityLevelConfiguration prioritylevelconfigurations  cp 0 status  +",
+  "internal.apiserver.k8s.io v1alpha1 StorageVersion storageversions  c 0 status io.k8s.api.apiserverinternal.v1alpha1. +",
+  "lifecycle.k8s.io v1alpha1 EvictionRequest evictionrequests  n 0 status io.k8s.api.lifecycle.v1alpha1. +",
+  "lifecycle.k8s.io v1alpha1 Eviction evictions  n 0 status  +",
+  "networking.k8s.io v1 IngressClass ingressclasses  cp 0  io.k8s.api.networking.v1. +",
+  "networking.k8s.io v1 Ingress ingresses  np 0 status  +",
+  "networking.k8s.io v1 IPAddress ipaddresses  cp 0   +",
+  "networking.k8s.io v1 NetworkPolicy networkpolicies  np 0   +",
+  "networking.k8s.io v1 ServiceCIDR servicecidrs  cp 0 status  +",
+  "node.k8s.io v1 RuntimeClass runtimeclasses  cp 0  io.k8s.api.node.v1. +",
+  "policy v1 PodDisruptionBudget poddisruptionbudgets  np 0 status io.k8s.api.policy.v1. +",
+  "rbac.authorization.k8s.io v1 ClusterRoleBinding clusterrolebindings  cp 0  io.k8s.api.rbac.v1. +",
+  "rbac.authorization.k8s.io v1 ClusterRole clusterroles  cp 0   +",
+  "rbac.authorization.k8s.io v1 RoleBinding rolebindings  np 0   +",
+  "rbac.authorization.k8s.io v1 Role roles  np 0   +",
+  "resource.k8s.io v1 DeviceClass deviceclasses  cp 0  io.k8s.api.resource.v1. +",
+  "resource.k8s.io v1 DeviceTaintRule devicetaintrules  cp 0 status  +",
+  "resource.k8s.io v1 ResourceClaim resourceclaims  np 0 status  +",
+  "resource.k8s.io v1 ResourceClaimTemplate resourceclaimtemplates  np 0   +",
+  "resource.k8s.io v1 ResourceSlice resourceslices  cp 0   +",
+  "resource.k8s.io v1alpha3 DeviceTaintRule devicetaintrules  c 0 status io.k8s.api.resource.v1alpha3. +",
+  "resource.k8s.io v1alpha3 ResourcePoolStatusRequest resourcepoolstatusrequests  c 0 status  +",
+  "resource.k8s.io v1beta1 DeviceClass deviceclasses  c 0  io.k8s.api.resource.v1beta1. +",
+  "resource.k8s.io v1beta1 ResourceClaim resourceclaims  n 0 status  +",
+  "resource.k8s.io v1beta1 ResourceClaimTemplate resourceclaimtemplates  n 0   +",
+  "resource.k8s.io v1beta1 ResourceSlice resourceslices  c 0   +",
+  "resource.k8s.io v1beta2 DeviceClass deviceclasses  c 0  io.k8s.api.resource.v1beta2. +",
+  "resource.k8s.io v1beta2 DeviceTaintRule devicetaintrules  c 0 status  +",
+  "resource.k8s.io v1beta2 ResourceClaim resourceclaims  n 0 status  +",
+  "resource.k8s.io v1beta2 ResourceClaimTemplate resourceclaimtemplates  n 0   +",
+  "resource.k8s.io v1beta2 ResourceSlice resourceslices  c 0   +",
+  "scheduling.k8s.io v1 PriorityClass priorityclasses  cp 0  io.k8s.api.scheduling.v1. +",
+  "scheduling.k8s.io v1alpha3 CompositePodGroup compositepodgroups  n 0 status io.k8s.api.scheduling.v1alpha3. +",
+  "scheduling.k8s.io v1alpha3 PodGroup podgroups  n 0 status  +",
+  "scheduling.k8s.io v1alpha3 Workload workloads  n 0   +",
+  "scheduling.k8s.io v1beta1 PodGroup podgroups  np 0 status io.k8s.api.scheduling.v1beta1. +",
+  "scheduling.k8s.io v1beta1 Workload workloads  np 0   +",
+  "storage.k8s.io v1 CSIDriver csidrivers  cp 0  io.k8s.api.storage.v1. +",
+  "storage.k8s.io v1 CSINode csinodes  cp 0 status  +",
+  "storage.k8s.io v1 CSIStorageCapacity csistoragecapacities  np 0   +",
+  "storage.k8s.io v1 StorageClass storageclasses  cp 0   +",
+  "storage.k8s.io v1 VolumeAttachment volumeattachments  cp 0 status  +",
+  "storage.k8s.io v1 VolumeAttributesClass volumeattributesclasses  cp 0   +",
+  "storagemigration.k8s.io v1 StorageVersionMigration storageversionmigrations  cp 0 status io.k8s.api.storagemigration.v1. +",
+  "storagemigration.k8s.io v1beta1 StorageVersionMigration storageversionmigrations  c 0 status io.k8s.api.storagemigration.v1beta1. +",
+  " v1 Binding bindings  np 1  io.k8s.api.core.v1. ",
+  " v1 ComponentStatus componentstatuses  cp 2   +",
+  " v1 ConfigMap configmaps  np 0   +",
+  " v1 Endpoints endpoints  np 0   +",
+  " v1 Event events  np 0   +",
+  " v1 LimitRange limitranges  np 0   +",
+  " v1 Namespace namespaces  cp 3 finalize,status  +",
+  " v1 Node nodes  cp 0 proxy,status  +",
+  " v1 PersistentVolumeClaim persistentvolumeclaims  np 0 status  +",
+  " v1 PersistentVolume persistentvolumes  cp 0 status  +",
+  " v1 Pod pods  np 0 attach,binding,ephemeralcontainers,eviction,exec,log,portforward,proxy,resize,status  +",
+  " v1 PodTemplate podtemplates  np 0   +",
+  " v1 ReplicationController replicationcontrollers  np 0 scale,status  +",
+  " v1 ResourceQuota resourcequotas  np 0 status  +",
+  " v1 Secret secrets  np 0   +",
+  " v1 ServiceAccount serviceaccounts  np 0 token  +",
+  " v1 Service services  np 0 proxy,status  +",
+]);
 
-/** The type of {@link resources}: every resource's entry, as literal types. */
-export type Resources = typeof resources;
-/** `v1/pods`, `apps/v1/deployments`, … */
-export type ResourceKey = keyof Resources;
+/**
+ * One row per resource: `group version kind plural singular scope verbs subresources schema list`,
+ * where an empty singular is the kind in lower case, scope is n(amespaced) or c(luster) and then
+ * p where the resource is the preferred one of its plural (added to `preferred`), verbs
+ * index the sets, subresources are comma-separated, an empty schema is the kind in the package
+ * of the row before and a schema ending in `.` is that package's kind, and list is empty (no
+ * list), `+` (the schema's name + List) or a definition name.
+ */
+function unpackResources(preferred: ResourceKey[], verbSets: readonly string[], rows: readonly string[]): Resources {
+  const out: Record<string, unknown> = {};
+  let pkg = '';
+  for (const row of rows) {
+    const [group, version, kind, plural, singular, scope, verbs, subresources, schema, list] = row.split(' ') as [string, string, string, string, string, string, string, string, string, string];
+    if (schema.endsWith('.')) pkg = schema;
+    const name = schema === '' || schema.endsWith('.') ? `${pkg}${kind}` : schema;
+    const key = `${group === '' ? '' : `${group}/`}${version}/${plural}` as ResourceKey;
+    if (scope.endsWith('p')) preferred.push(key);
+    out[key] = {
+      group, version, kind, plural,
+      singular: singular || kind.toLowerCase(),
+      namespaced: scope.startsWith('n'),
+      verbs: verbSets[Number(verbs)]!.split(','),
+      subresources: subresources === '' ? [] : subresources.split(','),
+      schema: name,
+      ...(list === '' ? {} : { listSchema: list === '+' ? `${name}List` : list }),
+    };
+  }
+  return out as Resources;
+}
 
 /**
  * Friendly name (plural) → key of the preferred version: the highest version priority
@@ -127,188 +261,194 @@ export type ResourceKey = keyof Resources;
  * Alpha-only resources have no entry (a cluster serves them only behind a feature gate); use
  * their full key (`lifecycle.k8s.io/v1alpha1/evictionrequests`).
  */
-export const preferred = {
-  "apiservices": "apiregistration.k8s.io/v1/apiservices",
-  "bindings": "v1/bindings",
-  "certificatesigningrequests": "certificates.k8s.io/v1/certificatesigningrequests",
-  "clusterrolebindings": "rbac.authorization.k8s.io/v1/clusterrolebindings",
-  "clusterroles": "rbac.authorization.k8s.io/v1/clusterroles",
-  "clustertrustbundles": "certificates.k8s.io/v1/clustertrustbundles",
-  "componentstatuses": "v1/componentstatuses",
-  "configmaps": "v1/configmaps",
-  "controllerrevisions": "apps/v1/controllerrevisions",
-  "cronjobs": "batch/v1/cronjobs",
-  "csidrivers": "storage.k8s.io/v1/csidrivers",
-  "csinodes": "storage.k8s.io/v1/csinodes",
-  "csistoragecapacities": "storage.k8s.io/v1/csistoragecapacities",
-  "customresourcedefinitions": "apiextensions.k8s.io/v1/customresourcedefinitions",
-  "daemonsets": "apps/v1/daemonsets",
-  "deployments": "apps/v1/deployments",
-  "deviceclasses": "resource.k8s.io/v1/deviceclasses",
-  "devicetaintrules": "resource.k8s.io/v1/devicetaintrules",
-  "endpoints": "v1/endpoints",
-  "endpointslices": "discovery.k8s.io/v1/endpointslices",
-  "events": "v1/events",
-  "flowschemas": "flowcontrol.apiserver.k8s.io/v1/flowschemas",
-  "horizontalpodautoscalers": "autoscaling/v2/horizontalpodautoscalers",
-  "ingressclasses": "networking.k8s.io/v1/ingressclasses",
-  "ingresses": "networking.k8s.io/v1/ingresses",
-  "ipaddresses": "networking.k8s.io/v1/ipaddresses",
-  "jobs": "batch/v1/jobs",
-  "leasecandidates": "coordination.k8s.io/v1beta1/leasecandidates",
-  "leases": "coordination.k8s.io/v1/leases",
-  "limitranges": "v1/limitranges",
-  "localsubjectaccessreviews": "authorization.k8s.io/v1/localsubjectaccessreviews",
-  "mutatingadmissionpolicies": "admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
-  "mutatingadmissionpolicybindings": "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
-  "mutatingwebhookconfigurations": "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
-  "namespaces": "v1/namespaces",
-  "networkpolicies": "networking.k8s.io/v1/networkpolicies",
-  "nodes": "v1/nodes",
-  "persistentvolumeclaims": "v1/persistentvolumeclaims",
-  "persistentvolumes": "v1/persistentvolumes",
-  "podcertificaterequests": "certificates.k8s.io/v1/podcertificaterequests",
-  "poddisruptionbudgets": "policy/v1/poddisruptionbudgets",
-  "podgroups": "scheduling.k8s.io/v1beta1/podgroups",
-  "pods": "v1/pods",
-  "podtemplates": "v1/podtemplates",
-  "priorityclasses": "scheduling.k8s.io/v1/priorityclasses",
-  "prioritylevelconfigurations": "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations",
-  "replicasets": "apps/v1/replicasets",
-  "replicationcontrollers": "v1/replicationcontrollers",
-  "resourceclaims": "resource.k8s.io/v1/resourceclaims",
-  "resourceclaimtemplates": "resource.k8s.io/v1/resourceclaimtemplates",
-  "resourcequotas": "v1/resourcequotas",
-  "resourceslices": "resource.k8s.io/v1/resourceslices",
-  "rolebindings": "rbac.authorization.k8s.io/v1/rolebindings",
-  "roles": "rbac.authorization.k8s.io/v1/roles",
-  "runtimeclasses": "node.k8s.io/v1/runtimeclasses",
-  "secrets": "v1/secrets",
-  "selfsubjectaccessreviews": "authorization.k8s.io/v1/selfsubjectaccessreviews",
-  "selfsubjectreviews": "authentication.k8s.io/v1/selfsubjectreviews",
-  "selfsubjectrulesreviews": "authorization.k8s.io/v1/selfsubjectrulesreviews",
-  "serviceaccounts": "v1/serviceaccounts",
-  "servicecidrs": "networking.k8s.io/v1/servicecidrs",
-  "services": "v1/services",
-  "statefulsets": "apps/v1/statefulsets",
-  "storageclasses": "storage.k8s.io/v1/storageclasses",
-  "storageversionmigrations": "storagemigration.k8s.io/v1/storageversionmigrations",
-  "subjectaccessreviews": "authorization.k8s.io/v1/subjectaccessreviews",
-  "tokenreviews": "authentication.k8s.io/v1/tokenreviews",
-  "validatingadmissionpolicies": "admissionregistration.k8s.io/v1/validatingadmissionpolicies",
-  "validatingadmissionpolicybindings": "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
-  "validatingwebhookconfigurations": "admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-  "volumeattachments": "storage.k8s.io/v1/volumeattachments",
-  "volumeattributesclasses": "storage.k8s.io/v1/volumeattributesclasses",
-  "workloads": "scheduling.k8s.io/v1beta1/workloads",
-} as const;
+export const preferred: {
+  readonly "apiservices": "apiregistration.k8s.io/v1/apiservices";
+  readonly "bindings": "v1/bindings";
+  readonly "certificatesigningrequests": "certificates.k8s.io/v1/certificatesigningrequests";
+  readonly "clusterrolebindings": "rbac.authorization.k8s.io/v1/clusterrolebindings";
+  readonly "clusterroles": "rbac.authorization.k8s.io/v1/clusterroles";
+  readonly "clustertrustbundles": "certificates.k8s.io/v1/clustertrustbundles";
+  readonly "componentstatuses": "v1/componentstatuses";
+  readonly "configmaps": "v1/configmaps";
+  readonly "controllerrevisions": "apps/v1/controllerrevisions";
+  readonly "cronjobs": "batch/v1/cronjobs";
+  readonly "csidrivers": "storage.k8s.io/v1/csidrivers";
+  readonly "csinodes": "storage.k8s.io/v1/csinodes";
+  readonly "csistoragecapacities": "storage.k8s.io/v1/csistoragecapacities";
+  readonly "customresourcedefinitions": "apiextensions.k8s.io/v1/customresourcedefinitions";
+  readonly "daemonsets": "apps/v1/daemonsets";
+  readonly "deployments": "apps/v1/deployments";
+  readonly "deviceclasses": "resource.k8s.io/v1/deviceclasses";
+  readonly "devicetaintrules": "resource.k8s.io/v1/devicetaintrules";
+  readonly "endpoints": "v1/endpoints";
+  readonly "endpointslices": "discovery.k8s.io/v1/endpointslices";
+  readonly "events": "v1/events";
+  readonly "flowschemas": "flowcontrol.apiserver.k8s.io/v1/flowschemas";
+  readonly "horizontalpodautoscalers": "autoscaling/v2/horizontalpodautoscalers";
+  readonly "ingressclasses": "networking.k8s.io/v1/ingressclasses";
+  readonly "ingresses": "networking.k8s.io/v1/ingresses";
+  readonly "ipaddresses": "networking.k8s.io/v1/ipaddresses";
+  readonly "jobs": "batch/v1/jobs";
+  readonly "leasecandidates": "coordination.k8s.io/v1beta1/leasecandidates";
+  readonly "leases": "coordination.k8s.io/v1/leases";
+  readonly "limitranges": "v1/limitranges";
+  readonly "localsubjectaccessreviews": "authorization.k8s.io/v1/localsubjectaccessreviews";
+  readonly "mutatingadmissionpolicies": "admissionregistration.k8s.io/v1/mutatingadmissionpolicies";
+  readonly "mutatingadmissionpolicybindings": "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings";
+  readonly "mutatingwebhookconfigurations": "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations";
+  readonly "namespaces": "v1/namespaces";
+  readonly "networkpolicies": "networking.k8s.io/v1/networkpolicies";
+  readonly "nodes": "v1/nodes";
+  readonly "persistentvolumeclaims": "v1/persistentvolumeclaims";
+  readonly "persistentvolumes": "v1/persistentvolumes";
+  readonly "podcertificaterequests": "certificates.k8s.io/v1/podcertificaterequests";
+  readonly "poddisruptionbudgets": "policy/v1/poddisruptionbudgets";
+  readonly "podgroups": "scheduling.k8s.io/v1beta1/podgroups";
+  readonly "pods": "v1/pods";
+  readonly "podtemplates": "v1/podtemplates";
+  readonly "priorityclasses": "scheduling.k8s.io/v1/priorityclasses";
+  readonly "prioritylevelconfigurations": "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations";
+  readonly "replicasets": "apps/v1/replicasets";
+  readonly "replicationcontrollers": "v1/replicationcontrollers";
+  readonly "resourceclaims": "resource.k8s.io/v1/resourceclaims";
+  readonly "resourceclaimtemplates": "resource.k8s.io/v1/resourceclaimtemplates";
+  readonly "resourcequotas": "v1/resourcequotas";
+  readonly "resourceslices": "resource.k8s.io/v1/resourceslices";
+  readonly "rolebindings": "rbac.authorization.k8s.io/v1/rolebindings";
+  readonly "roles": "rbac.authorization.k8s.io/v1/roles";
+  readonly "runtimeclasses": "node.k8s.io/v1/runtimeclasses";
+  readonly "secrets": "v1/secrets";
+  readonly "selfsubjectaccessreviews": "authorization.k8s.io/v1/selfsubjectaccessreviews";
+  readonly "selfsubjectreviews": "authentication.k8s.io/v1/selfsubjectreviews";
+  readonly "selfsubjectrulesreviews": "authorization.k8s.io/v1/selfsubjectrulesreviews";
+  readonly "serviceaccounts": "v1/serviceaccounts";
+  readonly "servicecidrs": "networking.k8s.io/v1/servicecidrs";
+  readonly "services": "v1/services";
+  readonly "statefulsets": "apps/v1/statefulsets";
+  readonly "storageclasses": "storage.k8s.io/v1/storageclasses";
+  readonly "storageversionmigrations": "storagemigration.k8s.io/v1/storageversionmigrations";
+  readonly "subjectaccessreviews": "authorization.k8s.io/v1/subjectaccessreviews";
+  readonly "tokenreviews": "authentication.k8s.io/v1/tokenreviews";
+  readonly "validatingadmissionpolicies": "admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+  readonly "validatingadmissionpolicybindings": "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+  readonly "validatingwebhookconfigurations": "admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+  readonly "volumeattachments": "storage.k8s.io/v1/volumeattachments";
+  readonly "volumeattributesclasses": "storage.k8s.io/v1/volumeattributesclasses";
+  readonly "workloads": "scheduling.k8s.io/v1beta1/workloads";
+} = Object.fromEntries(
+  preferredKeys.map((key): [string, ResourceKey] => [resources[key].plural, key]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+) as never;
 
 /** `pods`, `deployments`, `horizontalpodautoscalers`, … */
 export type PreferredName = keyof typeof preferred;
 
 /** `<apiVersion>/<kind>` (`apps/v1/Deployment`) → resource key (`apps/v1/deployments`). */
-export const resourceKeysByKind = {
-  "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
-  "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
-  "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
-  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": "admissionregistration.k8s.io/v1/validatingadmissionpolicies",
-  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
-  "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": "admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-  "admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies",
-  "admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings",
-  "admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies",
-  "admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings",
-  "apiextensions.k8s.io/v1/CustomResourceDefinition": "apiextensions.k8s.io/v1/customresourcedefinitions",
-  "apiregistration.k8s.io/v1/APIService": "apiregistration.k8s.io/v1/apiservices",
-  "apps/v1/ControllerRevision": "apps/v1/controllerrevisions",
-  "apps/v1/DaemonSet": "apps/v1/daemonsets",
-  "apps/v1/Deployment": "apps/v1/deployments",
-  "apps/v1/ReplicaSet": "apps/v1/replicasets",
-  "apps/v1/StatefulSet": "apps/v1/statefulsets",
-  "authentication.k8s.io/v1/SelfSubjectReview": "authentication.k8s.io/v1/selfsubjectreviews",
-  "authentication.k8s.io/v1/TokenReview": "authentication.k8s.io/v1/tokenreviews",
-  "authorization.k8s.io/v1/LocalSubjectAccessReview": "authorization.k8s.io/v1/localsubjectaccessreviews",
-  "authorization.k8s.io/v1/SelfSubjectAccessReview": "authorization.k8s.io/v1/selfsubjectaccessreviews",
-  "authorization.k8s.io/v1/SelfSubjectRulesReview": "authorization.k8s.io/v1/selfsubjectrulesreviews",
-  "authorization.k8s.io/v1/SubjectAccessReview": "authorization.k8s.io/v1/subjectaccessreviews",
-  "autoscaling/v1/HorizontalPodAutoscaler": "autoscaling/v1/horizontalpodautoscalers",
-  "autoscaling/v2/HorizontalPodAutoscaler": "autoscaling/v2/horizontalpodautoscalers",
-  "batch/v1/CronJob": "batch/v1/cronjobs",
-  "batch/v1/Job": "batch/v1/jobs",
-  "certificates.k8s.io/v1/CertificateSigningRequest": "certificates.k8s.io/v1/certificatesigningrequests",
-  "certificates.k8s.io/v1/ClusterTrustBundle": "certificates.k8s.io/v1/clustertrustbundles",
-  "certificates.k8s.io/v1/PodCertificateRequest": "certificates.k8s.io/v1/podcertificaterequests",
-  "certificates.k8s.io/v1beta1/ClusterTrustBundle": "certificates.k8s.io/v1beta1/clustertrustbundles",
-  "certificates.k8s.io/v1beta1/PodCertificateRequest": "certificates.k8s.io/v1beta1/podcertificaterequests",
-  "coordination.k8s.io/v1/Lease": "coordination.k8s.io/v1/leases",
-  "coordination.k8s.io/v1alpha2/LeaseCandidate": "coordination.k8s.io/v1alpha2/leasecandidates",
-  "coordination.k8s.io/v1beta1/LeaseCandidate": "coordination.k8s.io/v1beta1/leasecandidates",
-  "discovery.k8s.io/v1/EndpointSlice": "discovery.k8s.io/v1/endpointslices",
-  "events.k8s.io/v1/Event": "events.k8s.io/v1/events",
-  "flowcontrol.apiserver.k8s.io/v1/FlowSchema": "flowcontrol.apiserver.k8s.io/v1/flowschemas",
-  "flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration": "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations",
-  "internal.apiserver.k8s.io/v1alpha1/StorageVersion": "internal.apiserver.k8s.io/v1alpha1/storageversions",
-  "lifecycle.k8s.io/v1alpha1/Eviction": "lifecycle.k8s.io/v1alpha1/evictions",
-  "lifecycle.k8s.io/v1alpha1/EvictionRequest": "lifecycle.k8s.io/v1alpha1/evictionrequests",
-  "networking.k8s.io/v1/IPAddress": "networking.k8s.io/v1/ipaddresses",
-  "networking.k8s.io/v1/Ingress": "networking.k8s.io/v1/ingresses",
-  "networking.k8s.io/v1/IngressClass": "networking.k8s.io/v1/ingressclasses",
-  "networking.k8s.io/v1/NetworkPolicy": "networking.k8s.io/v1/networkpolicies",
-  "networking.k8s.io/v1/ServiceCIDR": "networking.k8s.io/v1/servicecidrs",
-  "node.k8s.io/v1/RuntimeClass": "node.k8s.io/v1/runtimeclasses",
-  "policy/v1/PodDisruptionBudget": "policy/v1/poddisruptionbudgets",
-  "rbac.authorization.k8s.io/v1/ClusterRole": "rbac.authorization.k8s.io/v1/clusterroles",
-  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "rbac.authorization.k8s.io/v1/clusterrolebindings",
-  "rbac.authorization.k8s.io/v1/Role": "rbac.authorization.k8s.io/v1/roles",
-  "rbac.authorization.k8s.io/v1/RoleBinding": "rbac.authorization.k8s.io/v1/rolebindings",
-  "resource.k8s.io/v1/DeviceClass": "resource.k8s.io/v1/deviceclasses",
-  "resource.k8s.io/v1/DeviceTaintRule": "resource.k8s.io/v1/devicetaintrules",
-  "resource.k8s.io/v1/ResourceClaim": "resource.k8s.io/v1/resourceclaims",
-  "resource.k8s.io/v1/ResourceClaimTemplate": "resource.k8s.io/v1/resourceclaimtemplates",
-  "resource.k8s.io/v1/ResourceSlice": "resource.k8s.io/v1/resourceslices",
-  "resource.k8s.io/v1alpha3/DeviceTaintRule": "resource.k8s.io/v1alpha3/devicetaintrules",
-  "resource.k8s.io/v1alpha3/ResourcePoolStatusRequest": "resource.k8s.io/v1alpha3/resourcepoolstatusrequests",
-  "resource.k8s.io/v1beta1/DeviceClass": "resource.k8s.io/v1beta1/deviceclasses",
-  "resource.k8s.io/v1beta1/ResourceClaim": "resource.k8s.io/v1beta1/resourceclaims",
-  "resource.k8s.io/v1beta1/ResourceClaimTemplate": "resource.k8s.io/v1beta1/resourceclaimtemplates",
-  "resource.k8s.io/v1beta1/ResourceSlice": "resource.k8s.io/v1beta1/resourceslices",
-  "resource.k8s.io/v1beta2/DeviceClass": "resource.k8s.io/v1beta2/deviceclasses",
-  "resource.k8s.io/v1beta2/DeviceTaintRule": "resource.k8s.io/v1beta2/devicetaintrules",
-  "resource.k8s.io/v1beta2/ResourceClaim": "resource.k8s.io/v1beta2/resourceclaims",
-  "resource.k8s.io/v1beta2/ResourceClaimTemplate": "resource.k8s.io/v1beta2/resourceclaimtemplates",
-  "resource.k8s.io/v1beta2/ResourceSlice": "resource.k8s.io/v1beta2/resourceslices",
-  "scheduling.k8s.io/v1/PriorityClass": "scheduling.k8s.io/v1/priorityclasses",
-  "scheduling.k8s.io/v1alpha3/CompositePodGroup": "scheduling.k8s.io/v1alpha3/compositepodgroups",
-  "scheduling.k8s.io/v1alpha3/PodGroup": "scheduling.k8s.io/v1alpha3/podgroups",
-  "scheduling.k8s.io/v1alpha3/Workload": "scheduling.k8s.io/v1alpha3/workloads",
-  "scheduling.k8s.io/v1beta1/PodGroup": "scheduling.k8s.io/v1beta1/podgroups",
-  "scheduling.k8s.io/v1beta1/Workload": "scheduling.k8s.io/v1beta1/workloads",
-  "storage.k8s.io/v1/CSIDriver": "storage.k8s.io/v1/csidrivers",
-  "storage.k8s.io/v1/CSINode": "storage.k8s.io/v1/csinodes",
-  "storage.k8s.io/v1/CSIStorageCapacity": "storage.k8s.io/v1/csistoragecapacities",
-  "storage.k8s.io/v1/StorageClass": "storage.k8s.io/v1/storageclasses",
-  "storage.k8s.io/v1/VolumeAttachment": "storage.k8s.io/v1/volumeattachments",
-  "storage.k8s.io/v1/VolumeAttributesClass": "storage.k8s.io/v1/volumeattributesclasses",
-  "storagemigration.k8s.io/v1/StorageVersionMigration": "storagemigration.k8s.io/v1/storageversionmigrations",
-  "storagemigration.k8s.io/v1beta1/StorageVersionMigration": "storagemigration.k8s.io/v1beta1/storageversionmigrations",
-  "v1/Binding": "v1/bindings",
-  "v1/ComponentStatus": "v1/componentstatuses",
-  "v1/ConfigMap": "v1/configmaps",
-  "v1/Endpoints": "v1/endpoints",
-  "v1/Event": "v1/events",
-  "v1/LimitRange": "v1/limitranges",
-  "v1/Namespace": "v1/namespaces",
-  "v1/Node": "v1/nodes",
-  "v1/PersistentVolume": "v1/persistentvolumes",
-  "v1/PersistentVolumeClaim": "v1/persistentvolumeclaims",
-  "v1/Pod": "v1/pods",
-  "v1/PodTemplate": "v1/podtemplates",
-  "v1/ReplicationController": "v1/replicationcontrollers",
-  "v1/ResourceQuota": "v1/resourcequotas",
-  "v1/Secret": "v1/secrets",
-  "v1/Service": "v1/services",
-  "v1/ServiceAccount": "v1/serviceaccounts",
-} as const;
+export const resourceKeysByKind: {
+  readonly "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1/mutatingadmissionpolicies";
+  readonly "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings";
+  readonly "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations";
+  readonly "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": "admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+  readonly "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+  readonly "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": "admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+  readonly "admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicies";
+  readonly "admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1alpha1/mutatingadmissionpolicybindings";
+  readonly "admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy": "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies";
+  readonly "admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicyBinding": "admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings";
+  readonly "apiextensions.k8s.io/v1/CustomResourceDefinition": "apiextensions.k8s.io/v1/customresourcedefinitions";
+  readonly "apiregistration.k8s.io/v1/APIService": "apiregistration.k8s.io/v1/apiservices";
+  readonly "apps/v1/ControllerRevision": "apps/v1/controllerrevisions";
+  readonly "apps/v1/DaemonSet": "apps/v1/daemonsets";
+  readonly "apps/v1/Deployment": "apps/v1/deployments";
+  readonly "apps/v1/ReplicaSet": "apps/v1/replicasets";
+  readonly "apps/v1/StatefulSet": "apps/v1/statefulsets";
+  readonly "authentication.k8s.io/v1/SelfSubjectReview": "authentication.k8s.io/v1/selfsubjectreviews";
+  readonly "authentication.k8s.io/v1/TokenReview": "authentication.k8s.io/v1/tokenreviews";
+  readonly "authorization.k8s.io/v1/LocalSubjectAccessReview": "authorization.k8s.io/v1/localsubjectaccessreviews";
+  readonly "authorization.k8s.io/v1/SelfSubjectAccessReview": "authorization.k8s.io/v1/selfsubjectaccessreviews";
+  readonly "authorization.k8s.io/v1/SelfSubjectRulesReview": "authorization.k8s.io/v1/selfsubjectrulesreviews";
+  readonly "authorization.k8s.io/v1/SubjectAccessReview": "authorization.k8s.io/v1/subjectaccessreviews";
+  readonly "autoscaling/v1/HorizontalPodAutoscaler": "autoscaling/v1/horizontalpodautoscalers";
+  readonly "autoscaling/v2/HorizontalPodAutoscaler": "autoscaling/v2/horizontalpodautoscalers";
+  readonly "batch/v1/CronJob": "batch/v1/cronjobs";
+  readonly "batch/v1/Job": "batch/v1/jobs";
+  readonly "certificates.k8s.io/v1/CertificateSigningRequest": "certificates.k8s.io/v1/certificatesigningrequests";
+  readonly "certificates.k8s.io/v1/ClusterTrustBundle": "certificates.k8s.io/v1/clustertrustbundles";
+  readonly "certificates.k8s.io/v1/PodCertificateRequest": "certificates.k8s.io/v1/podcertificaterequests";
+  readonly "certificates.k8s.io/v1beta1/ClusterTrustBundle": "certificates.k8s.io/v1beta1/clustertrustbundles";
+  readonly "certificates.k8s.io/v1beta1/PodCertificateRequest": "certificates.k8s.io/v1beta1/podcertificaterequests";
+  readonly "coordination.k8s.io/v1/Lease": "coordination.k8s.io/v1/leases";
+  readonly "coordination.k8s.io/v1alpha2/LeaseCandidate": "coordination.k8s.io/v1alpha2/leasecandidates";
+  readonly "coordination.k8s.io/v1beta1/LeaseCandidate": "coordination.k8s.io/v1beta1/leasecandidates";
+  readonly "discovery.k8s.io/v1/EndpointSlice": "discovery.k8s.io/v1/endpointslices";
+  readonly "events.k8s.io/v1/Event": "events.k8s.io/v1/events";
+  readonly "flowcontrol.apiserver.k8s.io/v1/FlowSchema": "flowcontrol.apiserver.k8s.io/v1/flowschemas";
+  readonly "flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration": "flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations";
+  readonly "internal.apiserver.k8s.io/v1alpha1/StorageVersion": "internal.apiserver.k8s.io/v1alpha1/storageversions";
+  readonly "lifecycle.k8s.io/v1alpha1/Eviction": "lifecycle.k8s.io/v1alpha1/evictions";
+  readonly "lifecycle.k8s.io/v1alpha1/EvictionRequest": "lifecycle.k8s.io/v1alpha1/evictionrequests";
+  readonly "networking.k8s.io/v1/IPAddress": "networking.k8s.io/v1/ipaddresses";
+  readonly "networking.k8s.io/v1/Ingress": "networking.k8s.io/v1/ingresses";
+  readonly "networking.k8s.io/v1/IngressClass": "networking.k8s.io/v1/ingressclasses";
+  readonly "networking.k8s.io/v1/NetworkPolicy": "networking.k8s.io/v1/networkpolicies";
+  readonly "networking.k8s.io/v1/ServiceCIDR": "networking.k8s.io/v1/servicecidrs";
+  readonly "node.k8s.io/v1/RuntimeClass": "node.k8s.io/v1/runtimeclasses";
+  readonly "policy/v1/PodDisruptionBudget": "policy/v1/poddisruptionbudgets";
+  readonly "rbac.authorization.k8s.io/v1/ClusterRole": "rbac.authorization.k8s.io/v1/clusterroles";
+  readonly "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "rbac.authorization.k8s.io/v1/clusterrolebindings";
+  readonly "rbac.authorization.k8s.io/v1/Role": "rbac.authorization.k8s.io/v1/roles";
+  readonly "rbac.authorization.k8s.io/v1/RoleBinding": "rbac.authorization.k8s.io/v1/rolebindings";
+  readonly "resource.k8s.io/v1/DeviceClass": "resource.k8s.io/v1/deviceclasses";
+  readonly "resource.k8s.io/v1/DeviceTaintRule": "resource.k8s.io/v1/devicetaintrules";
+  readonly "resource.k8s.io/v1/ResourceClaim": "resource.k8s.io/v1/resourceclaims";
+  readonly "resource.k8s.io/v1/ResourceClaimTemplate": "resource.k8s.io/v1/resourceclaimtemplates";
+  readonly "resource.k8s.io/v1/ResourceSlice": "resource.k8s.io/v1/resourceslices";
+  readonly "resource.k8s.io/v1alpha3/DeviceTaintRule": "resource.k8s.io/v1alpha3/devicetaintrules";
+  readonly "resource.k8s.io/v1alpha3/ResourcePoolStatusRequest": "resource.k8s.io/v1alpha3/resourcepoolstatusrequests";
+  readonly "resource.k8s.io/v1beta1/DeviceClass": "resource.k8s.io/v1beta1/deviceclasses";
+  readonly "resource.k8s.io/v1beta1/ResourceClaim": "resource.k8s.io/v1beta1/resourceclaims";
+  readonly "resource.k8s.io/v1beta1/ResourceClaimTemplate": "resource.k8s.io/v1beta1/resourceclaimtemplates";
+  readonly "resource.k8s.io/v1beta1/ResourceSlice": "resource.k8s.io/v1beta1/resourceslices";
+  readonly "resource.k8s.io/v1beta2/DeviceClass": "resource.k8s.io/v1beta2/deviceclasses";
+  readonly "resource.k8s.io/v1beta2/DeviceTaintRule": "resource.k8s.io/v1beta2/devicetaintrules";
+  readonly "resource.k8s.io/v1beta2/ResourceClaim": "resource.k8s.io/v1beta2/resourceclaims";
+  readonly "resource.k8s.io/v1beta2/ResourceClaimTemplate": "resource.k8s.io/v1beta2/resourceclaimtemplates";
+  readonly "resource.k8s.io/v1beta2/ResourceSlice": "resource.k8s.io/v1beta2/resourceslices";
+  readonly "scheduling.k8s.io/v1/PriorityClass": "scheduling.k8s.io/v1/priorityclasses";
+  readonly "scheduling.k8s.io/v1alpha3/CompositePodGroup": "scheduling.k8s.io/v1alpha3/compositepodgroups";
+  readonly "scheduling.k8s.io/v1alpha3/PodGroup": "scheduling.k8s.io/v1alpha3/podgroups";
+  readonly "scheduling.k8s.io/v1alpha3/Workload": "scheduling.k8s.io/v1alpha3/workloads";
+  readonly "scheduling.k8s.io/v1beta1/PodGroup": "scheduling.k8s.io/v1beta1/podgroups";
+  readonly "scheduling.k8s.io/v1beta1/Workload": "scheduling.k8s.io/v1beta1/workloads";
+  readonly "storage.k8s.io/v1/CSIDriver": "storage.k8s.io/v1/csidrivers";
+  readonly "storage.k8s.io/v1/CSINode": "storage.k8s.io/v1/csinodes";
+  readonly "storage.k8s.io/v1/CSIStorageCapacity": "storage.k8s.io/v1/csistoragecapacities";
+  readonly "storage.k8s.io/v1/StorageClass": "storage.k8s.io/v1/storageclasses";
+  readonly "storage.k8s.io/v1/VolumeAttachment": "storage.k8s.io/v1/volumeattachments";
+  readonly "storage.k8s.io/v1/VolumeAttributesClass": "storage.k8s.io/v1/volumeattributesclasses";
+  readonly "storagemigration.k8s.io/v1/StorageVersionMigration": "storagemigration.k8s.io/v1/storageversionmigrations";
+  readonly "storagemigration.k8s.io/v1beta1/StorageVersionMigration": "storagemigration.k8s.io/v1beta1/storageversionmigrations";
+  readonly "v1/Binding": "v1/bindings";
+  readonly "v1/ComponentStatus": "v1/componentstatuses";
+  readonly "v1/ConfigMap": "v1/configmaps";
+  readonly "v1/Endpoints": "v1/endpoints";
+  readonly "v1/Event": "v1/events";
+  readonly "v1/LimitRange": "v1/limitranges";
+  readonly "v1/Namespace": "v1/namespaces";
+  readonly "v1/Node": "v1/nodes";
+  readonly "v1/PersistentVolume": "v1/persistentvolumes";
+  readonly "v1/PersistentVolumeClaim": "v1/persistentvolumeclaims";
+  readonly "v1/Pod": "v1/pods";
+  readonly "v1/PodTemplate": "v1/podtemplates";
+  readonly "v1/ReplicationController": "v1/replicationcontrollers";
+  readonly "v1/ResourceQuota": "v1/resourcequotas";
+  readonly "v1/Secret": "v1/secrets";
+  readonly "v1/Service": "v1/services";
+  readonly "v1/ServiceAccount": "v1/serviceaccounts";
+} = Object.fromEntries(
+  (Object.keys(resources) as ResourceKey[])
+    .map((key): [string, ResourceKey] => [`${key.slice(0, key.lastIndexOf('/'))}/${resources[key].kind}`, key])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+) as never;
 
 /** Resource key → TypeScript type of its objects: `ResourceTypeMap['apps/v1/deployments']` is a Deployment. */
 export interface ResourceTypeMap {

@@ -8,41 +8,46 @@
  * one body of code. The input is the normalized schema (normalize.ts), the same one the
  * TypeScript types are generated from.
  *
- * Shape of the output: one `makeSchemas(strict)` factory holding a `const` per definition;
- * every property that refers to another definition is a getter (zod 4's recursion idiom),
- * so definitions resolve lazily, in any order, and self-reference (JSONSchemaProps) works.
- * The zod type of every definition is spelled out in a `Schemas` interface (see there).
+ * Shape of the output: a table with one string per definition (TABLE_FORMAT), read by a small
+ * interpreter in the same file into zod/mini calls when the definition is first used; a
+ * reference builds the referred definition once, and a property that refers back into its
+ * own reference cycle is a getter (zod 4's recursion idiom), so self-reference
+ * (JSONSchemaProps) works. As code (`z.strictObject({ … })` per definition) the same schemas
+ * were almost twice the size once gzipped, in every bundle that can validate. The zod type of
+ * every definition is spelled out in a `Schemas` interface (see there).
  */
 import { GenerateError, jsonPath } from './errors.js';
 import { defIdent, propKey } from './naming.js';
 import { QUANTITY, refName, unwrapAllOf } from './normalize.js';
 import type { Schema } from './spec.js';
 import { apiVersionOf } from '../../src/core/resource-info.js';
+import { BARE_KEY, emitSchemaTable, packageRuns } from './schema-table.js';
 
 /**
- * A zod expression (`code`), its zod type (`type`), the TypeScript type of what it parses to
- * (`out`, needed only on reference cycles), and the definitions it reaches without an object
- * boundary (`refs`: such a property must be a getter).
+ * One expression: its encoding in the schema table (`enc`, see TABLE_FORMAT), its zod type
+ * (`type`), the TypeScript type of what it parses to (`out`, needed only on reference cycles),
+ * and the definitions it reaches without an object boundary (`refs`: such a property must be
+ * a getter).
  */
 interface Expr {
-  code: string;
+  enc: string;
   type: string;
   out: string;
   refs: Set<string>;
 }
 
-const leaf = (code: string, type: string, out: string): Expr => ({ code, type, out, refs: new Set() });
+const leaf = (enc: string, type: string, out: string): Expr => ({ enc, type, out, refs: new Set() });
 
-function wrap(inner: Expr, code: (c: string) => string, type: (t: string) => string, out: (o: string) => string): Expr {
-  return { code: code(inner.code), type: type(inner.type), out: out(inner.out), refs: inner.refs };
+function wrap(inner: Expr, enc: (c: string) => string, type: (t: string) => string, out: (o: string) => string): Expr {
+  return { enc: enc(inner.enc), type: type(inner.type), out: out(inner.out), refs: inner.refs };
 }
 
-function union(parts: Expr[]): Expr {
+function union(parts: Expr[], enc: string): Expr {
   const refs = new Set<string>();
   for (const p of parts) for (const r of p.refs) refs.add(r);
   return {
-    code: `z.union([${parts.map((p) => p.code).join(', ')}])`,
-    type: `z.ZodUnion<[${parts.map((p) => p.type).join(', ')}]>`,
+    enc,
+    type: `z.ZodMiniUnion<[${parts.map((p) => p.type).join(', ')}]>`,
     out: parts.map((p) => `(${p.out})`).join(' | '),
     refs,
   };
@@ -56,18 +61,23 @@ function isIntOrString(alts: Schema[]): boolean {
 const schemaType = (name: string): string => `Schemas[${JSON.stringify(name)}]`;
 /** Name of the spelled-out output type of a definition on a reference cycle. */
 const outputName = (name: string): string => `${defIdent(name)}_Output`;
-const UNKNOWN = leaf('z.unknown()', 'z.ZodUnknown', 'unknown');
-
+const UNKNOWN = leaf('u', 'z.ZodMiniUnknown', 'unknown');
 class ZodEmitter {
   constructor(
     private readonly schemas: Record<string, Schema>,
     private readonly file: string,
     /** Definitions on a reference cycle (JSONSchemaProps, CompositePodGroupTemplate), by cycle. */
     private readonly cyclic: ReadonlyMap<string, number>,
+    /** Definition name → its index in the table. */
+    private readonly index: ReadonlyMap<string, number>,
+    /** For each index, where its run of same-package names starts (packageRuns). */
+    private readonly runStart: readonly number[],
   ) {}
 
   /** The definition being emitted. */
   private current = '';
+  /** Enum values and literal unions, by index (the table's `E`/`L` operands). */
+  readonly literals: unknown[][] = [];
 
   /**
    * Whether an expression must be resolved lazily (a getter, z.lazy): only when it refers back
@@ -84,10 +94,15 @@ class ZodEmitter {
     throw new GenerateError(this.file, jsonPath(['components', 'schemas', ...path]), detail);
   }
 
+  private literal(values: unknown[]): number {
+    this.literals.push(values);
+    return this.literals.length - 1;
+  }
+
   private expr(raw: Schema, path: (string | number)[]): Expr {
     const s = unwrapAllOf(raw);
     const e = this.exprInner(s, path);
-    return s.nullable === true ? wrap(e, (c) => `z.nullable(${c})`, (t) => `z.ZodNullable<${t}>`, (o) => `${o} | null`) : e;
+    return s.nullable === true ? wrap(e, (c) => `~${c}`, (t) => `z.ZodMiniNullable<${t}>`, (o) => `${o} | null`) : e;
   }
 
   private exprInner(s: Schema, path: (string | number)[]): Expr {
@@ -95,8 +110,13 @@ class ZodEmitter {
       const ref = refName(s);
       if (ref === undefined || !Object.hasOwn(this.schemas, ref)) this.fail([...path, '$ref'], `$ref to unknown schema ${JSON.stringify(s.$ref)}`);
       const out = this.cyclic.has(ref) ? outputName(ref) : `z.output<${schemaType(ref)}>`;
-      // Definitions are built on first use: a reference calls the definition's builder.
-      return { code: `${defIdent(ref)}()`, type: schemaType(ref), out, refs: new Set([ref]) };
+      // Definitions are built on first use: a reference builds the definition (once).
+      // A definition of the same package (run of names) by its place in the package: across versions of
+      // a group the same definitions then read the same, which gzip sees.
+      const at = this.index.get(ref)!;
+      const base = this.runStart[this.index.get(this.current)!]!;
+      const enc = this.runStart[at] === base ? `#${at - base}` : `@${at}`;
+      return { enc, type: schemaType(ref), out, refs: new Set([ref]) };
     }
     if (s.allOf) {
       const parts = s.allOf.map((p, i) => this.expr(p, [...path, 'allOf', i]));
@@ -104,36 +124,37 @@ class ZodEmitter {
       delete rest.allOf;
       if (rest.type !== undefined || rest.properties !== undefined) parts.unshift(this.expr(rest, path));
       return parts.reduce((a, b) => ({
-        code: `z.intersection(${a.code}, ${b.code})`,
-        type: `z.ZodIntersection<${a.type}, ${b.type}>`,
+        enc: `&${a.enc}${b.enc}`,
+        type: `z.ZodMiniIntersection<${a.type}, ${b.type}>`,
         out: `(${a.out}) & (${b.out})`,
         refs: new Set([...a.refs, ...b.refs]),
       }));
     }
     const alts = s.oneOf ?? s.anyOf;
     if (alts) {
-      if (isIntOrString(alts)) return union([leaf('z.int()', 'z.ZodInt', 'number'), leaf('z.string()', 'z.ZodString', 'string')]);
-      return union(alts.map((a, i) => this.expr(a, [...path, s.oneOf ? 'oneOf' : 'anyOf', i])));
+      if (isIntOrString(alts)) return union([leaf('i', 'z.ZodMiniInt', 'number'), leaf('s', 'z.ZodMiniString', 'string')], '|2is');
+      const parts = alts.map((a, i) => this.expr(a, [...path, s.oneOf ? 'oneOf' : 'anyOf', i]));
+      return union(parts, `|${parts.length}${parts.map((p) => p.enc).join('')}`);
     }
     if (s.enum) {
       const literals = s.enum.map((v) => JSON.stringify(v));
       if (s.enum.every((v) => typeof v === 'string')) {
-        return leaf(`z.enum([${literals.join(', ')}])`, `z.ZodEnum<{ ${literals.map((v) => `${v}: ${v}`).join('; ')} }>`, literals.join(' | '));
+        return leaf(`E${this.literal(s.enum)}`, `z.ZodMiniEnum<{ ${literals.map((v) => `${v}: ${v}`).join('; ')} }>`, literals.join(' | '));
       }
-      return union(literals.map((v) => leaf(`z.literal(${v})`, `z.ZodLiteral<${v}>`, v)));
+      return union(literals.map((v) => leaf('', `z.ZodMiniLiteral<${v}>`, v)), `L${this.literal(s.enum)}`);
     }
     switch (s.type) {
       case 'string':
-        return s.format === 'byte' ? leaf('z.base64()', 'z.ZodBase64', 'string') : leaf('z.string()', 'z.ZodString', 'string');
+        return s.format === 'byte' ? leaf('6', 'z.ZodMiniBase64', 'string') : leaf('s', 'z.ZodMiniString', 'string');
       case 'integer':
-        return s.format === 'int32' ? leaf('z.int32()', 'z.ZodInt32', 'number') : leaf('z.int()', 'z.ZodInt', 'number');
+        return s.format === 'int32' ? leaf('I', 'z.ZodMiniInt32', 'number') : leaf('i', 'z.ZodMiniInt', 'number');
       case 'number':
-        return leaf('z.number()', 'z.ZodNumber', 'number');
+        return leaf('n', 'z.ZodMiniNumber', 'number');
       case 'boolean':
-        return leaf('z.boolean()', 'z.ZodBoolean', 'boolean');
+        return leaf('b', 'z.ZodMiniBoolean', 'boolean');
       case 'array': {
         const item = s.items ? this.expr(s.items, [...path, 'items']) : UNKNOWN;
-        return wrap(item, (c) => `z.array(${c})`, (t) => `z.ZodArray<${t}>`, (o) => `Array<${o}>`);
+        return wrap(item, (c) => `[${c}`, (t) => `z.ZodMiniArray<${t}>`, (o) => `Array<${o}>`);
       }
       case 'object':
         return this.object(s, path);
@@ -155,74 +176,64 @@ class ZodEmitter {
     const ap = s.additionalProperties;
     const hasMap = ap === true || typeof ap === 'object';
     if (Object.keys(props).length === 0) {
-      if (!hasMap) return leaf('obj({})', 'z.ZodObject<{}, z.core.$strict>', 'Record<string, never>');
-      return wrap(this.mapValue(s, path), (c) => `z.record(z.string(), ${c})`, (t) => `z.ZodRecord<z.ZodString, ${t}>`, (o) => `Record<string, ${o}>`);
+      if (!hasMap) return leaf('{}', 'z.ZodMiniObject<{}, z.core.$strict>', 'Record<string, never>');
+      return wrap(this.mapValue(s, path), (c) => `%${c}`, (t) => `z.ZodMiniRecord<z.ZodMiniString, ${t}>`, (o) => `Record<string, ${o}>`);
     }
     const shape = this.shape(s, path);
-    if (!hasMap) return leaf(`obj(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$strict>`, shape.out);
+    if (!hasMap) return leaf(shape.enc, `z.ZodMiniObject<${shape.type}, z.core.$strict>`, shape.out);
     const value = this.mapValue(s, path);
     const open = `${shape.out.slice(0, -1)}[key: string]: unknown; }`;
     // A free-form value (preserve-unknown-fields) keeps unknown keys in both modes.
-    if (value === UNKNOWN) return leaf(`z.looseObject(${shape.code})`, `z.ZodObject<${shape.type}, z.core.$loose>`, open);
+    if (value === UNKNOWN) return leaf(`O${shape.enc}`, `z.ZodMiniObject<${shape.type}, z.core.$loose>`, open);
     const lazy = this.needsLazy(value.refs);
     return leaf(
-      `obj(${shape.code}).catchall(${lazy ? `z.lazy(() => ${value.code})` : value.code})`,
-      `z.ZodObject<${shape.type}, z.core.$catchall<${lazy ? `z.ZodLazy<${value.type}>` : value.type}>>`,
+      `${lazy ? 'C' : 'c'}${shape.enc}${value.enc}`,
+      `z.ZodMiniObject<${shape.type}, z.core.$catchall<${lazy ? `z.ZodMiniLazy<${value.type}>` : value.type}>>`,
       open,
     );
   }
 
   /**
-   * `{ a: …, get b() { … } }`, its zod type and its output type. Optional fields accept null
-   * and undefined (servers and kubectl send `creationTimestamp: null`); required ones accept
-   * neither. A property that refers back into the definition's own reference cycle is a getter.
+   * `{a?s b:^@3}`, its zod type and its output type. Optional fields accept null and undefined
+   * (servers and kubectl send `creationTimestamp: null`); required ones accept neither. A
+   * property that refers back into the definition's own reference cycle is a getter.
    */
-  private shape(s: Schema, path: (string | number)[]): { code: string; type: string; out: string } {
+  private shape(s: Schema, path: (string | number)[]): { enc: string; type: string; out: string } {
     const required = new Set(s.required ?? []);
-    const code: string[] = [];
+    const enc: string[] = [];
     const type: string[] = [];
     const out: string[] = [];
     for (const key of Object.keys(s.properties ?? {}).sort()) {
-      let e = this.expr(s.properties![key]!, [...path, 'properties', key]);
+      if (!BARE_KEY.test(key)) this.fail([...path, 'properties', key], `property name ${JSON.stringify(key)} cannot be written in the schema table (allowed: ${BARE_KEY})`);
+      const e = this.expr(s.properties![key]!, [...path, 'properties', key]);
       const optional = !required.has(key);
-      if (optional) e = wrap(e, (c) => `z.nullish(${c})`, (t) => `z.ZodOptional<z.ZodNullable<${t}>>`, (o) => `${o} | null`);
-      code.push(this.needsLazy(e.refs) ? `get ${propKey(key)}() { return ${e.code}; },` : `${propKey(key)}: ${e.code},`);
-      type.push(`${propKey(key)}: ${e.type};`);
-      out.push(`${propKey(key)}${optional ? '?' : ''}: ${e.out};`);
+      const t = optional ? `z.ZodMiniOptional<z.ZodMiniNullable<${e.type}>>` : e.type;
+      enc.push(`${key}${optional ? '?' : ':'}${this.needsLazy(e.refs) ? '^' : ''}${e.enc}`);
+      type.push(`${propKey(key)}: ${t};`);
+      out.push(`${propKey(key)}${optional ? '?' : ''}: ${e.out}${optional ? ' | null' : ''};`);
     }
-    return { code: `{ ${code.join(' ')} }`, type: `{ ${type.join(' ')} }`, out: `{ ${out.join(' ')} }` };
+    return { enc: `{${enc.join('')}}`, type: `{ ${type.join(' ')} }`, out: `{ ${out.join(' ')} }` };
   }
 
-  /**
-   * The builder of one definition (`const x = () => (x_ ??= …)`: built on first use, once),
-   * its member of the `Schemas` interface and, on a cycle, its output type.
-   */
-  definition(name: string): { code: string; type: string; output?: string } {
+  /** The table entry of one definition, its member of the `Schemas` interface and, on a cycle, its output type. */
+  definition(name: string): { enc: string; type: string; output?: string } {
     this.current = name;
-    const id = defIdent(name);
-    const built = (declared: string, value: string): string => `  let ${id}_: ${declared} | undefined;\n  const ${id} = (): ${declared} => (${id}_ ??= ${value});`;
-    const declared = schemaType(name);
     const member = (t: string): string => `  ${JSON.stringify(name)}: ${t};`;
-    if (name === QUANTITY) {
-      return { code: built(declared, 'z.union([z.string().regex(QUANTITY_PATTERN), z.number()])'), type: member('z.ZodUnion<[z.ZodString, z.ZodNumber]>') };
-    }
+    if (name === QUANTITY) return { enc: 'Q', type: member('z.ZodMiniUnion<[z.ZodMiniString, z.ZodMiniNumber]>') };
     const e = this.expr(this.schemas[name]!, [name]);
     // A definition that is itself a reference (none in Kubernetes today) must not be read before it is built.
-    const code = e.refs.size === 0 ? e.code : `z.lazy(() => ${e.code})`;
+    const enc = e.refs.size === 0 ? e.enc : `z${e.enc}`;
     if (this.cyclic.has(name)) {
       // zod's type inference turns a reference back to the definition being inferred into
       // `any`/`unknown`; on a cycle the output type is spelled out instead.
       const out = outputName(name);
       return {
-        code: built(declared, code),
-        type: member(`z.ZodType<${out}, ${out}>`),
+        enc,
+        type: member(`z.ZodMiniType<${out}, ${out}>`),
         output: `/** What \`${name}\` parses to (spelled out: zod cannot infer through the self-reference). */\nexport type ${out} = ${e.out};`,
       };
     }
-    // Naming the declared shape lets the compiler check the literal against it member by
-    // member instead of comparing two instantiations of ZodObject (several times slower).
-    if (code.startsWith('obj({')) return { code: built(declared, `obj<${declared}['shape']>(${code.slice('obj('.length)}`), type: member(e.type) };
-    return { code: built(declared, code), type: member(e.refs.size === 0 ? e.type : `z.ZodLazy<${e.type}>`) };
+    return { enc, type: member(e.refs.size === 0 ? e.type : `z.ZodMiniLazy<${e.type}>`) };
   }
 }
 
@@ -288,8 +299,8 @@ export const QUANTITY_REGEX = String.raw`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(
 
 /** The bodies (without the file header) of generated/schema-types.ts and generated/schemas.ts. */
 export function emitZod(schemas: Record<string, Schema>, file: string): { types: string; runtime: string } {
-  const emitter = new ZodEmitter(schemas, file, referenceCycles(schemas));
   const names = Object.keys(schemas).sort();
+  const emitter = new ZodEmitter(schemas, file, referenceCycles(schemas), new Map(names.map((n, i) => [n, i])), packageRuns(names));
   const gvkToName = new Map<string, string>();
   for (const name of names) {
     for (const g of schemas[name]!['x-kubernetes-group-version-kind'] ?? []) {
@@ -300,9 +311,7 @@ export function emitZod(schemas: Record<string, Schema>, file: string): { types:
     }
   }
   const defs = names.map((n) => emitter.definition(n));
-  const table = names.map((n) => `    get ${JSON.stringify(n)}() { return ${defIdent(n)}(); },`);
-  const kinds = [...gvkToName.keys()].sort().map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(gvkToName.get(k))},`);
-  const types = `import type * as z from 'zod';
+  const types = `import type * as z from 'zod/mini';
 
 /** \`strict\`: unknown keys are errors. \`loose\`: unknown keys pass through. */
 export type ValidationMode = 'strict' | 'loose';
@@ -322,74 +331,6 @@ export type SchemaName = keyof Schemas;
 
 ${defs.flatMap((d) => (d.output ? [d.output] : [])).join('\n\n')}
 `;
-  const runtime = `// \`import * as z\` rather than \`import { z }\`: the latter drags zod's locales into bundles.
-import * as z from 'zod';
-import type { SchemaName, Schemas, ValidationMode } from './schema-types.js';
-
-export type { SchemaName, Schemas, ValidationMode };
-
-/** The k8s quantity grammar: a signed decimal, then a binary-SI (Ki…Ei) or decimal-SI (n, u, m, k, M, G, T, P, E) suffix or an exponent. */
-export const QUANTITY_PATTERN: RegExp = /${QUANTITY_REGEX}/;
-
-/**
- * The zod schema of every definition, each built when first read (a Pod's check builds the
- * ~60 definitions a Pod reaches, not all ~860). \`strict\`: unknown keys are errors (a typo such
- * as \`contianers:\` is caught); otherwise unknown keys pass through untouched (the server may
- * be newer than these schemas). Defaults are never applied and output equals input.
- * Prefer {@link schemas}, which builds each mode once, on first use.
- */
-export function makeSchemas(strict: boolean): Schemas {
-  // Typed as strict in both modes: the static type describes the known fields.
-  const obj = <S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$strict> =>
-    (strict ? z.strictObject(shape) : z.looseObject(shape)) as unknown as z.ZodObject<S, z.core.$strict>;
-
-${defs.map((d) => d.code).join('\n')}
-
-  return {
-${table.join('\n')}
-  };
-}
-
-/** \`<apiVersion>/<kind>\` → definition name, for every kind in the documents. */
-export const kindSchemaNames: Readonly<Record<string, SchemaName>> = {
-${kinds.join('\n')}
-};
-
-const built: { strict?: Schemas; loose?: Schemas } = {};
-
-/** The schemas of one mode, built on first use and cached. */
-export function schemas(mode: ValidationMode): Schemas {
-  return (built[mode] ??= makeSchemas(mode === 'strict'));
-}
-
-/** The schema of a definition name (\`io.k8s.api.core.v1.Pod\`), or undefined. */
-export function schemaByName(name: string, mode: ValidationMode = 'strict'): z.ZodType | undefined {
-  const all = schemas(mode) as unknown as Readonly<Record<string, z.ZodType>>;
-  return Object.hasOwn(all, name) ? all[name] : undefined;
-}
-
-/** The definition name for an apiVersion and kind (\`apps/v1\`, \`Deployment\`), or undefined. */
-export function schemaNameFor(apiVersion: string, kind: string): SchemaName | undefined {
-  const key = \`\${apiVersion}/\${kind}\`;
-  return Object.hasOwn(kindSchemaNames, key) ? kindSchemaNames[key] : undefined;
-}
-
-/** The schema for an apiVersion and kind, or undefined for kinds not in the documents (custom resources). */
-export function schemaFor(apiVersion: string, kind: string, mode: ValidationMode = 'strict'): z.ZodType | undefined {
-  const name = schemaNameFor(apiVersion, kind);
-  return name === undefined ? undefined : schemaByName(name, mode);
-}
-
-/**
- * A yes/no check compiled by zod (\`z.compile\`: generated code that builds no output), for
- * checking many objects against one schema. Compiling costs more than one ordinary parse, so
- * it pays only for repeated checks. Where zod cannot compile (a recursive schema, no
- * \`new Function\`), zod's runtime answers instead; either way the answer is zod's.
- */
-export function compiledCheck(schema: z.ZodType): (value: unknown) => boolean {
-  const compiled = z.compile(schema);
-  return (value) => z.validate(compiled, value);
-}
-`;
+  const runtime = emitSchemaTable({ names, entries: defs.map((d) => d.enc), literals: emitter.literals, kinds: gvkToName, quantityRegex: QUANTITY_REGEX });
   return { types, runtime };
 }

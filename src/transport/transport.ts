@@ -36,7 +36,7 @@ export { isLoopback } from '../net/proxy.js';
 export interface TransportOptions extends CommonTransportOptions {
   /** Most decompressed bytes per compressed byte of a response; default 200. */
   readonly maxDecompressionRatio?: number;
-  /** Most concurrent request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted. */
+  /** Most concurrent HTTP/1.1 request/response connections to the server (the rest queue); default 25, like client-go's pool. Streams are not counted; on HTTP/2 one connection carries every call. */
   readonly maxConnections?: number;
   /**
    * Request/response calls over HTTP/2 when the server offers it (over TLS), as client-go
@@ -64,6 +64,7 @@ export class Transport implements KubeTransport {
   readonly #options: TransportOptions;
   readonly #loop: ExchangeLoop<Exchange, Answer>;
   readonly #connectors = new Map<string, Connector>();
+  #last: { readonly cert: ClientCertificate | undefined; readonly id: string; readonly conn: Connector } | undefined;
   /** Requests in flight (not streams), so close() can let them finish. */
   readonly #inflight = new Set<Promise<unknown>>();
   /** Open streams and upgraded sockets, so close() can end them. */
@@ -268,6 +269,9 @@ export class Transport implements KubeTransport {
 
   #connectorFor(cert: ClientCertificate | undefined): Connector {
     const c = cert ?? this.config.clientCertificate;
+    // The same certificate object as last call (nearly always): no key to build.
+    const last = this.#last;
+    if (last && last.cert === c && this.#connectors.get(last.id) === last.conn) return last.conn;
     // Key by the certificate text (not the key) so a rotated exec-plugin certificate gets new connections.
     const id = c ? `cert:${c.cert.length}:${c.cert.slice(-64)}` : 'none';
     let conn = this.#connectors.get(id);
@@ -286,6 +290,7 @@ export class Transport implements KubeTransport {
       }
       this.#connectors.set(id, conn);
     }
+    this.#last = { cert: c, id, conn };
     return conn;
   }
 

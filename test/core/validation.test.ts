@@ -10,7 +10,8 @@ vi.mock('../../generated/schemas.js', async (importOriginal) => {
   evaluated.schemas = true;
   return importOriginal();
 });
-vi.mock('zod', async (importOriginal) => {
+// The generated schemas are written in zod/mini.
+vi.mock('zod/mini', async (importOriginal) => {
   evaluated.zod = true;
   return importOriginal();
 });

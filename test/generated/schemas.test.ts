@@ -223,9 +223,12 @@ describe('lookup', () => {
     expect(validate('nope').ok).toBe(false);
   });
 
-  test('generated code imports zod as a namespace (no locales in bundles)', () => {
+  test('generated code imports zod/mini as a namespace and one locale (no other locales in bundles)', () => {
     const src = readFileSync(join(repoRoot, 'generated/schemas.ts'), 'utf8');
-    expect(src).toContain("import * as z from 'zod';");
-    expect(src).not.toMatch(/import \{[^}]*\bz\b[^}]*\} from 'zod'/);
+    expect(src).toContain("import * as z from 'zod/mini';");
+    expect(src).not.toMatch(/import \{[^}]*\bz\b[^}]*\} from 'zod/);
+    expect(src).not.toMatch(/from 'zod'/);
+    expect(src.match(/from 'zod\/locales'/g)).toHaveLength(1);
+    expect(src).toContain("import { en } from 'zod/locales';");
   });
 });

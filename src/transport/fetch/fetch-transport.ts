@@ -19,6 +19,7 @@ import { queryString } from '../../core/paths.js';
 import { redactHeaders } from '../../core/redact.js';
 import { DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../../net/limits.js';
 import { type Attempts, wrapNetworkError } from '../../net/network-errors.js';
+import type { WsConnection } from '../../net/websocket.js';
 import { Call } from '../call.js';
 import { type CommonTransportOptions, ExchangeLoop } from '../exchange-loop.js';
 import type { KubeTransport, RequestOptions, StreamResponse, UpgradeOptions, UpgradeResponse } from '../kube-transport.js';
@@ -192,6 +193,16 @@ export class FetchTransport implements KubeTransport {
 
   upgrade(_options: UpgradeOptions): Promise<UpgradeResponse> {
     return Promise.reject(new UsageError('the fetch transport has no raw socket upgrade: exec, attach and port-forward use the platform WebSocket in this build (kubefluent streams, with the token as the base64url.bearer.authorization.k8s.io subprotocol)'));
+  }
+
+  /**
+   * A platform WebSocket for exec, attach and port-forward (the streams layer calls this in
+   * place of `upgrade`). platform-websocket.ts is loaded here, on first use: a Node program,
+   * which never makes a FetchTransport, does not bundle it.
+   */
+  async openWebSocket(options: UpgradeOptions): Promise<WsConnection> {
+    const { openPlatformWebSocket } = await import('./platform-websocket.js');
+    return openPlatformWebSocket(this, options);
   }
 
   /**
