@@ -1,12 +1,13 @@
 /** Many GETs of single objects at a fixed concurrency: requests per second and p99 latency. */
 import { load, params, pool, report, run, Stopwatch, touch } from '../lib/child.js';
 import { configMapName } from '../lib/fixtures.js';
-import { getJson, limitAgent } from '../lib/limit.js';
+import { getJson, getJsonHttp2, limitAgent, limitSession } from '../lib/limit.js';
 import type { ClientNode, ClusterFacts, FluentClient, KubeObjectLike, Ours } from '../lib/peer-types.js';
 import { percentile } from '../lib/stats.js';
 
 interface Params {
-  readonly side: 'ours' | 'client-node' | 'limit' | 'kubernetes-fluent-client';
+  /** limit = undici (HTTP/1.1) + JSON.parse; limit-h2 = node:http2 + JSON.parse (the runner keeps whichever is faster). */
+  readonly side: 'ours' | 'client-node' | 'limit' | 'limit-h2' | 'kubernetes-fluent-client';
   readonly ours: string;
   readonly cluster: ClusterFacts;
   readonly namespace: string;
@@ -44,6 +45,10 @@ async function getter(): Promise<(name: string) => Promise<KubeObjectLike>> {
     case 'limit': {
       const { agent, origin, headers } = await limitAgent(p.cluster);
       return (name) => getJson<KubeObjectLike>(agent, origin, `/api/v1/namespaces/${p.namespace}/configmaps/${name}`, headers);
+    }
+    case 'limit-h2': {
+      const session = await limitSession(p.cluster);
+      return (name) => getJsonHttp2<KubeObjectLike>(session, `/api/v1/namespaces/${p.namespace}/configmaps/${name}`);
     }
   }
 }
