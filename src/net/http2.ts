@@ -76,6 +76,7 @@ export class Http2Sessions {
   readonly #live = new Set<ClientHttp2Session>();
   /** Sockets still in their TLS handshake, so destroy() ends them too. */
   readonly #handshaking = new Set<TLSSocket>();
+  #destroyed = false;
 
   constructor(options: Http2Options) {
     this.#options = options;
@@ -101,6 +102,7 @@ export class Http2Sessions {
 
   /** Closes every session at once, calls in flight included. */
   destroy(): void {
+    this.#destroyed = true;
     for (const s of this.#live) s.destroy();
     for (const s of this.#handshaking) s.destroy();
     this.#live.clear();
@@ -115,6 +117,10 @@ export class Http2Sessions {
     const tunnel = this.#options.tunnelFor(url);
     const servername = this.#options.tls.servername ?? (isIP(host) ? undefined : host);
     const raw: Socket | undefined = tunnel ? await tunnel(host, port) : undefined;
+    if (this.#destroyed) {
+      raw?.destroy();
+      throw Object.assign(new Error('the connection was closed'), { code: 'ECONNRESET' });
+    }
     const socket = await new Promise<TLSSocket>((resolve, reject) => {
       const s = tlsConnect({
         ...this.#options.tls, host, port, ALPNProtocols: ['h2', 'http/1.1'],
@@ -134,6 +140,11 @@ export class Http2Sessions {
       });
       s.once('error', reject);
     });
+    if (this.#destroyed) {
+      // close() came during the handshake (which it ends, so this is a race's leftover).
+      socket.destroy();
+      throw Object.assign(new Error('the connection was closed'), { code: 'ECONNRESET' });
+    }
     if (socket.alpnProtocol !== 'h2') {
       // Remembered for this connector's life: the server answers HTTP/1.1 only.
       this.#options.spare(url, socket);
