@@ -221,6 +221,12 @@ export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: Wi
     stream.once('close', () => {
       signal.removeEventListener('abort', onAbort);
       if (--entry.active === 0 && !entry.session.destroyed) entry.session.unref();
+      // Closed before its response, without an 'error': what Node does to the streams of a
+      // session whose connection dropped. Without this the call would wait forever (its
+      // timeout aborts a stream that is already gone). A no-op once settled.
+      reject(signal.aborted ? signal.reason as Error
+        : refused(stream) ? Object.assign(new Error('the server refused the stream before processing it'), { code: 'H2_REFUSED_STREAM' })
+        : Object.assign(new Error('the connection closed before the response'), { code: 'ECONNRESET' }));
     });
     stream.once('response', (h: Http2Headers) => resolve({ res: dress(stream, h) }));
     // Rejects until the response is in; stays after it (a no-op then), so an error nobody

@@ -115,6 +115,30 @@ describe('HTTP/2 transport', () => {
     expect(s.sessions).toHaveLength(2);
   });
 
+  it('a connection dropped before the answer settles the call (no hang): a GET is retried on a new connection, a POST is a NetworkError', async () => {
+    let drops = 0;
+    const s = await startH2((stream, _n, session) => {
+      if (drops < 1) {
+        drops++;
+        // Nothing answered: the connection goes while the call waits for its headers.
+        setTimeout(() => session.destroy(), 20);
+        return;
+      }
+      answer(stream, { ok: true });
+    });
+    cleanup.push(() => s.close());
+    const t = transport(s.url, { timeoutMs: 5_000 });
+    const started = Date.now();
+    expect(await t.request({ method: 'GET', path: '/x' })).toEqual({ ok: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(s.sessions).toHaveLength(2);
+    drops = 0;
+    const e = await t.request({ method: 'POST', path: '/y', body: '{}' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NetworkError);
+    expect((e as NetworkError).code).toBe('ECONNRESET');
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
   it('a server that offers only HTTP/1.1 is reached on the probe connection itself: one connection for three calls', async () => {
     const pki = makePki();
     const server: TestServer = await startServer((_q, res) => json(res, 200, { ok: true }), { key: pki.serverKey, cert: pki.serverCert });
