@@ -203,7 +203,12 @@ export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: Wi
   // HTTP/1.1 upgrade path), so they go as they are.
   const headers = { ':method': r.method, ':path': r.path, ...r.headers };
   if (r.signal.aborted) return Promise.reject(r.signal.reason as Error);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveCall, reject) => {
+    let settled = false;
+    const resolve = (v: { res: WireResponse }): void => {
+      settled = true;
+      resolveCall(v);
+    };
     let stream: ClientHttp2Stream;
     try {
       // Not the `signal` option: Node's own abort plumbing cost ~15 µs per call (a third of
@@ -223,7 +228,8 @@ export function sendHttp2(entry: Http2Entry, r: Http2Request): Promise<{ res: Wi
       if (--entry.active === 0 && !entry.session.destroyed) entry.session.unref();
       // Closed before its response, without an 'error': what Node does to the streams of a
       // session whose connection dropped. Without this the call would wait forever (its
-      // timeout aborts a stream that is already gone). A no-op once settled.
+      // timeout aborts a stream that is already gone).
+      if (settled) return;
       reject(signal.aborted ? signal.reason as Error
         : refused(stream) ? Object.assign(new Error('the server refused the stream before processing it'), { code: 'H2_REFUSED_STREAM' })
         : Object.assign(new Error('the connection closed before the response'), { code: 'ECONNRESET' }));
