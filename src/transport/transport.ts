@@ -40,9 +40,11 @@ export interface TransportOptions extends CommonTransportOptions {
   readonly maxConnections?: number;
   /**
    * Request/response calls over HTTP/2 when the server offers it (over TLS), as client-go
-   * and kubectl do: one connection carries every call in flight. Default true; false (or
-   * the environment variable DISABLE_HTTP2 set, which client-go reads too) keeps them on
-   * HTTP/1.1. Watches, followed logs and WebSocket upgrades use HTTP/1.1 either way.
+   * and kubectl do: one connection carries every call in flight. Opt-in (default false):
+   * under the chaos test (connections cut, API server restarted) one call was seen to hang
+   * on HTTP/2, not yet explained. The environment variable DISABLE_HTTP2 (which client-go
+   * reads too) turns it off even when asked for. Watches, followed logs and WebSocket
+   * upgrades use HTTP/1.1 either way.
    */
   readonly http2?: boolean;
 }
@@ -93,7 +95,7 @@ export class Transport implements KubeTransport {
     this.#maxBytes = positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
     this.#maxErrorBytes = positive(options.maxErrorBodyBytes, DEFAULT_MAX_ERROR_BODY_BYTES, 'maxErrorBodyBytes');
     this.#maxRatio = positive(options.maxDecompressionRatio, DEFAULT_MAX_DECOMPRESSION_RATIO, 'maxDecompressionRatio');
-    this.#http2 = options.http2 ?? !process.env.DISABLE_HTTP2;
+    this.#http2 = options.http2 === true && !process.env.DISABLE_HTTP2;
     if (options.maxConnections !== undefined) positive(options.maxConnections, 1, 'maxConnections');
     // The node:http wire of the shared exchange step (made once: no per-call allocation).
     this.#loop = new ExchangeLoop<Exchange, Answer>(config, options, {

@@ -14,9 +14,9 @@ interface Seen {
 }
 
 describe('HTTP/2 on the real API server', () => {
-  it('64 concurrent GETs share one connection over HTTP/2; the watch is HTTP/1.1; the process exits by itself', async () => {
+  it('with http2: true, 64 concurrent GETs share one connection over HTTP/2; the watch is HTTP/1.1; the process exits by itself', async () => {
     const started = Date.now();
-    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '64'], { timeoutMs: 60_000 });
+    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '64', 'h2'], { timeoutMs: 60_000 });
     const seen = lastJson<Seen>(r);
     expect(seen.ok).toBe(64);
     expect(seen.peak).toBe(1);
@@ -29,8 +29,8 @@ describe('HTTP/2 on the real API server', () => {
     expect(Date.now() - started).toBeLessThan(25_000);
   });
 
-  it('http2: false keeps every call on HTTP/1.1, over several connections', async () => {
-    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '64', 'h1'], { timeoutMs: 60_000 });
+  it('without http2: true (the default) every call stays on HTTP/1.1, over several connections', async () => {
+    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '64', 'default'], { timeoutMs: 60_000 });
     const seen = lastJson<Seen>(r);
     expect(seen.ok).toBe(64);
     expect(seen.peak).toBeGreaterThan(1);
@@ -38,14 +38,14 @@ describe('HTTP/2 on the real API server', () => {
     expect(new Set(seen.versions['/api/v1/namespaces/default'])).toEqual(new Set(['1.1']));
   });
 
-  it('DISABLE_HTTP2 in the environment does the same, as client-go reads it', async () => {
-    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '8'], { timeoutMs: 60_000, env: { DISABLE_HTTP2: '1' } });
+  it('DISABLE_HTTP2 in the environment turns it off even when asked for, as client-go reads it', async () => {
+    const r = await runChild('./h2-connections.ts', [adminKubeconfig(), '8', 'h2'], { timeoutMs: 60_000, env: { DISABLE_HTTP2: '1' } });
     expect(new Set(lastJson<Seen>(r).versions['/api/v1/namespaces/default'])).toEqual(new Set(['1.1']));
   });
 
   it('writes, typed errors and large answers are the same over HTTP/2 as over HTTP/1.1', async () => {
     const events: DebugEvent[] = [];
-    const [h2, h1] = await Promise.all([adminKube({ onDebug: (e) => events.push(e) }), adminKube({ http2: false })]);
+    const [h2, h1] = await Promise.all([adminKube({ http2: true, onDebug: (e) => events.push(e) }), adminKube()]);
     try {
       const name = uid('h2');
       const data = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'x'.repeat(4000)]));

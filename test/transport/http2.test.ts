@@ -52,7 +52,7 @@ afterEach(async () => {
 });
 
 function transport(url: string, extra: ConstructorParameters<typeof Transport>[1] = {}): Transport {
-  const t = new Transport(config(url, { tls: { ca: makePki().caCert, insecureSkipTlsVerify: false } }), { retry: { limit: 3, baseDelayMs: 5, maxDelayMs: 20 }, ...extra });
+  const t = new Transport(config(url, { tls: { ca: makePki().caCert, insecureSkipTlsVerify: false } }), { retry: { limit: 3, baseDelayMs: 5, maxDelayMs: 20 }, http2: true, ...extra });
   cleanup.push(() => t.close());
   return t;
 }

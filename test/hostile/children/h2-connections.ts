@@ -14,7 +14,7 @@ const config = await loadClusterConfig({ kubeconfig });
 const port = Number(new URL(config.server).port);
 const versions: Record<string, string[]> = {};
 const transport = new Transport(config, {
-  ...(mode === 'h1' ? { http2: false } : {}),
+  ...(mode === 'h2' ? { http2: true } : {}),
   onDebug: (e) => {
     if (e.type !== 'response') return;
     (versions[e.url.split('?')[0]!.replace(/\/cm-\d+$/, '/cm-N')] ??= []).push(e.httpVersion ?? '?');
