@@ -192,15 +192,7 @@ class Forwarder implements PortForwarder {
           socket.cork();
           process.nextTick(() => socket.uncork());
         }
-        if (!socket.write(chunk)) await new Promise<void>((r) => {
-          const go = (): void => {
-            socket.off('drain', go);
-            socket.off('close', go);
-            r();
-          };
-          socket.on('drain', go);
-          socket.on('close', go);
-        });
+        if (!socket.write(chunk)) await drainedOrClosed(socket);
         if (socket.destroyed) break;
       }
       socket.end();
@@ -303,17 +295,20 @@ function socketSink(socket: Socket): StreamSink {
       }
       return socket.write(piece);
     },
-    drained() {
-      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
-      return new Promise<void>((r) => {
-        const go = (): void => {
-          socket.off('drain', go);
-          socket.off('close', go);
-          r();
-        };
-        socket.on('drain', go);
-        socket.on('close', go);
-      });
-    },
+    drained: () => drainedOrClosed(socket),
   };
+}
+
+/** Resolves when `socket` may be written again: its buffer drained, or it closed. */
+function drainedOrClosed(socket: Socket): Promise<void> {
+  if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+  return new Promise<void>((r) => {
+    const go = (): void => {
+      socket.off('drain', go);
+      socket.off('close', go);
+      r();
+    };
+    socket.on('drain', go);
+    socket.on('close', go);
+  });
 }
